@@ -1,0 +1,42 @@
+"""What routes use: the services of the composition root and the authenticated caller.
+
+Plain functions over the request rather than FastAPI dependencies: a dependency costs a solver
+pass (and a thread hop when synchronous) on every request, measured as most of a create's time.
+The OpenAPI document declares the bearer scheme once, in `app.py`.
+"""
+
+from dataclasses import dataclass
+
+from starlette.requests import Request
+
+from salon.api.gate import PRINCIPAL
+from salon.errors import Unauthorized
+from salon.ids import ApiKeyId, OrgId
+from salon.keys.service import KeyService
+from salon.meetings.service import MeetingService
+from salon.orgs.service import OrgService
+
+
+@dataclass(frozen=True, slots=True)
+class Services:
+    orgs: OrgService
+    keys: KeyService
+    meetings: MeetingService
+
+
+@dataclass(frozen=True, slots=True)
+class Caller:
+    org_id: OrgId
+    key_id: ApiKeyId
+
+
+def services_of(request: Request) -> Services:
+    found: Services = request.app.state.services
+    return found
+
+
+def caller_of(request: Request) -> Caller:
+    principal = request.scope.get(PRINCIPAL)
+    if principal is None:
+        raise Unauthorized("API key missing or invalid: send Authorization: Bearer <key>")
+    return Caller(*principal)

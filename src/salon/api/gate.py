@@ -1,0 +1,116 @@
+"""The gate in front of `/v1`: body size, API key, rate limit and its headers.
+
+A pure ASGI middleware (no per-request task or body copy): it resolves the `Bearer` key to its
+organization, charges the organization's point budget (an unauthenticated caller is charged by
+address, so guessing keys costs budget too), refuses oversized bodies with `413`, and adds
+`X-RateLimit-*` to every response, errors included.
+"""
+
+from email.utils import formatdate
+
+from starlette.datastructures import Headers
+from starlette.exceptions import HTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from salon.api.errors import error_response
+from salon.errors import PayloadTooLarge, RateLimited
+from salon.keys.service import KeyService
+from salon.ratelimit import RateLimiter, Verdict, cost_of
+
+API_PREFIX = "/v1"
+PRINCIPAL = "salon.principal"
+"""Where the gate leaves the caller's `(OrgId, ApiKeyId)` in the ASGI scope, or None."""
+
+
+def _rate_headers(verdict: Verdict) -> list[tuple[bytes, bytes]]:
+    reset = formatdate(verdict.reset_ms / 1000, usegmt=True)
+    return [
+        (b"x-ratelimit-limit", str(verdict.limit).encode()),
+        (b"x-ratelimit-remaining", str(verdict.remaining).encode()),
+        (b"x-ratelimit-reset", reset.encode()),
+    ]
+
+
+class ApiGate:
+    def __init__(
+        self, app: ASGIApp, *, keys: KeyService, limiter: RateLimiter, max_body_bytes: int
+    ) -> None:
+        self._app = app
+        self._keys = keys
+        self._limiter = limiter
+        self._max_body = max_body_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        path: str = scope.get("path", "")
+        if scope["type"] != "http" or not (path == API_PREFIX or path.startswith(API_PREFIX + "/")):
+            await self._app(scope, receive, send)
+            return
+        headers = Headers(scope=scope)
+        principal = None
+        authorization = headers.get("authorization", "")
+        if authorization[:7].lower() == "bearer ":
+            principal = await self._keys.authenticate(authorization[7:].strip())
+        scope[PRINCIPAL] = principal
+
+        extra: list[tuple[bytes, bytes]] = []
+        if self._limiter.enabled:
+            client = scope.get("client")
+            bucket = (
+                f"organization:{principal[0]}"
+                if principal
+                else f"address:{client[0] if client else 'unknown'}"
+            )
+            verdict = self._limiter.charge(bucket, cost_of(scope["method"]))
+            extra = _rate_headers(verdict)
+            if not verdict.allowed:
+                retry_after = str(max(1, -(-verdict.ms_left // 1000)))
+                error = RateLimited(
+                    f"Rate limit active for throttle key: {bucket}", verdict.ms_left
+                )
+                await self._reply(
+                    error, [*extra, (b"retry-after", retry_after.encode())], scope, send
+                )
+                return
+
+        length = headers.get("content-length", "")
+        if length.isdigit() and int(length) > self._max_body:
+            await self._reply(self._too_large(), extra, scope, send)
+            return
+
+        received = 0
+
+        async def limited_receive() -> Message:
+            nonlocal received
+            message = await receive()
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                if received > self._max_body:
+                    # An HTTPException, because FastAPI turns any other error raised while it
+                    # reads the body into a 400.
+                    raise HTTPException(413, self._too_large().message)
+            return message
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start" and extra:
+                message["headers"] = [*message.get("headers", []), *extra]
+            await send(message)
+
+        await self._app(scope, limited_receive, send_with_headers)
+
+    def _too_large(self) -> PayloadTooLarge:
+        return PayloadTooLarge(f"request body is larger than {self._max_body} bytes")
+
+    async def _reply(
+        self,
+        error: PayloadTooLarge | RateLimited,
+        extra: list[tuple[bytes, bytes]],
+        scope: Scope,
+        send: Send,
+    ) -> None:
+        response = error_response(error)
+        response.raw_headers.extend(extra)
+
+        async def no_body() -> Message:
+            return {"type": "http.request", "body": b"", "more_body": False}
+
+        await response(scope, no_body, send)

@@ -1,0 +1,22 @@
+"""`/healthz` (the process answers) and `/readyz` (and its database does)."""
+
+from fastapi import APIRouter, Request
+from starlette.responses import JSONResponse, Response
+
+from salon.storage.db import StorageUnavailable
+
+router = APIRouter(include_in_schema=False)
+
+
+@router.get("/healthz")
+async def healthz() -> Response:
+    return JSONResponse({"status": "ok"})
+
+
+@router.get("/readyz")
+async def readyz(request: Request) -> Response:
+    try:
+        await request.app.state.database.ping()
+    except StorageUnavailable:
+        return JSONResponse({"status": "unavailable", "error": "database unreachable"}, 503)
+    return JSONResponse({"status": "ready"})

@@ -1,0 +1,101 @@
+"""`/v1/meetings`: create, list, read and delete meetings (Whereby's contract, section 1)."""
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request, Response
+from starlette.responses import JSONResponse
+
+from salon.api.deps import caller_of, services_of
+from salon.api.responses import COMMON_ERRORS
+from salon.api.schemas import (
+    CreateMeetingBody,
+    MeetingOut,
+    MeetingPageOut,
+    parse_fields,
+    render_meeting,
+)
+
+router = APIRouter(prefix="/v1", tags=["meetings"], responses=COMMON_ERRORS)
+
+FieldsQuery = Annotated[
+    str | None,
+    Query(
+        description="Comma-separated extra fields: hostRoomUrl, viewerRoomUrl",
+        examples=["hostRoomUrl,viewerRoomUrl"],
+    ),
+]
+
+
+@router.post(
+    "/meetings",
+    status_code=201,
+    summary="Create meeting",
+    response_model=MeetingOut,
+    response_model_exclude_none=True,
+    responses={201: {"description": "The meeting was created."}},
+)
+async def create_meeting(
+    request: Request,
+) -> Response:
+    body = CreateMeetingBody.model_validate_json(await request.body())
+    view = await services_of(request).meetings.create(caller_of(request).org_id, body.to_request())
+    return JSONResponse(render_meeting(view), status_code=201)
+
+
+@router.get(
+    "/meetings",
+    summary="Get meetings",
+    response_model=MeetingPageOut,
+)
+async def list_meetings(
+    request: Request,
+    cursor: Annotated[str | None, Query(max_length=200)] = None,
+    limit: Annotated[int, Query(ge=1, le=100)] = 50,
+    fields: FieldsQuery = None,
+    room_name_prefix: Annotated[
+        str | None,
+        Query(alias="roomName[startsWith]", max_length=200, examples=["/customer"]),
+    ] = None,
+) -> Response:
+    page = await services_of(request).meetings.list_meetings(
+        caller_of(request).org_id,
+        cursor=cursor,
+        limit=limit,
+        name_prefix=room_name_prefix,
+        fields=parse_fields(fields),
+    )
+    return JSONResponse(
+        {"results": [render_meeting(view) for view in page.views], "cursor": page.cursor}
+    )
+
+
+@router.get(
+    "/meetings/{meetingId}",
+    summary="Get meeting",
+    response_model=MeetingOut,
+    response_model_exclude_none=True,
+)
+async def get_meeting(
+    meetingId: str,
+    request: Request,
+    fields: FieldsQuery = None,
+) -> Response:
+    view = await services_of(request).meetings.get(
+        caller_of(request).org_id, meetingId, parse_fields(fields)
+    )
+    return JSONResponse(render_meeting(view))
+
+
+@router.delete(
+    "/meetings/{meetingId}",
+    status_code=204,
+    summary="Delete meeting",
+    response_class=Response,
+    responses={204: {"description": "Deleted, or deleted already."}},
+)
+async def delete_meeting(
+    meetingId: str,
+    request: Request,
+) -> Response:
+    await services_of(request).meetings.delete(caller_of(request).org_id, meetingId)
+    return Response(status_code=204)

@@ -1,0 +1,103 @@
+"""The composition root: picks the implementations, wires the services, mounts the edges, and
+owns the background work through the application's lifespan."""
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator
+
+from fastapi import FastAPI
+
+from salon import __version__
+from salon.api import health, hello, meetings
+from salon.api.deps import Services
+from salon.api.errors import install_error_handlers
+from salon.api.gate import ApiGate
+from salon.clock import Clock, system_clock
+from salon.config import Settings
+from salon.keys.service import KeyService
+from salon.meetings.service import MeetingService
+from salon.orgs.service import OrgService
+from salon.ratelimit import RateLimiter
+from salon.storage.db import Database, Dialect, dialect_of, sqlite_path
+from salon.storage.postgres import PostgresDatabase
+from salon.storage.sqlite import SqliteDatabase
+
+log = logging.getLogger("salon")
+
+API_DESCRIPTION = """\
+Salon's meetings API, wire-compatible with Whereby Embedded's REST API v1: point existing code at
+this server's `/v1` and use a Salon API key as the bearer token.
+
+Errors are JSON: `{"error": "<message>", "code": "<stable code>"}`. Every response carries
+`X-RateLimit-Limit`, `X-RateLimit-Remaining` and `X-RateLimit-Reset`; a read costs 1 point, a
+delete 2, a write 3, from each organization's budget per minute.
+"""
+
+
+def open_database(url: str) -> Database:
+    if dialect_of(url) is Dialect.SQLITE:
+        return SqliteDatabase(sqlite_path(url))
+    return PostgresDatabase(url)
+
+
+async def _housekeeping(services: Services, interval_s: float) -> None:
+    """Sweep ended meetings and record key usage, forever, surviving its own errors."""
+    while True:
+        try:
+            deactivated, deleted = await services.meetings.sweep()
+            if deactivated or deleted:
+                log.info("sweeper: %d rooms deactivated, %d deleted", len(deactivated), deleted)
+            await services.keys.flush_usage()
+        except Exception:
+            log.exception("housekeeping failed; retrying at the next interval")
+        await asyncio.sleep(interval_s)
+
+
+async def build_app(settings: Settings, database: Database, clock: Clock = system_clock) -> FastAPI:
+    """The ASGI application over an open database whose schema is current."""
+    orgs = OrgService(database, clock)
+    keys = KeyService(database, clock)
+    meetings_service = MeetingService(
+        database,
+        clock,
+        orgs,
+        public_url=settings.effective_public_url,
+        base_domain=settings.base_domain,
+        room_key_secret=await MeetingService.load_room_key_secret(database),
+    )
+    services = Services(orgs=orgs, keys=keys, meetings=meetings_service)
+
+    @contextlib.asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        task = asyncio.create_task(_housekeeping(services, settings.housekeeping_interval_s))
+        try:
+            yield
+        finally:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+            await keys.flush_usage()
+
+    app = FastAPI(
+        title="Salon API",
+        version=__version__,
+        description=API_DESCRIPTION,
+        openapi_url="/v1/openapi.json",
+        docs_url="/v1/docs",
+        redoc_url=None,
+        lifespan=lifespan,
+    )
+    app.state.services = services
+    app.state.database = database
+    install_error_handlers(app)
+    app.include_router(meetings.router)
+    app.include_router(hello.router)
+    app.include_router(health.router)
+    app.add_middleware(
+        ApiGate,
+        keys=keys,
+        limiter=RateLimiter(settings.rate_limit_points, clock),
+        max_body_bytes=settings.max_body_bytes,
+    )
+    return app

@@ -1,0 +1,268 @@
+"""`salon serve | migrate | keys | orgs`: the command line, over the same services as the API."""
+
+import argparse
+import asyncio
+import gc
+import json
+import logging
+import sys
+from collections.abc import Awaitable, Callable, Coroutine, Sequence
+from datetime import UTC, datetime
+from typing import Any, TypeVar
+
+from sqlalchemy.engine import make_url
+
+from salon import __version__
+from salon.app import build_app, open_database
+from salon.clock import system_clock
+from salon.config import Settings, load_settings
+from salon.errors import SalonError
+from salon.keys.service import KeyService
+from salon.orgs.service import OrgService
+from salon.storage.db import Database
+from salon.storage.migrate import migrate
+
+FIRST_KEY_NAME = "default"
+_T = TypeVar("_T")
+
+
+def _redacted(url: str) -> str:
+    return make_url(url).render_as_string(hide_password=True)
+
+
+def _when(epoch_ms: int | None) -> str:
+    if epoch_ms is None:
+        return "never"
+    return datetime.fromtimestamp(epoch_ms / 1000, tz=UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
+
+
+# --- serve -------------------------------------------------------------------------------------
+
+
+async def _serve(settings: Settings) -> None:
+    import uvicorn
+
+    url = settings.effective_database_url
+    await migrate(url)
+    database = open_database(url)
+    try:
+        app = await build_app(settings, database)
+        services = app.state.services
+        org, first_start = await services.orgs.ensure_default()
+        base = settings.effective_public_url
+        lines = [
+            f"Salon {__version__}",
+            f"  Base URL:   {base}",
+            f"  REST API:   {base}/v1  (reference: {base}/v1/docs)",
+            f"  Database:   {_redacted(url)}",
+            f"  Organization: {org.subdomain}",
+        ]
+        if first_start:
+            _, plaintext = await services.keys.create(org.org_id, FIRST_KEY_NAME)
+            lines += [
+                "  First API key (shown only now; store it somewhere safe):",
+                f"    {plaintext}",
+            ]
+        lines.append(
+            f"  More keys:  salon keys create --name NAME --data-dir {settings.data_dir}"
+            if settings.database_url is None
+            else "  More keys:  salon keys create --name NAME --database-url URL"
+        )
+        print("\n".join(lines), flush=True)
+        config = uvicorn.Config(
+            app,
+            host=settings.host,
+            port=settings.port,
+            log_level=settings.log_level,
+            access_log=settings.access_log,
+            lifespan="on",
+            server_header=False,
+        )
+        # The framework's objects live as long as the process: keep them out of the collector's
+        # reach, so that collections stay short under load.
+        gc.collect()
+        gc.freeze()
+        gc.set_threshold(50_000, 20, 20)
+        await uvicorn.Server(config).serve()
+    finally:
+        await database.close()
+
+
+# --- management commands -----------------------------------------------------------------------
+
+
+async def _with_services(
+    settings: Settings, work: Callable[[Database, OrgService, KeyService], Awaitable[int]]
+) -> int:
+    url = settings.effective_database_url
+    await migrate(url)
+    database = open_database(url)
+    try:
+        return await work(
+            database, OrgService(database, system_clock), KeyService(database, system_clock)
+        )
+    finally:
+        await database.close()
+
+
+def _print_json(value: Any) -> None:
+    print(json.dumps(value, indent=None))
+
+
+async def _keys(settings: Settings, args: argparse.Namespace) -> int:
+    async def work(_: Database, orgs: OrgService, keys: KeyService) -> int:
+        org = await orgs.find(args.org)
+        if args.action == "create":
+            key, plaintext = await keys.create(org.org_id, args.name)
+            if args.json:
+                _print_json({"id": key.key_id, "name": key.name, "key": plaintext})
+            else:
+                print(f"Created API key {key.key_id} ({key.name!r}). It is shown only now:")
+                print(plaintext)
+        elif args.action == "list":
+            listed = await keys.list_keys(org.org_id)
+            if args.json:
+                _print_json(
+                    [
+                        {
+                            "id": k.key_id,
+                            "name": k.name,
+                            "prefix": k.display_prefix,
+                            "createdAt": _when(k.created_ms),
+                            "lastUsedAt": None if k.last_used_ms is None else _when(k.last_used_ms),
+                        }
+                        for k in listed
+                    ]
+                )
+            elif not listed:
+                print("No API keys. Create one with: salon keys create --name NAME")
+            for k in [] if args.json else listed:
+                print(
+                    f"{k.key_id}  {k.display_prefix}_…  {k.name!r}  created {_when(k.created_ms)}"
+                    f"  last used {_when(k.last_used_ms)}"
+                )
+        elif args.action == "rename":
+            await keys.rename(org.org_id, args.id, args.name)
+            print(f"Renamed API key {args.id} to {args.name!r}.")
+        else:
+            await keys.delete(org.org_id, args.id)
+            print(f"Deleted API key {args.id}; it stops working now.")
+        return 0
+
+    return await _with_services(settings, work)
+
+
+async def _orgs(settings: Settings, args: argparse.Namespace) -> int:
+    async def work(_: Database, orgs: OrgService, __: KeyService) -> int:
+        if args.action == "create":
+            org = await orgs.create(args.subdomain)
+            if args.json:
+                _print_json({"id": org.org_id, "subdomain": org.subdomain})
+            else:
+                print(f"Created organization {org.subdomain!r}. Give it a key with:")
+                print(f"  salon keys create --org {org.subdomain} --name NAME")
+        else:
+            await orgs.ensure_default()
+            listed = await orgs.list_orgs()
+            if args.json:
+                _print_json([{"id": o.org_id, "subdomain": o.subdomain} for o in listed])
+            for org in [] if args.json else listed:
+                print(f"{org.subdomain}  created {_when(org.created_ms)}")
+        return 0
+
+    return await _with_services(settings, work)
+
+
+async def _migrate(settings: Settings) -> int:
+    await migrate(settings.effective_database_url)
+    print(f"Database {_redacted(settings.effective_database_url)} is up to date.")
+    return 0
+
+
+# --- parsing -----------------------------------------------------------------------------------
+
+
+def _parser() -> argparse.ArgumentParser:
+    storage = argparse.ArgumentParser(add_help=False)
+    storage.add_argument("--data-dir", help="folder of the SQLite database (env SALON_DATA_DIR)")
+    storage.add_argument(
+        "--database-url",
+        help="sqlite:///FILE or postgresql://…; overrides --data-dir (env SALON_DATABASE_URL)",
+    )
+    org = argparse.ArgumentParser(add_help=False)
+    org.add_argument("--org", metavar="SUBDOMAIN", help="organization (default: the default one)")
+    as_json = argparse.ArgumentParser(add_help=False)
+    as_json.add_argument("--json", action="store_true", help="print JSON")
+
+    parser = argparse.ArgumentParser(prog="salon", description="Salon video meetings server")
+    parser.add_argument("--version", action="version", version=f"salon {__version__}")
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    serve = commands.add_parser("serve", parents=[storage], help="run the server")
+    serve.add_argument("--host", help="address to bind (default 127.0.0.1; env SALON_HOST)")
+    serve.add_argument("--port", type=int, help="port (default 8000; env SALON_PORT)")
+    serve.add_argument("--public-url", help="base of room URLs (default http://HOST:PORT)")
+    serve.add_argument("--base-domain", help="rooms at https://<subdomain>.<base domain>")
+    serve.add_argument(
+        "--rate-limit-points", type=int, help="API points per organization per minute; 0 = off"
+    )
+    serve.add_argument("--log-level", choices=["critical", "error", "warning", "info", "debug"])
+    serve.add_argument("--access-log", action="store_true", default=None)
+
+    commands.add_parser("migrate", parents=[storage], help="apply database migrations")
+
+    keys = commands.add_parser("keys", help="manage API keys").add_subparsers(
+        dest="action", required=True
+    )
+    create = keys.add_parser("create", parents=[storage, org, as_json], help="create a key")
+    create.add_argument("--name", required=True)
+    keys.add_parser("list", parents=[storage, org, as_json], help="list keys")
+    rename = keys.add_parser("rename", parents=[storage, org], help="rename a key")
+    rename.add_argument("id")
+    rename.add_argument("name")
+    delete = keys.add_parser("delete", parents=[storage, org], help="delete a key")
+    delete.add_argument("id")
+
+    orgs = commands.add_parser("orgs", help="manage organizations").add_subparsers(
+        dest="action", required=True
+    )
+    create_org = orgs.add_parser("create", parents=[storage, as_json], help="create one")
+    create_org.add_argument("subdomain")
+    orgs.add_parser("list", parents=[storage, as_json], help="list them")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    flags = {name: value for name, value in vars(args).items() if name not in ("command", "action")}
+    try:
+        settings = load_settings(flags)
+    except ValueError as error:
+        print(f"salon: {error}", file=sys.stderr)
+        return 2
+    logging.basicConfig(
+        level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+    try:
+        if args.command == "serve":
+            _run(_serve(settings))
+            return 0
+        if args.command == "migrate":
+            return _run(_migrate(settings))
+        if args.command == "keys":
+            return _run(_keys(settings, args))
+        return _run(_orgs(settings, args))
+    except SalonError as error:
+        print(f"salon: {error.message}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 130
+
+
+def _run(work: Coroutine[Any, Any, _T]) -> _T:
+    try:
+        import uvloop
+    except ImportError:
+        return asyncio.run(work)
+    result: _T = uvloop.run(work)
+    return result

@@ -1,0 +1,68 @@
+"""One frozen `Settings`, from command-line flags, then `SALON_*` environment variables, then
+defaults. This is the only module that reads the environment."""
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, fields
+from typing import Any
+
+from salon.storage.db import sqlite_url
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    host: str = "127.0.0.1"
+    port: int = 8000
+    data_dir: str = "data"
+    database_url: str | None = None
+    """Overrides the SQLite file in `data_dir`, e.g. postgresql://user@host/db."""
+    public_url: str | None = None
+    """The base of room URLs; `http://HOST:PORT` when not set."""
+    base_domain: str | None = None
+    """With a base domain, each organization's rooms live at https://<subdomain>.<base domain>."""
+    rate_limit_points: int = 1000
+    """Each organization's budget of API points per minute; 0 turns rate limiting off."""
+    max_body_bytes: int = 64 * 1024
+    housekeeping_interval_s: float = 60.0
+    log_level: str = "info"
+    access_log: bool = False
+
+    @property
+    def effective_database_url(self) -> str:
+        return self.database_url or sqlite_url(self.data_dir)
+
+    @property
+    def effective_public_url(self) -> str:
+        return (self.public_url or f"http://{self.host}:{self.port}").rstrip("/")
+
+
+def _convert(kind: Any, raw: str) -> object:
+    if kind in (int, "int"):
+        return int(raw)
+    if kind in (float, "float"):
+        return float(raw)
+    if kind in (bool, "bool"):
+        return raw.strip().lower() in ("1", "true", "yes", "on")
+    return raw
+
+
+def load_settings(
+    flags: Mapping[str, object | None], environ: Mapping[str, str] | None = None
+) -> Settings:
+    """Each field from its flag when given, else from `SALON_<FIELD>`, else its default."""
+    env = os.environ if environ is None else environ  # noqa: TID251 - the one reader
+    values: dict[str, object] = {}
+    for field in fields(Settings):
+        flag = flags.get(field.name)
+        if flag is not None:
+            values[field.name] = flag
+            continue
+        raw = env.get(f"SALON_{field.name.upper()}")
+        if raw is not None and raw != "":
+            try:
+                values[field.name] = _convert(field.type, raw)
+            except ValueError:
+                raise ValueError(
+                    f"SALON_{field.name.upper()} is not a valid {field.type}"
+                ) from None
+    return Settings(**values)  # type: ignore[arg-type]

@@ -1,0 +1,62 @@
+"""Salon's domain errors.
+
+    SalonError                  every error a client may see; `code` is stable and machine-readable
+    ├── InvalidInput            a request that breaks a rule (a field, a query parameter, a header)
+    ├── Unauthorized            no credentials, or credentials that are not valid
+    ├── NotFound                the resource does not exist (or is not visible to the caller)
+    ├── Conflict                the resource exists already
+    ├── PayloadTooLarge         the request body is over the limit
+    └── RateLimited             the caller's point budget is spent; carries the wait
+
+Domain code raises these; `salon.api.errors` is the one place that maps them to HTTP.
+Messages are part of the contract: tests assert them, so change them deliberately.
+"""
+
+from enum import StrEnum
+
+
+class ErrorCode(StrEnum):
+    INVALID_INPUT = "invalid_input"
+    UNAUTHORIZED = "unauthorized"
+    NOT_FOUND = "not_found"
+    CONFLICT = "conflict"
+    PAYLOAD_TOO_LARGE = "payload_too_large"
+    RATE_LIMITED = "rate_limited"
+    METHOD_NOT_ALLOWED = "method_not_allowed"
+    UNAVAILABLE = "unavailable"
+
+
+class SalonError(Exception):
+    code: ErrorCode = ErrorCode.INVALID_INPUT
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class InvalidInput(SalonError):
+    code = ErrorCode.INVALID_INPUT
+
+
+class Unauthorized(SalonError):
+    code = ErrorCode.UNAUTHORIZED
+
+
+class NotFound(SalonError):
+    code = ErrorCode.NOT_FOUND
+
+
+class Conflict(SalonError):
+    code = ErrorCode.CONFLICT
+
+
+class PayloadTooLarge(SalonError):
+    code = ErrorCode.PAYLOAD_TOO_LARGE
+
+
+class RateLimited(SalonError):
+    code = ErrorCode.RATE_LIMITED
+
+    def __init__(self, message: str, ms_left: int) -> None:
+        super().__init__(message)
+        self.ms_left = ms_left

@@ -1,0 +1,62 @@
+"""Points per organization per minute (contract, Part 1 item 7). Pure: state, no I/O.
+
+A fixed window opens at a bucket's first charge and lasts a minute; a request whose cost does not
+fit in what is left is refused and costs nothing, and the caller learns when the window resets.
+"""
+
+from dataclasses import dataclass
+
+from salon.clock import MS_PER_MINUTE, Clock
+
+WINDOW_MS = MS_PER_MINUTE
+READ_COST = 1
+DELETE_COST = 2
+WRITE_COST = 3
+_PRUNE_AT = 10_000
+
+
+def cost_of(method: str) -> int:
+    if method in ("GET", "HEAD", "OPTIONS"):
+        return READ_COST
+    if method == "DELETE":
+        return DELETE_COST
+    return WRITE_COST
+
+
+@dataclass(frozen=True, slots=True)
+class Verdict:
+    allowed: bool
+    limit: int
+    remaining: int
+    reset_ms: int
+    ms_left: int
+
+
+class RateLimiter:
+    def __init__(self, points_per_minute: int, clock: Clock) -> None:
+        self.limit = points_per_minute
+        self._clock = clock
+        self._windows: dict[str, tuple[int, int]] = {}  # bucket -> (window start ms, points used)
+
+    @property
+    def enabled(self) -> bool:
+        return self.limit > 0
+
+    def charge(self, bucket: str, cost: int) -> Verdict:
+        now = self._clock()
+        start, used = self._windows.get(bucket, (now, 0))
+        if now >= start + WINDOW_MS:
+            start, used = now, 0
+        reset = start + WINDOW_MS
+        allowed = used + cost <= self.limit
+        if allowed:
+            used += cost
+        if len(self._windows) >= _PRUNE_AT:
+            self._prune(now)
+        self._windows[bucket] = (start, used)
+        return Verdict(allowed, self.limit, max(self.limit - used, 0), reset, reset - now)
+
+    def _prune(self, now: int) -> None:
+        expired = [b for b, (start, _) in self._windows.items() if now >= start + WINDOW_MS]
+        for bucket in expired:
+            del self._windows[bucket]
