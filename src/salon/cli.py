@@ -4,7 +4,6 @@ import argparse
 import asyncio
 import gc
 import json
-import logging
 import sys
 from collections.abc import Awaitable, Callable, Coroutine, Sequence
 from datetime import UTC, datetime
@@ -18,6 +17,7 @@ from salon.clock import system_clock
 from salon.config import Settings, load_settings
 from salon.errors import SalonError
 from salon.keys.service import KeyService
+from salon.logs import configure_logging
 from salon.orgs.service import OrgService
 from salon.storage.db import Database
 from salon.storage.migrate import migrate
@@ -77,6 +77,7 @@ async def _serve(settings: Settings) -> None:
             access_log=settings.access_log,
             lifespan="on",
             server_header=False,
+            log_config=None,  # keep our handler, and with it the filter that redacts secrets
         )
         # The framework's objects live as long as the process: keep them out of the collector's
         # reach, so that collections stay short under load.
@@ -240,9 +241,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ValueError as error:
         print(f"salon: {error}", file=sys.stderr)
         return 2
-    logging.basicConfig(
-        level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
-    )
+    configure_logging(settings.log_level)
     try:
         if args.command == "serve":
             _run(_serve(settings))

@@ -8,7 +8,6 @@ address, so guessing keys costs budget too), refuses oversized bodies with `413`
 
 from email.utils import formatdate
 
-from starlette.datastructures import Headers
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -45,11 +44,15 @@ class ApiGate:
         if scope["type"] != "http" or not (path == API_PREFIX or path.startswith(API_PREFIX + "/")):
             await self._app(scope, receive, send)
             return
-        headers = Headers(scope=scope)
+        authorization = length = b""
+        for name, value in scope["headers"]:
+            if name == b"authorization":
+                authorization = value
+            elif name == b"content-length":
+                length = value
         principal = None
-        authorization = headers.get("authorization", "")
-        if authorization[:7].lower() == "bearer ":
-            principal = await self._keys.authenticate(authorization[7:].strip())
+        if authorization[:7].lower() == b"bearer ":
+            principal = await self._keys.authenticate(authorization[7:].strip().decode("latin-1"))
         scope[PRINCIPAL] = principal
 
         extra: list[tuple[bytes, bytes]] = []
@@ -72,7 +75,6 @@ class ApiGate:
                 )
                 return
 
-        length = headers.get("content-length", "")
         if length.isdigit() and int(length) > self._max_body:
             await self._reply(self._too_large(), extra, scope, send)
             return

@@ -117,7 +117,7 @@ class CreateMeetingBody(_Strict):
             room_name_pattern=RoomNamePattern(self.roomNamePattern),
             viewer_mode=self.templateType == "viewerMode",
             fields=frozenset(UrlField(name) for name in self.fields),
-            options=json.dumps(stored, separators=(",", ":"), sort_keys=True),
+            options=json.dumps(stored, separators=(",", ":"), sort_keys=True) if stored else "{}",
         )
 
 

@@ -1,31 +1,30 @@
 """SQLite, the embedded default: plain `sqlite3` on the event loop, with group commit.
 
-Measured on this machine kind (see docs/architecture.md): the async driver's thread hop per
-statement and writers queueing on the file lock cost an order of magnitude, while a statement on
-an open connection takes microseconds. So statements run inline on the event loop, and only the
-expensive part, the `COMMIT` with its fsync (`synchronous=FULL`), goes to a thread.
+Measured on this machine kind (docs/architecture.md, "Storage"): the async driver's thread hop
+per statement and writers queueing on the file lock cost an order of magnitude, while a statement
+on an open connection takes microseconds. So every statement runs inline on the event loop:
 
-    unit of work ──► SAVEPOINT … RELEASE on the one writer connection (inline, under a lock)
-                 └─► waits for the next group commit ──► COMMIT in a thread ──► all units resume
+    unit of work ──► SAVEPOINT … RELEASE on the one writer connection (under a lock)
+                 └─► waits ──► the committer task: one COMMIT (one fsync) ──► every waiter resumes
 
-Every unit that finishes while a commit is in flight joins the next one, so under load one fsync
-covers many writes, and a caller hears back only once its writes are durable. The WAL is
-checkpointed by SQLite itself inside those commits (every 1000 pages); a checkpoint on another
-connection was tried and lost: under steady writes it never catches up, and the WAL grows. Reads use a second
+A unit's caller hears back only once its writes are durable (`synchronous=FULL`), and every unit
+that finished before the committer runs shares its fsync: under load, one fsync covers a batch as
+large as the number of concurrent writers. The COMMIT itself also runs inline: handing it to a
+thread measured slower (the hop and the hand-back of the GIL cost more than the fsync, about
+0.2 ms here), and it blocks the loop for one fsync per batch, not per write. SQLite checkpoints
+the WAL inside those commits; a checkpoint on a connection of its own was tried and lost, since
+under steady writes it never catches up and the WAL grows without bound. Reads use a second
 connection, which in WAL mode sees committed data and never waits for the writer.
 """
 
 import asyncio
 import sqlite3
-from collections.abc import AsyncIterator, Sequence
-from contextlib import asynccontextmanager
+from collections.abc import Sequence
 from typing import Any
 
 from salon.storage.db import NO_PARAMS, Dialect, Params, Row, StorageUnavailable, UniqueViolation
 
 _BUSY_TIMEOUT_MS = 5000
-GATHER_S = 0.0
-"""How long a commit waits for more units to join it: fewer, fuller commits under load."""
 
 
 def _dict_row(cursor: sqlite3.Cursor, row: tuple[Any, ...]) -> dict[str, Any]:
@@ -71,6 +70,21 @@ class _SqliteTransaction:
         return _run(self._connection, sql, params)[0]
 
 
+class _Unit:
+    """`async with db.transaction() as tx:` (a class, not a generator: this is the hot path)."""
+
+    __slots__ = ("_db",)
+
+    def __init__(self, db: "SqliteDatabase") -> None:
+        self._db = db
+
+    async def __aenter__(self) -> _SqliteTransaction:
+        return await self._db._begin_unit()
+
+    async def __aexit__(self, kind: type[BaseException] | None, *_: object) -> None:
+        await self._db._end_unit(failed=kind is not None)
+
+
 class SqliteDatabase:
     dialect = Dialect.SQLITE
 
@@ -82,6 +96,7 @@ class SqliteDatabase:
         self._batch_open = False
         self._waiting: list[asyncio.Future[None]] = []
         self._committer: asyncio.Task[None] | None = None
+        self._unit_view = _SqliteTransaction(self._writer)
 
     async def fetch_one(self, sql: str, params: Params = NO_PARAMS) -> Row | None:
         rows = _run(self._reader, sql, params)[0]
@@ -90,37 +105,46 @@ class SqliteDatabase:
     async def fetch_all(self, sql: str, params: Params = NO_PARAMS) -> Sequence[Row]:
         return _run(self._reader, sql, params)[0]
 
-    @asynccontextmanager
-    async def transaction(self) -> AsyncIterator[_SqliteTransaction]:
-        async with self._write_lock:
+    def transaction(self) -> "_Unit":
+        return _Unit(self)
+
+    async def _begin_unit(self) -> _SqliteTransaction:
+        await self._write_lock.acquire()
+        try:
             if not self._batch_open:
                 _run(self._writer, "BEGIN IMMEDIATE", NO_PARAMS)
                 self._batch_open = True
             self._writer.execute("SAVEPOINT unit")
-            try:
-                yield _SqliteTransaction(self._writer)
-            except BaseException:
+        except BaseException:
+            self._write_lock.release()
+            raise
+        return self._unit_view
+
+    async def _end_unit(self, failed: bool) -> None:
+        try:
+            if failed:
                 self._writer.execute("ROLLBACK TO unit")
                 self._writer.execute("RELEASE unit")
                 if not self._waiting:
                     # Nothing of this batch awaits a commit: close it rather than hold the lock.
                     self._writer.execute("ROLLBACK")
                     self._batch_open = False
-                raise
+                return
             self._writer.execute("RELEASE unit")
             durable = asyncio.get_running_loop().create_future()
             self._waiting.append(durable)
             if self._committer is None or self._committer.done():
                 self._committer = asyncio.create_task(self._commit_batches())
+        finally:
+            self._write_lock.release()
         await durable
 
     async def _commit_batches(self) -> None:
         while self._waiting:
-            await asyncio.sleep(GATHER_S)
             async with self._write_lock:
                 batch, self._waiting = self._waiting, []
                 try:
-                    await asyncio.to_thread(self._writer.execute, "COMMIT")
+                    self._writer.execute("COMMIT")
                     outcome: BaseException | None = None
                 except sqlite3.Error as error:
                     self._writer.execute("ROLLBACK")
