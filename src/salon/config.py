@@ -62,7 +62,6 @@ def load_settings(
             try:
                 values[field.name] = _convert(field.type, raw)
             except ValueError:
-                raise ValueError(
-                    f"SALON_{field.name.upper()} is not a valid {field.type}"
-                ) from None
+                kind = getattr(field.type, "__name__", str(field.type))
+                raise ValueError(f"SALON_{field.name.upper()} is not a valid {kind}") from None
     return Settings(**values)  # type: ignore[arg-type]

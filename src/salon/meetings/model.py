@@ -10,7 +10,7 @@ import re
 import secrets
 import uuid
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 
 from salon.clock import MS_PER_HOUR
@@ -28,7 +28,13 @@ HUMAN_SHORT_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"
 
 _PREFIX_RE = re.compile(r"[a-z0-9-]*")
 _WHITESPACE_RE = re.compile(r"\s+")
-_DATE_TIME_RE = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|z|[+-]\d{2}:?\d{2})?")
+_DATE_TIME_RE = re.compile(
+    r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}(:[0-9]{2}(\.[0-9]+)?)?(Z|z|[+-][0-9]{2}:?[0-9]{2})?",
+    re.ASCII,
+)
+
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 class RoomMode(StrEnum):
@@ -69,13 +75,16 @@ def parse_date_time(field: str, value: str) -> int:
         raise InvalidInput(
             f"{field} must be an ISO 8601 date-time such as 2021-08-11T07:56:01-05:00"
         )
+    if value.endswith("z"):  # RFC 3339 allows it; fromisoformat does not
+        value = value[:-1] + "Z"
     try:
         parsed = datetime.fromisoformat(value)
     except ValueError:
         raise InvalidInput(f"{field} is not a valid date-time") from None
     if parsed.tzinfo is None:
         parsed = parsed.replace(tzinfo=UTC)
-    return int(parsed.timestamp() * 1000)
+    # Integer arithmetic: a float timestamp loses a millisecond for some dates.
+    return (parsed - _EPOCH) // timedelta(milliseconds=1)
 
 
 def format_date_time(epoch_ms: int) -> str:

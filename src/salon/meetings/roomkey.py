@@ -52,6 +52,8 @@ def issue_room_key(meeting_id: MeetingId, role: RoomRole, secret: bytes) -> str:
 
 def read_room_key(token: str, secret: bytes) -> RoomKeyClaims | None:
     """The claims of a key this server signed, or None for anything else."""
+    if not token.isascii():
+        return None
     parts = token.split(".")
     if len(parts) != 3:
         return None
