@@ -37,3 +37,5 @@ def configure_logging(level: str) -> None:
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level.upper())
+    # Alembic narrates every run, even when there is nothing to migrate.
+    logging.getLogger("alembic").setLevel(logging.WARNING)

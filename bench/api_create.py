@@ -1,0 +1,238 @@
+"""Benchmark: `POST /v1/meetings` against the no-op `GET /healthz`, on one `salon serve` process.
+
+Run: `.venv/bin/python bench/api_create.py [--seconds N]` (default 10 s per measured round).
+
+It starts one server over SQLite in a temporary data dir (`--rate-limit-points 0
+--log-level warning`, 127.0.0.1, a free port), creates a key with the CLI, and drives both routes
+with Debian's `wrk` (`-t1 -c32 --latency`); the create body is
+`{"endDate":"2099-01-01T00:00:00Z","fields":["hostRoomUrl"]}`, set by a Lua script.
+
+Noise: first a short warm-up of each route (2 s, discarded: first-request costs, caches, the
+allocator and the SQLite file settling), then the rounds alternate noop, create, noop, create, each
+for the full duration, so that slow drift of the machine (another job, thermal throttling) hits
+both routes alike. Each route is reported by its better round (the one least disturbed by the
+machine); every round is printed in the table. Any non-2xx response or socket error fails the
+run (exit 1), as does a missing `wrk`. The last line is the one-line summary.
+"""
+
+import argparse
+import json
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.request
+from dataclasses import dataclass
+from pathlib import Path
+
+SALON = str(Path(sys.executable).parent / "salon")
+HOST = "127.0.0.1"
+CREATE_BODY = '{"endDate":"2099-01-01T00:00:00Z","fields":["hostRoomUrl"]}'
+WARM_UP_S = 2
+CONNECTIONS = 32
+UNITS_MS = {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60_000.0, "h": 3_600_000.0}
+
+
+class BenchError(Exception):
+    """A reason to stop the benchmark and exit 1."""
+
+
+@dataclass(frozen=True)
+class Round:
+    route: str
+    requests_per_s: float
+    p50_ms: float
+    p99_ms: float
+    requests: int
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind((HOST, 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+def to_ms(text: str) -> float:
+    match = re.fullmatch(r"([\d.]+)(us|ms|s|m|h)", text)
+    if match is None:
+        raise BenchError(f"unreadable wrk duration {text!r}")
+    return float(match.group(1)) * UNITS_MS[match.group(2)]
+
+
+def parse_wrk(route: str, output: str) -> Round:
+    """Requests/sec and the 50 %/99 % latencies; no socket error nor non-2xx response allowed."""
+    errors = re.search(r"Socket errors: (.*)", output)
+    if errors and any(int(n) for n in re.findall(r"\d+", errors.group(1))):
+        raise BenchError(f"{route}: wrk saw socket errors ({errors.group(1)})\n{output}")
+    non_2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
+    if non_2xx:
+        raise BenchError(f"{route}: {non_2xx.group(1)} non-2xx responses\n{output}")
+    rate = re.search(r"Requests/sec:\s+([\d.]+)", output)
+    p50 = re.search(r"^\s+50%\s+(\S+)$", output, re.MULTILINE)
+    p99 = re.search(r"^\s+99%\s+(\S+)$", output, re.MULTILINE)
+    total = re.search(r"(\d+) requests in", output)
+    if not (rate and p50 and p99 and total):
+        raise BenchError(f"{route}: unexpected wrk output\n{output}")
+    if int(total.group(1)) == 0:
+        raise BenchError(f"{route}: no request completed\n{output}")
+    return Round(
+        route, float(rate.group(1)), to_ms(p50.group(1)), to_ms(p99.group(1)), int(total.group(1))
+    )
+
+
+def run_wrk(wrk: str, route: str, url: str, seconds: int, script: Path | None) -> Round:
+    command = [wrk, "-t1", f"-c{CONNECTIONS}", f"-d{seconds}s", "--latency"]
+    command += ["-s", str(script)] if script else []
+    ran = subprocess.run(
+        [*command, url], capture_output=True, text=True, timeout=seconds + 60, check=False
+    )
+    if ran.returncode != 0:
+        raise BenchError(f"wrk exited with {ran.returncode}: {ran.stderr}{ran.stdout}")
+    return parse_wrk(route, ran.stdout)
+
+
+def wait_ready(process: subprocess.Popen[bytes], base_url: str, log: Path) -> None:
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise BenchError(f"salon serve exited with {process.returncode}:\n{log.read_text()}")
+        try:
+            with urllib.request.urlopen(f"{base_url}/healthz", timeout=1) as answer:
+                if answer.status == 200:
+                    return
+        except OSError:
+            pass
+        time.sleep(0.05)  # the pause between polls
+    raise BenchError(f"salon serve did not answer /healthz within 30 s:\n{log.read_text()}")
+
+
+def stop(process: subprocess.Popen[bytes]) -> None:
+    if process.poll() is not None:
+        return
+    os.kill(process.pid, signal.SIGTERM)
+    try:
+        process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        os.kill(process.pid, signal.SIGKILL)
+        process.wait(timeout=10)
+
+
+def create_key(data_dir: Path) -> str:
+    ran = subprocess.run(
+        [SALON, "keys", "create", "--name", "bench", "--json", "--data-dir", str(data_dir)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    if ran.returncode != 0:
+        raise BenchError(f"salon keys create failed: {ran.stderr}")
+    key: str = json.loads(ran.stdout)["key"]
+    return key
+
+
+def check_create(base_url: str, key: str) -> None:
+    """One create by hand, so that a wrong setup fails with the server's own words."""
+    request = urllib.request.Request(
+        f"{base_url}/v1/meetings",
+        data=CREATE_BODY.encode(),
+        headers={"Authorization": f"Bearer {key}", "Content-Type": "application/json"},
+        method="POST",
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=10) as answer:
+            created = json.loads(answer.read())
+    except urllib.error.HTTPError as error:
+        raise BenchError(f"POST /v1/meetings: {error.code} {error.read()!r}") from None
+    if answer.status != 201 or "?roomKey=" not in created.get("hostRoomUrl", ""):
+        raise BenchError(f"POST /v1/meetings: unexpected {answer.status} {created}")
+
+
+def lua_script(key: str) -> str:
+    return (
+        'wrk.method = "POST"\n'
+        f"wrk.body = '{CREATE_BODY}'\n"
+        'wrk.headers["Content-Type"] = "application/json"\n'
+        f'wrk.headers["Authorization"] = "Bearer {key}"\n'
+    )
+
+
+def measure(wrk: str, base_url: str, key: str, seconds: int, work: Path) -> list[Round]:
+    script = work / "create.lua"
+    script.write_text(lua_script(key))
+    noop = (f"{base_url}/healthz", None)
+    create = (f"{base_url}/v1/meetings", script)
+    for url, lua in (noop, create):
+        run_wrk(wrk, "warm-up", url, WARM_UP_S, lua)
+    rounds: list[Round] = []
+    for route, (url, lua) in [("noop", noop), ("create", create)] * 2:
+        rounds.append(run_wrk(wrk, route, url, seconds, lua))
+        print(f"  {route:6} round done: {rounds[-1].requests_per_s:,.0f} req/s", flush=True)
+    return rounds
+
+
+def best(rounds: list[Round], route: str) -> Round:
+    return max((r for r in rounds if r.route == route), key=lambda r: r.requests_per_s)
+
+
+def report(rounds: list[Round]) -> None:
+    print(f"\n{'round':<8}{'route':<8}{'requests':>10}{'req/s':>10}{'p50 ms':>9}{'p99 ms':>9}")
+    for number, r in enumerate(rounds, 1):
+        print(
+            f"{number:<8}{r.route:<8}{r.requests:>10}{r.requests_per_s:>10.0f}"
+            f"{r.p50_ms:>9.2f}{r.p99_ms:>9.2f}"
+        )
+    create, noop = best(rounds, "create"), best(rounds, "noop")
+    print(
+        f"api_create: creates/s={create.requests_per_s:.0f} p50={create.p50_ms:.1f}ms"
+        f" p99={create.p99_ms:.1f}ms | noop/s={noop.requests_per_s:.0f} p50={noop.p50_ms:.1f}ms"
+        f" p99={noop.p99_ms:.1f}ms | ratio creates/noop="
+        f"{create.requests_per_s / noop.requests_per_s:.2f} (goal >= 0.5, p99 <= 50 ms)"
+    )
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seconds", type=int, default=10, help="per measured round (default 10)")
+    seconds = parser.parse_args().seconds
+    if seconds < 1:
+        parser.error("--seconds must be at least 1")
+    wrk = shutil.which("wrk")
+    if wrk is None:
+        hint = "install it with: sudo apt-get install wrk"
+        print(f"api_create: FAILED: wrk not found; {hint}", file=sys.stderr)
+        return 1
+    with tempfile.TemporaryDirectory(prefix="salon-bench-") as temp:
+        work = Path(temp)
+        port = free_port()
+        base_url = f"http://{HOST}:{port}"
+        log = work / "serve.log"
+        serve = [SALON, "serve", "--host", HOST, "--port", str(port), "--data-dir", str(work)]
+        serve += ["--rate-limit-points", "0", "--log-level", "warning"]
+        with log.open("wb") as out:
+            process = subprocess.Popen(serve, stdout=out, stderr=subprocess.STDOUT)
+        try:
+            wait_ready(process, base_url, log)
+            key = create_key(work)
+            check_create(base_url, key)
+            print(f"salon serve (pid {process.pid}) at {base_url}, SQLite in {work}")
+            print(f"wrk -t1 -c{CONNECTIONS} -d{seconds}s: warm-up, then noop/create x2")
+            rounds = measure(wrk, base_url, key, seconds, work)
+        except BenchError as error:
+            print(f"api_create: FAILED: {error}", file=sys.stderr)
+            return 1
+        finally:
+            stop(process)
+    report(rounds)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
