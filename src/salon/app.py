@@ -13,6 +13,7 @@ from salon.api import health, hello, meetings
 from salon.api.deps import Services
 from salon.api.errors import install_error_handlers
 from salon.api.gate import ApiGate
+from salon.api.openapi import install_openapi
 from salon.clock import Clock, system_clock
 from salon.config import Settings
 from salon.keys.service import KeyService
@@ -91,6 +92,7 @@ async def build_app(settings: Settings, database: Database, clock: Clock = syste
     app.state.services = services
     app.state.database = database
     install_error_handlers(app)
+    install_openapi(app, API_DESCRIPTION)
     app.include_router(meetings.router)
     app.include_router(hello.router)
     app.include_router(health.router)

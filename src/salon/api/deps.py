@@ -2,7 +2,7 @@
 
 Plain functions over the request rather than FastAPI dependencies: a dependency costs a solver
 pass (and a thread hop when synchronous) on every request, measured as most of a create's time.
-The OpenAPI document declares the bearer scheme once, in `app.py`.
+The OpenAPI document declares the bearer scheme once, in `api/openapi.py`.
 """
 
 from dataclasses import dataclass

@@ -6,7 +6,8 @@ from fastapi import APIRouter, Query, Request, Response
 from starlette.responses import JSONResponse
 
 from salon.api.deps import caller_of, services_of
-from salon.api.responses import COMMON_ERRORS
+from salon.api.openapi import request_body_schema
+from salon.api.responses import COMMON_ERRORS, parse_body
 from salon.api.schemas import (
     CreateMeetingBody,
     MeetingOut,
@@ -33,12 +34,14 @@ FieldsQuery = Annotated[
     response_model=MeetingOut,
     response_model_exclude_none=True,
     responses={201: {"description": "The meeting was created."}},
+    openapi_extra=request_body_schema(CreateMeetingBody),
 )
-async def create_meeting(
-    request: Request,
-) -> Response:
-    body = CreateMeetingBody.model_validate_json(await request.body())
-    view = await services_of(request).meetings.create(caller_of(request).org_id, body.to_request())
+async def create_meeting(request: Request) -> Response:
+    # The body is parsed here rather than declared as a parameter: FastAPI's parameter machinery
+    # costs a third of a create (measured), and the OpenAPI document gets the schema anyway.
+    who = caller_of(request)
+    body = parse_body(CreateMeetingBody, await request.body())
+    view = await services_of(request).meetings.create(who.org_id, body.to_request())
     return JSONResponse(render_meeting(view), status_code=201)
 
 

@@ -1,8 +1,14 @@
-"""The error responses every `/v1` operation documents in the OpenAPI document."""
+"""Request bodies in and error responses out, the same way for every `/v1` operation."""
 
-from typing import Any
+from typing import Any, TypeVar
 
+from pydantic import BaseModel, ValidationError
+
+from salon.api.errors import describe_validation_error
 from salon.api.schemas import ErrorOut, ThrottleOut
+from salon.errors import InvalidInput
+
+_Model = TypeVar("_Model", bound=BaseModel)
 
 COMMON_ERRORS: dict[int | str, dict[str, Any]] = {
     400: {"model": ErrorOut, "description": "The request breaks a rule; `error` names it."},
@@ -14,3 +20,13 @@ COMMON_ERRORS: dict[int | str, dict[str, Any]] = {
         "description": "Rate limited: wait `data.msLeft` milliseconds (or `Retry-After` seconds).",
     },
 }
+
+
+def parse_body(model: type[_Model], raw: bytes) -> _Model:
+    """The JSON body as `model`, or `InvalidInput` naming the first field at fault."""
+    try:
+        return model.model_validate_json(raw)
+    except ValidationError as error:
+        first = error.errors(include_url=False)[0]
+        located = {**first, "loc": ("body", *first["loc"])}
+        raise InvalidInput(describe_validation_error(located)) from None

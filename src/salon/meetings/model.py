@@ -35,6 +35,11 @@ _DATE_TIME_RE = re.compile(
 
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+# The range a date can be written back in ISO 8601 (a UTC offset can push a valid input past it).
+_FIRST_MS = (datetime(1, 1, 1, tzinfo=UTC) - _EPOCH) // timedelta(milliseconds=1)
+_LAST_MS = (datetime(9999, 12, 31, 23, 59, 59, 999000, tzinfo=UTC) - _EPOCH) // timedelta(
+    milliseconds=1
+)
 
 
 class RoomMode(StrEnum):
@@ -84,7 +89,10 @@ def parse_date_time(field: str, value: str) -> int:
     if parsed.tzinfo is None:
         parsed = parsed.replace(tzinfo=UTC)
     # Integer arithmetic: a float timestamp loses a millisecond for some dates.
-    return (parsed - _EPOCH) // timedelta(milliseconds=1)
+    epoch_ms = (parsed - _EPOCH) // timedelta(milliseconds=1)
+    if not _FIRST_MS <= epoch_ms <= _LAST_MS:
+        raise InvalidInput(f"{field} must lie between the years 1 and 9999 in UTC")
+    return epoch_ms
 
 
 def format_date_time(epoch_ms: int) -> str:
@@ -128,6 +136,13 @@ def normalize_prefix(prefix: str) -> str:
     if not _PREFIX_RE.fullmatch(cleaned):
         raise InvalidInput("roomNamePrefix may contain only letters a-z, digits 0-9 and hyphens")
     return cleaned
+
+
+def check_name_filter(value: str) -> str:
+    """A `roomName[startsWith]` filter: any printable text (no room name holds anything else)."""
+    if not value.isprintable():
+        raise InvalidInput("roomName[startsWith] must not contain control characters")
+    return value
 
 
 def generate_room_name(prefix: str, pattern: RoomNamePattern) -> RoomName:

@@ -16,6 +16,7 @@ from salon.meetings.model import (
     RoomRole,
     UrlField,
     check_dates,
+    check_name_filter,
     decode_cursor,
     encode_cursor,
     generate_room_name,
@@ -129,6 +130,8 @@ class MeetingService:
         fields: Iterable[UrlField],
     ) -> MeetingPage:
         after_id = 0 if cursor is None else decode_cursor(cursor)
+        if name_prefix is not None:
+            name_prefix = check_name_filter(name_prefix)
         rows = await meeting_rows.list_meetings(
             self._db, org_id, after_id=after_id, limit=limit + 1, name_prefix=name_prefix
         )

@@ -1,0 +1,54 @@
+"""What FastAPI cannot infer for Salon's OpenAPI document: bodies parsed by hand, and the bearer
+scheme that the gate enforces before any route runs."""
+
+from typing import Any
+
+from fastapi import FastAPI
+from fastapi.openapi.utils import get_openapi
+from pydantic import BaseModel
+
+from salon.api.gate import API_PREFIX
+
+_SCHEMAS = "#/components/schemas/{model}"
+BEARER = "BearerAuth"
+_PUBLIC = {f"{API_PREFIX}/openapi.json", f"{API_PREFIX}/docs"}
+
+
+def request_body_schema(model: type[BaseModel]) -> dict[str, Any]:
+    """`openapi_extra` declaring `model` as the required JSON body of an operation."""
+    schema = model.model_json_schema(ref_template=_SCHEMAS)
+    definitions = schema.pop("$defs", {})
+    return {
+        "requestBody": {
+            "required": True,
+            "content": {"application/json": {"schema": schema}},
+        },
+        "x-salon-schemas": definitions,
+    }
+
+
+def install_openapi(app: FastAPI, description: str) -> None:
+    def build() -> dict[str, Any]:
+        if app.openapi_schema is not None:
+            return app.openapi_schema
+        document = get_openapi(
+            title=app.title, version=app.version, description=description, routes=app.routes
+        )
+        components = document.setdefault("components", {})
+        schemas = components.setdefault("schemas", {})
+        components["securitySchemes"] = {
+            BEARER: {
+                "type": "http",
+                "scheme": "bearer",
+                "description": "A Salon API key: `Authorization: Bearer salon_…`",
+            }
+        }
+        for path, operations in document.get("paths", {}).items():
+            for operation in operations.values():
+                schemas.update(operation.pop("x-salon-schemas", {}))
+                if path.startswith(API_PREFIX) and path not in _PUBLIC:
+                    operation["security"] = [{BEARER: []}]
+        app.openapi_schema = document
+        return document
+
+    app.openapi = build  # type: ignore[method-assign]
