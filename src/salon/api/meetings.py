@@ -3,11 +3,10 @@
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, Response
-from starlette.responses import JSONResponse
 
 from salon.api.deps import caller_of, services_of
 from salon.api.openapi import request_body_schema
-from salon.api.responses import COMMON_ERRORS, parse_body
+from salon.api.responses import COMMON_ERRORS, Json, parse_body
 from salon.api.schemas import (
     CreateMeetingBody,
     MeetingOut,
@@ -42,7 +41,7 @@ async def create_meeting(request: Request) -> Response:
     who = caller_of(request)
     body = parse_body(CreateMeetingBody, await request.body())
     view = await services_of(request).meetings.create(who.org_id, body.to_request())
-    return JSONResponse(render_meeting(view), status_code=201)
+    return Json(render_meeting(view), status_code=201)
 
 
 @router.get(
@@ -67,7 +66,7 @@ async def list_meetings(
         name_prefix=room_name_prefix,
         fields=parse_fields(fields),
     )
-    return JSONResponse(
+    return Json(
         {"results": [render_meeting(view) for view in page.views], "cursor": page.cursor}
     )
 
@@ -86,7 +85,7 @@ async def get_meeting(
     view = await services_of(request).meetings.get(
         caller_of(request).org_id, meetingId, parse_fields(fields)
     )
-    return JSONResponse(render_meeting(view))
+    return Json(render_meeting(view))
 
 
 @router.delete(
