@@ -7,6 +7,7 @@ import logging
 from collections.abc import AsyncIterator
 
 from fastapi import FastAPI
+from starlette.staticfiles import StaticFiles
 
 from salon import __version__
 from salon.api import health, hello, meetings
@@ -19,7 +20,12 @@ from salon.config import Settings
 from salon.keys.service import KeyService
 from salon.meetings.service import MeetingService
 from salon.orgs.service import OrgService
+from salon.pages import room
+from salon.pages.room import STATIC_DIR, STATIC_PATH
 from salon.ratelimit import RateLimiter
+from salon.rooms.recorder import RoomRecorder
+from salon.rooms.service import RoomService
+from salon.signaling.endpoint import SIGNAL_PATH, signal_endpoint
 from salon.storage.db import Database, Dialect, dialect_of, sqlite_path
 from salon.storage.postgres import PostgresDatabase
 from salon.storage.sqlite import SqliteDatabase
@@ -68,6 +74,8 @@ async def build_app(settings: Settings, database: Database, clock: Clock = syste
         room_key_secret=await MeetingService.load_room_key_secret(database),
     )
     services = Services(orgs=orgs, keys=keys, meetings=meetings_service)
+    rooms = RoomService(meetings_service, RoomRecorder(database), clock)
+    meetings_service.on_room_closed(rooms.close_room)
 
     @contextlib.asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
@@ -78,6 +86,7 @@ async def build_app(settings: Settings, database: Database, clock: Clock = syste
             task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await task
+            await rooms.stop()
             await keys.flush_usage()
 
     app = FastAPI(
@@ -90,12 +99,17 @@ async def build_app(settings: Settings, database: Database, clock: Clock = syste
         lifespan=lifespan,
     )
     app.state.services = services
+    app.state.rooms = rooms
+    app.state.clock = clock
     app.state.database = database
     install_error_handlers(app)
     install_openapi(app, API_DESCRIPTION)
     app.include_router(meetings.router)
     app.include_router(hello.router)
     app.include_router(health.router)
+    app.add_api_websocket_route(SIGNAL_PATH, signal_endpoint)
+    app.mount(STATIC_PATH, StaticFiles(directory=STATIC_DIR), name="static")
+    app.include_router(room.router)  # last: it answers any single-segment path
     app.add_middleware(
         ApiGate,
         keys=keys,

@@ -19,6 +19,7 @@ from salon.errors import SalonError
 from salon.keys.service import KeyService
 from salon.logs import configure_logging
 from salon.orgs.service import OrgService
+from salon.signaling.protocol import MAX_FRAME_BYTES
 from salon.storage.db import Database
 from salon.storage.migrate import migrate
 
@@ -77,6 +78,9 @@ async def _serve(settings: Settings) -> None:
             access_log=settings.access_log,
             lifespan="on",
             server_header=False,
+            ws_max_size=MAX_FRAME_BYTES,  # a larger frame closes its socket with 1009
+            ws_ping_interval=10.0,  # notice a vanished peer within ~20 s
+            ws_ping_timeout=10.0,
             log_config=None,  # keep our handler, and with it the filter that redacts secrets
         )
         # The framework's objects live as long as the process: keep them out of the collector's

@@ -12,3 +12,5 @@ ApiKeyId = NewType("ApiKeyId", str)
 MeetingId = NewType("MeetingId", str)
 RoomName = NewType("RoomName", str)
 """Always starts with `/`, as on the wire."""
+ParticipantId = NewType("ParticipantId", str)
+RoomSessionId = NewType("RoomSessionId", str)

@@ -1,7 +1,7 @@
 """Meetings: create, read, list, delete, the URLs a caller may see, and what a room key grants."""
 
 import secrets
-from collections.abc import Iterable
+from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
 
 from salon.clock import Clock
@@ -29,6 +29,9 @@ from salon.orgs.service import OrgService
 from salon.storage import meetings as meeting_rows
 from salon.storage.db import Database
 from salon.storage.settings import get_or_insert_setting
+
+RoomCloser = Callable[[RoomName, str], Awaitable[None]]
+"""Removes everyone from a room, saying why (`meeting-deleted`, `meeting-over`)."""
 
 ROOM_KEY_SECRET_SETTING = "room_key_secret"  # noqa: S105 - the name, not the secret
 _NAME_ATTEMPTS = 8
@@ -82,6 +85,7 @@ class MeetingService:
         self._public_url = public_url
         self._base_domain = base_domain
         self._secret = room_key_secret
+        self._close_room: RoomCloser | None = None
 
     @staticmethod
     async def load_room_key_secret(db: Database) -> bytes:
@@ -141,10 +145,24 @@ class MeetingService:
         next_cursor = encode_cursor(int(page[-1].meeting_id)) if more else None
         return MeetingPage(views, next_cursor)
 
+    def on_room_closed(self, closer: RoomCloser) -> None:
+        """Who removes the people in a room when its meeting is deleted (the rooms service)."""
+        self._close_room = closer
+
     async def delete(self, org_id: OrgId, meeting_id: str) -> None:
-        """Idempotent: deleting a meeting that is gone already is not an error."""
+        """Idempotent: deleting a meeting that is gone already is not an error. Everyone in its
+        room is removed at once."""
         async with self._db.transaction() as tx:
-            await meeting_rows.delete_meeting(tx, org_id, MeetingId(meeting_id), self._clock())
+            room = await meeting_rows.delete_meeting(
+                tx, org_id, MeetingId(meeting_id), self._clock()
+            )
+        if room is not None and self._close_room is not None:
+            await self._close_room(room, "meeting-deleted")
+
+    async def active_meeting(self, room_name: RoomName) -> Meeting | None:
+        """The meeting behind a room that can be entered now: not deleted, not deactivated."""
+        meeting = await meeting_rows.get_meeting_by_room(self._db, room_name)
+        return meeting if meeting is not None and meeting.is_active() else None
 
     async def role_for_key(self, room_name: RoomName, room_key: str) -> RoomRole | None:
         """The role a room key grants in this room now, or None: a key of another meeting, a
@@ -160,13 +178,17 @@ class MeetingService:
         return claims.role
 
     async def sweep(self) -> tuple[list[Meeting], int]:
-        """Deactivate rooms an hour past their end and delete them a day past it."""
+        """Deactivate rooms an hour past their end (removing who is still in them) and delete
+        them a day past it."""
         now = self._clock()
         async with self._db.transaction() as tx:
             deactivated = await meeting_rows.deactivate_ended(
                 tx, now - DEACTIVATE_AFTER_END_MS, now
             )
             deleted = await meeting_rows.delete_ended(tx, now - DELETE_AFTER_END_MS, now)
+        if self._close_room is not None:
+            for meeting in deactivated:
+                await self._close_room(meeting.room_name, "meeting-over")
         return deactivated, deleted
 
     async def _view(self, meeting: Meeting, fields: Iterable[UrlField]) -> MeetingView:

@@ -133,16 +133,17 @@ async def list_meetings(
 
 async def delete_meeting(
     tx: Transaction, org_id: OrgId, meeting_id: MeetingId, now_ms: int
-) -> bool:
+) -> RoomName | None:
+    """The room name of the meeting this deleted, or None when there was nothing to delete."""
     numeric = _numeric_id(meeting_id)
     if numeric is None:
-        return False
-    changed = await tx.execute(
+        return None
+    row = await tx.fetch_one(
         "UPDATE meetings SET deleted_ms = :now"
-        " WHERE id = :id AND org_id = :org_id AND deleted_ms IS NULL",
+        " WHERE id = :id AND org_id = :org_id AND deleted_ms IS NULL RETURNING room_name",
         {"now": now_ms, "id": numeric, "org_id": org_id},
     )
-    return changed > 0
+    return None if row is None else RoomName(row["room_name"])
 
 
 async def deactivate_ended(tx: Transaction, ended_before_ms: int, now_ms: int) -> list[Meeting]:

@@ -1,0 +1,113 @@
+"""A live room in this process: its state, the clients attached to it, and fan-out to them.
+
+`Client` is whatever carries messages to one participant (a WebSocket connection today, a bot or
+a test double tomorrow); `send` never waits, so a slow client cannot slow the room.
+"""
+
+import asyncio
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any, Protocol
+
+from salon.ids import ParticipantId, RoomSessionId
+from salon.meetings.model import Meeting
+from salon.rooms.state import Knocker, Participant, Role, RoomState
+from salon.signaling.protocol import CloseCode, ErrorCode
+
+
+class Refused(Exception):
+    """A message the room refuses; the endpoint answers `error`, and closes when `close` is set."""
+
+    def __init__(self, code: ErrorCode, message: str, close: CloseCode | None = None) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+        self.close = close
+
+
+class Client(Protocol):
+    def send(self, message: dict[str, Any]) -> None:
+        """Queue a message; never blocks."""
+        ...
+
+    def close(self, code: CloseCode, reason: str) -> None:
+        """Close after the messages already queued."""
+        ...
+
+
+class SeatStatus(StrEnum):
+    AT_DOOR = "at-door"
+    """In front of a locked room: may knock."""
+    KNOCKING = "knocking"
+    IN_ROOM = "in-room"
+    GONE = "gone"
+
+
+@dataclass(slots=True)
+class Seat:
+    """One connection's place in one room; the endpoint holds it, the service changes it."""
+
+    room: "LiveRoom"
+    participant_id: ParticipantId
+    role: Role
+    status: SeatStatus
+    display_name: str
+    external_id: str | None
+    metadata: str | None
+    resume_token: str
+
+
+@dataclass(slots=True)
+class LiveRoom:
+    meeting: Meeting
+    state: RoomState
+    clients: dict[ParticipantId, Client] = field(default_factory=dict)
+    seats: dict[ParticipantId, Seat] = field(default_factory=dict)
+    session_id: RoomSessionId | None = None
+    session_end: asyncio.TimerHandle | None = None
+    resume_deadlines: dict[ParticipantId, asyncio.TimerHandle] = field(default_factory=dict)
+
+    def send(self, participant_id: ParticipantId, message: dict[str, Any]) -> None:
+        client = self.clients.get(participant_id)
+        if client is not None:
+            client.send(message)
+
+    def broadcast(self, message: dict[str, Any], *, skip: ParticipantId | None = None) -> None:
+        for participant_id in self.state.participants:
+            if participant_id != skip:
+                self.send(participant_id, message)
+
+    def to_hosts(self, message: dict[str, Any]) -> None:
+        for host in self.state.hosts():
+            self.send(host.id, message)
+
+    # --- wire shapes ------------------------------------------------------------------------
+
+    def room_view(self) -> dict[str, Any]:
+        state = self.state
+        return {
+            "name": state.name,
+            "mode": state.mode.value,
+            "locked": state.locked,
+            "spotlight": state.spotlight,
+            "capacity": state.capacity,
+        }
+
+
+def participant_view(participant: Participant) -> dict[str, Any]:
+    return {
+        "id": participant.id,
+        "displayName": participant.display_name,
+        "role": participant.role.value,
+        "audio": participant.audio,
+        "video": participant.video,
+        "screen": participant.screen,
+        "externalId": participant.external_id,
+        "metadata": participant.metadata,
+        "reconnecting": participant.reconnecting,
+        "joinedAt": participant.joined_ms,
+    }
+
+
+def knocker_view(knocker: Knocker) -> dict[str, Any]:
+    return {"id": knocker.id, "displayName": knocker.display_name, "at": knocker.at_ms}

@@ -1,0 +1,446 @@
+"""Rooms: the only writer of live room state, and the one place room events come from.
+
+    endpoint ──join()──► role from the room key ──► decide_entry ──► enter | at the door | full
+    endpoint ──handle(seat, message)──► the rule in rooms/state.py ──► fan-out ──► record()
+    endpoint ──disconnected(seat)──► reconnecting, then gone after the resume grace
+
+State changes and their fan-out happen without an `await` in between, so no two messages can
+interleave inside one change; the durable record of each event follows.
+"""
+
+import asyncio
+import hmac
+import logging
+import secrets
+import uuid
+from collections.abc import Callable, Coroutine
+from typing import Any
+
+from salon.clock import Clock
+from salon.ids import ParticipantId, RoomName, RoomSessionId
+from salon.meetings.model import Meeting, RoomMode
+from salon.meetings.service import MeetingService
+from salon.rooms import live as views
+from salon.rooms.events import LeaveReason, RoomEvent, RoomEventType
+from salon.rooms.knocks import KnockRules
+from salon.rooms.live import Client, LiveRoom, Refused, Seat, SeatStatus
+from salon.rooms.recorder import RoomRecorder
+from salon.rooms.state import Entry, Participant, Role, RoomState
+from salon.signaling import protocol as p
+from salon.signaling.protocol import CloseCode, ErrorCode
+
+log = logging.getLogger(__name__)
+
+DEFAULT_NAME = "Guest"
+RESUME_GRACE_S = 20.0
+SESSION_END_GRACE_S = 60.0
+
+_CLOSE_FOR = {
+    LeaveReason.KICKED: CloseCode.REMOVED,
+    LeaveReason.MEETING_ENDED: CloseCode.MEETING_ENDED,
+    LeaveReason.MEETING_DELETED: CloseCode.MEETING_OVER,
+    LeaveReason.MEETING_OVER: CloseCode.MEETING_OVER,
+    LeaveReason.LEFT: CloseCode.LEFT,
+}
+
+
+class RoomService(KnockRules):
+    def __init__(
+        self,
+        meetings: MeetingService,
+        recorder: RoomRecorder,
+        clock: Clock,
+        *,
+        ice_servers: list[dict[str, Any]] | None = None,
+        sfu_available: bool = False,
+        resume_grace_s: float = RESUME_GRACE_S,
+        session_end_grace_s: float = SESSION_END_GRACE_S,
+    ) -> None:
+        self._meetings = meetings
+        self._recorder = recorder
+        self._clock = clock
+        self._ice_servers = ice_servers or []
+        self._sfu_available = sfu_available
+        self._resume_grace_s = resume_grace_s
+        self._session_end_grace_s = session_end_grace_s
+        self._rooms: dict[RoomName, LiveRoom] = {}
+        self._tasks: set[asyncio.Task[None]] = set()
+
+    # --- reading (dashboard, tests) ---------------------------------------------------------
+
+    def live_room(self, name: RoomName) -> LiveRoom | None:
+        return self._rooms.get(name)
+
+    # --- joining ----------------------------------------------------------------------------
+
+    async def join(self, client: Client, message: p.Join) -> Seat:
+        if message.resume is not None:
+            resumed = self._resume(client, message)
+            if resumed is not None:
+                return resumed
+        meeting = await self._meetings.active_meeting(message.room)
+        if meeting is None:
+            raise Refused(ErrorCode.NO_SUCH_ROOM, "there is no such room", CloseCode.PROTOCOL)
+        if meeting.room_mode is RoomMode.GROUP and not self._sfu_available:
+            raise Refused(
+                ErrorCode.NO_SFU,
+                "this is a group room and this server has no SFU to carry it",
+                CloseCode.NO_SFU,
+            )
+        role = Role.VISITOR
+        if message.room_key:
+            granted = await self._meetings.role_for_key(meeting.room_name, message.room_key)
+            role = Role(granted.value) if granted is not None else Role.VISITOR
+        live = self._live(meeting)
+        seat = Seat(
+            room=live,
+            participant_id=ParticipantId(str(uuid.uuid4())),
+            role=role,
+            status=SeatStatus.AT_DOOR,
+            display_name=message.display_name or DEFAULT_NAME,
+            external_id=message.external_id,
+            metadata=message.metadata,
+            resume_token=secrets.token_urlsafe(24),
+        )
+        entry = live.state.decide_entry(role)
+        if entry is Entry.FULL:
+            client.send({"type": "room-full", "capacity": live.state.capacity})
+            self._drop_if_idle(live)
+            raise Refused(ErrorCode.NOT_ALLOWED, "the room is full", CloseCode.ROOM_FULL)
+        live.clients[seat.participant_id] = client
+        live.seats[seat.participant_id] = seat
+        if entry is Entry.KNOCK:
+            client.send({"type": "room-locked", "room": {"name": live.state.name, "locked": True}})
+            return seat
+        await self._enter(live, seat)
+        return seat
+
+    def _live(self, meeting: Meeting) -> LiveRoom:
+        live = self._rooms.get(meeting.room_name)
+        if live is None:
+            state = RoomState(meeting.room_name, meeting.room_mode, meeting.is_locked)
+            live = LiveRoom(meeting, state)
+            self._rooms[meeting.room_name] = live
+        return live
+
+    async def _enter(self, live: LiveRoom, seat: Seat) -> None:
+        participant = Participant(
+            id=seat.participant_id,
+            display_name=seat.display_name,
+            role=seat.role,
+            joined_ms=self._clock(),
+            external_id=seat.external_id,
+            metadata=seat.metadata,
+        )
+        live.state.add(participant)
+        seat.status = SeatStatus.IN_ROOM
+        live.send(seat.participant_id, self._joined(live, seat))
+        live.broadcast(
+            {"type": "participant-joined", "participant": views.participant_view(participant)},
+            skip=participant.id,
+        )
+        started = self._count_changed(live)
+        event = self._event(live, RoomEventType.CLIENT_JOINED, participant=participant)
+        await self._recorder.record(event)
+        if started is not None:
+            await self._recorder.record(started)
+
+    def _joined(self, live: LiveRoom, seat: Seat) -> dict[str, Any]:
+        knocks = (
+            [views.knocker_view(k) for k in live.state.knockers.values()]
+            if seat.role in (Role.HOST,)
+            else []
+        )
+        return {
+            "type": "joined",
+            "v": p.PROTOCOL_VERSION,
+            "participantId": seat.participant_id,
+            "resumeToken": seat.resume_token,
+            "role": seat.role.value,
+            "room": live.room_view(),
+            "participants": [
+                views.participant_view(o) for o in live.state.others(seat.participant_id)
+            ],
+            "knocks": knocks,
+            "iceServers": self._ice_servers,
+            "media": "mesh",
+        }
+
+    def _resume(self, client: Client, message: p.Join) -> Seat | None:
+        assert message.resume is not None
+        live = self._rooms.get(message.room)
+        seat = live.seats.get(message.resume.participant_id) if live else None
+        if (
+            live is None
+            or seat is None
+            or seat.status is not SeatStatus.IN_ROOM
+            or not hmac.compare_digest(seat.resume_token, message.resume.token)
+        ):
+            return None
+        deadline = live.resume_deadlines.pop(seat.participant_id, None)
+        if deadline is not None:
+            deadline.cancel()
+        previous = live.clients.get(seat.participant_id)
+        if previous is not None and previous is not client:
+            previous.send({"type": "removed", "reason": "replaced"})
+            previous.close(CloseCode.REPLACED, "resumed on another connection")
+        live.clients[seat.participant_id] = client
+        participant = live.state.update(seat.participant_id, reconnecting=False)
+        live.send(seat.participant_id, self._joined(live, seat))
+        live.broadcast(
+            {"type": "participant-updated", "participant": views.participant_view(participant)},
+            skip=seat.participant_id,
+        )
+        return seat
+
+    # --- messages from a seated connection ----------------------------------------------------
+
+    async def handle(self, seat: Seat, message: p.ClientMessage) -> None:
+        live = seat.room
+        match message:
+            case p.Ping(identifier):
+                live.send(seat.participant_id, {"type": "pong", "id": identifier})
+            case p.Join():
+                raise Refused(ErrorCode.ALREADY_JOINED, "this connection has joined already")
+            case p.Knock() | p.CancelKnock():
+                await self.knock_message(seat, message)
+            case p.Leave():
+                await self._leave_by_choice(seat)
+            case _:
+                self._require_in_room(seat)
+                await self._in_room(seat, message)
+
+    async def _in_room(self, seat: Seat, message: p.ClientMessage) -> None:
+        live, state, me = seat.room, seat.room.state, seat.participant_id
+        match message:
+            case p.Signal(to, payload):
+                self._relay(seat, to, payload)
+            case p.MediaState(audio, video, screen):
+                if seat.role is Role.VIEWER and (audio or video or screen):
+                    raise Refused(ErrorCode.NOT_ALLOWED, "a viewer cannot send audio or video")
+                self._updated(live, state.update(me, audio=audio, video=video, screen=screen))
+            case p.Chat(text):
+                live.broadcast(
+                    {
+                        "type": "chat",
+                        "id": str(uuid.uuid4()),
+                        "from": me,
+                        "displayName": state.participant(me).display_name,
+                        "text": text,
+                        "at": self._clock(),
+                    }
+                )
+            case p.SetName(name):
+                seat.display_name = name
+                self._updated(live, state.update(me, display_name=name))
+            case _:
+                await self._host_action(seat, message)
+
+    async def _host_action(self, seat: Seat, message: p.ClientMessage) -> None:
+        live, state = seat.room, seat.room.state
+        state.require_host(seat.role, f"send {p.wire_type(message)}")
+        me = seat.participant_id
+        match message:
+            case p.Lock(locked):
+                state.locked = locked
+                live.broadcast({"type": "room-updated", "room": live.room_view()})
+                if not locked:
+                    for knocker_id in list(state.knockers):
+                        await self.admit(live, knocker_id)
+            case p.Admit() | p.Reject() | p.Hold():
+                await self.knock_decision(live, message)
+            case p.Remove(target):
+                state.participant(target)
+                await self._depart(live, target, LeaveReason.KICKED)
+            case p.Mute(target):
+                state.participant(target)
+                live.send(target, {"type": "muted", "by": me})
+                self._updated(live, state.update(target, audio=False))
+            case p.CameraOff(target):
+                state.participant(target)
+                live.send(target, {"type": "camera-turned-off", "by": me})
+                self._updated(live, state.update(target, video=False))
+            case p.Spotlight(target):
+                state.set_spotlight(target)
+                live.broadcast({"type": "room-updated", "room": live.room_view()})
+            case p.EndMeeting():
+                await self._empty(live, LeaveReason.MEETING_ENDED)
+            case _:
+                raise Refused(ErrorCode.UNKNOWN_TYPE, "this message is not handled here")
+
+    def _relay(self, seat: Seat, to: ParticipantId, payload: dict[str, Any]) -> None:
+        live = seat.room
+        if to not in live.state.participants or to == seat.participant_id:
+            raise Refused(ErrorCode.NO_SUCH_PARTICIPANT, f"no participant {to!r} to signal")
+        description = payload.get("description")
+        if (
+            seat.role is Role.VIEWER
+            and description is not None
+            and p.offers_to_send(description.get("sdp", ""))
+        ):
+            raise Refused(ErrorCode.NOT_ALLOWED, "a viewer cannot send audio or video")
+        live.send(to, {"type": "signal", "from": seat.participant_id, **payload})
+
+    @staticmethod
+    def _require_in_room(seat: Seat) -> None:
+        if seat.status is not SeatStatus.IN_ROOM:
+            raise Refused(ErrorCode.NOT_ALLOWED, "you are not in the room")
+
+    def _updated(self, live: LiveRoom, participant: Participant) -> None:
+        live.broadcast(
+            {"type": "participant-updated", "participant": views.participant_view(participant)}
+        )
+
+    # --- leaving ----------------------------------------------------------------------------
+
+    async def _leave_by_choice(self, seat: Seat) -> None:
+        live = seat.room
+        client = live.clients.get(seat.participant_id)
+        if seat.status is SeatStatus.IN_ROOM:
+            await self._depart(live, seat.participant_id, LeaveReason.LEFT)
+        else:
+            await self.withdraw_knock(seat)
+            live.clients.pop(seat.participant_id, None)
+            seat.status = SeatStatus.GONE
+            self._drop_if_idle(live)
+        if client is not None:
+            client.close(CloseCode.LEFT, "left")
+
+    async def disconnected(self, seat: Seat, client: Client) -> None:
+        """The connection behind `seat` is gone without `leave`."""
+        live = seat.room
+        if live.clients.get(seat.participant_id) is not client:
+            return  # replaced by a resumed connection, or already out
+        live.clients.pop(seat.participant_id, None)
+        if seat.status is SeatStatus.IN_ROOM:
+            participant = live.state.update(seat.participant_id, reconnecting=True)
+            self._updated(live, participant)
+            live.resume_deadlines[seat.participant_id] = asyncio.get_running_loop().call_later(
+                self._resume_grace_s,
+                self._spawn,
+                lambda: self._resume_expired(live, seat.participant_id),
+            )
+            return
+        await self.withdraw_knock(seat)
+        seat.status = SeatStatus.GONE
+        self._drop_if_idle(live)
+
+    async def _resume_expired(self, live: LiveRoom, participant_id: ParticipantId) -> None:
+        live.resume_deadlines.pop(participant_id, None)
+        if participant_id in live.state.participants and participant_id not in live.clients:
+            await self._depart(live, participant_id, LeaveReason.TIMEOUT)
+
+    async def _depart(
+        self, live: LiveRoom, participant_id: ParticipantId, reason: LeaveReason
+    ) -> None:
+        """Take a participant out, tell the room, and close them out when the room removed them."""
+        participant = live.state.remove(participant_id)
+        if participant is None:
+            return
+        seat = live.seats.pop(participant_id, None)
+        if seat is not None:
+            seat.status = SeatStatus.GONE
+        deadline = live.resume_deadlines.pop(participant_id, None)
+        if deadline is not None:
+            deadline.cancel()
+        client = live.clients.pop(participant_id, None)
+        if client is not None and reason is not LeaveReason.LEFT:
+            client.send({"type": "removed", "reason": reason.value})
+            client.close(_CLOSE_FOR.get(reason, CloseCode.NORMAL), reason.value)
+        live.broadcast(
+            {"type": "participant-left", "participantId": participant_id, "reason": reason.value}
+        )
+        event = self._event(live, RoomEventType.CLIENT_LEFT, participant=participant, reason=reason)
+        ended = self._count_changed(live)
+        await self._recorder.record(event)
+        if ended is not None:
+            await self._recorder.record(ended)
+        self._drop_if_idle(live)
+
+    async def _empty(self, live: LiveRoom, reason: LeaveReason) -> None:
+        """Everyone out: participants and knockers."""
+        for knocker_id in list(live.state.knockers):
+            await self.turn_away(live, knocker_id, reason)
+        for participant_id in list(live.state.participants):
+            await self._depart(live, participant_id, reason)
+        await self._end_session_now(live)
+
+    async def close_room(self, room: RoomName, reason: str) -> None:
+        """The meeting was deleted or its time is over: remove everyone at once."""
+        live = self._rooms.get(room)
+        if live is not None:
+            await self._empty(live, LeaveReason(reason))
+            self._rooms.pop(room, None)
+
+    # --- sessions: two or more people ---------------------------------------------------------
+
+    def _count_changed(self, live: LiveRoom) -> RoomEvent | None:
+        """Start a session at two people; schedule its end when fewer remain. The event to record
+        (a session start) is returned so the caller records it after the join it follows."""
+        count = len(live.state.participants)
+        if count >= 2:
+            if live.session_end is not None:
+                live.session_end.cancel()
+                live.session_end = None
+            if live.session_id is None:
+                live.session_id = RoomSessionId(str(uuid.uuid4()))
+                return self._event(
+                    live,
+                    RoomEventType.SESSION_STARTED,
+                    present=tuple(live.state.participants),
+                )
+        elif live.session_id is not None and live.session_end is None:
+            live.session_end = asyncio.get_running_loop().call_later(
+                self._session_end_grace_s, self._spawn, lambda: self._end_session_now(live)
+            )
+        return None
+
+    async def _end_session_now(self, live: LiveRoom) -> None:
+        if live.session_end is not None:
+            live.session_end.cancel()
+            live.session_end = None
+        if live.session_id is None:
+            return
+        event = self._event(live, RoomEventType.SESSION_ENDED)
+        live.session_id = None
+        await self._recorder.record(event)
+        self._drop_if_idle(live)
+
+    # --- helpers ------------------------------------------------------------------------------
+
+    def _event(self, live: LiveRoom, kind: RoomEventType, **fields: Any) -> RoomEvent:
+        counts = None
+        if kind in (RoomEventType.CLIENT_JOINED, RoomEventType.CLIENT_LEFT):
+            counts = live.state.count_by_role()
+        return RoomEvent(
+            type=kind,
+            meeting_id=live.meeting.meeting_id,
+            room_name=live.state.name,
+            at_ms=self._clock(),
+            session_id=live.session_id,
+            count_by_role=counts,
+            **fields,
+        )
+
+    async def record(self, event: RoomEvent) -> None:
+        await self._recorder.record(event)
+
+    def _drop_if_idle(self, live: LiveRoom) -> None:
+        state = live.state
+        idle = not (state.participants or state.knockers or live.clients or live.session_id)
+        if idle and self._rooms.get(state.name) is live:
+            del self._rooms[state.name]
+
+    def _spawn(self, work: Callable[[], Coroutine[Any, Any, None]]) -> None:
+        task = asyncio.get_running_loop().create_task(work())
+        self._tasks.add(task)
+        task.add_done_callback(self._finished)
+
+    def _finished(self, task: asyncio.Task[None]) -> None:
+        self._tasks.discard(task)
+        if not task.cancelled() and task.exception() is not None:
+            log.error("room timer failed", exc_info=task.exception())
+
+    async def stop(self) -> None:
+        for task in list(self._tasks):
+            task.cancel()

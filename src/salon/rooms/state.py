@@ -1,0 +1,163 @@
+"""The state of one live room and the rules that change it. Pure: no I/O, no clock, no asyncio.
+
+    join ──► decide_entry(role) ──► ENTER ──► add()            (participants)
+                                 ├─► KNOCK ──► add_knocker()     (knockers, until a host decides)
+                                 └─► FULL
+    host actions ──► require_host(role) ──► lock / spotlight / admit / reject / hold / remove …
+
+`rooms/service.py` is the only caller: it owns the connections, the timers and the records.
+"""
+
+from dataclasses import dataclass, field, replace
+from enum import StrEnum
+
+from salon.errors import SalonError
+from salon.ids import ParticipantId, RoomName
+from salon.meetings.model import GROUP_VIEWER_CAPACITY, ROOM_CAPACITY, RoomMode
+
+
+class Role(StrEnum):
+    HOST = "host"
+    VIEWER = "viewer"
+    VISITOR = "visitor"
+    GRANTED_VISITOR = "granted_visitor"
+
+
+HOST_ROLES = frozenset({Role.HOST})
+"""Roles with host privileges (owners and members of the organization join them later)."""
+ENTERS_LOCKED = frozenset({Role.HOST, Role.VIEWER, Role.GRANTED_VISITOR})
+
+
+class Entry(StrEnum):
+    ENTER = "enter"
+    KNOCK = "knock"
+    FULL = "full"
+
+
+class NotAllowed(SalonError):
+    """The participant's role may not do this."""
+
+
+class NoSuchParticipant(SalonError):
+    """The participant (or knocker) named is not in the room."""
+
+
+@dataclass(frozen=True, slots=True)
+class Participant:
+    id: ParticipantId
+    display_name: str
+    role: Role
+    joined_ms: int
+    external_id: str | None = None
+    metadata: str | None = None
+    audio: bool = False
+    video: bool = False
+    screen: bool = False
+    reconnecting: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Knocker:
+    id: ParticipantId
+    display_name: str
+    at_ms: int
+    external_id: str | None = None
+    metadata: str | None = None
+    held_message: str | None = None
+
+
+@dataclass(slots=True)
+class RoomState:
+    name: RoomName
+    mode: RoomMode
+    locked: bool
+    spotlight: ParticipantId | None = None
+    participants: dict[ParticipantId, Participant] = field(default_factory=dict)
+    knockers: dict[ParticipantId, Knocker] = field(default_factory=dict)
+
+    # --- reading ---------------------------------------------------------------------------
+
+    @property
+    def capacity(self) -> int:
+        return ROOM_CAPACITY[self.mode]
+
+    def others(self, participant_id: ParticipantId) -> list[Participant]:
+        return [p for p in self.participants.values() if p.id != participant_id]
+
+    def hosts(self) -> list[Participant]:
+        return [p for p in self.participants.values() if p.role in HOST_ROLES]
+
+    def count_by_role(self) -> dict[str, int]:
+        counts: dict[str, int] = {}
+        for participant in self.participants.values():
+            counts[participant.role.value] = counts.get(participant.role.value, 0) + 1
+        return counts
+
+    def participant(self, participant_id: ParticipantId) -> Participant:
+        found = self.participants.get(participant_id)
+        if found is None:
+            raise NoSuchParticipant(f"no participant {participant_id!r} in this room")
+        return found
+
+    def knocker(self, knocker_id: ParticipantId) -> Knocker:
+        found = self.knockers.get(knocker_id)
+        if found is None:
+            raise NoSuchParticipant(f"no one with id {knocker_id!r} is knocking")
+        return found
+
+    # --- entering ---------------------------------------------------------------------------
+
+    def decide_entry(self, role: Role) -> Entry:
+        """May someone of `role` come in now, must they knock, or is there no room left?"""
+        if self._is_full_for(role):
+            return Entry.FULL
+        if self.locked and role not in ENTERS_LOCKED:
+            return Entry.KNOCK
+        return Entry.ENTER
+
+    def _is_full_for(self, role: Role) -> bool:
+        if self.mode is RoomMode.NORMAL:
+            return len(self.participants) >= self.capacity
+        viewers = sum(1 for p in self.participants.values() if p.role is Role.VIEWER)
+        if role is Role.VIEWER:
+            return viewers >= GROUP_VIEWER_CAPACITY
+        return len(self.participants) - viewers >= self.capacity
+
+    def add(self, participant: Participant) -> None:
+        self.participants[participant.id] = participant
+        self.knockers.pop(participant.id, None)
+
+    def remove(self, participant_id: ParticipantId) -> Participant | None:
+        if self.spotlight == participant_id:
+            self.spotlight = None
+        return self.participants.pop(participant_id, None)
+
+    def update(self, participant_id: ParticipantId, **changes: object) -> Participant:
+        updated = replace(self.participant(participant_id), **changes)  # type: ignore[arg-type]
+        self.participants[participant_id] = updated
+        return updated
+
+    # --- knocking ---------------------------------------------------------------------------
+
+    def add_knocker(self, knocker: Knocker) -> None:
+        self.knockers[knocker.id] = knocker
+
+    def remove_knocker(self, knocker_id: ParticipantId) -> Knocker | None:
+        return self.knockers.pop(knocker_id, None)
+
+    def hold_knocker(self, knocker_id: ParticipantId, message: str) -> Knocker:
+        held = replace(self.knocker(knocker_id), held_message=message)
+        self.knockers[knocker_id] = held
+        return held
+
+    # --- host rules -------------------------------------------------------------------------
+
+    @staticmethod
+    def require_host(role: Role, action: str) -> None:
+        if role not in HOST_ROLES:
+            raise NotAllowed(f"only a host may {action}")
+
+    def set_spotlight(self, participant_id: ParticipantId | None) -> None:
+        if participant_id is not None:
+            self.participant(participant_id)
+        self.spotlight = participant_id

@@ -1,0 +1,148 @@
+"""The signaling WebSocket: pumps frames between one socket and `RoomService`. No room rules here.
+
+socket ──receive──► flood check ──► protocol.parse ──► rooms.join | rooms.handle
+rooms ──Connection.send (bounded queue, never waits)──► pump task ──► socket
+"""
+
+import asyncio
+import contextlib
+import logging
+from typing import Any
+
+from starlette.websockets import WebSocket, WebSocketDisconnect
+
+from salon.clock import Clock
+from salon.errors import SalonError
+from salon.rooms.live import Refused, Seat
+from salon.rooms.service import RoomService
+from salon.rooms.state import NoSuchParticipant, NotAllowed
+from salon.signaling import protocol as p
+from salon.signaling.flood import TokenBucket
+from salon.signaling.protocol import CloseCode, ErrorCode
+
+log = logging.getLogger(__name__)
+
+OUTGOING_QUEUE = 256
+SIGNAL_PATH = "/_salon/signal"
+_CLOSE_DRAIN_S = 5.0
+_STOP = object()
+
+
+class Connection:
+    """One participant's socket as a `Client`: a bounded queue drained by its own task."""
+
+    def __init__(self, websocket: WebSocket) -> None:
+        self._websocket = websocket
+        self._queue: asyncio.Queue[object] = asyncio.Queue(maxsize=OUTGOING_QUEUE)
+        self._close: tuple[CloseCode, str] | None = None
+
+    @property
+    def closing(self) -> bool:
+        return self._close is not None
+
+    def send(self, message: dict[str, Any]) -> None:
+        if self._close is not None:
+            return
+        try:
+            self._queue.put_nowait(p.encode(message))
+        except asyncio.QueueFull:
+            log.warning("closing a connection that cannot keep up with its room")
+            self._clear()
+            self.close(CloseCode.TOO_SLOW, "too slow to keep up")
+
+    def close(self, code: CloseCode, reason: str) -> None:
+        if self._close is not None:
+            return
+        self._close = (code, reason)
+        if self._queue.full():
+            self._clear()
+        self._queue.put_nowait(_STOP)
+
+    def _clear(self) -> None:
+        while not self._queue.empty():
+            self._queue.get_nowait()
+
+    async def pump(self) -> None:
+        """Send queued frames in order; close the socket once asked to."""
+        with contextlib.suppress(WebSocketDisconnect, RuntimeError, OSError):
+            while (item := await self._queue.get()) is not _STOP:
+                assert isinstance(item, str)
+                await self._websocket.send_text(item)
+            code, reason = self._close or (CloseCode.NORMAL, "")
+            await self._websocket.close(code=int(code), reason=reason[:120])
+
+
+def _error(exc: Exception, about: str | None) -> tuple[dict[str, Any], CloseCode | None]:
+    """The `error` message for an exception, and the close code when it also ends the socket."""
+    if isinstance(exc, p.ProtocolError):
+        close = CloseCode.PROTOCOL if exc.code is ErrorCode.UNSUPPORTED_VERSION else None
+        return p.error(exc.code, exc.message, exc.about or about), close
+    if isinstance(exc, Refused):
+        return p.error(exc.code, exc.message, about), exc.close
+    if isinstance(exc, NotAllowed):
+        return p.error(ErrorCode.NOT_ALLOWED, exc.message, about), None
+    if isinstance(exc, NoSuchParticipant):
+        return p.error(ErrorCode.NO_SUCH_PARTICIPANT, exc.message, about), None
+    assert isinstance(exc, SalonError)
+    return p.error(ErrorCode.BAD_FIELD, exc.message, about), None
+
+
+async def _dispatch(
+    rooms: RoomService, connection: Connection, seat: Seat | None, frame: str
+) -> Seat | None:
+    """Handle one frame; the seat the connection holds afterwards."""
+    about: str | None = None
+    try:
+        message = p.parse(frame)
+        about = p.wire_type(message)
+        if seat is not None:
+            await rooms.handle(seat, message)
+        elif isinstance(message, p.Join):
+            seat = await rooms.join(connection, message)
+        elif isinstance(message, p.Ping):
+            connection.send({"type": "pong", "id": message.id})
+        else:
+            raise p.ProtocolError(ErrorCode.NOT_JOINED, "send join first", about)
+    except (p.ProtocolError, Refused, SalonError) as refused:
+        body, close = _error(refused, about)
+        connection.send(body)
+        if close is not None:
+            connection.close(close, body["message"])
+    except Exception:
+        # A fault of ours must not take the room down: this connection hears of it, others don't.
+        log.exception("signaling message failed")
+        connection.send(p.error(ErrorCode.BAD_FRAME, "the server could not handle that message"))
+    return seat
+
+
+async def signal_endpoint(websocket: WebSocket) -> None:
+    rooms: RoomService = websocket.app.state.rooms
+    clock: Clock = websocket.app.state.clock
+    await websocket.accept()
+    connection = Connection(websocket)
+    pump = asyncio.create_task(connection.pump())
+    flood = TokenBucket()
+    seat: Seat | None = None
+    try:
+        while not connection.closing:
+            received = await websocket.receive()
+            if received["type"] == "websocket.disconnect":
+                break
+            frame = received.get("text")
+            if frame is None:
+                connection.send(p.error(ErrorCode.BAD_FRAME, "frames must be text (JSON)"))
+                continue
+            if not flood.take(clock()):
+                connection.send(p.error(ErrorCode.SLOW_DOWN, "too many messages; slow down"))
+                if flood.flooding:
+                    connection.close(CloseCode.FLOODING, "flooding")
+                continue
+            seat = await _dispatch(rooms, connection, seat, frame)
+    except WebSocketDisconnect:
+        pass
+    finally:
+        if seat is not None:
+            await rooms.disconnected(seat, connection)
+        connection.close(CloseCode.NORMAL, "")
+        with contextlib.suppress(asyncio.TimeoutError):
+            await asyncio.wait_for(pump, _CLOSE_DRAIN_S)

@@ -1,0 +1,33 @@
+"""Flood control for one connection: a token bucket. Pure: the caller passes the time."""
+
+from dataclasses import dataclass
+
+RATE_PER_S = 50.0
+BURST = 100.0
+REFUSALS_BEFORE_CLOSE = 500
+
+
+@dataclass(slots=True)
+class TokenBucket:
+    rate_per_s: float = RATE_PER_S
+    burst: float = BURST
+    tokens: float = BURST
+    last_ms: int | None = None
+    refused_in_a_row: int = 0
+
+    def take(self, now_ms: int) -> bool:
+        """Spend one token if there is one; count refusals in a row."""
+        if self.last_ms is not None:
+            elapsed_s = max(now_ms - self.last_ms, 0) / 1000
+            self.tokens = min(self.burst, self.tokens + elapsed_s * self.rate_per_s)
+        self.last_ms = now_ms
+        if self.tokens >= 1:
+            self.tokens -= 1
+            self.refused_in_a_row = 0
+            return True
+        self.refused_in_a_row += 1
+        return False
+
+    @property
+    def flooding(self) -> bool:
+        return self.refused_in_a_row >= REFUSALS_BEFORE_CLOSE

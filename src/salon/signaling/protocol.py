@@ -1,0 +1,428 @@
+"""Salon's signaling protocol, version 1 (docs/signaling-protocol.md). Sans-I/O: text frames in,
+typed client messages out; server messages in, text frames out. No socket, no clock, no await.
+
+    frame ──► parse() ──► Join | Knock | Signal | Chat | Lock | … ──► rooms.service
+    rooms.service ──► server message dicts ──► encode() ──► frame
+"""
+
+import json
+import re
+from dataclasses import dataclass
+from enum import IntEnum, StrEnum
+from typing import Any
+
+from salon.ids import ParticipantId, RoomName
+
+PROTOCOL_VERSION = 1
+MAX_FRAME_BYTES = 64 * 1024
+NAME_MAX = 100
+CHAT_MAX = 4000
+METADATA_MAX = 512
+MESSAGE_MAX = 500
+SDP_MAX = 60_000
+_EXTERNAL_ID_RE = re.compile(r"[A-Za-z0-9_-]{1,36}")
+_ID_MAX = 64
+
+
+class ErrorCode(StrEnum):
+    BAD_FRAME = "bad_frame"
+    UNKNOWN_TYPE = "unknown_type"
+    BAD_FIELD = "bad_field"
+    NOT_JOINED = "not_joined"
+    ALREADY_JOINED = "already_joined"
+    NOT_ALLOWED = "not_allowed"
+    NO_SUCH_PARTICIPANT = "no_such_participant"
+    NO_SUCH_ROOM = "no_such_room"
+    UNSUPPORTED_VERSION = "unsupported_version"
+    SLOW_DOWN = "slow_down"
+    NO_SFU = "no_sfu"
+
+
+class CloseCode(IntEnum):
+    """Why a socket closed; reused in logs and (later) webhook payloads."""
+
+    NORMAL = 1000
+    TOO_BIG = 1009
+    LEFT = 4000
+    REMOVED = 4001
+    MEETING_ENDED = 4002
+    MEETING_OVER = 4003
+    ROOM_FULL = 4004
+    KNOCK_REJECTED = 4005
+    TOO_SLOW = 4008
+    REPLACED = 4009
+    FLOODING = 4029
+    PROTOCOL = 4400
+    NO_SFU = 4503
+
+
+class ProtocolError(Exception):
+    """A frame Salon refuses; answered with an `error` message, the socket goes on."""
+
+    def __init__(self, code: ErrorCode, message: str, about: str | None = None) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+        self.about = about
+
+
+# --- client messages ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Resume:
+    participant_id: ParticipantId
+    token: str
+
+
+@dataclass(frozen=True, slots=True)
+class Join:
+    room: RoomName
+    room_key: str | None
+    display_name: str | None
+    external_id: str | None
+    metadata: str | None
+    resume: Resume | None
+
+
+@dataclass(frozen=True, slots=True)
+class Knock:
+    display_name: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class CancelKnock:
+    pass
+
+
+@dataclass(frozen=True, slots=True)
+class Leave:
+    pass
+
+
+@dataclass(frozen=True, slots=True)
+class Signal:
+    to: ParticipantId
+    payload: dict[str, Any]
+    """`{"description": …}` or `{"candidate": …}`, relayed as given once checked."""
+
+
+@dataclass(frozen=True, slots=True)
+class MediaState:
+    audio: bool
+    video: bool
+    screen: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Chat:
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class SetName:
+    display_name: str
+
+
+@dataclass(frozen=True, slots=True)
+class Lock:
+    locked: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Admit:
+    participant_id: ParticipantId
+
+
+@dataclass(frozen=True, slots=True)
+class Reject:
+    participant_id: ParticipantId
+    message: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class Hold:
+    participant_id: ParticipantId
+    message: str
+
+
+@dataclass(frozen=True, slots=True)
+class Remove:
+    participant_id: ParticipantId
+
+
+@dataclass(frozen=True, slots=True)
+class Mute:
+    participant_id: ParticipantId
+
+
+@dataclass(frozen=True, slots=True)
+class CameraOff:
+    participant_id: ParticipantId
+
+
+@dataclass(frozen=True, slots=True)
+class Spotlight:
+    participant_id: ParticipantId | None
+
+
+@dataclass(frozen=True, slots=True)
+class EndMeeting:
+    pass
+
+
+@dataclass(frozen=True, slots=True)
+class Ping:
+    id: str | int | None
+
+
+ClientMessage = (
+    Join | Knock | CancelKnock | Leave | Signal | MediaState | Chat | SetName | Lock | Admit
+    | Reject | Hold | Remove | Mute | CameraOff | Spotlight | EndMeeting | Ping
+)  # fmt: skip
+
+
+_WIRE_TYPES: dict[type, str] = {
+    Join: "join", Knock: "knock", CancelKnock: "cancel-knock", Leave: "leave", Signal: "signal",
+    MediaState: "media", Chat: "chat", SetName: "set-name", Lock: "lock", Admit: "admit",
+    Reject: "reject", Hold: "hold", Remove: "remove", Mute: "mute", CameraOff: "camera-off",
+    Spotlight: "spotlight", EndMeeting: "end-meeting", Ping: "ping",
+}  # fmt: skip
+
+
+def wire_type(message: ClientMessage) -> str:
+    """The `type` a message travels under."""
+    return _WIRE_TYPES[type(message)]
+
+
+# --- field readers -------------------------------------------------------------------------------
+
+
+class _Fields:
+    def __init__(self, data: dict[str, Any], about: str) -> None:
+        self._data = data
+        self.about = about
+
+    def bad(self, message: str) -> ProtocolError:
+        return ProtocolError(ErrorCode.BAD_FIELD, message, self.about)
+
+    def text(self, name: str, *, maximum: int, required: bool = False) -> str | None:
+        value = self._data.get(name)
+        if value is None:
+            if required:
+                raise self.bad(f"{name} is required")
+            return None
+        if not isinstance(value, str):
+            raise self.bad(f"{name} must be a string")
+        if len(value) > maximum:
+            raise self.bad(f"{name} must be at most {maximum} characters")
+        return value
+
+    def required_text(self, name: str, *, maximum: int) -> str:
+        value = self.text(name, maximum=maximum, required=True)
+        assert value is not None
+        return value
+
+    def flag(self, name: str) -> bool:
+        value = self._data.get(name)
+        if not isinstance(value, bool):
+            raise self.bad(f"{name} must be true or false")
+        return value
+
+    def participant(self, name: str = "participantId") -> ParticipantId:
+        return ParticipantId(self.required_text(name, maximum=_ID_MAX))
+
+
+def display_name(value: str | None, about: str) -> str | None:
+    """A trimmed display name of 1-100 printable characters, or None when none was given."""
+    if value is None:
+        return None
+    trimmed = value.strip()
+    if not trimmed or len(trimmed) > NAME_MAX or not trimmed.isprintable():
+        raise ProtocolError(
+            ErrorCode.BAD_FIELD,
+            f"displayName must be 1-{NAME_MAX} printable characters",
+            about,
+        )
+    return trimmed
+
+
+def _join(fields: _Fields, data: dict[str, Any]) -> Join:
+    version = data.get("v")
+    if version != PROTOCOL_VERSION:
+        raise ProtocolError(
+            ErrorCode.UNSUPPORTED_VERSION,
+            f"this server speaks version {PROTOCOL_VERSION} of the protocol",
+            "join",
+        )
+    room = fields.required_text("room", maximum=200)
+    if not room.startswith("/"):
+        raise fields.bad("room must be a room name starting with /")
+    external_id = fields.text("externalId", maximum=36)
+    if external_id is not None and not _EXTERNAL_ID_RE.fullmatch(external_id):
+        raise fields.bad("externalId may hold only A-Z, a-z, 0-9, _ and -, at most 36")
+    resume = None
+    raw_resume = data.get("resume")
+    if raw_resume is not None:
+        if not isinstance(raw_resume, dict):
+            raise fields.bad("resume must be an object")
+        inner = _Fields(raw_resume, "join")
+        resume = Resume(inner.participant(), inner.required_text("token", maximum=200))
+    return Join(
+        room=RoomName(room),
+        room_key=fields.text("roomKey", maximum=2000),
+        display_name=display_name(fields.text("displayName", maximum=1000), "join"),
+        external_id=external_id,
+        metadata=fields.text("metadata", maximum=METADATA_MAX),
+        resume=resume,
+    )
+
+
+def _signal(fields: _Fields, data: dict[str, Any]) -> Signal:
+    to = fields.participant("to")
+    if "description" in data:
+        description = data["description"]
+        if (
+            not isinstance(description, dict)
+            or description.get("type") not in ("offer", "answer", "pranswer", "rollback")
+            or not isinstance(description.get("sdp", ""), str)
+            or len(description.get("sdp", "")) > SDP_MAX
+        ):
+            raise fields.bad("description must be {type: offer|answer|pranswer|rollback, sdp}")
+        return Signal(
+            to, {"description": {"type": description["type"], "sdp": description.get("sdp", "")}}
+        )
+    if "candidate" in data:
+        candidate = data["candidate"]
+        if candidate is not None and (
+            not isinstance(candidate, dict)
+            or not isinstance(candidate.get("candidate", ""), str)
+            or len(json.dumps(candidate)) > 2000
+        ):
+            raise fields.bad("candidate must be an RTCIceCandidateInit object or null")
+        return Signal(to, {"candidate": candidate})
+    raise fields.bad("signal needs a description or a candidate")
+
+
+def _chat(fields: _Fields) -> Chat:
+    text = fields.required_text("text", maximum=CHAT_MAX)
+    if not text.strip():
+        raise fields.bad("text must not be empty")
+    return Chat(text)
+
+
+def _set_name(fields: _Fields) -> SetName:
+    name = display_name(fields.required_text("displayName", maximum=1000), "set-name")
+    assert name is not None
+    return SetName(name)
+
+
+def _spotlight(fields: _Fields, data: dict[str, Any]) -> Spotlight:
+    if data.get("participantId") is None:
+        return Spotlight(None)
+    return Spotlight(fields.participant())
+
+
+def _ping(fields: _Fields, data: dict[str, Any]) -> Ping:
+    identifier = data.get("id")
+    if identifier is not None and (
+        not isinstance(identifier, str | int) or isinstance(identifier, bool)
+    ):
+        raise fields.bad("id must be a string or a number")
+    if isinstance(identifier, str) and len(identifier) > _ID_MAX:
+        raise fields.bad(f"id must be at most {_ID_MAX} characters")
+    return Ping(identifier)
+
+
+def parse(frame: str | bytes) -> ClientMessage:
+    """One client frame as a typed message, or `ProtocolError` saying what is wrong with it."""
+    try:
+        data = json.loads(frame)
+    except (ValueError, UnicodeDecodeError):
+        raise ProtocolError(ErrorCode.BAD_FRAME, "a frame must be one JSON object") from None
+    if not isinstance(data, dict) or not isinstance(data.get("type"), str):
+        raise ProtocolError(ErrorCode.BAD_FRAME, "a frame must be a JSON object with a type")
+    kind: str = data["type"]
+    fields = _Fields(data, kind)
+    match kind:
+        case "join":
+            return _join(fields, data)
+        case "knock":
+            return Knock(display_name(fields.text("displayName", maximum=1000), kind))
+        case "cancel-knock":
+            return CancelKnock()
+        case "leave":
+            return Leave()
+        case "signal":
+            return _signal(fields, data)
+        case "media":
+            return MediaState(fields.flag("audio"), fields.flag("video"), fields.flag("screen"))
+        case "chat":
+            return _chat(fields)
+        case "set-name":
+            return _set_name(fields)
+        case "lock":
+            return Lock(fields.flag("locked"))
+        case "admit":
+            return Admit(fields.participant())
+        case "reject":
+            return Reject(fields.participant(), fields.text("message", maximum=MESSAGE_MAX))
+        case "hold":
+            return Hold(fields.participant(), fields.required_text("message", maximum=MESSAGE_MAX))
+        case "remove":
+            return Remove(fields.participant())
+        case "mute":
+            return Mute(fields.participant())
+        case "camera-off":
+            return CameraOff(fields.participant())
+        case "spotlight":
+            return _spotlight(fields, data)
+        case "end-meeting":
+            return EndMeeting()
+        case "ping":
+            return _ping(fields, data)
+    raise ProtocolError(ErrorCode.UNKNOWN_TYPE, f"unknown message type {kind[:40]!r}", kind[:40])
+
+
+# --- server messages ---------------------------------------------------------------------------
+
+
+def encode(message: dict[str, Any]) -> str:
+    return json.dumps(message, separators=(",", ":"), ensure_ascii=False)
+
+
+def error(code: ErrorCode, message: str, about: str | None = None) -> dict[str, Any]:
+    body: dict[str, Any] = {"type": "error", "code": code.value, "message": message}
+    if about is not None:
+        body["about"] = about
+    return body
+
+
+def offers_to_send(sdp: str) -> bool:
+    """Does a session description offer to send audio or video (what a viewer must never do)?
+
+    A media section sends when its direction (its own, else the session's, else the default
+    `sendrecv`) is `sendrecv` or `sendonly`, unless the section is rejected (port 0).
+    """
+    session_direction = "sendrecv"
+    sections: list[tuple[str, str, str | None]] = []  # (kind, port, direction)
+    for raw in sdp.splitlines():
+        line = raw.strip()
+        if line.startswith("m="):
+            parts = line[2:].split(" ")
+            sections.append((parts[0], parts[1] if len(parts) > 1 else "0", None))
+        elif line[2:] in _DIRECTIONS and line.startswith("a="):
+            if sections:
+                kind, port, _ = sections[-1]
+                sections[-1] = (kind, port, line[2:])
+            else:
+                session_direction = line[2:]
+    return any(
+        kind in ("audio", "video")
+        and port != "0"
+        and (direction or session_direction) in ("sendrecv", "sendonly")
+        for kind, port, direction in sections
+    )
+
+
+_DIRECTIONS = frozenset({"sendrecv", "sendonly", "recvonly", "inactive"})
