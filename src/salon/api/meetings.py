@@ -66,9 +66,7 @@ async def list_meetings(
         name_prefix=room_name_prefix,
         fields=parse_fields(fields),
     )
-    return Json(
-        {"results": [render_meeting(view) for view in page.views], "cursor": page.cursor}
-    )
+    return Json({"results": [render_meeting(view) for view in page.views], "cursor": page.cursor})
 
 
 @router.get(
