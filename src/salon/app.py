@@ -6,11 +6,13 @@ import contextlib
 import logging
 from collections.abc import AsyncIterator
 
+import httpx
 from fastapi import FastAPI
 from starlette.staticfiles import StaticFiles
 
 from salon import __version__
 from salon.api import health, hello, meetings
+from salon.api import webhooks as webhook_routes
 from salon.api.deps import Services
 from salon.api.errors import install_error_handlers
 from salon.api.gate import ApiGate
@@ -29,6 +31,9 @@ from salon.signaling.endpoint import SIGNAL_PATH, signal_endpoint
 from salon.storage.db import Database, Dialect, dialect_of, sqlite_path
 from salon.storage.postgres import PostgresDatabase
 from salon.storage.sqlite import SqliteDatabase
+from salon.webhooks.dispatcher import Dispatcher
+from salon.webhooks.model import RetryPolicy
+from salon.webhooks.service import WebhookService
 
 log = logging.getLogger("salon")
 
@@ -74,19 +79,39 @@ async def build_app(settings: Settings, database: Database, clock: Clock = syste
         room_key_secret=await MeetingService.load_room_key_secret(database),
     )
     services = Services(orgs=orgs, keys=keys, meetings=meetings_service)
-    rooms = RoomService(meetings_service, RoomRecorder(database), clock)
+    webhooks = WebhookService(database, clock, settings.own_origins)
+    http = httpx.AsyncClient(limits=httpx.Limits(max_connections=256, max_keepalive_connections=64))
+    dispatcher = Dispatcher(
+        database,
+        http,
+        clock,
+        RetryPolicy(
+            retries=settings.webhook_retries, base_delay_ms=settings.webhook_retry_delay_ms
+        ),
+    )
+    rooms = RoomService(
+        meetings_service,
+        RoomRecorder(database, orgs, on_queued=dispatcher.wake),
+        clock,
+        ice_servers=settings.ice_servers,
+        session_end_grace_s=settings.session_end_grace_s,
+    )
     meetings_service.on_room_closed(rooms.close_room)
 
     @contextlib.asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
-        task = asyncio.create_task(_housekeeping(services, settings.housekeeping_interval_s))
+        background = [
+            asyncio.create_task(_housekeeping(services, settings.housekeeping_interval_s)),
+            asyncio.create_task(dispatcher.run()),
+        ]
         try:
             yield
         finally:
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+            for task in background:
+                task.cancel()
+            await asyncio.gather(*background, return_exceptions=True)
             await rooms.stop()
+            await http.aclose()
             await keys.flush_usage()
 
     app = FastAPI(
@@ -100,12 +125,15 @@ async def build_app(settings: Settings, database: Database, clock: Clock = syste
     )
     app.state.services = services
     app.state.rooms = rooms
+    app.state.webhooks = webhooks
+    app.state.dispatcher = dispatcher
     app.state.clock = clock
     app.state.database = database
     install_error_handlers(app)
     install_openapi(app, API_DESCRIPTION)
     app.include_router(meetings.router)
     app.include_router(hello.router)
+    app.include_router(webhook_routes.router)
     app.include_router(health.router)
     app.add_api_websocket_route(SIGNAL_PATH, signal_endpoint)
     app.mount(STATIC_PATH, StaticFiles(directory=STATIC_DIR), name="static")

@@ -11,7 +11,7 @@ from typing import Any, TypeVar
 
 from sqlalchemy.engine import make_url
 
-from salon import __version__
+from salon import __version__, cli_webhooks
 from salon.app import build_app, open_database
 from salon.clock import system_clock
 from salon.config import Settings, load_settings
@@ -22,6 +22,7 @@ from salon.orgs.service import OrgService
 from salon.signaling.protocol import MAX_FRAME_BYTES
 from salon.storage.db import Database
 from salon.storage.migrate import migrate
+from salon.webhooks.service import WebhookService, remember_served_origins, served_origins
 
 FIRST_KEY_NAME = "default"
 _T = TypeVar("_T")
@@ -50,6 +51,7 @@ async def _serve(settings: Settings) -> None:
         app = await build_app(settings, database)
         services = app.state.services
         org, first_start = await services.orgs.ensure_default()
+        await remember_served_origins(database, settings.own_origins)
         base = settings.effective_public_url
         lines = [
             f"Salon {__version__}",
@@ -157,6 +159,16 @@ async def _keys(settings: Settings, args: argparse.Namespace) -> int:
     return await _with_services(settings, work)
 
 
+async def _webhooks(settings: Settings, args: argparse.Namespace) -> int:
+    async def work(database: Database, orgs: OrgService, _: KeyService) -> int:
+        org = await orgs.find(args.org)
+        own = settings.own_origins | await served_origins(database)
+        service = WebhookService(database, system_clock, own)
+        return await cli_webhooks.run(service, org.org_id, args)
+
+    return await _with_services(settings, work)
+
+
 async def _orgs(settings: Settings, args: argparse.Namespace) -> int:
     async def work(_: Database, orgs: OrgService, __: KeyService) -> int:
         if args.action == "create":
@@ -208,6 +220,7 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--port", type=int, help="port (default 8000; env SALON_PORT)")
     serve.add_argument("--public-url", help="base of room URLs (default http://HOST:PORT)")
     serve.add_argument("--base-domain", help="rooms at https://<subdomain>.<base domain>")
+    serve.add_argument("--stun-urls", help="STUN servers for browsers, comma-separated")
     serve.add_argument(
         "--rate-limit-points", type=int, help="API points per organization per minute; 0 = off"
     )
@@ -227,6 +240,8 @@ def _parser() -> argparse.ArgumentParser:
     rename.add_argument("name")
     delete = keys.add_parser("delete", parents=[storage, org], help="delete a key")
     delete.add_argument("id")
+
+    cli_webhooks.add_commands(commands, storage, org)
 
     orgs = commands.add_parser("orgs", help="manage organizations").add_subparsers(
         dest="action", required=True
@@ -254,6 +269,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _run(_migrate(settings))
         if args.command == "keys":
             return _run(_keys(settings, args))
+        if args.command == "webhooks":
+            return _run(_webhooks(settings, args))
         return _run(_orgs(settings, args))
     except SalonError as error:
         print(f"salon: {error.message}", file=sys.stderr)

@@ -22,6 +22,14 @@ class Settings:
     """With a base domain, each organization's rooms live at https://<subdomain>.<base domain>."""
     rate_limit_points: int = 1000
     """Each organization's budget of API points per minute; 0 turns rate limiting off."""
+    stun_urls: str | None = None
+    """Comma-separated STUN servers handed to browsers, e.g. stun:stun.example.org:3478."""
+    webhook_retries: int = 2
+    """How many times a delivery is retried after a 5xx, a timeout or a connection error."""
+    webhook_retry_delay_ms: int = 1000
+    """The first retry's delay; each later one doubles it (with up to 20 % jitter)."""
+    session_end_grace_s: float = 60.0
+    """A session ends when fewer than two people remain for this long."""
     max_body_bytes: int = 64 * 1024
     housekeeping_interval_s: float = 60.0
     log_level: str = "info"
@@ -30,6 +38,21 @@ class Settings:
     @property
     def effective_database_url(self) -> str:
         return self.database_url or sqlite_url(self.data_dir)
+
+    @property
+    def ice_servers(self) -> list[dict[str, object]]:
+        urls = [url.strip() for url in (self.stun_urls or "").split(",") if url.strip()]
+        return [{"urls": urls}] if urls else []
+
+    @property
+    def own_origins(self) -> frozenset[str]:
+        """Where this server answers: webhooks may not point there."""
+        from salon.webhooks.model import origin_of
+
+        urls = {self.effective_public_url, f"http://{self.host}:{self.port}"}
+        if self.host in ("127.0.0.1", "0.0.0.0", "localhost", "::1", "::"):  # noqa: S104
+            urls |= {f"http://localhost:{self.port}", f"http://127.0.0.1:{self.port}"}
+        return frozenset(origin_of(url) for url in urls)
 
     @property
     def effective_public_url(self) -> str:

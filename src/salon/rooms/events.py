@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from salon.ids import MeetingId, ParticipantId, RoomName, RoomSessionId
+from salon.meetings.model import Meeting
 from salon.rooms.state import Knocker, Participant
 
 
@@ -32,8 +33,7 @@ class LeaveReason(StrEnum):
 @dataclass(frozen=True, slots=True)
 class RoomEvent:
     type: RoomEventType
-    meeting_id: MeetingId
-    room_name: RoomName
+    meeting: Meeting
     at_ms: int
     session_id: RoomSessionId | None
     participant: Participant | None = None
@@ -43,6 +43,14 @@ class RoomEvent:
     reason: LeaveReason | None = None
     present: tuple[ParticipantId, ...] = ()
     """Who is in the room when a session starts: they belong to it."""
+
+    @property
+    def meeting_id(self) -> MeetingId:
+        return self.meeting.meeting_id
+
+    @property
+    def room_name(self) -> RoomName:
+        return self.meeting.room_name
 
     @property
     def num_clients(self) -> int | None:

@@ -414,8 +414,7 @@ class RoomService(KnockRules):
             counts = live.state.count_by_role()
         return RoomEvent(
             type=kind,
-            meeting_id=live.meeting.meeting_id,
-            room_name=live.state.name,
+            meeting=live.meeting,
             at_ms=self._clock(),
             session_id=live.session_id,
             count_by_role=counts,

@@ -19,3 +19,18 @@ async def get_or_insert_setting(db: Database, name: str, proposed: str) -> str:
     row = await db.fetch_one(_GET, {"name": name})
     assert row is not None
     return str(row["value"])
+
+
+async def put_setting(db: Database, name: str, value: str) -> None:
+    async with db.transaction() as tx:
+        changed = await tx.execute(
+            "UPDATE server_settings SET value = :value WHERE name = :name",
+            {"name": name, "value": value},
+        )
+        if not changed:
+            await tx.execute(_INSERT, {"name": name, "value": value})
+
+
+async def get_setting(db: Database, name: str) -> str | None:
+    row = await db.fetch_one(_GET, {"name": name})
+    return None if row is None else str(row["value"])

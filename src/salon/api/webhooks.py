@@ -1,0 +1,136 @@
+"""`/v1/webhooks` and `/v1/webhook-deliveries`: Salon's own management API for webhooks.
+
+Whereby configures webhooks in its dashboard only; these routes are Salon's addition, kept apart
+from the compatible endpoints (their own tag, their own module).
+"""
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query, Request, Response
+from pydantic import BaseModel, ConfigDict, Field
+
+from salon.api.deps import caller_of
+from salon.api.openapi import request_body_schema
+from salon.api.responses import COMMON_ERRORS, Json, parse_body
+from salon.webhooks.events import EVENT_TYPES
+from salon.webhooks.service import WebhookService, endpoint_view
+
+router = APIRouter(prefix="/v1", tags=["webhooks (Salon)"], responses=COMMON_ERRORS)
+
+
+class CreateWebhookBody(BaseModel):
+    model_config = ConfigDict(strict=True, extra="forbid")
+    url: str = Field(max_length=2000, examples=["https://example.com/hooks/salon"])
+    events: list[str] | None = Field(
+        default=None, max_length=len(EVENT_TYPES), examples=[list(EVENT_TYPES[:2])]
+    )
+
+
+class UpdateWebhookBody(BaseModel):
+    model_config = ConfigDict(strict=True, extra="forbid")
+    url: str | None = Field(default=None, max_length=2000)
+    events: list[str] | None = Field(default=None, max_length=len(EVENT_TYPES))
+    enabled: bool | None = None
+
+
+def _webhooks(request: Request) -> WebhookService:
+    found: WebhookService = request.app.state.webhooks
+    return found
+
+
+@router.post(
+    "/webhooks",
+    status_code=201,
+    summary="Create a webhook endpoint (its signing secret is in the answer)",
+    openapi_extra=request_body_schema(CreateWebhookBody),
+)
+async def create_webhook(request: Request) -> Response:
+    who = caller_of(request)
+    body = parse_body(CreateWebhookBody, await request.body())
+    endpoint = await _webhooks(request).create(who.org_id, body.url, body.events)
+    return Json(endpoint_view(endpoint, with_secret=True), status_code=201)
+
+
+@router.get("/webhooks", summary="List webhook endpoints")
+async def list_webhooks(request: Request) -> Response:
+    endpoints = await _webhooks(request).list_endpoints(caller_of(request).org_id)
+    return Json({"results": [endpoint_view(endpoint) for endpoint in endpoints]})
+
+
+@router.get("/webhooks/{webhookId}", summary="Get a webhook endpoint, with its secret")
+async def get_webhook(webhookId: str, request: Request) -> Response:
+    endpoint = await _webhooks(request).get(caller_of(request).org_id, webhookId)
+    return Json(endpoint_view(endpoint, with_secret=True))
+
+
+@router.patch(
+    "/webhooks/{webhookId}",
+    summary="Change a webhook endpoint's URL, events or enabled state",
+    openapi_extra=request_body_schema(UpdateWebhookBody),
+)
+async def update_webhook(webhookId: str, request: Request) -> Response:
+    who = caller_of(request)
+    body = parse_body(UpdateWebhookBody, await request.body())
+    endpoint = await _webhooks(request).update(
+        who.org_id, webhookId, url=body.url, event_types=body.events, enabled=body.enabled
+    )
+    return Json(endpoint_view(endpoint))
+
+
+@router.post("/webhooks/{webhookId}/rotate-secret", summary="Replace the signing secret")
+async def rotate_secret(webhookId: str, request: Request) -> Response:
+    endpoint = await _webhooks(request).update(
+        caller_of(request).org_id, webhookId, rotate_secret=True
+    )
+    return Json(endpoint_view(endpoint, with_secret=True))
+
+
+@router.delete(
+    "/webhooks/{webhookId}", status_code=204, response_class=Response, summary="Delete one"
+)
+async def delete_webhook(webhookId: str, request: Request) -> Response:
+    await _webhooks(request).delete(caller_of(request).org_id, webhookId)
+    return Response(status_code=204)
+
+
+@router.get("/webhook-deliveries", summary="The delivery log, newest first")
+async def list_deliveries(
+    request: Request,
+    webhook_id: Annotated[str | None, Query(alias="webhookId", max_length=64)] = None,
+    limit: Annotated[int, Query(ge=1, le=500)] = 100,
+) -> Response:
+    found = await _webhooks(request).deliveries(caller_of(request).org_id, webhook_id, limit)
+    return Json({"results": found})
+
+
+@router.get("/webhook-deliveries/{deliveryId}", summary="One delivery with every attempt")
+async def get_delivery(deliveryId: str, request: Request) -> Response:
+    return Json(await _webhooks(request).delivery(caller_of(request).org_id, deliveryId))
+
+
+@router.post(
+    "/webhook-deliveries/{deliveryId}/replay",
+    status_code=201,
+    summary="Send a delivery's event again (a new delivery)",
+)
+async def replay_delivery(deliveryId: str, request: Request) -> Response:
+    replayed = await _webhooks(request).replay(caller_of(request).org_id, deliveryId)
+    request.app.state.dispatcher.wake()
+    return Json(replayed, status_code=201)
+
+
+@router.get("/webhook-metrics", summary="Deliveries by state, and this process's counters")
+async def webhook_metrics(request: Request) -> Response:
+    caller_of(request)
+    counters = request.app.state.dispatcher.counters
+    stored: dict[str, Any] = await _webhooks(request).metrics()
+    return Json(
+        {
+            "deliveries": stored,
+            "process": {
+                "delivered": counters.delivered,
+                "retried": counters.retried,
+                "failed": counters.failed,
+            },
+        }
+    )

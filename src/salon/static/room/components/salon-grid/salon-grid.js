@@ -1,0 +1,136 @@
+/**
+ * <salon-grid>: the tiles. Everyone in an even grid sized to fill the space; when someone is
+ * spotlighted (or shares a screen) that tile takes the stage and the others line up beside it.
+ *
+ * Set `grid.model = {tiles, stageKey, alone, shareUrl}`. Tiles are keyed, so videos survive updates.
+ */
+
+import { adoptStyle, html, intent, part, setHTML } from "../../dom.js";
+import { icon } from "../../icons.js";
+import { t } from "../../i18n.js";
+import { registerSalonTile } from "../salon-tile/salon-tile.js";
+
+/** @typedef {import('../salon-tile/salon-tile.js').SalonTile} SalonTile */
+
+/** @typedef {import('../salon-tile/salon-tile.js').TileModel} TileModel */
+/** @typedef {{tiles: TileModel[], stageKey: string | null, alone: boolean, shareUrl: string}} GridModel */
+
+const ASPECT = 16 / 9;
+const GAP = 12;
+
+/**
+ * The tile width that fills a box best with n tiles of 16:9. Pure.
+ * @param {number} n @param {number} width @param {number} height
+ */
+export function bestTileWidth(n, width, height) {
+  let best = 0;
+  for (let cols = 1; cols <= Math.max(1, n); cols += 1) {
+    const rows = Math.ceil(n / cols);
+    const w = Math.min((width - GAP * (cols - 1)) / cols, ((height - GAP * (rows - 1)) / rows) * ASPECT);
+    best = Math.max(best, w);
+  }
+  return Math.max(0, Math.floor(best));
+}
+
+export class SalonGrid extends HTMLElement {
+  /** @type {Map<string, SalonTile>} */ #tiles = new Map();
+  /** @type {GridModel | null} */ #model = null;
+  #built = false;
+  #observer = new ResizeObserver(() => this.#layout());
+
+  connectedCallback() {
+    if (!this.#built) this.#build();
+    this.#observer.observe(this);
+  }
+
+  disconnectedCallback() {
+    this.#observer.disconnect();
+  }
+
+  #build() {
+    this.#built = true;
+    this.setAttribute("role", "region");
+    setHTML(this, html`
+      <div class="grid-stage" data-part="stage"></div>
+      <div class="grid-tiles" data-part="tiles"></div>
+      <div class="grid-invite" data-part="invite" hidden>
+        <p data-part="invite-text"></p>
+        <button type="button" class="btn btn-small" data-part="copy">${icon("check")}<span data-part="copy-text"></span></button>
+      </div>
+      <button type="button" class="btn btn-primary grid-sound" data-part="sound" hidden>${icon("volume")}<span data-part="sound-text"></span></button>`);
+    part(this, "copy").addEventListener("click", () => this.#copyLink());
+    part(this, "sound").addEventListener("click", () => {
+      part(this, "sound").hidden = true;
+      for (const tile of this.#tiles.values()) tile.play();
+    });
+    this.addEventListener("salon-intent", (event) => {
+      if (/** @type {CustomEvent} */ (event).detail.action !== "autoplay-blocked") return;
+      event.stopPropagation();
+      part(this, "sound").hidden = false;
+    });
+  }
+
+  /** @param {GridModel} model */
+  set model(model) {
+    if (!this.#built) this.#build();
+    this.#model = model;
+    this.setAttribute("aria-label", t("grid.label"));
+    const stage = part(this, "stage");
+    const strip = part(this, "tiles");
+    const seen = new Set();
+    for (const tileModel of model.tiles) {
+      seen.add(tileModel.key);
+      let tile = this.#tiles.get(tileModel.key);
+      if (!tile) {
+        tile = /** @type {SalonTile} */ (document.createElement("salon-tile"));
+        this.#tiles.set(tileModel.key, tile);
+      }
+      tile.model = tileModel;
+      const parent = tileModel.key === model.stageKey ? stage : strip;
+      parent.append(tile); // in order; a synchronous move keeps the video playing
+    }
+    for (const [key, tile] of this.#tiles) {
+      if (!seen.has(key)) {
+        tile.remove();
+        this.#tiles.delete(key);
+      }
+    }
+    const staged = model.stageKey !== null && this.#tiles.has(model.stageKey);
+    this.classList.toggle("has-stage", staged);
+    stage.hidden = !staged;
+    part(this, "invite").hidden = !model.alone;
+    part(this, "invite-text").textContent = t("grid.alone");
+    part(this, "copy-text").textContent = t("grid.copyLink");
+    part(this, "sound-text").textContent = t("grid.enableSound");
+    this.#layout();
+  }
+
+  #layout() {
+    if (!this.#model) return;
+    const strip = part(this, "tiles");
+    const count = strip.childElementCount;
+    if (this.classList.contains("has-stage")) {
+      strip.style.removeProperty("--tile-width");
+      return;
+    }
+    const { width, height } = strip.getBoundingClientRect();
+    if (width > 0 && height > 0) strip.style.setProperty("--tile-width", `${bestTileWidth(count, width, height)}px`);
+  }
+
+  async #copyLink() {
+    const text = part(this, "copy-text");
+    try {
+      await navigator.clipboard.writeText(this.#model?.shareUrl ?? location.href);
+      text.textContent = t("grid.copied");
+      intent(this, "announce", { text: t("grid.copied") });
+    } catch {
+      text.textContent = this.#model?.shareUrl ?? "";
+    }
+  }
+}
+
+export function registerSalonGrid() {
+  adoptStyle(new URL("./salon-grid.css", import.meta.url).href);
+  registerSalonTile();
+  if (!customElements.get("salon-grid")) customElements.define("salon-grid", SalonGrid);
+}

@@ -1,0 +1,113 @@
+/**
+ * <salon-tile>: one video tile (a participant's camera, or a screen they share) with the name,
+ * microphone and camera state, a "reconnecting" badge and the spotlight mark.
+ *
+ * Set `tile.model` (a TileModel); the element keeps its <video> across updates.
+ */
+
+import { adoptStyle, html, intent, part, setHTML } from "../../dom.js";
+import { icon, setIcon } from "../../icons.js";
+import { t } from "../../i18n.js";
+import { initials } from "../../names.js";
+
+/**
+ * @typedef {{key: string, participantId: string, kind: 'camera' | 'screen', name: string,
+ *   isMe: boolean, audio: boolean, video: boolean, reconnecting: boolean, spotlight: boolean,
+ *   host: boolean, stream: MediaStream | null}} TileModel
+ */
+
+export class SalonTile extends HTMLElement {
+  /** @type {TileModel | null} */ #model = null;
+  #built = false;
+
+  #build() {
+    this.#built = true;
+    this.setAttribute("data-testid", "tile");
+    this.setAttribute("role", "group");
+    setHTML(this, html`
+      <div class="tile-media">
+        <video data-part="video" playsinline autoplay></video>
+        <div class="tile-avatar" data-part="avatar" aria-hidden="true"><span data-part="initials"></span></div>
+      </div>
+      <div class="tile-badges">
+        <span class="tile-badge tile-spotlight" data-part="spotlight" hidden>${icon("star")}<span data-part="spotlight-text"></span></span>
+        <span class="tile-badge tile-reconnecting" data-part="reconnecting" data-testid="tile-reconnecting" hidden>
+          <span class="spinner" aria-hidden="true"></span><span data-part="reconnecting-text"></span>
+        </span>
+      </div>
+      <div class="tile-label">
+        <span class="tile-mic" data-part="mic" aria-hidden="true"></span>
+        <span class="tile-name" data-part="name"></span>
+      </div>`);
+    const video = part(this, "video");
+    video.addEventListener("loadedmetadata", () => this.#play());
+  }
+
+  /** @param {TileModel} model */
+  set model(model) {
+    if (!this.#built) this.#build();
+    const old = this.#model;
+    this.#model = model;
+    const video = /** @type {HTMLVideoElement} */ (part(this, "video"));
+    this.dataset.participantId = model.participantId;
+    this.dataset.kind = model.kind;
+    this.dataset.audio = model.audio ? "on" : "off";
+    this.dataset.video = model.video ? "on" : "off";
+    this.dataset.reconnecting = String(model.reconnecting);
+    this.classList.toggle("is-me", model.isMe);
+    this.classList.toggle("is-screen", model.kind === "screen");
+    this.classList.toggle("is-spotlight", model.spotlight);
+    this.classList.toggle("video-off", !model.video || !model.stream);
+
+    // Audio plays from remote camera tiles; my own tile and screens stay muted (no echo).
+    video.muted = model.isMe || model.kind === "screen";
+    video.classList.toggle("mirrored", model.isMe && model.kind === "camera");
+    if (old?.stream !== model.stream) {
+      video.srcObject = model.stream;
+      if (model.stream) this.#play();
+    }
+
+    const label = model.kind === "screen" ? t("tile.screenOf", { name: model.name }) : model.isMe ? t("tile.you", { name: model.name }) : model.name;
+    part(this, "name").textContent = label;
+    part(this, "initials").textContent = initials(model.name);
+    const mic = part(this, "mic");
+    mic.hidden = model.kind === "screen";
+    mic.classList.toggle("off", !model.audio);
+    setIcon(mic, model.audio ? "mic" : "mic-off");
+    part(this, "spotlight").hidden = !model.spotlight;
+    part(this, "spotlight-text").textContent = t("tile.spotlight");
+    part(this, "reconnecting").hidden = !model.reconnecting;
+    part(this, "reconnecting-text").textContent = t("tile.reconnecting");
+
+    const states = [label];
+    if (model.kind === "camera") {
+      states.push(model.audio ? t("tile.micOn") : t("tile.micOff"));
+      states.push(model.video ? t("tile.cameraOn") : t("tile.cameraOff"));
+    }
+    if (model.spotlight) states.push(t("tile.spotlight"));
+    if (model.reconnecting) states.push(t("tile.reconnecting"));
+    this.setAttribute("aria-label", states.join(", "));
+  }
+
+  get model() {
+    return /** @type {TileModel} */ (this.#model);
+  }
+
+  /** Try again to play (after the user allowed sound). */
+  play() {
+    this.#play();
+  }
+
+  #play() {
+    const video = /** @type {HTMLVideoElement} */ (part(this, "video"));
+    if (!video.srcObject) return;
+    video.play().catch((error) => {
+      if (error?.name === "NotAllowedError") intent(this, "autoplay-blocked");
+    });
+  }
+}
+
+export function registerSalonTile() {
+  adoptStyle(new URL("./salon-tile.css", import.meta.url).href);
+  if (!customElements.get("salon-tile")) customElements.define("salon-tile", SalonTile);
+}

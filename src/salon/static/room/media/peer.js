@@ -1,0 +1,182 @@
+/**
+ * One RTCPeerConnection to one remote participant, negotiated with perfect negotiation
+ * (https://w3c.github.io/webrtc-pc/#perfect-negotiation-example). No DOM.
+ *
+ *   local tracks ─► negotiationneeded ─► offer ─► signal ─► remote
+ *   remote ─► signal ─► description / candidate ─► (polite peer yields on a collision)
+ *
+ * The polite peer is the one whose participant id is lexicographically smaller. Remote streams are
+ * told apart by their tracks: the stream with an audio track is the camera, a video-only stream is
+ * a screen (see local.js). Events: `stream` ({kind, stream}), `stream-ended` ({kind, stream}),
+ * `state` ({state}) for the connection state.
+ */
+
+/** How long a `disconnected` ICE state may last before an ICE restart. */
+const DISCONNECTED_GRACE_MS = 4000;
+
+/**
+ * @typedef {{description?: RTCSessionDescriptionInit, candidate?: RTCIceCandidateInit | null}} SignalPayload
+ * @typedef {(payload: SignalPayload) => boolean | void} SendSignal
+ */
+
+export class PeerLink extends EventTarget {
+  /**
+   * @param {{remoteId: string, polite: boolean, iceServers: RTCIceServer[], send: SendSignal,
+   *   receiveOnly: boolean, RTCPeerConnection?: typeof RTCPeerConnection}} options
+   */
+  constructor({ remoteId, polite, iceServers, send, receiveOnly, RTCPeerConnection: PC = globalThis.RTCPeerConnection }) {
+    super();
+    this.remoteId = remoteId;
+    this.polite = polite;
+    this.send = send;
+    this.pc = new PC({ iceServers });
+    this.makingOffer = false;
+    this.ignoreOffer = false;
+    this.closed = false;
+    /** @type {Map<string, RTCRtpSender>} slot → sender */
+    this.senders = new Map();
+    /** @type {Map<string, {kind: 'camera' | 'screen', stream: MediaStream}>} stream id → remote stream */
+    this.remote = new Map();
+    /** @type {any} */
+    this.disconnectTimer = null;
+    /** Serialises incoming descriptions and candidates, so they apply in arrival order. */
+    this.queue = Promise.resolve();
+
+    if (receiveOnly) {
+      // A viewer sends nothing, but still wants both kinds of media.
+      this.pc.addTransceiver("audio", { direction: "recvonly" });
+      this.pc.addTransceiver("video", { direction: "recvonly" });
+    }
+    this.pc.onnegotiationneeded = () => this.#offer();
+    this.pc.onicecandidate = ({ candidate }) => {
+      if (!candidate) return void this.send({ candidate: null });
+      const { candidate: line, sdpMid, sdpMLineIndex } = candidate;
+      this.send({ candidate: { candidate: line, sdpMid, sdpMLineIndex } });
+    };
+    this.pc.ontrack = (event) => this.#onTrack(event);
+    this.pc.oniceconnectionstatechange = () => this.#onIceState();
+    this.pc.onconnectionstatechange = () => {
+      this.dispatchEvent(new CustomEvent("state", { detail: { state: this.pc.connectionState } }));
+    };
+  }
+
+  async #offer() {
+    if (this.closed) return;
+    try {
+      this.makingOffer = true;
+      await this.pc.setLocalDescription();
+      const { type, sdp } = /** @type {RTCSessionDescription} */ (this.pc.localDescription);
+      this.send({ description: { type, sdp } });
+    } catch (error) {
+      console.warn("salon: offer failed", this.remoteId, error);
+    } finally {
+      this.makingOffer = false;
+    }
+  }
+
+  /** A `signal` from the remote participant. @param {SignalPayload} payload */
+  receive(payload) {
+    this.queue = this.queue.then(() => this.#apply(payload)).catch((error) => console.warn("salon: signal failed", this.remoteId, error));
+    return this.queue;
+  }
+
+  /** @param {SignalPayload} payload */
+  async #apply({ description, candidate }) {
+    if (this.closed) return;
+    const pc = this.pc;
+    if (description) {
+      const collision = description.type === "offer" && (this.makingOffer || pc.signalingState !== "stable");
+      this.ignoreOffer = !this.polite && collision;
+      if (this.ignoreOffer) return;
+      await pc.setRemoteDescription(description); // rolls back our own offer when polite
+      if (description.type === "offer") {
+        await pc.setLocalDescription();
+        const { type, sdp } = /** @type {RTCSessionDescription} */ (pc.localDescription);
+        this.send({ description: { type, sdp } });
+      }
+    } else if (candidate !== undefined) {
+      try {
+        await pc.addIceCandidate(candidate ?? { candidate: "" });
+      } catch (error) {
+        if (!this.ignoreOffer && candidate) throw error;
+      }
+    }
+  }
+
+  /**
+   * Send `track` for a slot (replacing what was sent), or stop sending it (null).
+   * @param {'audio' | 'video' | 'screen'} slot @param {MediaStreamTrack | null} track @param {MediaStream | null} stream
+   */
+  setTrack(slot, track, stream) {
+    if (this.closed) return;
+    const sender = this.senders.get(slot);
+    if (sender && track && sender.track !== track) {
+      sender.replaceTrack(track).catch((error) => console.warn("salon: replaceTrack failed", error));
+    } else if (!sender && track && stream) {
+      this.senders.set(slot, this.pc.addTrack(track, stream));
+    } else if (sender && !track) {
+      if (slot === "screen") {
+        this.pc.removeTrack(sender); // renegotiates: the remote side sees the screen end
+        this.senders.delete(slot);
+      } else {
+        sender.replaceTrack(null).catch(() => {}); // camera off: keep the m-line, send nothing
+      }
+    }
+  }
+
+  /** Restart ICE (after a resume, or when the path failed); resend an offer lost on the way. */
+  restartIce() {
+    if (this.closed) return;
+    const pc = this.pc;
+    if (pc.signalingState === "have-local-offer" && pc.localDescription) {
+      const { type, sdp } = pc.localDescription;
+      this.send({ description: { type, sdp } });
+    }
+    pc.restartIce();
+  }
+
+  #onIceState() {
+    const state = this.pc.iceConnectionState;
+    clearTimeout(this.disconnectTimer);
+    if (state === "failed") this.restartIce();
+    else if (state === "disconnected") {
+      this.disconnectTimer = setTimeout(() => {
+        if (this.pc.iceConnectionState === "disconnected") this.restartIce();
+      }, DISCONNECTED_GRACE_MS);
+    }
+  }
+
+  /** @param {RTCTrackEvent} event */
+  #onTrack({ track, streams }) {
+    const stream = streams[0] ?? new MediaStream([track]);
+    const known = this.remote.get(stream.id);
+    const kind = known?.kind === "camera" || stream.getAudioTracks().length > 0 ? "camera" : "screen";
+    if (known && known.kind === kind) return;
+    this.remote.set(stream.id, { kind, stream });
+    if (!known) {
+      stream.addEventListener("removetrack", () => {
+        if (stream.getTracks().length === 0) this.#endStream(stream.id);
+      });
+      track.addEventListener("ended", () => {
+        if (stream.getTracks().every((t) => t.readyState === "ended")) this.#endStream(stream.id);
+      });
+    }
+    this.dispatchEvent(new CustomEvent("stream", { detail: { kind, stream } }));
+  }
+
+  /** @param {string} id */
+  #endStream(id) {
+    const entry = this.remote.get(id);
+    if (!entry) return;
+    this.remote.delete(id);
+    this.dispatchEvent(new CustomEvent("stream-ended", { detail: entry }));
+  }
+
+  close() {
+    if (this.closed) return;
+    this.closed = true;
+    clearTimeout(this.disconnectTimer);
+    for (const id of [...this.remote.keys()]) this.#endStream(id);
+    this.pc.close();
+  }
+}

@@ -1,0 +1,193 @@
+/**
+ * The room URL: its room name (path) and its parameters (contract section 3). Pure: takes a
+ * pathname and a search string, returns typed values. Unknown parameters and invalid values are
+ * ignored with a console.warn, and the default stands.
+ *
+ * Value conventions: `<on|off>` parameters take `on`/`off`; flags turn on when present with no
+ * value. The embed element passes attribute values through, so both also accept `true`/`false`
+ * and an empty value (which means on).
+ */
+
+/** UI languages a room URL may ask for (`jp`, not `ja`). */
+export const LANGUAGES = Object.freeze([
+  "cs", "zh-hant", "da", "nl", "en", "fr", "de", "el", "hi", "hu", "it", "jp", "nb", "pt", "pl", "es", "sv", "uk",
+]);
+
+/** on/off parameters and their defaults (before `minimal`). */
+const SWITCHES = {
+  audioDenoiser: false, bottomToolbar: true, breakout: true, callQualityMonitoring: true, cameraAccess: true,
+  chat: true, chatDownload: false, fileSharing: true, highlightActiveSpeaker: false, leaveButton: true,
+  localization: true, lowData: false, people: true, participantCount: true, pipButton: true,
+  precallCeremony: false, precallCeremonyCanSkip: false, precallReview: true, roomIntegrations: false,
+  screenshare: true, subgridLabels: true, timer: true, toolbarText: true, topToolbar: true,
+  // "off"-only parameters: present as `off` to hide or disable something.
+  aec: true, agc: true, audio: true, video: true, background: true, locking: true, logo: true,
+  moreButton: true, settingsButton: true, personality: true,
+};
+
+/** What `minimal` turns off unless the URL turns it back on (`?minimal&chat=on`). */
+const MINIMAL_OFF = ["chat", "screenshare", "leaveButton", "topToolbar", "callQualityMonitoring", "logo", "roomIntegrations"];
+
+const FLAGS = ["minimal", "embed", "floatSelf", "autoSpotlight", "autoHideSelfView", "skipMediaPermissionPrompt", "toolbarDarkText", "needancestor"];
+
+/** Parameters with values of their own, validated below or passed through for later issues. */
+const VALUED = [
+  "roomKey", "displayName", "externalId", "metadata", "lang", "avatarUrl", "cameraEffect", "groups",
+  "virtualBackgroundUrl", "precallPermissionHelpLink", "precallPermissionsHelpLink", "emojiSkinTone",
+  "jsApi", "we", "iframeSource", "sdkPlatform", "recording", "emptyRoomInvitation", "help", "hideLegend", "reactions",
+];
+
+const KNOWN = new Set([...Object.keys(SWITCHES), ...FLAGS, ...VALUED]);
+
+/**
+ * @typedef {{[K in keyof typeof SWITCHES]: boolean} & {
+ *   minimal: boolean, floatSelf: boolean, autoSpotlight: boolean, autoHideSelfView: boolean,
+ *   skipMediaPermissionPrompt: boolean, toolbarDarkText: boolean,
+ *   roomKey: string | null, displayName: string | null, externalId: string | null,
+ *   metadata: string | null, lang: string | null, precallPermissionHelpLink: string | null,
+ *   jsApi: boolean}} RoomParams
+ */
+
+/** @param {string} name @param {string} value @param {string} why */
+function warn(name, value, why) {
+  console.warn(`salon: ignoring URL parameter ${name}=${JSON.stringify(value)}: ${why}`);
+}
+
+/** @param {string} value @returns {boolean | null} */
+function parseSwitch(value) {
+  const v = value.trim().toLowerCase();
+  if (v === "" || v === "on" || v === "true") return true;
+  if (v === "off" || v === "false") return false;
+  return null;
+}
+
+// Control characters, as the signaling protocol refuses them in names.
+// eslint-disable-next-line no-control-regex
+const CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
+
+/**
+ * A name as the protocol accepts it: 1–100 characters after trimming, no control characters.
+ * @param {string} raw @returns {string | null}
+ */
+export function cleanDisplayName(raw) {
+  const name = raw.trim();
+  const length = [...name].length;
+  if (length < 1 || length > 100 || CONTROL.test(name)) return null;
+  return name;
+}
+
+/**
+ * The room name as `join` wants it (with its leading `/`), from the page's pathname.
+ * @param {string} pathname @returns {string}
+ */
+export function roomNameFromPath(pathname) {
+  let path = pathname.replace(/\/+$/, "");
+  try {
+    path = decodeURIComponent(path);
+  } catch {
+    // keep it as it came
+  }
+  return path.startsWith("/") ? path : `/${path}`;
+}
+
+/**
+ * The role a room key names, as a hint only (the server decides): keys are JWTs whose payload
+ * carries `roleName`. Used to skip the camera preview for viewers.
+ * @param {string | null} roomKey @returns {'host' | 'viewer' | null}
+ */
+export function roleHintFromRoomKey(roomKey) {
+  if (!roomKey) return null;
+  const payload = roomKey.split(".")[1];
+  if (!payload) return null;
+  try {
+    const json = atob(payload.replace(/-/g, "+").replace(/_/g, "/").padEnd(Math.ceil(payload.length / 4) * 4, "="));
+    const role = JSON.parse(json).roleName;
+    return role === "host" || role === "viewer" ? role : null;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * @param {string} search `location.search`, with or without its `?`
+ * @returns {RoomParams}
+ */
+export function parseParams(search) {
+  const query = new URLSearchParams(search);
+  /** @type {Record<string, any>} */
+  const out = { ...SWITCHES };
+  for (const flag of FLAGS) out[flag] = false;
+  Object.assign(out, {
+    roomKey: null, displayName: null, externalId: null, metadata: null, lang: null,
+    precallPermissionHelpLink: null, jsApi: false,
+  });
+  const explicit = new Set();
+
+  for (const [name, value] of query) {
+    if (!KNOWN.has(name)) {
+      warn(name, value, "unknown parameter");
+      continue;
+    }
+    if (name in SWITCHES) {
+      const on = parseSwitch(value);
+      if (on === null) warn(name, value, "expected on or off");
+      else {
+        out[name] = on;
+        explicit.add(name);
+      }
+    } else if (FLAGS.includes(name)) {
+      const on = parseSwitch(value);
+      if (on === null) warn(name, value, "expected no value, on or off");
+      else out[name === "embed" ? "minimal" : name] = on;
+    } else {
+      readValued(out, name, value);
+    }
+  }
+  if (out.minimal) for (const name of MINIMAL_OFF) if (!explicit.has(name)) out[name] = false;
+  delete out.embed;
+  delete out.needancestor;
+  return /** @type {RoomParams} */ (out);
+}
+
+/** @param {Record<string, any>} out @param {string} name @param {string} value */
+function readValued(out, name, value) {
+  switch (name) {
+    case "roomKey":
+      if (value) out.roomKey = value;
+      else warn(name, value, "empty");
+      break;
+    case "displayName": {
+      // The contract refuses these characters in a preset name; the user is then asked instead.
+      const name100 = cleanDisplayName(value);
+      if (name100 === null || /[$!<>:;]/.test(value)) warn(name, value, "1–100 characters, none of $ ! < > : ;");
+      else out.displayName = name100;
+      break;
+    }
+    case "externalId":
+      if (/^[A-Za-z0-9_-]{1,36}$/.test(value)) out.externalId = value;
+      else warn(name, value, "A-Z, a-z, 0-9, - and _ only, at most 36 characters");
+      break;
+    case "metadata":
+      if (value.length <= 512) out.metadata = value;
+      else warn(name, value.slice(0, 20), "at most 512 characters");
+      break;
+    case "lang": {
+      const lang = value.trim().toLowerCase();
+      if (LANGUAGES.includes(lang)) out.lang = lang;
+      else warn(name, value, `one of ${LANGUAGES.join(", ")}`);
+      break;
+    }
+    case "precallPermissionHelpLink":
+    case "precallPermissionsHelpLink":
+      if (/^https?:\/\//i.test(value)) out.precallPermissionHelpLink = value;
+      else warn(name, value, "an http(s) URL");
+      break;
+    case "jsApi":
+    case "we":
+      out.jsApi = out.jsApi || value === "true" || value === "1" || value === "";
+      break;
+    default:
+      // Known parameters for later issues (avatarUrl, groups, …): accepted, not used yet.
+      break;
+  }
+}
