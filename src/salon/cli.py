@@ -221,6 +221,11 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--public-url", help="base of room URLs (default http://HOST:PORT)")
     serve.add_argument("--base-domain", help="rooms at https://<subdomain>.<base domain>")
     serve.add_argument("--stun-urls", help="STUN servers for browsers, comma-separated")
+    serve.add_argument("--webhook-retries", type=int, help="retries after a 5xx or timeout (2)")
+    serve.add_argument("--webhook-retry-delay-ms", type=int, help="first retry delay (1000)")
+    serve.add_argument(
+        "--session-end-grace-s", type=float, help="seconds below two people before a session ends"
+    )
     serve.add_argument(
         "--rate-limit-points", type=int, help="API points per organization per minute; 0 = off"
     )
