@@ -124,6 +124,7 @@ async def build_app(settings: Settings, database: Database, clock: Clock = syste
         lifespan=lifespan,
     )
     app.state.services = services
+    app.state.settings = settings
     app.state.rooms = rooms
     app.state.webhooks = webhooks
     app.state.dispatcher = dispatcher

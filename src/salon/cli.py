@@ -169,6 +169,28 @@ async def _webhooks(settings: Settings, args: argparse.Namespace) -> int:
     return await _with_services(settings, work)
 
 
+async def _domains(settings: Settings, args: argparse.Namespace) -> int:
+    async def work(_: Database, orgs: OrgService, __: KeyService) -> int:
+        org = await orgs.find(args.org)
+        if args.action == "add":
+            origin = await orgs.add_domain(org.org_id, args.origin)
+            print(f"Rooms of {org.subdomain!r} may now be framed by {origin}.")
+        elif args.action == "remove":
+            origin = await orgs.remove_domain(org.org_id, args.origin)
+            print(f"Removed {origin}.")
+        else:
+            listed = await orgs.allowed_domains(org.org_id)
+            if args.json:
+                _print_json(listed)
+            elif not listed:
+                print("No allowed domains: rooms can be opened directly, framed only by Salon.")
+            for origin in [] if args.json else listed:
+                print(origin)
+        return 0
+
+    return await _with_services(settings, work)
+
+
 async def _orgs(settings: Settings, args: argparse.Namespace) -> int:
     async def work(_: Database, orgs: OrgService, __: KeyService) -> int:
         if args.action == "create":
@@ -248,6 +270,17 @@ def _parser() -> argparse.ArgumentParser:
 
     cli_webhooks.add_commands(commands, storage, org)
 
+    domains = commands.add_parser("domains", help="sites allowed to embed rooms").add_subparsers(
+        dest="action", required=True
+    )
+    add = domains.add_parser("add", parents=[storage, org], help="allow an origin")
+    add.add_argument(
+        "origin", help="https://host, https://*.host, https://host:port, http://localhost:port"
+    )
+    remove = domains.add_parser("remove", parents=[storage, org], help="stop allowing one")
+    remove.add_argument("origin")
+    domains.add_parser("list", parents=[storage, org, as_json], help="list them")
+
     orgs = commands.add_parser("orgs", help="manage organizations").add_subparsers(
         dest="action", required=True
     )
@@ -276,6 +309,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _run(_keys(settings, args))
         if args.command == "webhooks":
             return _run(_webhooks(settings, args))
+        if args.command == "domains":
+            return _run(_domains(settings, args))
         return _run(_orgs(settings, args))
     except SalonError as error:
         print(f"salon: {error.message}", file=sys.stderr)

@@ -1,9 +1,11 @@
 """Organizations: creating them, finding them, and the default one a fresh install starts with."""
 
 from salon.clock import Clock
-from salon.errors import Conflict, NotFound
+from salon.errors import Conflict, InvalidInput, NotFound
 from salon.ids import OrgId, Subdomain
+from salon.orgs.domains import MAX_DOMAINS, check_origin
 from salon.orgs.model import DEFAULT_SUBDOMAIN, Organization, check_subdomain
+from salon.storage import domains as domain_rows
 from salon.storage import orgs as org_rows
 from salon.storage.db import Database, UniqueViolation
 
@@ -60,3 +62,24 @@ class OrgService:
         if org is None:
             raise NotFound(f"no organization with subdomain {subdomain!r}")
         return org
+
+    # --- allowed domains ----------------------------------------------------------------------
+
+    async def allowed_domains(self, org_id: OrgId) -> list[str]:
+        """Read on every page load, so a change applies to the next one without a restart."""
+        return await domain_rows.list_domains(self._db, org_id)
+
+    async def add_domain(self, org_id: OrgId, origin: str) -> str:
+        checked = check_origin(origin)
+        if len(await self.allowed_domains(org_id)) >= MAX_DOMAINS:
+            raise InvalidInput(f"an organization may allow at most {MAX_DOMAINS} domains")
+        async with self._db.transaction() as tx:
+            await domain_rows.insert_domain(tx, org_id, checked, self._clock())
+        return checked
+
+    async def remove_domain(self, org_id: OrgId, origin: str) -> str:
+        checked = origin.strip().lower().rstrip("/")
+        async with self._db.transaction() as tx:
+            if not await domain_rows.delete_domain(tx, org_id, checked):
+                raise NotFound(f"{checked!r} is not an allowed domain")
+        return checked

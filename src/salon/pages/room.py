@@ -1,5 +1,7 @@
-"""The room page: `GET /<room name>` serves the meeting room app, or a friendly 404."""
+"""The room page: `GET /<room name>` serves the meeting room app, or a friendly 404. Also the
+organization's base URL and `/csp`, which show the `Content-Security-Policy` rooms send."""
 
+import html
 import re
 from functools import lru_cache
 from pathlib import Path
@@ -7,12 +9,16 @@ from pathlib import Path
 from fastapi import APIRouter, Request
 from starlette.responses import HTMLResponse, Response
 
-from salon.ids import RoomName
+from salon.ids import OrgId, RoomName
+from salon.orgs.domains import frame_ancestors
+from salon.orgs.model import Organization
+from salon.orgs.service import OrgService
 
 STATIC_DIR = Path(__file__).resolve().parent.parent / "static"
 STATIC_PATH = "/_salon/static"
 _ROOM_PAGE = STATIC_DIR / "room" / "index.html"
 _NOT_FOUND_PAGE = STATIC_DIR / "pages" / "not-found.html"
+_HOME_PAGE = STATIC_DIR / "pages" / "home.html"
 _ROOM_NAME_RE = re.compile(r"[a-z0-9-]{1,128}")
 
 # The URL carries the room key: never hand it to another site as a referrer.
@@ -21,7 +27,7 @@ _HEADERS = {"Referrer-Policy": "no-referrer", "Cache-Control": "no-store"}
 router = APIRouter(include_in_schema=False)
 
 
-@lru_cache(maxsize=4)
+@lru_cache(maxsize=8)
 def _page(path: Path) -> str:
     return path.read_text(encoding="utf-8")
 
@@ -30,11 +36,38 @@ def not_found() -> Response:
     return HTMLResponse(_page(_NOT_FOUND_PAGE), status_code=404, headers=_HEADERS)
 
 
-@router.get("/{name}")
+async def _policy(request: Request, org_id: OrgId) -> tuple[str, list[str]]:
+    origins = await request.app.state.services.orgs.allowed_domains(org_id)
+    return frame_ancestors(origins), origins
+
+
+async def _org_of_host(request: Request) -> Organization:
+    """The organization a base URL names: its subdomain under `--base-domain`, else the default."""
+    base_domain = request.app.state.settings.base_domain
+    host = request.headers.get("host", "").split(":", 1)[0].lower()
+    orgs: OrgService = request.app.state.services.orgs
+    if base_domain and host.endswith("." + base_domain):
+        return await orgs.find(host.removesuffix("." + base_domain))
+    return await orgs.find(None)
+
+
+@router.api_route("/", methods=["GET", "HEAD"])
+@router.api_route("/csp", methods=["GET", "HEAD"])
+async def organization_home(request: Request) -> Response:
+    org = await _org_of_host(request)
+    policy, _ = await _policy(request, org.org_id)
+    return HTMLResponse(_page(_HOME_PAGE), headers={"Content-Security-Policy": policy})
+
+
+@router.api_route("/{name}", methods=["GET", "HEAD"])
 async def room_page(name: str, request: Request) -> Response:
     if not _ROOM_NAME_RE.fullmatch(name):
         return not_found()
     meeting = await request.app.state.services.meetings.active_meeting(RoomName(f"/{name}"))
     if meeting is None:
         return not_found()
-    return HTMLResponse(_page(_ROOM_PAGE), headers=_HEADERS)
+    policy, origins = await _policy(request, meeting.org_id)
+    # The page obeys embed commands only from these origins (contract, section 4.3).
+    meta = f'<meta name="salon-allowed-origins" content="{html.escape(" ".join(origins))}">'
+    page = _page(_ROOM_PAGE).replace("</head>", f"{meta}\n</head>", 1)
+    return HTMLResponse(page, headers={**_HEADERS, "Content-Security-Policy": policy})
