@@ -103,6 +103,11 @@ function participant(p) {
   };
 }
 
+/** @param {any} k @returns {KnockRequest} */
+function knockRequest(k) {
+  return { id: String(k.id), displayName: k.displayName ?? null, at: k.at ?? 0, held: false, message: null };
+}
+
 /** @param {any} r @param {Room | null} previous @returns {Room} */
 function room(r, previous) {
   return {
@@ -143,7 +148,8 @@ export function reduce(state, event) {
         participants: (event.participants ?? []).map(participant),
         room: room(event.room ?? {}, state.room),
         knock: { status: "idle", message: null },
-        knocks: resumed ? state.knocks : [],
+        // Hosts get the knocks already waiting; a resume keeps what this page knew.
+        knocks: Array.isArray(event.knocks) ? event.knocks.map(knockRequest) : resumed ? state.knocks : [],
       };
     }
     case "room-locked":
@@ -155,9 +161,8 @@ export function reduce(state, event) {
     case "knock-rejected":
       return toNotice(state, { kind: "rejected", reason: null, message: event.message ?? null, capacity: null });
     case "knock-request": {
-      const k = event.knocker;
-      const request = { id: k.id, displayName: k.displayName ?? null, at: k.at ?? 0, held: false, message: null };
-      return { ...state, knocks: [...state.knocks.filter((x) => x.id !== k.id), request] };
+      const request = knockRequest(event.knocker);
+      return { ...state, knocks: [...state.knocks.filter((x) => x.id !== request.id), request] };
     }
     case "knock-ended":
       return { ...state, knocks: state.knocks.filter((x) => x.id !== event.knockerId) };
@@ -239,7 +244,9 @@ export function reduce(state, event) {
       return { ...state, knocks };
     }
     case "local/panel": {
-      const panel = event.panel === state.panel ? null : event.panel;
+      // `open` true or false sets the panel; without it the panel toggles.
+      const open = event.open ?? event.panel !== state.panel;
+      const panel = open ? event.panel : state.panel === event.panel ? null : state.panel;
       return { ...state, panel, unread: panel === "chat" ? 0 : state.unread };
     }
     case "local/name":
@@ -264,12 +271,14 @@ export const isViewer = (p) => p.role === "viewer";
 export const isHost = (state) => state.me?.role === "host";
 
 /**
- * The counter "n/capacity": people who can send media (viewers are counted apart), me included.
+ * The counter "n/capacity", me included, counted as the server counts places: everyone in a
+ * normal room; in a group room the participants, with viewers counted apart.
  * @param {RoomState} state @returns {{count: number, capacity: number}}
  */
 export function participantCount(state) {
-  const others = state.participants.filter((p) => !isViewer(p)).length;
-  const me = state.me && !isViewer(state.me) ? 1 : 0;
+  const counts = state.room?.mode === "group" ? (/** @type {{role: string}} */ p) => !isViewer(p) : () => true;
+  const others = state.participants.filter(counts).length;
+  const me = state.me && counts(state.me) ? 1 : 0;
   return { count: others + me, capacity: state.room?.capacity ?? 0 };
 }
 

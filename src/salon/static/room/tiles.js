@@ -26,7 +26,9 @@ export function tilesFor(state, streams) {
   const me = state.me;
   if (me && me.role !== "viewer") {
     const base = { participantId: me.id, name: nameOf(me), isMe: true, reconnecting: state.connection === "reconnecting", spotlight: spotlight === me.id, host: me.role === "host" };
-    tiles.push({ ...base, key: `${me.id}:camera`, kind: "camera", audio: state.local.audio, video: state.local.video, stream: streams.camera });
+    // My own tile only shows my camera (it never plays my audio): no stream while it is off.
+    const camera = state.local.video && streams.camera?.getVideoTracks().length ? streams.camera : null;
+    tiles.push({ ...base, key: `${me.id}:camera`, kind: "camera", audio: state.local.audio, video: state.local.video, stream: camera });
     if (state.local.screen && streams.screen) {
       tiles.push({ ...base, key: `${me.id}:screen`, kind: "screen", audio: false, video: true, stream: streams.screen });
     }

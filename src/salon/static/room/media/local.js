@@ -126,9 +126,14 @@ export class LocalMedia extends EventTarget {
     this.micMissing = true;
   }
 
+  /** Make sure the camera stream has an audio track (a silent one until the microphone is asked for). */
+  ensureAudioTrack() {
+    if (!this.track("audio")) this.#useSilence();
+  }
+
   /** Microphone on or off; on asks for the device again when there was none. @param {boolean} on */
   async setAudio(on) {
-    if (on && this.micMissing) {
+    if (on && (this.micMissing || !this.track("audio"))) {
       this.problems.audio = await this.#tryAlone("audio");
       if (this.problems.audio) {
         this.#useSilence();

@@ -45,8 +45,12 @@ export class Mesh extends EventTarget {
     this.iceServers = iceServers;
   }
 
-  /** Make sure there is a link to a participant. @param {string} remoteId */
-  connect(remoteId) {
+  /**
+   * Make sure there is a link to a participant. `awaitOffer`: they are the newcomer, let them
+   * offer first (see peer.js).
+   * @param {string} remoteId @param {{awaitOffer?: boolean}} [options]
+   */
+  connect(remoteId, { awaitOffer = false } = {}) {
     const existing = this.links.get(remoteId);
     if (existing) return existing;
     if (!this.selfId || remoteId === this.selfId) return null;
@@ -55,6 +59,7 @@ export class Mesh extends EventTarget {
       polite: this.selfId < remoteId,
       iceServers: this.iceServers,
       receiveOnly: this.viewer,
+      awaitOffer,
       send: (payload) => this.sendSignal(remoteId, payload),
       RTCPeerConnection: this.PC,
     });
@@ -96,7 +101,7 @@ export class Mesh extends EventTarget {
 
   /** A `signal` message from the server. @param {string} from @param {import('./peer.js').SignalPayload} payload */
   handleSignal(from, payload) {
-    const link = this.connect(from); // a peer may offer before its participant-joined is handled
+    const link = this.connect(from, { awaitOffer: true }); // an offer may come before participant-joined
     return link?.receive(payload);
   }
 
@@ -110,9 +115,13 @@ export class Mesh extends EventTarget {
     for (const link of this.links.values()) link.setTrack(slot, track, stream);
   }
 
-  /** Restart ICE on one link, or on all of them (after the socket resumed). @param {string} [remoteId] */
-  restartIce(remoteId) {
-    const links = remoteId ? [this.links.get(remoteId)] : [...this.links.values()];
-    for (const link of links) link?.restartIce();
+  /** Restart ICE on every link (this page's socket resumed: the protocol says it restarts). */
+  restartIce() {
+    for (const link of this.links.values()) link.restartIce();
+  }
+
+  /** A participant came back after a drop: resend an offer they may have missed. @param {string} remoteId */
+  resync(remoteId) {
+    this.links.get(remoteId)?.resendPendingOffer();
   }
 }

@@ -5,7 +5,10 @@
  *   local tracks ─► negotiationneeded ─► offer ─► signal ─► remote
  *   remote ─► signal ─► description / candidate ─► (polite peer yields on a collision)
  *
- * The polite peer is the one whose participant id is lexicographically smaller. Remote streams are
+ * The polite peer is the one whose participant id is lexicographically smaller. To keep the first
+ * negotiation free of collisions, the side that learns of the other from `participant-joined`
+ * waits a moment for the newcomer's offer (`awaitOffer`) before offering itself. Automatic ICE
+ * restarts (a failed or stuck path) come from the impolite side only. Remote streams are
  * told apart by their tracks: the stream with an audio track is the camera, a video-only stream is
  * a screen (see local.js). Events: `stream` ({kind, stream}), `stream-ended` ({kind, stream}),
  * `state` ({state}) for the connection state.
@@ -13,6 +16,10 @@
 
 /** How long a `disconnected` ICE state may last before an ICE restart. */
 const DISCONNECTED_GRACE_MS = 4000;
+/** How long to wait for a newcomer's first offer before offering ourselves. */
+const AWAIT_OFFER_MS = 3000;
+/** How long ICE may stay `new` or `checking` once both descriptions are set. */
+const STUCK_MS = 10_000;
 
 /**
  * @typedef {{description?: RTCSessionDescriptionInit, candidate?: RTCIceCandidateInit | null}} SignalPayload
@@ -22,9 +29,9 @@ const DISCONNECTED_GRACE_MS = 4000;
 export class PeerLink extends EventTarget {
   /**
    * @param {{remoteId: string, polite: boolean, iceServers: RTCIceServer[], send: SendSignal,
-   *   receiveOnly: boolean, RTCPeerConnection?: typeof RTCPeerConnection}} options
+   *   receiveOnly: boolean, awaitOffer?: boolean, RTCPeerConnection?: typeof RTCPeerConnection}} options
    */
-  constructor({ remoteId, polite, iceServers, send, receiveOnly, RTCPeerConnection: PC = globalThis.RTCPeerConnection }) {
+  constructor({ remoteId, polite, iceServers, send, receiveOnly, awaitOffer = false, RTCPeerConnection: PC = globalThis.RTCPeerConnection }) {
     super();
     this.remoteId = remoteId;
     this.polite = polite;
@@ -37,17 +44,24 @@ export class PeerLink extends EventTarget {
     this.senders = new Map();
     /** @type {Map<string, {kind: 'camera' | 'screen', stream: MediaStream}>} stream id → remote stream */
     this.remote = new Map();
+    this.receiveOnly = receiveOnly;
     /** @type {any} */
     this.disconnectTimer = null;
+    /** @type {any} */
+    this.stuckTimer = null;
+    /** While true, negotiationneeded is noted, not acted on: the remote side offers first. */
+    this.awaitingOffer = awaitOffer;
+    this.deferredOffer = false;
+    /** @type {any} */
+    this.awaitTimer = awaitOffer ? setTimeout(() => this.#stopAwaiting(), AWAIT_OFFER_MS) : null;
     /** Serialises incoming descriptions and candidates, so they apply in arrival order. */
     this.queue = Promise.resolve();
 
-    if (receiveOnly) {
-      // A viewer sends nothing, but still wants both kinds of media.
-      this.pc.addTransceiver("audio", { direction: "recvonly" });
-      this.pc.addTransceiver("video", { direction: "recvonly" });
-    }
-    this.pc.onnegotiationneeded = () => this.#offer();
+    if (receiveOnly && !awaitOffer) this.#addReceivers();
+    this.pc.onnegotiationneeded = () => {
+      if (this.awaitingOffer) this.deferredOffer = true;
+      else this.#offer();
+    };
     this.pc.onicecandidate = ({ candidate }) => {
       if (!candidate) return void this.send({ candidate: null });
       const { candidate: line, sdpMid, sdpMLineIndex } = candidate;
@@ -58,6 +72,30 @@ export class PeerLink extends EventTarget {
     this.pc.onconnectionstatechange = () => {
       this.dispatchEvent(new CustomEvent("state", { detail: { state: this.pc.connectionState } }));
     };
+  }
+
+  /** A viewer sends nothing, but still wants both kinds of media. */
+  #addReceivers() {
+    this.pc.addTransceiver("audio", { direction: "recvonly" });
+    this.pc.addTransceiver("video", { direction: "recvonly" });
+  }
+
+  /** No offer came (or it came and was answered): offer now if anything is left to negotiate. */
+  #stopAwaiting() {
+    if (!this.awaitingOffer || this.closed) return;
+    this.awaitingOffer = false;
+    clearTimeout(this.awaitTimer);
+    if (this.receiveOnly && this.pc.getTransceivers().length === 0) this.#addReceivers(); // fires negotiationneeded
+    else if (this.deferredOffer && this.#needsOffer()) this.#offer();
+  }
+
+  /** Is there a local track or transceiver the current descriptions do not carry? */
+  #needsOffer() {
+    return this.pc.getTransceivers().some((t) => {
+      if (t.currentDirection === "stopped" || t.direction === "stopped") return false;
+      if (t.mid === null) return true;
+      return t.sender.track !== null && t.currentDirection !== "sendrecv" && t.currentDirection !== "sendonly";
+    });
   }
 
   async #offer() {
@@ -93,7 +131,9 @@ export class PeerLink extends EventTarget {
         await pc.setLocalDescription();
         const { type, sdp } = /** @type {RTCSessionDescription} */ (pc.localDescription);
         this.send({ description: { type, sdp } });
+        this.#stopAwaiting();
       }
+      this.#watchStuck();
     } else if (candidate !== undefined) {
       try {
         await pc.addIceCandidate(candidate ?? { candidate: "" });
@@ -116,7 +156,11 @@ export class PeerLink extends EventTarget {
       this.senders.set(slot, this.pc.addTrack(track, stream));
     } else if (sender && !track) {
       if (slot === "screen") {
-        this.pc.removeTrack(sender); // renegotiates: the remote side sees the screen end
+        // Stop the screen's transceiver: its m-line is closed on both sides (renegotiated), and
+        // the remote track ends.
+        const transceiver = this.pc.getTransceivers().find((t) => t.sender === sender);
+        if (transceiver && typeof transceiver.stop === "function") transceiver.stop();
+        else this.pc.removeTrack(sender);
         this.senders.delete(slot);
       } else {
         sender.replaceTrack(null).catch(() => {}); // camera off: keep the m-line, send nothing
@@ -124,20 +168,37 @@ export class PeerLink extends EventTarget {
     }
   }
 
-  /** Restart ICE (after a resume, or when the path failed); resend an offer lost on the way. */
+  /** Resend an offer that may have been lost while the socket was away. */
+  resendPendingOffer() {
+    const pc = this.pc;
+    if (this.closed || pc.signalingState !== "have-local-offer" || !pc.localDescription) return;
+    const { type, sdp } = pc.localDescription;
+    this.send({ description: { type, sdp } });
+  }
+
+  /** Restart ICE (after a resume, or when the path failed). */
   restartIce() {
     if (this.closed) return;
-    const pc = this.pc;
-    if (pc.signalingState === "have-local-offer" && pc.localDescription) {
-      const { type, sdp } = pc.localDescription;
-      this.send({ description: { type, sdp } });
-    }
-    pc.restartIce();
+    this.awaitingOffer = false;
+    this.resendPendingOffer();
+    this.pc.restartIce();
+  }
+
+  /** Both descriptions are set: ICE should connect soon; if it does not, the impolite side restarts it. */
+  #watchStuck() {
+    clearTimeout(this.stuckTimer);
+    if (this.polite || this.pc.signalingState !== "stable") return;
+    this.stuckTimer = setTimeout(() => {
+      const state = this.pc.iceConnectionState;
+      if (state === "new" || state === "checking") this.restartIce();
+    }, STUCK_MS);
   }
 
   #onIceState() {
     const state = this.pc.iceConnectionState;
     clearTimeout(this.disconnectTimer);
+    if (state === "connected" || state === "completed") clearTimeout(this.stuckTimer);
+    if (this.polite) return; // one side restarts, so two restarts never collide
     if (state === "failed") this.restartIce();
     else if (state === "disconnected") {
       this.disconnectTimer = setTimeout(() => {
@@ -176,6 +237,8 @@ export class PeerLink extends EventTarget {
     if (this.closed) return;
     this.closed = true;
     clearTimeout(this.disconnectTimer);
+    clearTimeout(this.stuckTimer);
+    clearTimeout(this.awaitTimer);
     for (const id of [...this.remote.keys()]) this.#endStream(id);
     this.pc.close();
   }

@@ -55,7 +55,7 @@ export class SalonGrid extends HTMLElement {
       <div class="grid-tiles" data-part="tiles"></div>
       <div class="grid-invite" data-part="invite" hidden>
         <p data-part="invite-text"></p>
-        <button type="button" class="btn btn-small" data-part="copy">${icon("check")}<span data-part="copy-text"></span></button>
+        <button type="button" class="btn btn-small" data-part="copy">${icon("link")}<span data-part="copy-text"></span></button>
       </div>
       <button type="button" class="btn btn-primary grid-sound" data-part="sound" hidden>${icon("volume")}<span data-part="sound-text"></span></button>`);
     part(this, "copy").addEventListener("click", () => this.#copyLink());

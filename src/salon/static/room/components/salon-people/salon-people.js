@@ -135,14 +135,17 @@ export class SalonPeople extends HTMLElement {
   }
 
   #personRow() {
-    const actions = h("div", { class: "person-actions" },
-      actionButton("person-mute", "mic-off"), actionButton("person-camera-off", "camera-off"),
-      actionButton("person-spotlight", "star"), actionButton("person-remove", "remove", "danger"));
     return h("li", { class: "person", dataset: { testid: "person" } },
       h("span", { class: "avatar", attrs: { "aria-hidden": "true" } }),
       h("div", { class: "person-main" }, h("span", { class: "person-name" }), h("span", { class: "role-badge" }), h("span", { class: "person-status" })),
-      h("span", { class: "person-media", attrs: { "aria-hidden": "true" } }, h("span", { class: "pm-mic" }), h("span", { class: "pm-cam" })),
-      actions);
+      h("span", { class: "person-media", attrs: { "aria-hidden": "true" } }, h("span", { class: "pm-mic" }), h("span", { class: "pm-cam" })));
+  }
+
+  /** Host controls exist only on a host's page, and not on the host's own row. */
+  #hostActions() {
+    return h("div", { class: "person-actions" },
+      actionButton("person-mute", "mic-off"), actionButton("person-camera-off", "camera-off"),
+      actionButton("person-spotlight", "star"), actionButton("person-remove", "remove", "danger"));
   }
 
   /** @param {HTMLElement} row @param {Participant & {isMe?: boolean}} p @param {PeopleModel} model */
@@ -167,22 +170,29 @@ export class SalonPeople extends HTMLElement {
     setIcon(/** @type {HTMLElement} */ (row.querySelector(".pm-cam")), p.video ? "camera" : "camera-off");
     /** @type {HTMLElement} */ (row.querySelector(".pm-mic")).classList.toggle("off", !p.audio);
     /** @type {HTMLElement} */ (row.querySelector(".pm-cam")).classList.toggle("off", !p.video);
-    const actions = /** @type {HTMLElement} */ (row.querySelector(".person-actions"));
-    actions.hidden = !model.isHost || Boolean(p.isMe);
+    let actions = /** @type {HTMLElement | null} */ (row.querySelector(".person-actions"));
+    if (!model.isHost) {
+      actions?.remove();
+      return;
+    }
+    if (!actions) row.append((actions = this.#hostActions()));
+    const controls = actions;
     /** @param {string} id @param {string} label @param {boolean} show @param {boolean} [enabled] */
     const set = (id, label, show, enabled = true) => {
-      const b = /** @type {HTMLButtonElement} */ (actions.querySelector(`[data-testid=${id}]`));
+      const b = /** @type {HTMLButtonElement} */ (controls.querySelector(`[data-testid=${id}]`));
       b.hidden = !show;
       b.disabled = !enabled;
       b.setAttribute("aria-label", label);
       b.title = label;
     };
-    set("person-mute", t("people.mute", { name }), !viewer, p.audio);
-    set("person-camera-off", t("people.cameraOff", { name }), !viewer, p.video);
+    // On my own row a host has the spotlight only (muting or removing oneself is done elsewhere).
+    const other = !p.isMe;
+    set("person-mute", t("people.mute", { name }), other && !viewer, p.audio);
+    set("person-camera-off", t("people.cameraOff", { name }), other && !viewer, p.video);
     const lit = model.spotlight === p.id;
     set("person-spotlight", lit ? t("people.unspotlight", { name }) : t("people.spotlight", { name }), !viewer);
-    /** @type {HTMLElement} */ (actions.querySelector("[data-testid=person-spotlight]")).setAttribute("aria-pressed", String(lit));
-    set("person-remove", t("people.remove", { name }), true);
+    /** @type {HTMLElement} */ (controls.querySelector("[data-testid=person-spotlight]")).setAttribute("aria-pressed", String(lit));
+    set("person-remove", t("people.remove", { name }), other);
   }
 
   #knockRow() {

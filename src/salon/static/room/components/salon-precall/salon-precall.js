@@ -111,11 +111,17 @@ export class SalonPrecall extends HTMLElement {
     this.classList.toggle("name-only", !m.withMedia);
     part(this, "preview").hidden = !m.withMedia;
     part(this, "devices").hidden = !m.withMedia;
-    if (!m.withMedia) return this.#meter(null);
+    if (!m.withMedia) {
+      this.#meter(null);
+      return;
+    }
 
     const video = /** @type {HTMLVideoElement} */ (part(this, "video"));
-    if (video.srcObject !== m.stream) video.srcObject = m.stream;
     const cameraShown = m.video && Boolean(m.stream?.getVideoTracks().length);
+    // Only a stream with a camera track: a media element waiting on a stream without video holds
+    // back the page's load event.
+    const source = cameraShown ? m.stream : null;
+    if (video.srcObject !== source) video.srcObject = source;
     video.hidden = !cameraShown;
     part(this, "camoff").hidden = cameraShown;
     part(this, "camoff").textContent = t("precall.cameraOff");

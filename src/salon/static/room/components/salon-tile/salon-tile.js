@@ -22,7 +22,6 @@ export class SalonTile extends HTMLElement {
 
   #build() {
     this.#built = true;
-    this.setAttribute("data-testid", "tile");
     this.setAttribute("role", "group");
     setHTML(this, html`
       <div class="tile-media">
@@ -49,7 +48,10 @@ export class SalonTile extends HTMLElement {
     const old = this.#model;
     this.#model = model;
     const video = /** @type {HTMLVideoElement} */ (part(this, "video"));
+    // Camera and screen tiles are both `tile`, told apart by data-kind.
+    this.dataset.testid = "tile";
     this.dataset.participantId = model.participantId;
+    this.dataset.spotlight = String(model.spotlight);
     this.dataset.kind = model.kind;
     this.dataset.audio = model.audio ? "on" : "off";
     this.dataset.video = model.video ? "on" : "off";

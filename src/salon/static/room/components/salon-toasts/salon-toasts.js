@@ -15,6 +15,11 @@ export class SalonToasts extends HTMLElement {
     this.setAttribute("aria-live", "polite");
   }
 
+  /** Remove every toast (the room is over). */
+  clear() {
+    this.replaceChildren();
+  }
+
   /** @param {{text: string, action?: {label: string, intent: string, detail?: Record<string, unknown>}, key?: string}} toast */
   show({ text, action, key }) {
     if (key) this.querySelector(`[data-key="${CSS.escape(key)}"]`)?.remove();

@@ -49,6 +49,18 @@ export class SalonToolbar extends HTMLElement {
         ${button("lock")}${button("end-meeting")}${button("leave")}
       </div>`);
     for (const [id, action] of BUTTONS) part(this, id).addEventListener("click", () => intent(this, action));
+    this.addEventListener("keydown", (event) => this.#arrows(event));
+  }
+
+  /** Arrow keys, Home and End move between the buttons (the ARIA toolbar pattern). @param {KeyboardEvent} event */
+  #arrows(event) {
+    const buttons = /** @type {HTMLButtonElement[]} */ ([...this.querySelectorAll("button.tb-btn")]).filter((b) => !b.hidden);
+    const at = buttons.indexOf(/** @type {HTMLButtonElement} */ (document.activeElement));
+    if (at < 0) return;
+    const next = { ArrowRight: at + 1, ArrowLeft: at - 1, Home: 0, End: buttons.length - 1 }[event.key];
+    if (next === undefined) return;
+    event.preventDefault();
+    buttons[(next + buttons.length) % buttons.length].focus();
   }
 
   /** @param {ToolbarModel} m */

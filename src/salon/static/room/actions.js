@@ -1,0 +1,114 @@
+/**
+ * What the user asks for: the `salon-intent` events of the components, keyboard shortcuts and
+ * embed commands, each turned into one call on the session, the devices or the signaling client.
+ */
+
+import { t } from "./i18n.js";
+import { ProtocolError } from "./signaling.js";
+
+/**
+ * @param {{store: ReturnType<typeof import('./state.js').createStore>,
+ *   signaling: import('./signaling.js').SignalingClient, media: import('./media/local.js').LocalMedia,
+ *   session: ReturnType<typeof import('./session.js').createSession>,
+ *   embed: ReturnType<typeof import('./embed.js').createEmbedBridge>,
+ *   notify: (toast: {text: string, key?: string}) => void, announce: (text: string) => void,
+ *   rememberName: (name: string) => void}} deps
+ */
+export function createActions({ store, signaling, media, session, embed, notify, announce, rememberName }) {
+  const state = () => store.getState();
+  /** Before joining (pre-call) or as a non-viewer in the room: the devices are mine to switch. */
+  const canUseDevices = () => {
+    const s = state();
+    return s.phase === "precall" || (s.phase === "room" && s.me?.role !== "viewer");
+  };
+  const inRoom = () => state().phase === "room";
+
+  /** @param {string} type @param {Record<string, unknown>} [fields] */
+  function send(type, fields) {
+    try {
+      return signaling.send(type, fields);
+    } catch (error) {
+      if (!(error instanceof ProtocolError)) throw error;
+      console.warn("salon:", error.message);
+      return false;
+    }
+  }
+
+  /** @param {'chat' | 'people'} panel @param {boolean | undefined} [open] */
+  function togglePanel(panel, open) {
+    const isOpen = state().panel === panel;
+    if (open === isOpen) return;
+    store.dispatch({ type: "local/panel", panel, open });
+    embed.emit(`${panel}_toggle`, { open: state().panel === panel });
+  }
+
+  /** @type {Record<string, (detail: any) => unknown>} */
+  const handlers = {
+    "toggle-mic": ({ on }) => canUseDevices() && media.setAudio(on ?? !media.audioOn),
+    "toggle-camera": ({ on }) => canUseDevices() && media.setVideo(on ?? !media.videoOn),
+    "toggle-screenshare": async ({ on }) => {
+      if (!inRoom() || state().me?.role === "viewer") return;
+      const want = on ?? !media.screen;
+      if (!want) return media.stopScreen();
+      if (!(await media.startScreen()) && media.canShareScreen) notify({ text: t("toast.screenFailed"), key: "screen" });
+    },
+    "choose-device": ({ kind, deviceId }) => media.chooseDevice(kind, deviceId),
+    "toggle-chat": ({ on }) => togglePanel("chat", on),
+    "toggle-people": ({ on }) => togglePanel("people", on),
+    "close-panel": () => {
+      const open = state().panel;
+      if (!open) return;
+      togglePanel(open, false);
+      /** @type {HTMLElement | null} */ (document.querySelector(`[data-testid="toggle-${open}"]`))?.focus();
+    },
+    "open-chat": () => togglePanel("chat", true),
+    "open-people": () => togglePanel("people", true),
+    join: ({ displayName }) => {
+      if (displayName) rememberName(displayName);
+      session.join(displayName ?? null);
+    },
+    leave: () => session.leave(),
+    rejoin: () => location.reload(),
+    knock: () => session.knock(),
+    "cancel-knock": () => session.cancelKnock(),
+    "chat-send": ({ text }) => {
+      if ([...text].length > 4000) return notify({ text: t("chat.tooLong"), key: "chat" });
+      if (!send("chat", { text })) notify({ text: t("chat.notSent"), key: "chat" });
+    },
+    // host controls
+    "toggle-lock": () => state().me?.role === "host" && send("lock", { locked: !state().room?.locked }),
+    "end-meeting": () => send("end-meeting"),
+    "host-mute": ({ participantId }) => send("mute", { participantId }),
+    "host-camera-off": ({ participantId }) => send("camera-off", { participantId }),
+    "host-remove": ({ participantId }) => send("remove", { participantId }),
+    spotlight: ({ participantId }) => send("spotlight", { participantId }),
+    "knock-admit": ({ participantId }) => send("admit", { participantId }),
+    "knock-reject": ({ participantId, message }) => send("reject", { participantId, message }),
+    "knock-hold": ({ participantId, message }) => {
+      if (send("hold", { participantId, message })) store.dispatch({ type: "local/knock-held", id: participantId, message });
+    },
+    announce: ({ text }) => announce(text),
+  };
+
+  /** @param {string} action @param {Record<string, unknown>} [detail] */
+  function run(action, detail = {}) {
+    const handler = handlers[action];
+    if (!handler) return console.warn(`salon: no action ${action}`);
+    Promise.resolve(handler(detail)).catch((error) => console.error(`salon: ${action} failed`, error));
+  }
+
+  /** Embed commands (contract 4.5): `args[0]` true/false sets, undefined toggles. */
+  /** @type {Record<string, string>} */
+  const COMMAND_ACTIONS = {
+    toggle_camera: "toggle-camera", toggle_microphone: "toggle-mic", toggle_screenshare: "toggle-screenshare",
+    toggle_chat: "toggle-chat", toggle_people: "toggle-people", leave_room: "leave", end_meeting: "end-meeting",
+    knock: "knock", cancel_knock: "cancel-knock",
+  };
+  /** @param {string} command @param {unknown[]} args */
+  function runCommand(command, args) {
+    const on = typeof args[0] === "boolean" ? args[0] : undefined;
+    run(COMMAND_ACTIONS[command], { on });
+  }
+
+  return { run, runCommand };
+}

@@ -1,0 +1,215 @@
+/**
+ * The session: what happens between the signaling client, the room state, the peer connections
+ * and the local devices. It reacts to server messages; actions.js reacts to the user.
+ *
+ *   SignalingClient ─message─► store.dispatch ─► (joined: mesh links, media state; signal: mesh;
+ *                                                 muted: devices; knock-request: toast; …)
+ *   LocalMedia ─track─► mesh          LocalMedia ─change─► store + `media` message
+ */
+
+import { t } from "./i18n.js";
+import { nameOf } from "./names.js";
+import { participantCount } from "./state.js";
+
+/**
+ * @typedef {{store: ReturnType<typeof import('./state.js').createStore>,
+ *   signaling: import('./signaling.js').SignalingClient, mesh: import('./media/mesh.js').Mesh,
+ *   media: import('./media/local.js').LocalMedia, params: import('./params.js').RoomParams,
+ *   embed: ReturnType<typeof import('./embed.js').createEmbedBridge>, roomName: string,
+ *   notify: (toast: {text: string, action?: {label: string, intent: string, detail?: Record<string, unknown>}, key?: string}) => void}} SessionDeps
+ */
+
+/** @param {SessionDeps} deps */
+export function createSession({ store, signaling, mesh, media, params, embed, roomName, notify }) {
+  /** @type {string | null} */
+  let requestedName = null;
+  /** @type {string | null} */
+  let lastMediaSent = null;
+
+  const state = () => store.getState();
+  const localMedia = () => ({ audio: media.audioOn, video: media.videoOn, screen: Boolean(media.screen) });
+
+  /** Tell the room my microphone, camera and screen state, when it changed. @param {boolean} [force] */
+  function sendMedia(force = false) {
+    const s = state();
+    if (s.phase !== "room" || !s.me || s.me.role === "viewer") return;
+    const m = localMedia();
+    const key = JSON.stringify(m);
+    if (!force && key === lastMediaSent) return;
+    lastMediaSent = key;
+    signaling.send("media", m);
+  }
+
+  function cleanup() {
+    mesh.closeAll();
+    media.stop();
+  }
+
+  /** @param {string} type @param {any} msg a message with a `participant` */
+  function emitParticipant(type, msg) {
+    const p = msg.participant ?? {};
+    embed.emit(type, { participant: { metadata: p.metadata ?? null, externalId: p.externalId ?? null } });
+    embed.emit("participantupdate", { count: participantCount(state()).count });
+  }
+
+  media.addEventListener("track", (event) => {
+    const { slot, track, stream } = /** @type {CustomEvent} */ (event).detail;
+    mesh.setLocalTrack(slot, track, stream);
+  });
+  media.addEventListener("change", () => {
+    const before = state().local;
+    const now = localMedia();
+    store.dispatch({ type: "local/media", media: now });
+    if (before.audio !== now.audio) embed.emit("microphone_toggle", { enabled: now.audio });
+    if (before.video !== now.video) embed.emit("camera_toggle", { enabled: now.video });
+    if (before.screen !== now.screen) embed.emit("screenshare_toggle", { enabled: now.screen });
+    sendMedia();
+  });
+
+  signaling.addEventListener("state", (event) => {
+    const { state: status } = /** @type {CustomEvent} */ (event).detail;
+    const connection = status === "joined" || status === "open" || status === "leaving" ? "open" : status === "idle" ? "idle" : status;
+    store.dispatch({ type: "local/connection", status: connection });
+    if (status === "reconnecting") embed.emit("connection_status_change", { status: "unstable" });
+    if (status === "joined") embed.emit("connection_status_change", { status: "stable" });
+  });
+  signaling.addEventListener("message", (event) => onMessage(/** @type {CustomEvent} */ (event).detail));
+  signaling.addEventListener("closed", (event) => {
+    store.dispatch({ type: "local/closed", code: /** @type {CustomEvent} */ (event).detail.code });
+    cleanup();
+  });
+  signaling.addEventListener("protocol-error", (event) => console.warn("salon: unreadable frame", /** @type {CustomEvent} */ (event).detail.error));
+
+  /** @param {{type: string, [field: string]: any}} msg */
+  function onMessage(msg) {
+    const before = state();
+    store.dispatch(msg.type === "joined" ? { ...msg, displayName: requestedName } : msg);
+    switch (msg.type) {
+      case "joined": {
+        const viewer = msg.role === "viewer";
+        if (viewer) media.stop();
+        else media.ensureAudioTrack(); // e.g. a viewer key outside its time window: a visitor after all
+        mesh.setSelf(msg.participantId, { viewer, iceServers: msg.iceServers ?? [] });
+        const ids = msg.participants.map((/** @type {{id: string}} */ p) => p.id);
+        if (msg.resumed) mesh.keepOnly(ids);
+        for (const id of ids) mesh.connect(id);
+        if (msg.resumed) mesh.restartIce();
+        sendMedia(true);
+        if (!msg.resumed) {
+          embed.emit("join");
+          if (params.autoSpotlight && msg.role === "host") signaling.send("spotlight", { participantId: msg.participantId });
+        }
+        embed.emit("participantupdate", { count: participantCount(state()).count });
+        if (state().knocks.length > 0) store.dispatch({ type: "local/panel", panel: "people", open: true });
+        break;
+      }
+      case "room-locked":
+        if (before.phase === "room") mesh.closeAll();
+        if (before.knock.status !== "idle") knock(); // reconnecting to a locked room knocks again
+        break;
+      case "signal":
+        mesh.handleSignal(msg.from, "description" in msg ? { description: msg.description } : { candidate: msg.candidate ?? null });
+        break;
+      case "participant-joined":
+        mesh.connect(msg.participant.id, { awaitOffer: true }); // the newcomer offers first
+        notify({ text: t("toast.joined", { name: nameOf(msg.participant) }) });
+        emitParticipant("participant_join", msg);
+        break;
+      case "participant-left": {
+        const gone = before.participants.find((p) => p.id === msg.participantId);
+        mesh.disconnect(msg.participantId);
+        if (gone) {
+          notify({ text: t("toast.left", { name: nameOf(gone) }) });
+          emitParticipant("participant_leave", { participant: gone });
+        }
+        break;
+      }
+      case "participant-updated": {
+        const was = before.participants.find((p) => p.id === msg.participant.id);
+        // They resumed and restart ICE themselves; an offer of ours may have been lost meanwhile.
+        if (was?.reconnecting && !msg.participant.reconnecting) mesh.resync(msg.participant.id);
+        break;
+      }
+      case "room-updated":
+        if (before.room && before.room.locked !== msg.room.locked) notify({ text: msg.room.locked ? t("toast.locked") : t("toast.unlocked"), key: "lock" });
+        if (before.room && msg.room.spotlight && before.room.spotlight !== msg.room.spotlight) {
+          const who = msg.room.spotlight === before.me?.id ? before.me : before.participants.find((p) => p.id === msg.room.spotlight);
+          if (who) notify({ text: t("toast.spotlight", { name: nameOf(who) }), key: "spotlight" });
+        }
+        break;
+      case "knock-request":
+        // A knock waits for an answer: hosts see it in the people panel straight away.
+        store.dispatch({ type: "local/panel", panel: "people", open: true });
+        notify({
+          text: t("toast.knock", { name: nameOf(msg.knocker) }),
+          action: { label: t("toast.knockOpen"), intent: "open-people" },
+          key: `knock-${msg.knocker.id}`,
+        });
+        break;
+      case "chat":
+        if (before.panel !== "chat" && msg.from !== before.me?.id) {
+          const text = msg.text.length > 80 ? `${msg.text.slice(0, 80)}…` : msg.text;
+          notify({ text: t("toast.newMessage", { name: nameOf(msg), text }), action: { label: t("toolbar.chat"), intent: "open-chat" }, key: "chat" });
+        }
+        break;
+      case "muted":
+        media.setAudio(false);
+        notify({ text: t("toast.muted"), key: "muted" });
+        break;
+      case "camera-turned-off":
+        media.setVideo(false);
+        notify({ text: t("toast.cameraOff"), key: "camera-off" });
+        break;
+      case "removed":
+        cleanup();
+        if (msg.reason === "meeting-ended") embed.emit("meeting_end");
+        embed.emit("leave", { removed: true });
+        break;
+      case "room-full":
+      case "knock-rejected":
+        cleanup();
+        break;
+      case "error":
+        console.warn(`salon: the server refused ${msg.about ?? "a message"}: ${msg.code} ${msg.message ?? ""}`);
+        if (msg.code === "not_allowed" && state().phase === "room") notify({ text: t("toast.notAllowed"), key: "error" });
+        break;
+      default:
+        break;
+    }
+  }
+
+  /** Open the socket and join. @param {string | null} displayName */
+  function join(displayName) {
+    requestedName = displayName;
+    store.dispatch({ type: "local/connecting" });
+    signaling.connect({
+      room: roomName,
+      roomKey: params.roomKey ?? undefined,
+      displayName: displayName ?? undefined,
+      externalId: params.externalId ?? undefined,
+      metadata: params.metadata ?? undefined,
+    });
+  }
+
+  function leave() {
+    if (state().phase === "notice") return;
+    signaling.leave();
+    store.dispatch({ type: "local/left" });
+    cleanup();
+    embed.emit("leave", { removed: false });
+  }
+
+  function knock() {
+    signaling.send("knock", requestedName ? { displayName: requestedName } : {});
+    store.dispatch({ type: "local/knocked" });
+    embed.emit("knock");
+  }
+
+  function cancelKnock() {
+    signaling.send("cancel-knock");
+    store.dispatch({ type: "local/knock-cancelled" });
+    embed.emit("cancel_knock");
+  }
+
+  return { join, leave, knock, cancelKnock, sendMedia };
+}
