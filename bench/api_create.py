@@ -17,30 +17,23 @@ run (exit 1), as does a missing `wrk`. The last line is the one-line summary.
 
 import argparse
 import json
-import os
 import re
 import shutil
-import signal
-import socket
 import subprocess
 import sys
 import tempfile
-import time
 import urllib.error
 import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 
-SALON = str(Path(sys.executable).parent / "salon")
-HOST = "127.0.0.1"
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from salon_server import BenchError, SalonServer
+
 CREATE_BODY = '{"endDate":"2099-01-01T00:00:00Z","fields":["hostRoomUrl"]}'
 WARM_UP_S = 2
 CONNECTIONS = 32
 UNITS_MS = {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60_000.0, "h": 3_600_000.0}
-
-
-class BenchError(Exception):
-    """A reason to stop the benchmark and exit 1."""
 
 
 @dataclass(frozen=True)
@@ -50,13 +43,6 @@ class Round:
     p50_ms: float
     p99_ms: float
     requests: int
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind((HOST, 0))
-        port: int = probe.getsockname()[1]
-        return port
 
 
 def to_ms(text: str) -> float:
@@ -96,46 +82,6 @@ def run_wrk(wrk: str, route: str, url: str, seconds: int, script: Path | None) -
     if ran.returncode != 0:
         raise BenchError(f"wrk exited with {ran.returncode}: {ran.stderr}{ran.stdout}")
     return parse_wrk(route, ran.stdout)
-
-
-def wait_ready(process: subprocess.Popen[bytes], base_url: str, log: Path) -> None:
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise BenchError(f"salon serve exited with {process.returncode}:\n{log.read_text()}")
-        try:
-            with urllib.request.urlopen(f"{base_url}/healthz", timeout=1) as answer:
-                if answer.status == 200:
-                    return
-        except OSError:
-            pass
-        time.sleep(0.05)  # the pause between polls
-    raise BenchError(f"salon serve did not answer /healthz within 30 s:\n{log.read_text()}")
-
-
-def stop(process: subprocess.Popen[bytes]) -> None:
-    if process.poll() is not None:
-        return
-    os.kill(process.pid, signal.SIGTERM)
-    try:
-        process.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        os.kill(process.pid, signal.SIGKILL)
-        process.wait(timeout=10)
-
-
-def create_key(data_dir: Path) -> str:
-    ran = subprocess.run(
-        [SALON, "keys", "create", "--name", "bench", "--json", "--data-dir", str(data_dir)],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
-    if ran.returncode != 0:
-        raise BenchError(f"salon keys create failed: {ran.stderr}")
-    key: str = json.loads(ran.stdout)["key"]
-    return key
 
 
 def check_create(base_url: str, key: str) -> None:
@@ -211,25 +157,15 @@ def main() -> int:
         return 1
     with tempfile.TemporaryDirectory(prefix="salon-bench-") as temp:
         work = Path(temp)
-        port = free_port()
-        base_url = f"http://{HOST}:{port}"
-        log = work / "serve.log"
-        serve = [SALON, "serve", "--host", HOST, "--port", str(port), "--data-dir", str(work)]
-        serve += ["--rate-limit-points", "0", "--log-level", "warning"]
-        with log.open("wb") as out:
-            process = subprocess.Popen(serve, stdout=out, stderr=subprocess.STDOUT)
         try:
-            wait_ready(process, base_url, log)
-            key = create_key(work)
-            check_create(base_url, key)
-            print(f"salon serve (pid {process.pid}) at {base_url}, SQLite in {work}")
-            print(f"wrk -t1 -c{CONNECTIONS} -d{seconds}s: warm-up, then noop/create x2")
-            rounds = measure(wrk, base_url, key, seconds, work)
+            with SalonServer(work, "--rate-limit-points", "0") as server:
+                check_create(server.base_url, server.key)
+                print(f"salon serve (pid {server.pid}) at {server.base_url}, SQLite in {work}")
+                print(f"wrk -t1 -c{CONNECTIONS} -d{seconds}s: warm-up, then noop/create x2")
+                rounds = measure(wrk, server.base_url, server.key, seconds, work)
         except BenchError as error:
             print(f"api_create: FAILED: {error}", file=sys.stderr)
             return 1
-        finally:
-            stop(process)
     report(rounds)
     return 0
 

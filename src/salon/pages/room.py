@@ -19,6 +19,7 @@ STATIC_PATH = "/_salon/static"
 _ROOM_PAGE = STATIC_DIR / "room" / "index.html"
 _NOT_FOUND_PAGE = STATIC_DIR / "pages" / "not-found.html"
 _HOME_PAGE = STATIC_DIR / "pages" / "home.html"
+_EMBED_MODULE = STATIC_DIR / "embed.js"
 _ROOM_NAME_RE = re.compile(r"[a-z0-9-]{1,128}")
 
 # The URL carries the room key: never hand it to another site as a referrer.
@@ -57,6 +58,16 @@ async def organization_home(request: Request) -> Response:
     org = await _org_of_host(request)
     policy, _ = await _policy(request, org.org_id)
     return HTMLResponse(_page(_HOME_PAGE), headers={"Content-Security-Policy": policy})
+
+
+@router.api_route("/embed.js", methods=["GET", "HEAD"])
+async def embed_element() -> Response:
+    """The `<salon-embed>` element. Module scripts from another origin need CORS to load."""
+    return Response(
+        _page(_EMBED_MODULE),
+        media_type="text/javascript",
+        headers={"Access-Control-Allow-Origin": "*", "Cache-Control": "public, max-age=300"},
+    )
 
 
 @router.api_route("/{name}", methods=["GET", "HEAD"])

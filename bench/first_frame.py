@@ -1,0 +1,164 @@
+"""Benchmark: from clicking "Join" to the first remote video frame decoded, in a two-person room.
+
+Run: `.venv/bin/python bench/first_frame.py [--runs 10]` (as root: it re-runs itself inside a
+private network namespace with only `lo`, as the browser tests do, so no media leaves the machine).
+
+One `salon serve` on SQLite and one Debian Chromium (Playwright, fake camera and microphone). For
+each run a fresh meeting: Ada joins and waits; Bo fills in the pre-call screen, and the clock starts
+when Bo's page clicks "Join"; it stops when Bo's peer connection to Ada reports a decoded video
+frame (`getStats()`, polled every 10 ms inside the page). The baseline, in the same run and the
+same browser: two `RTCPeerConnection`s in one page exchanging the same fake camera directly, from
+`createOffer` to the first decoded frame — the browser's own floor, with no server and no UI. The
+last line prints both medians and their ratio. Goal: Salon's median ≤ 1.0 s.
+"""
+
+import argparse
+import asyncio
+import json
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import urllib.request
+from pathlib import Path
+
+from playwright.async_api import Browser, async_playwright
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from salon_server import SalonServer
+
+CHROMIUM_ARGS = [
+    "--headless=new", "--no-sandbox", "--disable-gpu", "--use-fake-ui-for-media-stream",
+    "--use-fake-device-for-media-stream", "--disable-background-networking",
+    "--disable-component-update", "--disable-sync", "--no-first-run",
+    "--allow-loopback-in-peer-connection",
+]  # fmt: skip
+DEADLINE_MS = 15_000
+
+# Runs in Bo's page: click Join, then poll the peer connection to `peer` until a frame decodes.
+JOIN_AND_TIME_JS = """
+async ([peer, deadline]) => {
+  const start = performance.now();
+  document.querySelector('[data-testid="precall-join"]').click();
+  while (performance.now() - start < deadline) {
+    const pc = window.salonRoom && window.salonRoom.peers.get(peer);
+    if (pc) {
+      const stats = await pc.getStats();
+      for (const report of stats.values()) {
+        if (report.type === "inbound-rtp" && report.kind === "video" && report.framesDecoded > 0) {
+          return performance.now() - start;
+        }
+      }
+    }
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+  return -1;
+}
+"""
+
+LOOPBACK_JS = """
+async (deadline) => {
+  const stream = await navigator.mediaDevices.getUserMedia({video: true, audio: true});
+  const a = new RTCPeerConnection(), b = new RTCPeerConnection();
+  a.onicecandidate = (e) => e.candidate && b.addIceCandidate(e.candidate);
+  b.onicecandidate = (e) => e.candidate && a.addIceCandidate(e.candidate);
+  stream.getTracks().forEach((t) => a.addTrack(t, stream));
+  const start = performance.now();
+  await a.setLocalDescription(await a.createOffer());
+  await b.setRemoteDescription(a.localDescription);
+  await b.setLocalDescription(await b.createAnswer());
+  await a.setRemoteDescription(b.localDescription);
+  while (performance.now() - start < deadline) {
+    for (const report of (await b.getStats()).values()) {
+      if (report.type === "inbound-rtp" && report.kind === "video" && report.framesDecoded > 0) {
+        const took = performance.now() - start;
+        a.close(); b.close(); stream.getTracks().forEach((t) => t.stop());
+        return took;
+      }
+    }
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+  return -1;
+}
+"""
+
+
+def in_private_namespace() -> bool:
+    """Only `lo` in sight: the namespace `unshare --net` makes (PID 1's links are unreadable in
+    this sandbox, so the interfaces are what is checked)."""
+    return [name for _, name in socket.if_nameindex()] == ["lo"]
+
+
+def create_meeting(server: SalonServer) -> str:
+    request = urllib.request.Request(
+        f"{server.base_url}/v1/meetings",
+        data=json.dumps({"endDate": "2099-01-01T00:00:00Z"}).encode(),
+        headers={"Authorization": f"Bearer {server.key}", "Content-Type": "application/json"},
+    )
+    with urllib.request.urlopen(request, timeout=10) as answer:
+        url: str = json.load(answer)["roomUrl"]
+    return url
+
+
+async def join_as(browser: Browser, url: str, name: str) -> tuple[object, str]:
+    context = await browser.new_context(viewport={"width": 960, "height": 600})
+    page = await context.new_page()
+    await page.goto(f"{url}?displayName={name}&precallReview=off")
+    await page.wait_for_function("() => window.salonRoom?.state().me?.id", timeout=DEADLINE_MS)
+    me: str = await page.evaluate("() => window.salonRoom.state().me.id")
+    return context, me
+
+
+async def one_run(browser: Browser, server: SalonServer) -> float:
+    url = create_meeting(server)
+    ada, ada_id = await join_as(browser, url, "Ada")
+    bo = await browser.new_context(viewport={"width": 960, "height": 600})
+    try:
+        page = await bo.new_page()
+        await page.goto(url)
+        await page.fill('[data-testid="precall-name"]', "Bo")
+        await page.wait_for_selector('[data-testid="precall-join"]:not([disabled])')
+        took: float = await page.evaluate(JOIN_AND_TIME_JS, [ada_id, DEADLINE_MS])
+    finally:
+        await bo.close()
+        await ada.close()  # type: ignore[attr-defined]
+    if took < 0:
+        raise SystemExit("first_frame: FAILED: no remote frame within the deadline")
+    return took
+
+
+async def main(runs: int) -> None:
+    with tempfile.TemporaryDirectory() as data_dir, SalonServer(Path(data_dir)) as server:
+        async with async_playwright() as playwright:
+            browser = await playwright.chromium.launch(
+                executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS
+            )
+            salon, floor = [], []
+            for run in range(runs + 1):  # the first run warms caches up and is not counted
+                took = await one_run(browser, server)
+                page = await browser.new_page()
+                await page.goto(f"{server.base_url}/healthz")  # a secure context: 127.0.0.1
+                direct: float = await page.evaluate(LOOPBACK_JS, DEADLINE_MS)
+                await page.close()
+                if run:
+                    salon.append(took)
+                    floor.append(direct)
+                    print(f"run {run:2}: salon {took:7.1f} ms   direct loopback {direct:7.1f} ms")
+            await browser.close()
+    salon_ms, floor_ms = statistics.median(salon), statistics.median(floor)
+    print(
+        f"first_frame: salon median={salon_ms:.0f}ms (min {min(salon):.0f}, max {max(salon):.0f})"
+        f" | direct loopback median={floor_ms:.0f}ms | ratio salon/direct={salon_ms / floor_ms:.2f}"
+        " (goal: salon <= 1000 ms)"
+    )
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=10)
+    args = parser.parse_args()
+    if not in_private_namespace():
+        command = f"ip link set lo up && exec {sys.executable} {' '.join(sys.argv)}"
+        raise SystemExit(subprocess.call(["unshare", "--net", "sh", "-c", command]))
+    asyncio.run(main(args.runs))

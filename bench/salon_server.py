@@ -1,0 +1,95 @@
+"""One `salon serve` process for a benchmark: a free port on 127.0.0.1, SQLite in a given folder,
+ready once `/healthz` answers, its first API key read from the banner, stopped by its pid."""
+
+import os
+import re
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+from types import TracebackType
+
+SALON = str(Path(sys.executable).parent / "salon")
+HOST = "127.0.0.1"
+READY_WITHIN_S = 30.0
+_KEY_LINE = re.compile(r"^\s+(salon_[a-z0-9]{12}_\S+)\s*$", re.MULTILINE)
+
+
+class BenchError(Exception):
+    """A reason to stop a benchmark and exit 1."""
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind((HOST, 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+class SalonServer:
+    def __init__(self, data_dir: Path, *flags: str) -> None:
+        self.data_dir = data_dir
+        self.port = free_port()
+        self.base_url = f"http://{HOST}:{self.port}"
+        self.log = data_dir / "serve.log"
+        self._command = [SALON, "serve", "--host", HOST, "--port", str(self.port)]
+        self._command += ["--data-dir", str(data_dir), "--log-level", "warning", *flags]
+        self.key = ""
+        self._process: subprocess.Popen[bytes] | None = None
+
+    @property
+    def pid(self) -> int:
+        assert self._process is not None
+        return self._process.pid
+
+    def __enter__(self) -> "SalonServer":
+        with self.log.open("wb") as out:
+            self._process = subprocess.Popen(self._command, stdout=out, stderr=subprocess.STDOUT)
+        try:
+            self._wait_ready()
+        except BaseException:
+            self.stop()
+            raise
+        found = _KEY_LINE.search(self.log.read_text())
+        if found is None:
+            self.stop()
+            raise BenchError(f"no first API key in the banner:\n{self.log.read_text()}")
+        self.key = found.group(1)
+        return self
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        trace: TracebackType | None,
+    ) -> None:
+        self.stop()
+
+    def _wait_ready(self) -> None:
+        assert self._process is not None
+        deadline = time.monotonic() + READY_WITHIN_S
+        while time.monotonic() < deadline:
+            if self._process.poll() is not None:
+                raise BenchError(f"salon serve exited:\n{self.log.read_text()}")
+            try:
+                with urllib.request.urlopen(f"{self.base_url}/healthz", timeout=1) as answer:
+                    if answer.status == 200:
+                        return
+            except OSError:
+                pass
+            time.sleep(0.05)  # the pause between two polls
+        raise BenchError(f"salon serve did not answer within {READY_WITHIN_S} s")
+
+    def stop(self) -> None:
+        process = self._process
+        if process is None or process.poll() is not None:
+            return
+        os.kill(process.pid, signal.SIGTERM)
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            os.kill(process.pid, signal.SIGKILL)
+            process.wait(timeout=10)
