@@ -5,7 +5,7 @@ from typing import Any
 from salon.ids import ParticipantId
 from salon.rooms import live as views
 from salon.rooms.events import LeaveReason, RoomEvent, RoomEventType
-from salon.rooms.live import LiveRoom, Refused, Seat, SeatStatus
+from salon.rooms.live import LiveRoom, Refused, Seat, SeatStatus, close_code_for
 from salon.rooms.state import Entry, Knocker, Role
 from salon.signaling import protocol as p
 from salon.signaling.protocol import CloseCode, ErrorCode
@@ -108,7 +108,7 @@ class KnockRules:
     async def turn_away(
         self, live: LiveRoom, knocker_id: ParticipantId, reason: LeaveReason
     ) -> None:
-        """The room closes on a knocker."""
+        """The room closes on someone knocking or at the door."""
         live.state.remove_knocker(knocker_id)
         seat = live.seats.pop(knocker_id, None)
         if seat is not None:
@@ -116,7 +116,7 @@ class KnockRules:
         client = live.clients.pop(knocker_id, None)
         if client is not None:
             client.send({"type": "removed", "reason": reason.value})
-            client.close(CloseCode.MEETING_OVER, reason.value)
+            client.close(close_code_for(reason), reason.value)
 
     @staticmethod
     def _settle(live: LiveRoom, knocker_id: ParticipantId, outcome: str) -> None:

@@ -11,6 +11,7 @@ from typing import Any, Protocol
 
 from salon.ids import ParticipantId, RoomSessionId
 from salon.meetings.model import Meeting
+from salon.rooms.events import LeaveReason
 from salon.rooms.state import Knocker, Participant, Role, RoomState
 from salon.signaling.protocol import CloseCode, ErrorCode
 
@@ -18,11 +19,33 @@ from salon.signaling.protocol import CloseCode, ErrorCode
 class Refused(Exception):
     """A message the room refuses; the endpoint answers `error`, and closes when `close` is set."""
 
-    def __init__(self, code: ErrorCode, message: str, close: CloseCode | None = None) -> None:
+    def __init__(
+        self,
+        code: ErrorCode,
+        message: str,
+        close: CloseCode | None = None,
+        *,
+        answer: dict[str, Any] | None = None,
+    ) -> None:
         super().__init__(message)
         self.code = code
         self.message = message
         self.close = close
+        self.answer = answer
+        """A message sent instead of `error` (e.g. `room-full`)."""
+
+
+_CLOSE_FOR = {
+    LeaveReason.KICKED: CloseCode.REMOVED,
+    LeaveReason.MEETING_ENDED: CloseCode.MEETING_ENDED,
+    LeaveReason.MEETING_DELETED: CloseCode.MEETING_OVER,
+    LeaveReason.MEETING_OVER: CloseCode.MEETING_OVER,
+    LeaveReason.LEFT: CloseCode.LEFT,
+}
+
+
+def close_code_for(reason: LeaveReason) -> CloseCode:
+    return _CLOSE_FOR.get(reason, CloseCode.NORMAL)
 
 
 class Client(Protocol):

@@ -23,7 +23,7 @@ from salon.meetings.service import MeetingService
 from salon.rooms import live as views
 from salon.rooms.events import LeaveReason, RoomEvent, RoomEventType
 from salon.rooms.knocks import KnockRules
-from salon.rooms.live import Client, LiveRoom, Refused, Seat, SeatStatus
+from salon.rooms.live import Client, LiveRoom, Refused, Seat, SeatStatus, close_code_for
 from salon.rooms.recorder import RoomRecorder
 from salon.rooms.state import Entry, Participant, Role, RoomState
 from salon.signaling import protocol as p
@@ -34,14 +34,6 @@ log = logging.getLogger(__name__)
 DEFAULT_NAME = "Guest"
 RESUME_GRACE_S = 20.0
 SESSION_END_GRACE_S = 60.0
-
-_CLOSE_FOR = {
-    LeaveReason.KICKED: CloseCode.REMOVED,
-    LeaveReason.MEETING_ENDED: CloseCode.MEETING_ENDED,
-    LeaveReason.MEETING_DELETED: CloseCode.MEETING_OVER,
-    LeaveReason.MEETING_OVER: CloseCode.MEETING_OVER,
-    LeaveReason.LEFT: CloseCode.LEFT,
-}
 
 
 class RoomService(KnockRules):
@@ -104,9 +96,13 @@ class RoomService(KnockRules):
         )
         entry = live.state.decide_entry(role)
         if entry is Entry.FULL:
-            client.send({"type": "room-full", "capacity": live.state.capacity})
             self._drop_if_idle(live)
-            raise Refused(ErrorCode.NOT_ALLOWED, "the room is full", CloseCode.ROOM_FULL)
+            raise Refused(
+                ErrorCode.NOT_ALLOWED,
+                "the room is full",
+                CloseCode.ROOM_FULL,
+                answer={"type": "room-full", "capacity": live.state.capacity},
+            )
         live.clients[seat.participant_id] = client
         live.seats[seat.participant_id] = seat
         if entry is Entry.KNOCK:
@@ -334,6 +330,7 @@ class RoomService(KnockRules):
         self, live: LiveRoom, participant_id: ParticipantId, reason: LeaveReason
     ) -> None:
         """Take a participant out, tell the room, and close them out when the room removed them."""
+        spotlit = live.state.spotlight == participant_id
         participant = live.state.remove(participant_id)
         if participant is None:
             return
@@ -346,10 +343,12 @@ class RoomService(KnockRules):
         client = live.clients.pop(participant_id, None)
         if client is not None and reason is not LeaveReason.LEFT:
             client.send({"type": "removed", "reason": reason.value})
-            client.close(_CLOSE_FOR.get(reason, CloseCode.NORMAL), reason.value)
+            client.close(close_code_for(reason), reason.value)
         live.broadcast(
             {"type": "participant-left", "participantId": participant_id, "reason": reason.value}
         )
+        if spotlit:
+            live.broadcast({"type": "room-updated", "room": live.room_view()})
         event = self._event(live, RoomEventType.CLIENT_LEFT, participant=participant, reason=reason)
         ended = self._count_changed(live)
         await self._recorder.record(event)
@@ -359,8 +358,13 @@ class RoomService(KnockRules):
 
     async def _empty(self, live: LiveRoom, reason: LeaveReason) -> None:
         """Everyone out: participants and knockers."""
-        for knocker_id in list(live.state.knockers):
-            await self.turn_away(live, knocker_id, reason)
+        waiting = [
+            seat.participant_id
+            for seat in live.seats.values()
+            if seat.status in (SeatStatus.AT_DOOR, SeatStatus.KNOCKING)
+        ]
+        for waiting_id in waiting:
+            await self.turn_away(live, waiting_id, reason)
         for participant_id in list(live.state.participants):
             await self._depart(live, participant_id, reason)
         await self._end_session_now(live)

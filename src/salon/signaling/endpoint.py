@@ -78,7 +78,7 @@ def _error(exc: Exception, about: str | None) -> tuple[dict[str, Any], CloseCode
         close = CloseCode.PROTOCOL if exc.code is ErrorCode.UNSUPPORTED_VERSION else None
         return p.error(exc.code, exc.message, exc.about or about), close
     if isinstance(exc, Refused):
-        return p.error(exc.code, exc.message, about), exc.close
+        return exc.answer or p.error(exc.code, exc.message, about), exc.close
     if isinstance(exc, NotAllowed):
         return p.error(ErrorCode.NOT_ALLOWED, exc.message, about), None
     if isinstance(exc, NoSuchParticipant):
@@ -107,7 +107,7 @@ async def _dispatch(
         body, close = _error(refused, about)
         connection.send(body)
         if close is not None:
-            connection.close(close, body["message"])
+            connection.close(close, str(body.get("message", body["type"])))
     except Exception:
         # A fault of ours must not take the room down: this connection hears of it, others don't.
         log.exception("signaling message failed")
@@ -133,7 +133,8 @@ async def signal_endpoint(websocket: WebSocket) -> None:
                 connection.send(p.error(ErrorCode.BAD_FRAME, "frames must be text (JSON)"))
                 continue
             if not flood.take(clock()):
-                connection.send(p.error(ErrorCode.SLOW_DOWN, "too many messages; slow down"))
+                if flood.refused_in_a_row == 1:  # once per streak: replies must not flood back
+                    connection.send(p.error(ErrorCode.SLOW_DOWN, "too many messages; slow down"))
                 if flood.flooding:
                     connection.close(CloseCode.FLOODING, "flooding")
                 continue

@@ -11,22 +11,29 @@ REFUSALS_BEFORE_CLOSE = 500
 class TokenBucket:
     rate_per_s: float = RATE_PER_S
     burst: float = BURST
-    tokens: float = BURST
+    tokens: float | None = None
+    """Tokens at the start: a full bucket unless given."""
     last_ms: int | None = None
     refused_in_a_row: int = 0
 
     def take(self, now_ms: int) -> bool:
         """Spend one token if there is one; count refusals in a row."""
+        tokens = self.burst if self.tokens is None else self.tokens
         if self.last_ms is not None:
             elapsed_s = max(now_ms - self.last_ms, 0) / 1000
-            self.tokens = min(self.burst, self.tokens + elapsed_s * self.rate_per_s)
+            tokens = min(self.burst, tokens + elapsed_s * self.rate_per_s)
         self.last_ms = now_ms
-        if self.tokens >= 1:
-            self.tokens -= 1
+        if tokens >= 1:
+            self.tokens = tokens - 1
             self.refused_in_a_row = 0
             return True
+        self.tokens = tokens
         self.refused_in_a_row += 1
         return False
+
+    def __post_init__(self) -> None:
+        if self.tokens is None:
+            self.tokens = self.burst
 
     @property
     def flooding(self) -> bool:

@@ -7,6 +7,7 @@ typed client messages out; server messages in, text frames out. No socket, no cl
 
 import json
 import re
+import unicodedata
 from dataclasses import dataclass
 from enum import IntEnum, StrEnum
 from typing import Any
@@ -233,15 +234,20 @@ class _Fields:
         return ParticipantId(self.required_text(name, maximum=_ID_MAX))
 
 
+def _has_control(text: str) -> bool:
+    """Control characters and line breaks; format characters (the joiners of emoji) are fine."""
+    return any(unicodedata.category(ch) in ("Cc", "Zl", "Zp") for ch in text)
+
+
 def display_name(value: str | None, about: str) -> str | None:
     """A trimmed display name of 1-100 printable characters, or None when none was given."""
     if value is None:
         return None
     trimmed = value.strip()
-    if not trimmed or len(trimmed) > NAME_MAX or not trimmed.isprintable():
+    if not trimmed or len(trimmed) > NAME_MAX or _has_control(trimmed):
         raise ProtocolError(
             ErrorCode.BAD_FIELD,
-            f"displayName must be 1-{NAME_MAX} printable characters",
+            f"displayName must be 1-{NAME_MAX} characters, without control characters",
             about,
         )
     return trimmed
@@ -249,7 +255,7 @@ def display_name(value: str | None, about: str) -> str | None:
 
 def _join(fields: _Fields, data: dict[str, Any]) -> Join:
     version = data.get("v")
-    if version != PROTOCOL_VERSION:
+    if type(version) is not int or version != PROTOCOL_VERSION:
         raise ProtocolError(
             ErrorCode.UNSUPPORTED_VERSION,
             f"this server speaks version {PROTOCOL_VERSION} of the protocol",
@@ -402,26 +408,28 @@ def offers_to_send(sdp: str) -> bool:
     """Does a session description offer to send audio or video (what a viewer must never do)?
 
     A media section sends when its direction (its own, else the session's, else the default
-    `sendrecv`) is `sendrecv` or `sendonly`, unless the section is rejected (port 0).
+    `sendrecv`) is `sendrecv` or `sendonly`, unless the section is rejected: port 0 without
+    `a=bundle-only` (a bundled section also carries port 0, and it does send).
     """
     session_direction = "sendrecv"
-    sections: list[tuple[str, str, str | None]] = []  # (kind, port, direction)
+    sections: list[dict[str, str]] = []
     for raw in sdp.splitlines():
         line = raw.strip()
         if line.startswith("m="):
             parts = line[2:].split(" ")
-            sections.append((parts[0], parts[1] if len(parts) > 1 else "0", None))
-        elif line[2:] in _DIRECTIONS and line.startswith("a="):
+            sections.append({"kind": parts[0], "port": parts[1] if len(parts) > 1 else "0"})
+        elif line == "a=bundle-only" and sections:
+            sections[-1]["bundled"] = "yes"
+        elif line.startswith("a=") and line[2:] in _DIRECTIONS:
             if sections:
-                kind, port, _ = sections[-1]
-                sections[-1] = (kind, port, line[2:])
+                sections[-1]["direction"] = line[2:]
             else:
                 session_direction = line[2:]
     return any(
-        kind in ("audio", "video")
-        and port != "0"
-        and (direction or session_direction) in ("sendrecv", "sendonly")
-        for kind, port, direction in sections
+        section["kind"] in ("audio", "video")
+        and (section["port"] != "0" or "bundled" in section)
+        and section.get("direction", session_direction) in ("sendrecv", "sendonly")
+        for section in sections
     )
 
 

@@ -1,20 +1,28 @@
 /**
  * What the user asks for: the `salon-intent` events of the components, keyboard shortcuts and
- * embed commands, each turned into one call on the session, the devices or the signaling client.
+ * embed commands, each turned into one call on the session, the devices, the signaling client or
+ * this page's UI state (ui.js).
  */
 
-import { t } from "./i18n.js";
+import { language, loadLanguage, bcp47, t } from "./i18n.js";
+import { pipKey } from "./pip.js";
 import { ProtocolError } from "./signaling.js";
 
 /**
  * @param {{store: ReturnType<typeof import('./state.js').createStore>,
+ *   ui: {getState: () => import('./ui.js').UiState, dispatch: (event: {type: string, [field: string]: any}) => void},
  *   signaling: import('./signaling.js').SignalingClient, media: import('./media/local.js').LocalMedia,
  *   session: ReturnType<typeof import('./session.js').createSession>,
  *   embed: ReturnType<typeof import('./embed.js').createEmbedBridge>,
+ *   params: import('./params.js').RoomParams,
+ *   pip: ReturnType<typeof import('./pip.js').createPip>,
+ *   view: {tiles: () => {tiles: import('./components/salon-tile/salon-tile.js').TileModel[], stageKey: string | null},
+ *     videoFor: (key: string) => HTMLVideoElement | null},
+ *   startDevices: () => Promise<void>, shareUrl: string,
  *   notify: (toast: {text: string, key?: string}) => void, announce: (text: string) => void,
  *   rememberName: (name: string) => void}} deps
  */
-export function createActions({ store, signaling, media, session, embed, notify, announce, rememberName }) {
+export function createActions({ store, ui, signaling, media, session, embed, params, pip, view, startDevices, shareUrl, notify, announce, rememberName }) {
   const state = () => store.getState();
   /** Before joining (pre-call) or as a non-viewer in the room: the devices are mine to switch. */
   const canUseDevices = () => {
@@ -45,7 +53,7 @@ export function createActions({ store, signaling, media, session, embed, notify,
   /** @type {Record<string, (detail: any) => unknown>} */
   const handlers = {
     "toggle-mic": ({ on }) => canUseDevices() && media.setAudio(on ?? !media.audioOn),
-    "toggle-camera": ({ on }) => canUseDevices() && media.setVideo(on ?? !media.videoOn),
+    "toggle-camera": ({ on }) => canUseDevices() && params.cameraAccess && media.setVideo(on ?? !media.videoOn),
     "toggle-screenshare": async ({ on }) => {
       if (!inRoom() || state().me?.role === "viewer") return;
       const want = on ?? !media.screen;
@@ -76,7 +84,7 @@ export function createActions({ store, signaling, media, session, embed, notify,
       if (!send("chat", { text })) notify({ text: t("chat.notSent"), key: "chat" });
     },
     // host controls
-    "toggle-lock": () => state().me?.role === "host" && send("lock", { locked: !state().room?.locked }),
+    "toggle-lock": () => state().me?.role === "host" && params.locking && send("lock", { locked: !state().room?.locked }),
     "end-meeting": () => send("end-meeting"),
     "host-mute": ({ participantId }) => send("mute", { participantId }),
     "host-camera-off": ({ participantId }) => send("camera-off", { participantId }),
@@ -88,6 +96,50 @@ export function createActions({ store, signaling, media, session, embed, notify,
       if (send("hold", { participantId, message })) store.dispatch({ type: "local/knock-held", id: participantId, message });
     },
     announce: ({ text }) => announce(text),
+    // devices before the first prompt (the permission step), speaker, low-data mode
+    "allow-devices": () => startDevices(),
+    "choose-speaker": ({ sinkId }) => ui.dispatch({ type: "ui/sink", sinkId }),
+    "set-low-data": async ({ on }) => {
+      ui.dispatch({ type: "ui/low-data", on });
+      await media.setLowData(ui.getState().lowData);
+    },
+    // settings, language, Picture-in-Picture and the "…" menu
+    "toggle-settings": ({ on }) => inRoom() && ui.dispatch({ type: "ui/settings", on }),
+    "open-settings": () => inRoom() && ui.dispatch({ type: "ui/settings", on: true }),
+    "close-settings": () => ui.dispatch({ type: "ui/settings", on: false }),
+    "set-language": async ({ language: wanted }) => {
+      if (!params.localization) return;
+      const loaded = await loadLanguage(wanted, { personality: params.personality });
+      document.documentElement.lang = bcp47(language());
+      ui.dispatch({ type: "ui/language", language: loaded });
+    },
+    "toggle-pip": async ({ on }) => {
+      if (!inRoom() || !pip.supported || !params.pipButton) return;
+      const { tiles, stageKey } = view.tiles();
+      const key = pipKey(tiles, stageKey, ui.getState().lastSpeaker, (k) => (view.videoFor(k)?.readyState ?? 0) >= 1);
+      if ((on ?? !pip.open) && !key) return notify({ text: t("toast.pipUnavailable"), key: "pip" });
+      await pip.toggle(key, on);
+    },
+    "toggle-float-self": () => inRoom() && state().me?.role !== "viewer" && ui.dispatch({ type: "ui/float-self" }),
+    "toggle-timer": () => {
+      if (state().me?.role !== "host") return;
+      ui.dispatch({ type: "ui/timer", startedAt: ui.getState().timerStartedAt === null ? Date.now() : null });
+    },
+    "copy-link": async () => {
+      try {
+        await navigator.clipboard.writeText(shareUrl);
+        notify({ text: t("toast.linkCopied"), key: "link" });
+      } catch {
+        notify({ text: shareUrl, key: "link" }); // no clipboard in this frame: show it to copy by hand
+      }
+    },
+    "toggle-fullscreen": async () => {
+      if (document.fullscreenElement) await document.exitFullscreen();
+      else await document.documentElement.requestFullscreen();
+    },
+    // TODO(breakout): breakout groups (`breakout`, `groups`, the `toggle_breakout` command) need
+    // server support: sessions, group assignment and per-group media. Until then this is the seam.
+    "toggle-breakout": () => console.warn("salon: breakout groups are not available yet (they need server support)"),
   };
 
   /** @param {string} action @param {Record<string, unknown>} [detail] */
@@ -102,7 +154,7 @@ export function createActions({ store, signaling, media, session, embed, notify,
   const COMMAND_ACTIONS = {
     toggle_camera: "toggle-camera", toggle_microphone: "toggle-mic", toggle_screenshare: "toggle-screenshare",
     toggle_chat: "toggle-chat", toggle_people: "toggle-people", leave_room: "leave", end_meeting: "end-meeting",
-    knock: "knock", cancel_knock: "cancel-knock",
+    knock: "knock", cancel_knock: "cancel-knock", toggle_breakout: "toggle-breakout", open_settings: "open-settings",
   };
   /** @param {string} command @param {unknown[]} args */
   function runCommand(command, args) {

@@ -1,19 +1,29 @@
 /**
- * The seam for embedding (contract 4.4 and 4.5): events to the embedding page and commands from
- * it, as `{type, payload}` and `{command, args}` postMessages. On only when the room URL asks for
- * the API (`jsApi=true` or `we=1`, which the embed element adds) and the page is framed.
+ * The seam for embedding (contract 4.3–4.5): events to the embedding page and commands from it,
+ * as `{type, payload}` and `{command, args}` postMessages. On only when the room URL asks for the
+ * API (`jsApi=true` or `we=1`, which `<salon-embed>` adds) and the page is framed, or runs in a
+ * React Native WebView (`window.ReactNativeWebView`: events go out as JSON strings, commands come
+ * in as `window.postMessage({command, args})`, contract 4.6).
  *
  * Origins: the server lists the organization's allowed domains in
  * `<meta name="salon-allowed-origins">` (and in the CSP's frame-ancestors, so only those pages can
  * frame the room at all). Commands are obeyed only from the parent window, and only when its
- * origin is allowed. Events go to the parent's origin when the browser tells it
- * (`location.ancestorOrigins`), else to "*": the CSP already decided who may be our parent.
+ * origin is allowed. Events go only to the embedding page's origin: the one the browser reports
+ * (`location.ancestorOrigins`, else the referrer's origin) when it is allowed. When the browser
+ * reports neither, each event is posted once per exact allowed origin (and the page's own): the
+ * browser delivers only the copy whose target origin is the parent's, never "*".
  */
 
-/** Commands a parent may send, with the wire names of contract 4.5. */
+/** Commands a parent may send, with the wire names of contract 4.5, that the room obeys. */
 export const COMMANDS = Object.freeze([
   "toggle_camera", "toggle_microphone", "toggle_screenshare", "toggle_chat", "toggle_people",
-  "leave_room", "end_meeting", "knock", "cancel_knock",
+  "leave_room", "end_meeting", "knock", "cancel_knock", "toggle_breakout", "open_settings",
+]);
+
+/** Commands of contract 4.5 that need features Salon does not have (cloud recording, …). */
+export const UNSUPPORTED_COMMANDS = Object.freeze([
+  "start_recording", "stop_recording", "start_streaming", "stop_streaming",
+  "start_live_transcription", "stop_live_transcription",
 ]);
 
 /**
@@ -40,26 +50,73 @@ export function allowedOrigins(doc) {
   return content.split(/\s+/).filter(Boolean);
 }
 
+/** @param {string} url @returns {string | null} */
+function originOf(url) {
+  try {
+    const origin = new URL(url).origin;
+    return origin === "null" ? null : origin;
+  } catch {
+    return null;
+  }
+}
+
 /**
- * @param {{enabled: boolean, parent?: Window | null, self?: Window, allowed?: string[]}} options
+ * The target origins for events: the embedding page's origin when the browser tells it (and it is
+ * allowed), else every exact allowed origin and the page's own (postMessage delivers only to the
+ * one that matches the parent). Never "*". Pure.
+ * @param {{ancestor: string | null, referrer: string, allowed: string[], self: string}} where
+ * @returns {string[]}
  */
-export function createEmbedBridge({ enabled, parent = globalThis.parent, self = globalThis.window, allowed = [] }) {
+export function eventTargets({ ancestor, referrer, allowed, self }) {
+  if (ancestor) return ancestor !== "null" && originAllowed(ancestor, allowed, self) ? [ancestor] : [];
+  const fromReferrer = referrer ? originOf(referrer) : null;
+  if (fromReferrer && originAllowed(fromReferrer, allowed, self)) return [fromReferrer];
+  return [...new Set([self, ...allowed.filter((entry) => !entry.includes("*"))])];
+}
+
+/** @param {unknown} data @returns {{command?: unknown, args?: unknown}} */
+function commandOf(data) {
+  if (typeof data === "string") {
+    try {
+      return JSON.parse(data) ?? {};
+    } catch {
+      return {};
+    }
+  }
+  return data && typeof data === "object" ? /** @type {any} */ (data) : {};
+}
+
+/**
+ * @typedef {{postMessage: (message: any, target?: any) => void}} MessageTarget
+ * @param {{enabled: boolean, parent?: Window | MessageTarget | null, self?: any,
+ *   allowed?: string[], referrer?: string}} options
+ */
+export function createEmbedBridge({ enabled, parent = globalThis.parent, self = globalThis.window, allowed = [], referrer = globalThis.document?.referrer ?? "" }) {
   const framed = Boolean(enabled && parent && self && parent !== self);
-  const ancestor = self?.location?.ancestorOrigins?.[0];
-  const target = ancestor && originAllowed(ancestor, allowed, self.location.origin) ? ancestor : "*";
+  /** @type {{postMessage: (json: string) => void} | null} */
+  const nativeView = enabled && !framed ? (self?.ReactNativeWebView ?? null) : null;
+  const own = self?.location?.origin ?? "";
+  const targets = framed ? eventTargets({ ancestor: self.location?.ancestorOrigins?.[0] ?? null, referrer, allowed, self: own }) : [];
   return {
     framed,
+    native: Boolean(nativeView),
+    targets,
     /** @param {string} type @param {unknown} [payload] */
     emit(type, payload = null) {
-      if (framed) /** @type {Window} */ (parent).postMessage({ type, payload }, target);
+      if (framed) for (const target of targets) /** @type {MessageTarget} */ (parent).postMessage({ type, payload }, target);
+      else if (nativeView) nativeView.postMessage(JSON.stringify({ type, payload }));
     },
     /** @param {(command: string, args: unknown[]) => void} handler */
     onCommand(handler) {
-      if (!framed) return;
-      self.addEventListener("message", (event) => {
-        if (event.source !== parent || !originAllowed(event.origin, allowed, self.location.origin)) return;
-        const { command, args } = event.data ?? {};
-        if (typeof command === "string" && COMMANDS.includes(command)) handler(command, Array.isArray(args) ? args : []);
+      if (!framed && !nativeView) return;
+      const from = framed ? parent : self;
+      self.addEventListener("message", (/** @type {MessageEvent} */ event) => {
+        if (event.source !== from || !originAllowed(event.origin, allowed, own)) return;
+        const { command, args } = commandOf(event.data);
+        if (typeof command !== "string") return;
+        if (COMMANDS.includes(command)) handler(command, Array.isArray(args) ? args : []);
+        else if (UNSUPPORTED_COMMANDS.includes(command)) console.warn(`salon: the command ${command} needs a feature Salon does not have`);
+        else console.warn(`salon: unknown command ${command}`);
       });
     },
   };

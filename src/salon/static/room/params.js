@@ -13,20 +13,39 @@ export const LANGUAGES = Object.freeze([
   "cs", "zh-hant", "da", "nl", "en", "fr", "de", "el", "hi", "hu", "it", "jp", "nb", "pt", "pl", "es", "sv", "uk",
 ]);
 
+/** The languages Salon ships complete (contract Part 1, 12): the language picker offers these. */
+export const UI_LANGUAGES = Object.freeze(["en", "fr", "de", "nb", "pt", "es", "jp"]);
+
+/** At most this many predefined breakout groups (`groups=`). */
+export const MAX_GROUPS = 20;
+
+/** `cameraEffect` values (contract section 3). */
+const CAMERA_EFFECTS = ["slight-blur", "blur", "image-cabin", "image-concrete", "image-brick", "image-sunrise", "image-day", "image-night"];
+
 /** on/off parameters and their defaults (before `minimal`). */
 const SWITCHES = {
   audioDenoiser: false, bottomToolbar: true, breakout: true, callQualityMonitoring: true, cameraAccess: true,
   chat: true, chatDownload: false, fileSharing: true, highlightActiveSpeaker: false, leaveButton: true,
   localization: true, lowData: false, people: true, participantCount: true, pipButton: true,
   precallCeremony: false, precallCeremonyCanSkip: false, precallReview: true, roomIntegrations: false,
-  screenshare: true, subgridLabels: true, timer: true, toolbarText: true, topToolbar: true,
+  screenshare: true, subgridLabels: true, toolbarText: true, topToolbar: true,
+  // The meeting clock shows with `timer=on`; hosts can still start it from "…" (developer guide).
+  timer: false,
   // "off"-only parameters: present as `off` to hide or disable something.
   aec: true, agc: true, audio: true, video: true, background: true, locking: true, logo: true,
   moreButton: true, settingsButton: true, personality: true,
 };
 
-/** What `minimal` turns off unless the URL turns it back on (`?minimal&chat=on`). */
-const MINIMAL_OFF = ["chat", "screenshare", "leaveButton", "topToolbar", "callQualityMonitoring", "logo", "roomIntegrations"];
+/**
+ * What `minimal` turns off unless the URL turns it back on (`?minimal&chat=on`): the status bar
+ * (top toolbar), chat, screen share, leave, branding and integrations (contract section 3), and
+ * the settings, Picture-in-Picture and "…" buttons ("all controls except cam and mic", developer
+ * guide; the guide's timer note says `minimal` hides "…"). Camera, microphone and people stay.
+ */
+const MINIMAL_OFF = [
+  "chat", "screenshare", "leaveButton", "topToolbar", "callQualityMonitoring", "logo", "roomIntegrations",
+  "settingsButton", "pipButton", "moreButton",
+];
 
 const FLAGS = ["minimal", "embed", "floatSelf", "autoSpotlight", "autoHideSelfView", "skipMediaPermissionPrompt", "toolbarDarkText", "needancestor"];
 
@@ -45,12 +64,17 @@ const KNOWN = new Set([...Object.keys(SWITCHES), ...FLAGS, ...VALUED]);
  *   skipMediaPermissionPrompt: boolean, toolbarDarkText: boolean,
  *   roomKey: string | null, displayName: string | null, externalId: string | null,
  *   metadata: string | null, lang: string | null, precallPermissionHelpLink: string | null,
- *   jsApi: boolean}} RoomParams
+ *   avatarUrl: string | null, groups: string[] | null, cameraEffect: string | null,
+ *   virtualBackgroundUrl: string | null, jsApi: boolean, rejected: string[]}} RoomParams
+ *
+ * `rejected` names the parameters whose value was refused (each also warned about), so the page
+ * can say more where the contract asks it to (an invalid `externalId` "returns an error").
  */
 
-/** @param {string} name @param {string} value @param {string} why */
-function warn(name, value, why) {
+/** @param {string} name @param {string} value @param {string} why @param {string[]} [rejected] */
+function warn(name, value, why, rejected) {
   console.warn(`salon: ignoring URL parameter ${name}=${JSON.stringify(value)}: ${why}`);
+  rejected?.push(name);
 }
 
 /** @param {string} value @returns {boolean | null} */
@@ -119,7 +143,8 @@ export function parseParams(search) {
   for (const flag of FLAGS) out[flag] = false;
   Object.assign(out, {
     roomKey: null, displayName: null, externalId: null, metadata: null, lang: null,
-    precallPermissionHelpLink: null, jsApi: false,
+    precallPermissionHelpLink: null, avatarUrl: null, groups: null, cameraEffect: null,
+    virtualBackgroundUrl: null, jsApi: false, rejected: [],
   });
   const explicit = new Set();
 
@@ -130,14 +155,14 @@ export function parseParams(search) {
     }
     if (name in SWITCHES) {
       const on = parseSwitch(value);
-      if (on === null) warn(name, value, "expected on or off");
+      if (on === null) warn(name, value, "expected on or off", out.rejected);
       else {
         out[name] = on;
         explicit.add(name);
       }
     } else if (FLAGS.includes(name)) {
       const on = parseSwitch(value);
-      if (on === null) warn(name, value, "expected no value, on or off");
+      if (on === null) warn(name, value, "expected no value, on or off", out.rejected);
       else out[name === "embed" ? "minimal" : name] = on;
     } else {
       readValued(out, name, value);
@@ -149,45 +174,95 @@ export function parseParams(search) {
   return /** @type {RoomParams} */ (out);
 }
 
+/**
+ * An image URL the contract allows for `avatarUrl`: https (http only for localhost, as in
+ * allowed domains), no query string. Whether its origin is an allowed domain is checked by the
+ * page, which knows the list. Pure. @param {string} value @returns {string | null}
+ */
+export function cleanAvatarUrl(value) {
+  let url;
+  try {
+    url = new URL(value);
+  } catch {
+    return null;
+  }
+  const local = url.hostname === "localhost" || url.hostname === "127.0.0.1";
+  if (!(url.protocol === "https:" || (url.protocol === "http:" && local))) return null;
+  if (url.search || value.includes("?") || url.username || url.password) return null;
+  return url.href;
+}
+
+/**
+ * `groups=Orange,Banana,Coconut`: 1 to 20 names of 1–100 characters. Pure.
+ * @param {string} value @returns {string[] | null}
+ */
+export function parseGroups(value) {
+  const names = value.split(",").map((name) => cleanDisplayName(name));
+  if (names.length === 0 || names.length > MAX_GROUPS || names.some((name) => name === null)) return null;
+  return /** @type {string[]} */ (names);
+}
+
 /** @param {Record<string, any>} out @param {string} name @param {string} value */
 function readValued(out, name, value) {
+  /** @param {string} why */
+  const reject = (why) => warn(name, name === "metadata" ? value.slice(0, 20) : value, why, out.rejected);
   switch (name) {
     case "roomKey":
       if (value) out.roomKey = value;
-      else warn(name, value, "empty");
+      else reject("empty");
       break;
     case "displayName": {
       // The contract refuses these characters in a preset name; the user is then asked instead.
       const name100 = cleanDisplayName(value);
-      if (name100 === null || /[$!<>:;]/.test(value)) warn(name, value, "1–100 characters, none of $ ! < > : ;");
+      if (name100 === null || /[$!<>:;]/.test(value)) reject("1–100 characters, none of $ ! < > : ; (you will be asked for a name)");
       else out.displayName = name100;
       break;
     }
     case "externalId":
       if (/^[A-Za-z0-9_-]{1,36}$/.test(value)) out.externalId = value;
-      else warn(name, value, "A-Z, a-z, 0-9, - and _ only, at most 36 characters");
+      else reject("A-Z, a-z, 0-9, - and _ only, at most 36 characters");
       break;
     case "metadata":
       if (value.length <= 512) out.metadata = value;
-      else warn(name, value.slice(0, 20), "at most 512 characters");
+      else reject("at most 512 characters");
       break;
     case "lang": {
       const lang = value.trim().toLowerCase();
       if (LANGUAGES.includes(lang)) out.lang = lang;
-      else warn(name, value, `one of ${LANGUAGES.join(", ")}`);
+      else reject(`one of ${LANGUAGES.join(", ")}`);
       break;
     }
     case "precallPermissionHelpLink":
     case "precallPermissionsHelpLink":
       if (/^https?:\/\//i.test(value)) out.precallPermissionHelpLink = value;
-      else warn(name, value, "an http(s) URL");
+      else reject("an http(s) URL");
+      break;
+    case "avatarUrl": {
+      const url = cleanAvatarUrl(value);
+      if (url) out.avatarUrl = url;
+      else reject("an https URL with no query string");
+      break;
+    }
+    case "groups": {
+      const groups = parseGroups(value);
+      if (groups) out.groups = groups;
+      else reject(`1 to ${MAX_GROUPS} comma-separated names`);
+      break;
+    }
+    case "cameraEffect":
+      if (CAMERA_EFFECTS.includes(value)) out.cameraEffect = value;
+      else reject(`one of ${CAMERA_EFFECTS.join(", ")}`);
+      break;
+    case "virtualBackgroundUrl":
+      if (/^https:\/\//i.test(value)) out.virtualBackgroundUrl = value;
+      else reject("an https URL");
       break;
     case "jsApi":
     case "we":
       out.jsApi = out.jsApi || value === "true" || value === "1" || value === "";
       break;
     default:
-      // Known parameters for later issues (avatarUrl, groups, …): accepted, not used yet.
+      // Known parameters Salon accepts without acting on them (iframeSource, sdkPlatform, …).
       break;
   }
 }

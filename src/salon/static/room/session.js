@@ -25,6 +25,8 @@ export function createSession({ store, signaling, mesh, media, params, embed, ro
   let requestedName = null;
   /** @type {string | null} */
   let lastMediaSent = null;
+  /** `leave` goes to the embedding page once, whichever way the room ended. */
+  let leaveEmitted = false;
 
   const state = () => store.getState();
   const localMedia = () => ({ audio: media.audioOn, video: media.videoOn, screen: Boolean(media.screen) });
@@ -45,6 +47,21 @@ export function createSession({ store, signaling, mesh, media, params, embed, ro
     media.stop();
   }
 
+  /** @param {boolean} removed @param {boolean} [ended] the meeting was ended for everyone */
+  function emitLeave(removed, ended = false) {
+    if (leaveEmitted) return;
+    leaveEmitted = true;
+    if (ended) embed.emit("meeting_end");
+    embed.emit("leave", { removed });
+  }
+
+  /** Open the people panel (a knock waits for an answer), telling the embedding page. */
+  function openPeople() {
+    if (state().panel === "people") return;
+    store.dispatch({ type: "local/panel", panel: "people", open: true });
+    embed.emit("people_toggle", { open: true });
+  }
+
   /** @param {string} type @param {any} msg a message with a `participant` */
   function emitParticipant(type, msg) {
     const p = msg.participant ?? {};
@@ -60,6 +77,8 @@ export function createSession({ store, signaling, mesh, media, params, embed, ro
     const before = state().local;
     const now = localMedia();
     store.dispatch({ type: "local/media", media: now });
+    // Devices stop when the room is over: that is no toggle to report.
+    if (state().phase === "notice") return;
     if (before.audio !== now.audio) embed.emit("microphone_toggle", { enabled: now.audio });
     if (before.video !== now.video) embed.emit("camera_toggle", { enabled: now.video });
     if (before.screen !== now.screen) embed.emit("screenshare_toggle", { enabled: now.screen });
@@ -75,8 +94,12 @@ export function createSession({ store, signaling, mesh, media, params, embed, ro
   });
   signaling.addEventListener("message", (event) => onMessage(/** @type {CustomEvent} */ (event).detail));
   signaling.addEventListener("closed", (event) => {
-    store.dispatch({ type: "local/closed", code: /** @type {CustomEvent} */ (event).detail.code });
+    const { code } = /** @type {CustomEvent} */ (event).detail;
+    const wasIn = state().phase === "room";
+    store.dispatch({ type: "local/closed", code });
     cleanup();
+    // Closed without a `removed` first (it is usually sent): the page still hears how it ended.
+    if (wasIn && code !== 4000) emitLeave(code === 4001 || code === 4002 || code === 4009, code === 4002);
   });
   signaling.addEventListener("protocol-error", (event) => console.warn("salon: unreadable frame", /** @type {CustomEvent} */ (event).detail.error));
 
@@ -100,7 +123,7 @@ export function createSession({ store, signaling, mesh, media, params, embed, ro
           if (params.autoSpotlight && msg.role === "host") signaling.send("spotlight", { participantId: msg.participantId });
         }
         embed.emit("participantupdate", { count: participantCount(state()).count });
-        if (state().knocks.length > 0) store.dispatch({ type: "local/panel", panel: "people", open: true });
+        if (state().knocks.length > 0) openPeople();
         break;
       }
       case "room-locked":
@@ -139,7 +162,7 @@ export function createSession({ store, signaling, mesh, media, params, embed, ro
         break;
       case "knock-request":
         // A knock waits for an answer: hosts see it in the people panel straight away.
-        store.dispatch({ type: "local/panel", panel: "people", open: true });
+        openPeople();
         notify({
           text: t("toast.knock", { name: nameOf(msg.knocker) }),
           action: { label: t("toast.knockOpen"), intent: "open-people" },
@@ -161,9 +184,8 @@ export function createSession({ store, signaling, mesh, media, params, embed, ro
         notify({ text: t("toast.cameraOff"), key: "camera-off" });
         break;
       case "removed":
+        emitLeave(true, msg.reason === "meeting-ended");
         cleanup();
-        if (msg.reason === "meeting-ended") embed.emit("meeting_end");
-        embed.emit("leave", { removed: true });
         break;
       case "room-full":
       case "knock-rejected":
@@ -196,7 +218,7 @@ export function createSession({ store, signaling, mesh, media, params, embed, ro
     signaling.leave();
     store.dispatch({ type: "local/left" });
     cleanup();
-    embed.emit("leave", { removed: false });
+    emitLeave(false);
   }
 
   function knock() {

@@ -1,6 +1,10 @@
 /**
  * The view: shows the screen for the current phase (pre-call, joining, knock, room, notice) and
- * hands each component its model. Renders at most once per task, whatever changed.
+ * hands each component its model. Renders at most once per task, whatever changed. The room
+ * state (store) and this page's own UI state (ui, see ui.js) both feed it.
+ *
+ * Page-wide parameters show on <html>: `data-background="off"` (the embedding page shows
+ * through), `data-minimal="true"`.
  */
 
 import { part } from "./dom.js";
@@ -11,15 +15,31 @@ import { tilesFor } from "./tiles.js";
 
 /**
  * @typedef {import('./state.js').RoomState} RoomState
+ * @typedef {import('./ui.js').UiState} UiState
+ * @typedef {import('./components/salon-tile/salon-tile.js').TileModel} TileModel
  * @typedef {{store: ReturnType<typeof import('./state.js').createStore>,
+ *   ui: {getState: () => UiState, subscribe: (listener: () => void) => unknown},
  *   media: import('./media/local.js').LocalMedia,
  *   remote: Map<string, {camera?: MediaStream, screen?: MediaStream}>,
  *   params: import('./params.js').RoomParams, showPreview: boolean, savedName: string,
- *   shareUrl: string, root: Document}} ViewDeps
+ *   shareUrl: string, root: Document, permission: () => 'ask' | null, pipSupported: boolean,
+ *   avatarUrl: string | null, languages: string[] | null}} ViewDeps
  */
 
+/** Show the page-wide parameters on <html>. @param {import('./params.js').RoomParams} params @param {Document} root */
+function markPage(params, root) {
+  const html = root.documentElement;
+  html.dataset.minimal = String(params.minimal);
+  if (!params.background) {
+    // Transparent only works when the room's color scheme is the embedding page's (usually the
+    // default, "normal"): browsers paint an opaque backdrop behind a frame whose scheme differs.
+    html.dataset.background = "off";
+    root.querySelector('meta[name="color-scheme"]')?.setAttribute("content", "normal");
+  }
+}
+
 /** @param {ViewDeps} deps */
-export function createView({ store, media, remote, params, showPreview, savedName, shareUrl, root }) {
+export function createView({ store, ui, media, remote, params, showPreview, savedName, shareUrl, root, permission, pipSupported, avatarUrl, languages }) {
   /** @param {string} id */
   const el = (id) => /** @type {any} */ (root.getElementById(id));
   const screens = {
@@ -35,6 +55,9 @@ export function createView({ store, media, remote, params, showPreview, savedNam
   const chat = el("salon-chat");
   const people = el("salon-people");
   const banner = el("salon-reconnecting");
+  const settings = el("salon-settings");
+  /** @type {{tiles: TileModel[], stageKey: string | null}} */
+  let shown = { tiles: [], stageKey: null };
   let scheduled = false;
   /** @type {string | null} */
   let shownPhase = null;
@@ -49,6 +72,7 @@ export function createView({ store, media, remote, params, showPreview, savedNam
       render(store.getState());
     });
   }
+  markPage(params, root);
 
   /** @param {RoomState} s */
   function render(s) {
@@ -56,8 +80,10 @@ export function createView({ store, media, remote, params, showPreview, savedNam
     if (s.phase === "precall") renderPrecall();
     else if (s.phase === "connecting") renderConnecting();
     else if (s.phase === "locked") screens.locked.model = s.knock;
-    else if (s.phase === "room") renderRoom(s);
+    else if (s.phase === "room") renderRoom(s, ui.getState());
     else if (s.phase === "notice" && s.notice) screens.notice.model = s.notice;
+    if (s.phase !== "room") shown = { tiles: [], stageKey: null };
+    renderSettings(s, ui.getState());
 
     banner.hidden = !(s.connection === "reconnecting" && s.phase !== "notice" && s.phase !== "precall");
     part(banner, "text").textContent = t("banner.reconnecting");
@@ -91,6 +117,7 @@ export function createView({ store, media, remote, params, showPreview, savedNam
       cameraAccess: params.cameraAccess,
       helpLink: params.precallPermissionHelpLink,
       busy: false,
+      permission: permission(),
     };
   }
 
@@ -100,12 +127,17 @@ export function createView({ store, media, remote, params, showPreview, savedNam
     part(c, "text").textContent = t("connecting.text");
   }
 
-  /** @param {RoomState} s */
-  function renderRoom(s) {
+  /** @param {RoomState} s @param {UiState} u */
+  function renderRoom(s, u) {
     const me = /** @type {NonNullable<RoomState['me']>} */ (s.me);
     const viewer = me.role === "viewer";
     const header = screens.room;
-    part(header, "brand").textContent = t("header.brand");
+    header.classList.toggle("no-header", !params.topToolbar);
+    part(header, "header").hidden = !params.topToolbar;
+    const logo = part(header, "brand");
+    logo.hidden = !params.logo;
+    setIcon(part(header, "logo-icon"), "logo");
+    part(header, "brand-text").textContent = t("header.brand");
     const lock = part(header, "lock");
     lock.hidden = !s.room?.locked;
     setIcon(part(header, "lock-icon"), "lock");
@@ -114,17 +146,27 @@ export function createView({ store, media, remote, params, showPreview, savedNam
     viewerBadge.hidden = !viewer;
     viewerBadge.textContent = t("header.viewer");
 
-    const { tiles, stageKey } = tilesFor(s, { camera: media.camera, screen: media.screen, remote });
-    grid.model = { tiles, stageKey, alone: s.participants.length === 0, shareUrl };
+    const found = tilesFor(s, { camera: media.camera, screen: media.screen, remote });
+    const tiles = found.tiles.map((tile) => ({
+      ...tile,
+      speaking: params.highlightActiveSpeaker && tile.kind === "camera" && tile.participantId === u.speaking,
+      avatarUrl: tile.isMe ? avatarUrl : null,
+      sinkId: u.sinkId,
+    }));
+    shown = { tiles, stageKey: found.stageKey };
+    const selfKey = u.floatSelf && !viewer ? `${me.id}:camera` : null;
+    grid.model = { tiles, stageKey: found.stageKey, selfKey, alone: s.participants.length === 0, shareUrl };
     const { count, capacity } = participantCount(s);
     toolbar.model = {
       audio: s.local.audio, video: s.local.video, screen: s.local.screen, canSend: !viewer,
       canShareScreen: media.canShareScreen, isHost: isHost(s), locked: Boolean(s.room?.locked),
       panel: s.panel, unread: s.unread, count, capacity, micMissing: media.micMissing,
+      pip: u.pip, pipSupported, timerStartedAt: u.timerStartedAt, more: moreItems(s, u, viewer),
       features: {
         chat: params.chat, people: params.people, screenshare: params.screenshare, leaveButton: params.leaveButton,
         participantCount: params.participantCount, locking: params.locking, toolbarText: params.toolbarText,
-        cameraAccess: params.cameraAccess,
+        cameraAccess: params.cameraAccess, settingsButton: params.settingsButton, pipButton: params.pipButton,
+        moreButton: params.moreButton, toolbarDarkText: params.toolbarDarkText,
       },
     };
     toolbar.hidden = !params.bottomToolbar;
@@ -139,6 +181,40 @@ export function createView({ store, media, remote, params, showPreview, savedNam
     people.model = { me: meAsPerson, participants: s.participants, knocks: s.knocks, isHost: isHost(s), spotlight: s.room?.spotlight ?? null };
   }
 
+  /**
+   * The "…" menu: copy the link, full screen, float my video, and for hosts the meeting clock.
+   * @param {RoomState} s @param {UiState} u @param {boolean} viewer
+   * @returns {import('./components/salon-more/salon-more.js').MoreItem[]}
+   */
+  function moreItems(s, u, viewer) {
+    const items = [{ id: "copy-link", intent: "copy-link", label: t("more.copyLink") }];
+    if (root.fullscreenEnabled) items.push({ id: "fullscreen", intent: "toggle-fullscreen", label: t("more.fullscreen"), checked: u.fullscreen });
+    if (!viewer) items.push({ id: "float-self", intent: "toggle-float-self", label: t("more.floatSelf"), checked: u.floatSelf });
+    if (isHost(s)) items.push({ id: "timer", intent: "toggle-timer", label: u.timerStartedAt === null ? t("more.startTimer") : t("more.stopTimer") });
+    // TODO(breakout): a "Breakout groups" item for hosts (params.breakout, params.groups, group
+    // rooms) once the server runs breakout sessions; see docs/embedding.md.
+    return items;
+  }
+
+  /** @param {RoomState} s @param {UiState} u */
+  function renderSettings(s, u) {
+    const viewer = s.me?.role === "viewer";
+    const current = (/** @type {'audio' | 'video'} */ kind) =>
+      media.chosen[kind] ?? media.track(kind)?.getSettings().deviceId ?? null;
+    settings.model = {
+      open: u.settingsOpen && s.phase === "room",
+      devices: media.devices,
+      current: { audio: current("audio"), video: current("video") },
+      sinkId: u.sinkId,
+      speakerSupported: typeof (/** @type {any} */ (HTMLMediaElement.prototype).setSinkId) === "function",
+      canSend: !viewer,
+      cameraAccess: params.cameraAccess,
+      languages,
+      language: u.language,
+      lowData: u.lowData,
+    };
+  }
+
   /** Move keyboard focus to the new screen, so keyboard and screen-reader users follow along. @param {string} phase */
   function focusPhase(phase) {
     requestAnimationFrame(() => {
@@ -150,6 +226,13 @@ export function createView({ store, media, remote, params, showPreview, savedNam
   }
 
   store.subscribe(schedule);
+  ui.subscribe(schedule);
   media.addEventListener("change", schedule);
-  return { schedule };
+  return {
+    schedule,
+    /** The tiles on screen now (Picture-in-Picture picks from them). */
+    tiles: () => shown,
+    /** @param {string} key */
+    videoFor: (key) => /** @type {HTMLVideoElement | null} */ (grid.videoFor(key)),
+  };
 }

@@ -9,7 +9,15 @@
  *
  * Emits `track` ({slot: 'audio' | 'video' | 'screen', track, stream}) whenever the track to send
  * for a slot changes, and `change` whenever anything a view shows changes.
+ *
+ * Options from the room URL: `aec=off` and `agc=off` turn off echo cancellation and automatic gain
+ * control (and the browser's noise suppression, which needs both); `lowData` asks the camera for
+ * 360p at 15 fps instead of 720p (also switchable later with `setLowData`).
  */
+
+/** Camera constraints: normal, and low-data mode. */
+const VIDEO_NORMAL = { width: { ideal: 1280 }, height: { ideal: 720 } };
+const VIDEO_LOW = { width: { ideal: 640 }, height: { ideal: 360 }, frameRate: { ideal: 15, max: 15 } };
 
 /** @typedef {'audio' | 'video' | 'screen'} Slot */
 /** @typedef {'denied' | 'missing' | 'busy' | 'failed' | null} DeviceProblem */
@@ -32,9 +40,17 @@ function silentTrack() {
 }
 
 export class LocalMedia extends EventTarget {
-  constructor({ mediaDevices = globalThis.navigator?.mediaDevices } = {}) {
+  /**
+   * @param {{mediaDevices?: MediaDevices, echoCancellation?: boolean, autoGainControl?: boolean,
+   *   lowData?: boolean}} [options]
+   */
+  constructor({ mediaDevices = globalThis.navigator?.mediaDevices, echoCancellation = true, autoGainControl = true, lowData = false } = {}) {
     super();
     this.mediaDevices = mediaDevices;
+    /** Audio processing asked of the microphone. */
+    this.processing = { echoCancellation, autoGainControl, noiseSuppression: echoCancellation && autoGainControl };
+    /** Low-data mode: a smaller, slower camera. */
+    this.lowData = lowData;
     /** The stream peers receive as this participant's camera and microphone. */
     this.camera = new MediaStream();
     /** @type {MediaStream | null} */
@@ -102,8 +118,8 @@ export class LocalMedia extends EventTarget {
   /** @param {{audio: boolean, video: boolean}} kinds */
   #get({ audio, video }) {
     const constraints = {
-      audio: audio ? (this.chosen.audio ? { deviceId: { exact: this.chosen.audio } } : true) : false,
-      video: video ? { ...(this.chosen.video ? { deviceId: { exact: this.chosen.video } } : {}), width: { ideal: 1280 }, height: { ideal: 720 } } : false,
+      audio: audio ? { ...(this.chosen.audio ? { deviceId: { exact: this.chosen.audio } } : {}), ...this.processing } : false,
+      video: video ? { ...(this.chosen.video ? { deviceId: { exact: this.chosen.video } } : {}), ...(this.lowData ? VIDEO_LOW : VIDEO_NORMAL) } : false,
     };
     return /** @type {MediaDevices} */ (this.mediaDevices).getUserMedia(constraints);
   }
@@ -169,6 +185,14 @@ export class LocalMedia extends EventTarget {
     this.problems[kind] = await this.#tryAlone(kind);
     const track = this.track(kind);
     if (track && kind === "audio") track.enabled = enabled;
+    this.#changed();
+  }
+
+  /** Low-data mode on or off: the running camera changes its resolution in place. @param {boolean} on */
+  async setLowData(on) {
+    this.lowData = on;
+    const camera = this.track("video");
+    if (camera) await camera.applyConstraints(on ? VIDEO_LOW : { ...VIDEO_NORMAL, frameRate: { ideal: 30 } }).catch(() => {});
     this.#changed();
   }
 

@@ -2,7 +2,9 @@
  * <salon-grid>: the tiles. Everyone in an even grid sized to fill the space; when someone is
  * spotlighted (or shares a screen) that tile takes the stage and the others line up beside it.
  *
- * Set `grid.model = {tiles, stageKey, alone, shareUrl}`. Tiles are keyed, so videos survive updates.
+ * Set `grid.model = {tiles, stageKey, selfKey, alone, shareUrl}`. Tiles are keyed, so videos
+ * survive updates. `selfKey` (floatSelf) floats my own tile to the bottom right, in
+ * `data-testid="self-view"` with `data-floating="true"`.
  */
 
 import { adoptStyle, html, intent, part, setHTML } from "../../dom.js";
@@ -13,7 +15,7 @@ import { registerSalonTile } from "../salon-tile/salon-tile.js";
 /** @typedef {import('../salon-tile/salon-tile.js').SalonTile} SalonTile */
 
 /** @typedef {import('../salon-tile/salon-tile.js').TileModel} TileModel */
-/** @typedef {{tiles: TileModel[], stageKey: string | null, alone: boolean, shareUrl: string}} GridModel */
+/** @typedef {{tiles: TileModel[], stageKey: string | null, selfKey: string | null, alone: boolean, shareUrl: string}} GridModel */
 
 const ASPECT = 16 / 9;
 const GAP = 12;
@@ -53,6 +55,7 @@ export class SalonGrid extends HTMLElement {
     setHTML(this, html`
       <div class="grid-stage" data-part="stage"></div>
       <div class="grid-tiles" data-part="tiles"></div>
+      <div class="grid-self" data-testid="self-view" data-part="self" data-floating="false" role="group" hidden></div>
       <div class="grid-invite" data-part="invite" hidden>
         <p data-part="invite-text"></p>
         <button type="button" class="btn btn-small" data-part="copy">${icon("link")}<span data-part="copy-text"></span></button>
@@ -77,6 +80,7 @@ export class SalonGrid extends HTMLElement {
     this.setAttribute("aria-label", t("grid.label"));
     const stage = part(this, "stage");
     const strip = part(this, "tiles");
+    const self = part(this, "self");
     const seen = new Set();
     for (const tileModel of model.tiles) {
       seen.add(tileModel.key);
@@ -86,7 +90,7 @@ export class SalonGrid extends HTMLElement {
         this.#tiles.set(tileModel.key, tile);
       }
       tile.model = tileModel;
-      const parent = tileModel.key === model.stageKey ? stage : strip;
+      const parent = tileModel.key === model.stageKey ? stage : tileModel.key === model.selfKey ? self : strip;
       parent.append(tile); // in order; a synchronous move keeps the video playing
     }
     for (const [key, tile] of this.#tiles) {
@@ -98,11 +102,20 @@ export class SalonGrid extends HTMLElement {
     const staged = model.stageKey !== null && this.#tiles.has(model.stageKey);
     this.classList.toggle("has-stage", staged);
     stage.hidden = !staged;
+    const floating = model.selfKey !== null && model.selfKey !== model.stageKey && this.#tiles.has(model.selfKey);
+    self.hidden = !floating;
+    self.dataset.floating = String(floating);
+    self.setAttribute("aria-label", t("grid.selfView"));
     part(this, "invite").hidden = !model.alone;
     part(this, "invite-text").textContent = t("grid.alone");
     part(this, "copy-text").textContent = t("grid.copyLink");
     part(this, "sound-text").textContent = t("grid.enableSound");
     this.#layout();
+  }
+
+  /** The video element of a tile, if it is on screen. @param {string} key @returns {HTMLVideoElement | null} */
+  videoFor(key) {
+    return this.#tiles.get(key)?.video ?? null;
   }
 
   #layout() {

@@ -2,6 +2,10 @@
  * <salon-precall>: the review before joining: camera preview, microphone level, device choice,
  * name entry (unless the URL gave one) and Join. Viewers get the name step only.
  * Set `precall.model` (a PrecallModel); Join is an intent `join` with `{displayName}`.
+ *
+ * `permission: "ask"` is the permission step: while the browser has not yet been asked for the
+ * camera and microphone, the preview explains why and waits for "Allow" (intent `allow-devices`)
+ * before the browser's own prompt. `skipMediaPermissionPrompt` skips it (main.js).
  */
 
 import { adoptStyle, h, html, intent, part, setHTML } from "../../dom.js";
@@ -15,7 +19,7 @@ import { cleanDisplayName } from "../../params.js";
  *   micMissing: boolean, problems: {audio: string | null, video: string | null},
  *   devices: MediaDeviceInfo[], chosen: {audio: string | null, video: string | null},
  *   presetName: string | null, savedName: string, cameraAccess: boolean, helpLink: string | null,
- *   busy: boolean}} PrecallModel
+ *   busy: boolean, permission: 'ask' | null}} PrecallModel
  */
 
 export class SalonPrecall extends HTMLElement {
@@ -30,7 +34,13 @@ export class SalonPrecall extends HTMLElement {
     setHTML(this, html`
       <div class="precall">
         <section class="precall-preview" data-part="preview">
-          <div class="precall-video">
+          <div class="card precall-ask" data-part="ask" hidden>
+            <span class="card-icon">${icon("camera")}</span>
+            <h2 data-part="ask-title"></h2>
+            <p data-part="ask-text"></p>
+            <button type="button" class="btn btn-primary" data-testid="precall-allow" data-part="allow"></button>
+          </div>
+          <div class="precall-video" data-part="stage">
             <video data-part="video" class="mirrored" muted playsinline autoplay></video>
             <p class="precall-camoff" data-part="camoff"></p>
             <div class="precall-controls">
@@ -60,6 +70,7 @@ export class SalonPrecall extends HTMLElement {
           <button type="submit" class="btn btn-primary precall-join" data-testid="precall-join" data-part="join"></button>
         </form>
       </div>`);
+    part(this, "allow").addEventListener("click", () => intent(this, "allow-devices"));
     part(this, "mic").addEventListener("click", () => intent(this, "toggle-mic"));
     part(this, "camera").addEventListener("click", () => intent(this, "toggle-camera"));
     for (const kind of /** @type {const} */ (["audio", "video"])) {
@@ -112,6 +123,19 @@ export class SalonPrecall extends HTMLElement {
     part(this, "preview").hidden = !m.withMedia;
     part(this, "devices").hidden = !m.withMedia;
     if (!m.withMedia) {
+      this.#meter(null);
+      return;
+    }
+
+    const asking = m.permission === "ask";
+    part(this, "ask").hidden = !asking;
+    part(this, "stage").hidden = asking;
+    part(this, "devices").hidden = asking;
+    part(this, "ask-title").textContent = t("precall.permissionTitle");
+    part(this, "ask-text").textContent = m.cameraAccess ? t("precall.permissionText") : t("precall.permissionTextAudio");
+    part(this, "allow").textContent = m.cameraAccess ? t("precall.permissionAllow") : t("precall.permissionAllowAudio");
+    if (asking) {
+      part(this, "problem").hidden = true;
       this.#meter(null);
       return;
     }

@@ -11,9 +11,12 @@ import { t } from "../../i18n.js";
 import { initials } from "../../names.js";
 
 /**
+ * `speaking` marks the active speaker (`highlightActiveSpeaker`); `avatarUrl` replaces the
+ * initials while the camera is off; `sinkId` is the speaker output chosen in the settings.
  * @typedef {{key: string, participantId: string, kind: 'camera' | 'screen', name: string,
  *   isMe: boolean, audio: boolean, video: boolean, reconnecting: boolean, spotlight: boolean,
- *   host: boolean, stream: MediaStream | null}} TileModel
+ *   host: boolean, stream: MediaStream | null, speaking?: boolean, avatarUrl?: string | null,
+ *   sinkId?: string | null}} TileModel
  */
 
 export class SalonTile extends HTMLElement {
@@ -26,7 +29,7 @@ export class SalonTile extends HTMLElement {
     setHTML(this, html`
       <div class="tile-media">
         <video data-part="video" playsinline autoplay></video>
-        <div class="tile-avatar" data-part="avatar" aria-hidden="true"><span data-part="initials"></span></div>
+        <div class="tile-avatar" data-part="avatar" aria-hidden="true"><span data-part="initials"></span><img data-part="avatar-img" alt="" hidden></div>
       </div>
       <div class="tile-badges">
         <span class="tile-badge tile-spotlight" data-part="spotlight" hidden>${icon("star")}<span data-part="spotlight-text"></span></span>
@@ -60,6 +63,8 @@ export class SalonTile extends HTMLElement {
     this.classList.toggle("is-screen", model.kind === "screen");
     this.classList.toggle("is-spotlight", model.spotlight);
     this.classList.toggle("video-off", !model.video || !model.stream);
+    this.dataset.speaking = String(Boolean(model.speaking));
+    this.classList.toggle("is-speaking", Boolean(model.speaking));
 
     // Audio plays from remote camera tiles; my own tile and screens stay muted (no echo).
     video.muted = model.isMe || model.kind === "screen";
@@ -72,6 +77,11 @@ export class SalonTile extends HTMLElement {
     const label = model.kind === "screen" ? t("tile.screenOf", { name: model.name }) : model.isMe ? t("tile.you", { name: model.name }) : model.name;
     part(this, "name").textContent = label;
     part(this, "initials").textContent = initials(model.name);
+    const avatar = /** @type {HTMLImageElement} */ (part(this, "avatar-img"));
+    if (model.avatarUrl && avatar.getAttribute("src") !== model.avatarUrl) avatar.src = model.avatarUrl;
+    avatar.hidden = !model.avatarUrl;
+    part(this, "initials").hidden = Boolean(model.avatarUrl);
+    this.#sink(video, model);
     const mic = part(this, "mic");
     mic.hidden = model.kind === "screen";
     mic.classList.toggle("off", !model.audio);
@@ -93,6 +103,19 @@ export class SalonTile extends HTMLElement {
 
   get model() {
     return /** @type {TileModel} */ (this.#model);
+  }
+
+  /** The tile's video element (Picture-in-Picture). */
+  get video() {
+    return /** @type {HTMLVideoElement} */ (part(this, "video"));
+  }
+
+  /** Play remote sound on the chosen speaker, where the browser can. @param {HTMLVideoElement} video @param {TileModel} model */
+  #sink(video, model) {
+    const wanted = model.sinkId ?? "";
+    const media = /** @type {HTMLVideoElement & {sinkId?: string, setSinkId?: (id: string) => Promise<void>}} */ (video);
+    if (model.isMe || typeof media.setSinkId !== "function" || media.sinkId === wanted) return;
+    media.setSinkId(wanted).catch((error) => console.warn("salon: cannot use that speaker", error));
   }
 
   /** Try again to play (after the user allowed sound). */

@@ -1,19 +1,24 @@
 /**
- * <salon-toolbar>: microphone, camera, screen share, chat, people and leave; for hosts also lock
- * and end-meeting; the participant counter "n/capacity". Buttons send intents; the toolbar holds
- * no state of its own. Set `toolbar.model` (a ToolbarModel).
+ * <salon-toolbar>: microphone, camera, screen share, chat, people, Picture-in-Picture, "…" (a
+ * <salon-more> menu), settings and leave; for hosts also lock and end-meeting; the participant
+ * counter "n/capacity" and the meeting clock (<salon-timer>). Buttons send intents; the toolbar
+ * holds no state of its own. Set `toolbar.model` (a ToolbarModel).
  */
 
 import { adoptStyle, html, intent, part, setHTML } from "../../dom.js";
 import { setIcon } from "../../icons.js";
 import { t } from "../../i18n.js";
+import { registerSalonMore } from "../salon-more/salon-more.js";
+import { registerSalonTimer } from "../salon-timer/salon-timer.js";
 
 /**
  * @typedef {{audio: boolean, video: boolean, screen: boolean, canSend: boolean,
  *   canShareScreen: boolean, isHost: boolean, locked: boolean, panel: string | null, unread: number,
- *   count: number, capacity: number, micMissing: boolean,
+ *   count: number, capacity: number, micMissing: boolean, pip: boolean, pipSupported: boolean,
+ *   timerStartedAt: number | null, more: import('../salon-more/salon-more.js').MoreItem[],
  *   features: {chat: boolean, people: boolean, screenshare: boolean, leaveButton: boolean,
- *   participantCount: boolean, locking: boolean, toolbarText: boolean, cameraAccess: boolean}}} ToolbarModel
+ *   participantCount: boolean, locking: boolean, toolbarText: boolean, cameraAccess: boolean,
+ *   settingsButton: boolean, pipButton: boolean, moreButton: boolean, toolbarDarkText: boolean}}} ToolbarModel
  */
 
 /** [data-testid, intent, icon when on, icon when off] */
@@ -23,6 +28,8 @@ const BUTTONS = /** @type {const} */ ([
   ["toggle-screenshare", "toggle-screenshare", "screen", "screen"],
   ["toggle-chat", "toggle-chat", "chat", "chat"],
   ["toggle-people", "toggle-people", "people", "people"],
+  ["toggle-pip", "toggle-pip", "pip", "pip"],
+  ["toggle-settings", "toggle-settings", "settings", "settings"],
   ["lock", "toggle-lock", "lock", "unlock"],
   ["end-meeting", "end-meeting", "power", "power"],
   ["leave", "leave", "leave", "leave"],
@@ -40,14 +47,17 @@ export class SalonToolbar extends HTMLElement {
     setHTML(this, html`
       <div class="tb-side tb-start">
         <span class="tb-count" data-testid="participant-count" data-part="count" role="status"></span>
+        <salon-timer class="tb-timer" data-part="timer"></salon-timer>
       </div>
       <div class="tb-main">
         ${button("toggle-mic")}${button("toggle-camera")}${button("toggle-screenshare")}
-        ${button("toggle-chat")}${button("toggle-people")}
+        ${button("toggle-chat")}${button("toggle-people")}${button("toggle-pip")}
+        <salon-more data-part="more"></salon-more>
       </div>
       <div class="tb-side tb-end">
-        ${button("lock")}${button("end-meeting")}${button("leave")}
+        ${button("toggle-settings")}${button("lock")}${button("end-meeting")}${button("leave")}
       </div>`);
+    part(this, "toggle-settings").setAttribute("aria-haspopup", "dialog");
     for (const [id, action] of BUTTONS) part(this, id).addEventListener("click", () => intent(this, action));
     this.addEventListener("keydown", (event) => this.#arrows(event));
   }
@@ -69,6 +79,7 @@ export class SalonToolbar extends HTMLElement {
     const f = m.features;
     this.setAttribute("aria-label", t("toolbar.label"));
     this.classList.toggle("no-text", !f.toolbarText);
+    this.classList.toggle("dark-text", f.toolbarDarkText);
     /** @type {Record<string, {show: boolean, on: boolean, pressed?: boolean, label: string, title: string, dot?: boolean}>} */
     const view = {
       "toggle-mic": { show: m.canSend, on: m.audio, pressed: m.audio, label: t("toolbar.mic"), title: m.audio ? t("toolbar.micOff") : t("toolbar.micOn") },
@@ -76,6 +87,8 @@ export class SalonToolbar extends HTMLElement {
       "toggle-screenshare": { show: m.canSend && f.screenshare && m.canShareScreen, on: m.screen, pressed: m.screen, label: m.screen ? t("toolbar.stopShare") : t("toolbar.share"), title: m.screen ? t("toolbar.stopShare") : t("toolbar.shareTitle") },
       "toggle-chat": { show: f.chat, on: true, pressed: m.panel === "chat", label: t("toolbar.chat"), title: t("toolbar.chatTitle"), dot: m.unread > 0 && m.panel !== "chat" },
       "toggle-people": { show: f.people, on: true, pressed: m.panel === "people", label: t("toolbar.people"), title: t("toolbar.peopleTitle") },
+      "toggle-pip": { show: f.pipButton && m.pipSupported, on: true, pressed: m.pip, label: t("toolbar.pip"), title: m.pip ? t("toolbar.pipClose") : t("toolbar.pipTitle") },
+      "toggle-settings": { show: f.settingsButton, on: true, label: t("toolbar.settings"), title: t("toolbar.settingsTitle") },
       lock: { show: m.isHost && f.locking, on: m.locked, pressed: m.locked, label: m.locked ? t("toolbar.locked") : t("toolbar.unlocked"), title: m.locked ? t("toolbar.unlock") : t("toolbar.lock") },
       "end-meeting": { show: m.isHost, on: true, label: t("toolbar.endMeeting"), title: t("toolbar.endMeetingTitle") },
       leave: { show: f.leaveButton, on: true, label: t("toolbar.leave"), title: t("toolbar.leaveTitle") },
@@ -101,10 +114,16 @@ export class SalonToolbar extends HTMLElement {
     count.hidden = !f.participantCount;
     count.textContent = `${m.count}/${m.capacity}`;
     count.setAttribute("aria-label", t("toolbar.count", { count: m.count, capacity: m.capacity }));
+    /** @type {import('../salon-timer/salon-timer.js').SalonTimer} */ (part(this, "timer")).model = { startedAt: m.timerStartedAt };
+    const more = /** @type {import('../salon-more/salon-more.js').SalonMore} */ (part(this, "more"));
+    more.hidden = !f.moreButton || m.more.length === 0;
+    more.model = { label: t("toolbar.more"), title: t("toolbar.moreTitle"), items: f.moreButton ? m.more : [] };
   }
 }
 
 export function registerSalonToolbar() {
   adoptStyle(new URL("./salon-toolbar.css", import.meta.url).href);
+  registerSalonMore();
+  registerSalonTimer();
   if (!customElements.get("salon-toolbar")) customElements.define("salon-toolbar", SalonToolbar);
 }

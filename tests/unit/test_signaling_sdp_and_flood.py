@@ -1,0 +1,171 @@
+"""The signaling protocol's two pure rules beside parsing (docs/signaling-protocol.md): a viewer's
+session description must not offer to send media, and flood control is a token bucket of 50
+messages per second with bursts of 100, closing after 500 refusals in a row."""
+
+import pytest
+
+from salon.signaling import protocol as p
+from salon.signaling.flood import BURST, RATE_PER_S, REFUSALS_BEFORE_CLOSE, TokenBucket
+
+# --- the viewer rule on session descriptions --------------------------------------------------
+
+
+def sdp(*lines: str) -> str:
+    return "\r\n".join(lines) + "\r\n"
+
+
+SESSION = ("v=0", "o=- 4611731400430051336 2 IN IP4 127.0.0.1", "s=-", "t=0 0")
+
+
+def section(kind: str, port: int, mid: int, direction: str | None) -> tuple[str, ...]:
+    proto = "UDP/DTLS/SCTP webrtc-datachannel" if kind == "application" else "UDP/TLS/RTP/SAVPF"
+    payloads = "" if kind == "application" else (" 111 63" if kind == "audio" else " 96 97")
+    lines = [
+        f"m={kind} {port} {proto}{payloads}",
+        "c=IN IP4 0.0.0.0",
+        "a=ice-ufrag:Xk4q",
+        "a=ice-pwd:9d8e7f6a5b4c3d2e1f0a9b8c",
+        "a=fingerprint:sha-256 8B:2F:1A:00:11:22:33:44:55:66:77:88:99:AA:BB:CC:DD:EE:FF",
+        "a=setup:actpass",
+        f"a=mid:{mid}",
+    ]
+    if direction is not None:
+        lines.append(f"a={direction}")
+    if kind != "application":
+        lines += ["a=msid:stream track", "a=rtcp-mux", "a=rtpmap:111 opus/48000/2"]
+    else:
+        lines.append("a=sctp-port:5000")
+    return tuple(lines)
+
+
+CHROME_OFFER = sdp(
+    *SESSION,
+    "a=group:BUNDLE 0 1",
+    "a=extmap-allow-mixed",
+    "a=msid-semantic: WMS stream",
+    *section("audio", 9, 0, "sendrecv"),
+    *section("video", 9, 1, "sendrecv"),
+)
+
+
+@pytest.mark.parametrize(
+    ("description", "sends"),
+    [
+        (CHROME_OFFER, True),
+        (
+            sdp(*SESSION, *section("audio", 9, 0, "recvonly"), *section("video", 9, 1, "recvonly")),
+            False,
+        ),
+        (
+            sdp(*SESSION, *section("audio", 9, 0, "inactive"), *section("video", 9, 1, "inactive")),
+            False,
+        ),
+        (
+            sdp(*SESSION, *section("audio", 9, 0, "recvonly"), *section("video", 9, 1, "sendonly")),
+            True,
+        ),
+        (
+            sdp(*SESSION, *section("audio", 0, 0, "sendrecv"), *section("video", 0, 1, "sendonly")),
+            False,
+        ),
+        (sdp(*SESSION, *section("audio", 9, 0, None)), True),  # no direction: sendrecv
+        (
+            sdp(
+                *SESSION, "a=recvonly", *section("audio", 9, 0, None), *section("video", 9, 1, None)
+            ),
+            False,
+        ),
+        (sdp(*SESSION, "a=sendonly", *section("video", 9, 0, None)), True),
+        (sdp(*SESSION, "a=inactive", *section("video", 9, 0, "sendrecv")), True),
+        (sdp(*SESSION, "a=sendrecv", *section("video", 9, 0, "recvonly")), False),
+        (sdp(*SESSION, *section("application", 9, 0, None)), False),
+        (sdp(*SESSION, "a=sendrecv", *section("application", 9, 0, "sendrecv")), False),
+        (CHROME_OFFER.replace("\r\n", "\n"), True),
+        ("", False),
+        # Firefox, max-bundle: the later sections are bundled (port 0 + bundle-only), not rejected
+        (
+            sdp(
+                *SESSION,
+                "a=group:BUNDLE 0 1",
+                *section("audio", 9, 0, "recvonly"),
+                *section("video", 0, 1, "sendrecv"),
+                "a=bundle-only",
+            ),
+            True,
+        ),
+    ],
+    ids=[
+        "chrome-offer-sendrecv",
+        "recvonly-answer",
+        "inactive",
+        "one-sendonly-section",
+        "rejected-port-0",
+        "default-direction",
+        "session-recvonly",
+        "session-sendonly",
+        "media-overrides-session-to-send",
+        "media-overrides-session-to-receive",
+        "datachannel-only",
+        "datachannel-sendrecv",
+        "lf-line-endings",
+        "empty",
+        "bundle-only",
+    ],
+)
+def test_offers_to_send(description: str, sends: bool) -> None:
+    assert p.offers_to_send(description) is sends
+
+
+# --- flood control ----------------------------------------------------------------------------
+
+T0 = 1_772_366_400_000
+
+
+def test_bucket_allows_a_burst_then_refuses() -> None:
+    bucket = TokenBucket()
+    assert (RATE_PER_S, BURST) == (50.0, 100.0)
+    assert all(bucket.take(T0) for _ in range(100))
+    assert not bucket.take(T0)
+    assert bucket.refused_in_a_row == 1
+
+
+def test_bucket_refills_at_its_rate_and_only_up_to_the_burst() -> None:
+    bucket = TokenBucket()
+    for _ in range(100):
+        bucket.take(T0)
+    assert not bucket.take(T0 + 19)  # 0.95 of a token
+    assert bucket.take(T0 + 20)  # one token: 20 ms at 50/s
+    assert not bucket.take(T0 + 20)
+    assert bucket.refused_in_a_row == 1
+    assert sum(bucket.take(T0 + 60_000) for _ in range(150)) == 100
+
+
+def test_bucket_ignores_a_clock_going_backwards() -> None:
+    bucket = TokenBucket(rate_per_s=1000, burst=2, tokens=2)
+    assert bucket.take(T0)
+    assert bucket.take(T0)
+    assert not bucket.take(T0 - 5_000)
+    assert not bucket.take(T0 - 5_000)
+
+
+def test_custom_rate_and_burst() -> None:
+    bucket = TokenBucket(rate_per_s=10, burst=3, tokens=3)
+    assert [bucket.take(T0) for _ in range(4)] == [True, True, True, False]
+    assert [bucket.take(T0 + 100), bucket.take(T0 + 100)] == [True, False]
+
+
+def test_flooding_after_refusals_in_a_row_and_a_success_resets_the_count() -> None:
+    assert REFUSALS_BEFORE_CLOSE == 500
+    bucket = TokenBucket()
+    for _ in range(100):
+        bucket.take(T0)
+    for _ in range(REFUSALS_BEFORE_CLOSE - 1):
+        assert not bucket.take(T0)
+    assert not bucket.flooding
+    assert bucket.take(T0 + 20)
+    assert bucket.refused_in_a_row == 0
+    for _ in range(REFUSALS_BEFORE_CLOSE - 1):
+        bucket.take(T0 + 20)
+    assert not bucket.flooding
+    assert not bucket.take(T0 + 20)
+    assert bucket.flooding
