@@ -23,12 +23,7 @@ import asyncio
 import contextlib
 import itertools
 import json
-import os
-import re
 import resource
-import signal
-import socket
-import subprocess
 import sys
 import tempfile
 import time
@@ -42,50 +37,14 @@ from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import WebSocketException
 from websockets.protocol import State
 
-SALON = str(Path(sys.executable).parent / "salon")
-HOST = "127.0.0.1"
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from salon_server import BenchError, SalonServer
+
 ROOMS, PER_ROOM, CHATS_PER_ROOM, ECHOES = 125, 4, 5, 2000
 WITHIN_S = 10.0
 FILES_NEEDED = 4096
 T = TypeVar("T")
 IGNORED = frozenset({"participant-joined", "participant-updated", "participant-left"})
-
-
-class BenchError(Exception):
-    """A reason to stop the benchmark and exit 1."""
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind((HOST, 0))
-        port: int = probe.getsockname()[1]
-        return port
-
-
-def wait_ready(process: subprocess.Popen[bytes], base_url: str, log: Path) -> str:
-    """Wait for `/healthz`; the first API key, from the banner of a first start."""
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise BenchError(f"salon serve exited with {process.returncode}:\n{log.read_text()}")
-        with contextlib.suppress(httpx.TransportError):
-            if httpx.get(f"{base_url}/healthz", timeout=1).status_code == 200:
-                key = re.search(r"^[ \t]+(salon_\S+)[ \t]*$", log.read_text(), re.MULTILINE)
-                if key is None:
-                    raise BenchError(f"no first API key in the banner:\n{log.read_text()}")
-                return key.group(1)
-        time.sleep(0.05)  # the pause between polls
-    raise BenchError(f"salon serve did not answer /healthz within 30 s:\n{log.read_text()}")
-
-
-def stop(process: subprocess.Popen[bytes]) -> None:
-    if process.poll() is None:
-        os.kill(process.pid, signal.SIGTERM)
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            os.kill(process.pid, signal.SIGKILL)
-            process.wait(timeout=10)
 
 
 @dataclass
@@ -236,30 +195,18 @@ def main() -> int:
     wave = parser.parse_args().wave
     if not 1 <= wave <= ROOMS * PER_ROOM:
         parser.error(f"--wave must be 1..{ROOMS * PER_ROOM}")
-    with tempfile.TemporaryDirectory(prefix="salon-bench-") as temp:
-        work = Path(temp)
-        port = free_port()
-        base_url = f"http://{HOST}:{port}"
-        log = work / "serve.log"
-        serve = [SALON, "serve", "--host", HOST, "--port", str(port), "--data-dir", str(work)]
-        serve += ["--rate-limit-points", "0", "--log-level", "warning"]
-        try:
-            raise_file_limit()  # before the server starts: it inherits the limit
-        except BenchError as error:
-            print(f"signaling: FAILED: {error}", file=sys.stderr)
-            return 1
-        with log.open("wb") as out:
-            process = subprocess.Popen(serve, stdout=out, stderr=subprocess.STDOUT)
-        try:
-            key = wait_ready(process, base_url, log)
-            print(f"salon serve (pid {process.pid}) at {base_url}, SQLite in {work}")
+    try:
+        raise_file_limit()  # before the server starts: it inherits the limit
+        with (
+            tempfile.TemporaryDirectory(prefix="salon-bench-") as temp,
+            SalonServer(Path(temp), "--rate-limit-points", "0") as server,
+        ):
+            print(f"salon serve (pid {server.pid}) at {server.base_url}, SQLite in {temp}")
             print(f"{ROOMS * PER_ROOM} clients, {ROOMS} rooms of {PER_ROOM}, waves of {wave}")
-            results = asyncio.run(measure(base_url, key, wave))
-        except (BenchError, OSError, WebSocketException) as error:
-            print(f"signaling: FAILED: {error}", file=sys.stderr)
-            return 1
-        finally:
-            stop(process)
+            results = asyncio.run(measure(server.base_url, server.key, wave))
+    except (BenchError, OSError, WebSocketException) as error:
+        print(f"signaling: FAILED: {error}", file=sys.stderr)
+        return 1
     report(results, wave)
     return 0
 
