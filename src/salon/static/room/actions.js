@@ -44,9 +44,11 @@ export function createActions({ store, ui, signaling, media, session, embed, par
 
   /** @param {'chat' | 'people'} panel @param {boolean | undefined} [open] */
   function togglePanel(panel, open) {
-    const isOpen = state().panel === panel;
-    if (open === isOpen) return;
+    const before = state().panel;
+    if (open === (before === panel)) return;
     store.dispatch({ type: "local/panel", panel, open });
+    // One side panel at a time: opening people closes the chat, and the page hears both.
+    if (before !== null && before !== panel && state().panel !== before) embed.emit(`${before}_toggle`, { open: false });
     embed.emit(`${panel}_toggle`, { open: state().panel === panel });
   }
 

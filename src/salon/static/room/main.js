@@ -16,18 +16,29 @@
  *                 //   order), room {name, mode, locked, spotlight, capacity}, knocks (hosts: who
  *                 //   is knocking), knock (my own knock), chat [{id, from, displayName, text, at,
  *                 //   mine}], panel, notice {kind, reason, message, capacity}, local {audio,
- *                 //   video, screen}, count {count, capacity}}
+ *                 //   video, screen}, count {count, capacity}, ui {floatSelf, timerStartedAt,
+ *                 //   settingsOpen, pip, speaking, lastSpeaker, lowData, sinkId, fullscreen,
+ *                 //   language} (ui.js)}
  *     signaling,  // the SignalingClient (its `state`, `participantId`, events)
- *     media, mesh, store,  // for debugging
+ *     params,     // the room URL's parameters as read (params.js)
+ *     embed,      // the embed bridge: `framed`, `targets` (the origins events go to)
+ *     media, mesh, store, ui,  // for debugging
  *   }
  *
  *   data-testid:
- *     precall-name, precall-join, precall-toggle-mic, precall-toggle-camera
+ *     precall-name, precall-join, precall-toggle-mic, precall-toggle-camera, precall-allow (the
+ *       permission step, before the browser's prompt)
  *     toggle-mic, toggle-camera, toggle-screenshare, toggle-chat, toggle-people, leave,
  *     lock (hosts), end-meeting (hosts), participant-count ("2/4")
+ *     toggle-pip (aria-pressed), toggle-settings, toggle-more (aria-expanded) with more-menu and
+ *       its items more-copy-link, more-fullscreen, more-float-self (aria-checked), more-timer (hosts)
+ *     meeting-timer (data-running, data-started-at), logo, self-view (data-floating true|false)
+ *     settings-dialog with settings-camera, settings-microphone, settings-speaker,
+ *       settings-language, settings-low-data, settings-close
+ *     <html data-minimal="true|false" data-background="off">
  *     tile (data-participant-id, data-kind camera|screen: a shared screen is a tile of its own,
  *       data-audio on|off, data-video on|off, data-spotlight true|false, data-reconnecting
- *       true|false), tile-reconnecting (its badge)
+ *       true|false, data-speaking true|false), tile-reconnecting (its badge)
  *     chat-input, chat-send, chat-message (data-from)
  *     person (data-participant-id, data-role) with person-mute, person-camera-off,
  *       person-remove, person-spotlight (aria-pressed) for hosts
@@ -44,40 +55,60 @@ import { registerSalonKnock } from "./components/salon-knock/salon-knock.js";
 import { registerSalonNotice } from "./components/salon-notice/salon-notice.js";
 import { registerSalonPeople } from "./components/salon-people/salon-people.js";
 import { registerSalonPrecall } from "./components/salon-precall/salon-precall.js";
+import { registerSalonSettings } from "./components/salon-settings/salon-settings.js";
 import { registerSalonTile } from "./components/salon-tile/salon-tile.js";
 import { registerSalonToasts } from "./components/salon-toasts/salon-toasts.js";
 import { registerSalonToolbar } from "./components/salon-toolbar/salon-toolbar.js";
-import { allowedOrigins, createEmbedBridge } from "./embed.js";
+import { allowedOrigins, createEmbedBridge, originAllowed } from "./embed.js";
 import { bcp47, language, loadLanguage } from "./i18n.js";
 import { bindShortcuts } from "./keyboard.js";
 import { LocalMedia } from "./media/local.js";
 import { Mesh } from "./media/mesh.js";
-import { parseParams, roleHintFromRoomKey, roomNameFromPath } from "./params.js";
+import { watchSpeakers } from "./media/speakers.js";
+import { parseParams, roleHintFromRoomKey, roomNameFromPath, UI_LANGUAGES } from "./params.js";
+import { createPip, pipKey } from "./pip.js";
 import { createSession } from "./session.js";
 import { SignalingClient, signalingUrl } from "./signaling.js";
 import { createStore, snapshot } from "./state.js";
+import { clockStart, createUiStore, initialUi } from "./ui.js";
 import { createView } from "./view.js";
 
 const NAME_KEY = "salon.displayName";
 
 const params = parseParams(location.search);
+if (params.rejected.includes("externalId")) {
+  console.error("salon: the externalId URL parameter was rejected (A-Z, a-z, 0-9, - and _ only, at most 36 characters); joining without one");
+}
 await loadLanguage(params.lang, { personality: params.personality });
 document.documentElement.lang = bcp47(language());
 
 for (const register of [registerSalonPrecall, registerSalonTile, registerSalonGrid, registerSalonToolbar, registerSalonChat,
-  registerSalonPeople, registerSalonKnock, registerSalonNotice, registerSalonToasts]) register();
+  registerSalonPeople, registerSalonKnock, registerSalonNotice, registerSalonToasts, registerSalonSettings]) register();
 
 const roomName = roomNameFromPath(location.pathname);
 const roleHint = roleHintFromRoomKey(params.roomKey); // a hint only: the server decides the role
 const usesMedia = roleHint !== "viewer";
 
+const allowed = allowedOrigins(document);
+// An avatar must come from an allowed domain (contract section 3), like the pages that embed us.
+const avatarUrl = params.avatarUrl && originAllowed(new URL(params.avatarUrl).origin, allowed, location.origin) ? params.avatarUrl : null;
+if (params.avatarUrl && !avatarUrl) console.warn("salon: ignoring avatarUrl: its origin is not one of the allowed domains");
+
 const store = createStore();
+const ui = createUiStore(initialUi(params, language()));
 const signaling = new SignalingClient({ url: signalingUrl(location) });
-const media = new LocalMedia();
+const media = new LocalMedia({ echoCancellation: params.aec, autoGainControl: params.agc, lowData: params.lowData });
 /** @type {Map<string, {camera?: MediaStream, screen?: MediaStream}>} */
 const remote = new Map();
 const mesh = new Mesh({ sendSignal: (to, payload) => signaling.send("signal", { to, ...payload }) });
-const embed = createEmbedBridge({ enabled: params.jsApi, allowed: allowedOrigins(document) });
+const embed = createEmbedBridge({ enabled: params.jsApi, allowed });
+const pip = createPip({
+  videoFor: (key) => view.videoFor(key),
+  onChange: (open) => {
+    ui.dispatch({ type: "ui/pip", on: open });
+    embed.emit("pip_toggle", { open });
+  },
+});
 const toasts = /** @type {import('./components/salon-toasts/salon-toasts.js').SalonToasts} */ (document.getElementById("salon-toasts"));
 const announcer = /** @type {HTMLElement} */ (document.getElementById("salon-announcer"));
 
@@ -109,13 +140,79 @@ const rememberName = (name) => {
   }
 };
 
+/**
+ * The permission step (the pre-call review's "Allow camera and microphone") comes before the
+ * browser's prompt, unless `skipMediaPermissionPrompt` (Android WebViews need the prompt straight
+ * away) or there is nothing left to ask (the Permissions API says granted or denied).
+ * @type {'ask' | null}
+ */
+let permissionStep = null;
+/** @type {Promise<void> | null} */
+let started = null;
+function startDevices() {
+  permissionStep = null;
+  started ??= media.start({ audio: params.audio, video: params.video && params.cameraAccess }).then(() => {
+    const problems = media.problems;
+    if (problems.audio === "denied" || problems.video === "denied") embed.emit("deny_device_permission", { denied: true });
+    else embed.emit("grant_device_permission", { granted: true });
+  });
+  view.schedule();
+  return started;
+}
+
+/** Would the browser still prompt for the devices? @param {boolean} camera */
+async function permissionNeeded(camera) {
+  try {
+    const names = /** @type {PermissionName[]} */ (camera ? ["microphone", "camera"] : ["microphone"]);
+    const states = await Promise.all(names.map((name) => navigator.permissions.query({ name })));
+    return states.some((status) => status.state === "prompt");
+  } catch {
+    return false; // no Permissions API for devices (older browsers): ask the browser straight away
+  }
+}
+
+const shareUrl = `${location.origin}${location.pathname}`;
 const session = createSession({ store, signaling, mesh, media, params, embed, roomName, notify });
-const actions = createActions({ store, signaling, media, session, embed, notify, announce, rememberName });
 const view = createView({
-  store, media, remote, params, savedName, root: document,
+  store, ui, media, remote, params, savedName, root: document, shareUrl, avatarUrl,
   showPreview: usesMedia && params.precallReview,
-  shareUrl: `${location.origin}${location.pathname}`,
+  permission: () => permissionStep,
+  pipSupported: pip.supported,
+  languages: params.localization ? [...UI_LANGUAGES] : null,
 });
+const actions = createActions({
+  store, ui, signaling, media, session, embed, params, pip, view, startDevices, shareUrl, notify, announce, rememberName,
+});
+
+/** The tile to show in Picture-in-Picture: the latest other speaker's (see pip.js). */
+const hasVideo = (/** @type {string} */ key) => (view.videoFor(key)?.readyState ?? 0) >= 1;
+/** @type {(() => void) | null} */
+let stopSpeakers = null;
+const watchesSpeakers = params.highlightActiveSpeaker || (pip.supported && params.pipButton);
+store.subscribe((s, previous) => {
+  if (s.phase === "room" && !stopSpeakers && watchesSpeakers) {
+    stopSpeakers = watchSpeakers({
+      peers: mesh.peers, selfId: () => store.getState().me?.id ?? null, micTrack: () => media.track("audio"),
+      micOn: () => media.audioOn, onChange: (who) => ui.dispatch({ type: "ui/speaking", ...who }),
+    });
+  }
+  if (s.phase === "notice" && previous.phase !== "notice") {
+    stopSpeakers?.();
+    stopSpeakers = null;
+    pip.close();
+    ui.dispatch({ type: "ui/settings", on: false });
+  }
+  // timer=on: the meeting clock runs from when the first person still here joined.
+  if (s.phase === "room" && previous.phase !== "room" && params.timer && ui.getState().timerStartedAt === null) {
+    ui.dispatch({ type: "ui/timer", startedAt: clockStart(s.participants, Date.now()) });
+  }
+});
+ui.subscribe((u, previous) => {
+  if (u.lastSpeaker === previous.lastSpeaker || !pip.open) return;
+  const { tiles, stageKey } = view.tiles();
+  pip.follow(pipKey(tiles, stageKey, u.lastSpeaker, hasVideo));
+});
+document.addEventListener("fullscreenchange", () => ui.dispatch({ type: "ui/fullscreen", on: Boolean(document.fullscreenElement) }));
 
 mesh.addEventListener("stream", (event) => {
   const { participantId, kind, stream } = /** @type {CustomEvent} */ (event).detail;
@@ -140,18 +237,24 @@ addEventListener("pagehide", () => signaling.leave());
 
 /** Test hooks: see the comment at the top. */
 Object.assign(window, {
-  salonRoom: { peers: mesh.peers, state: () => snapshot(store.getState()), signaling, media, mesh, store },
+  salonRoom: {
+    peers: mesh.peers, state: () => ({ ...snapshot(store.getState()), ui: ui.getState() }),
+    signaling, params, embed, media, mesh, store, ui,
+  },
 });
 
 view.schedule();
 embed.emit("ready");
 
-const started = usesMedia ? media.start({ audio: params.audio, video: params.video && params.cameraAccess }) : Promise.resolve();
-started.then(() => {
-  const problems = media.problems;
-  if (problems.audio === "denied" || problems.video === "denied") embed.emit("deny_device_permission", { denied: true });
-  else if (usesMedia) embed.emit("grant_device_permission", { granted: true });
-});
+if (usesMedia) {
+  const askFirst = params.precallReview && !params.skipMediaPermissionPrompt && (await permissionNeeded(params.video && params.cameraAccess));
+  if (askFirst) {
+    permissionStep = "ask";
+    view.schedule();
+  } else {
+    startDevices();
+  }
+}
 // Straight in when there is nothing to review: a viewer with a name, or no pre-call review.
 const autoJoin = params.displayName !== null && (roleHint === "viewer" || !params.precallReview);
-if (autoJoin) started.then(() => session.join(params.displayName));
+if (autoJoin) (started ?? Promise.resolve()).then(() => session.join(params.displayName));

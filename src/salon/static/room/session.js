@@ -57,8 +57,10 @@ export function createSession({ store, signaling, mesh, media, params, embed, ro
 
   /** Open the people panel (a knock waits for an answer), telling the embedding page. */
   function openPeople() {
-    if (state().panel === "people") return;
+    const before = state().panel;
+    if (before === "people") return;
     store.dispatch({ type: "local/panel", panel: "people", open: true });
+    if (before !== null) embed.emit(`${before}_toggle`, { open: false });
     embed.emit("people_toggle", { open: true });
   }
 

@@ -1,8 +1,8 @@
 /**
  * What this page shows that the room does not know about: the floating self view, the meeting
  * clock, the settings dialog, Picture-in-Picture, who is speaking, low-data mode, the speaker
- * output and full screen. A pure reducer for a second store (`createStore(reduceUi, …)` from
- * state.js), so the room state stays the server's picture. No DOM, unit-tested in Node.
+ * output and full screen. A pure reducer and a store of its own, so the room state (state.js)
+ * stays the server's picture. No DOM, unit-tested in Node.
  *
  *   intent ─► actions.js ─► ui store ─► view.js
  */
@@ -63,6 +63,30 @@ export function reduceUi(state, event) {
     default:
       return state;
   }
+}
+
+/**
+ * The UI store: like state.js's, for UiState.
+ * @param {UiState} initial
+ */
+export function createUiStore(initial) {
+  let state = initial;
+  /** @type {Set<(state: UiState, previous: UiState) => void>} */
+  const listeners = new Set();
+  return {
+    getState: () => state,
+    /** @param {UiEvent} event */
+    dispatch(event) {
+      const previous = state;
+      state = reduceUi(state, event);
+      if (state !== previous) for (const listener of listeners) listener(state, previous);
+    },
+    /** @param {(state: UiState, previous: UiState) => void} listener */
+    subscribe(listener) {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+  };
 }
 
 /**

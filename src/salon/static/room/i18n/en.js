@@ -97,7 +97,6 @@ export default {
   "toolbar.more": "More",
   "toolbar.moreTitle": "More actions",
 
-  "more.label": "More actions",
   "more.copyLink": "Copy meeting link",
   "more.fullscreen": "Full screen",
   "more.floatSelf": "Float my video (Shift+P)",

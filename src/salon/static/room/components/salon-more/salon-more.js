@@ -18,6 +18,7 @@ import { setIcon } from "../../icons.js";
 export class SalonMore extends HTMLElement {
   #built = false;
   /** @type {MoreItem[]} */ #items = [];
+  #rebuilding = false;
   #onOutside = (/** @type {Event} */ event) => {
     if (!this.contains(/** @type {Node} */ (event.target))) this.close();
   };
@@ -46,7 +47,7 @@ export class SalonMore extends HTMLElement {
       if (item instanceof HTMLElement) this.#choose(Number(item.dataset.index));
     });
     this.addEventListener("focusout", (event) => {
-      if (this.isOpen && !this.contains(/** @type {Node | null} */ (event.relatedTarget))) this.close(false);
+      if (this.isOpen && !this.#rebuilding && !this.contains(/** @type {Node | null} */ (event.relatedTarget))) this.close(false);
     });
   }
 
@@ -63,17 +64,26 @@ export class SalonMore extends HTMLElement {
     button.title = model.title;
     const menu = part(this, "menu");
     menu.setAttribute("aria-label", model.title);
-    const focused = this.isOpen ? [...menu.children].indexOf(/** @type {Element} */ (document.activeElement)) : -1;
     this.#items = model.items;
-    menu.replaceChildren(...model.items.map((item, index) => {
-      const checkable = typeof item.checked === "boolean";
-      return h("button", {
-        type: "button", class: "more-item", tabIndex: -1, text: item.label,
+    // Same items as before: update them in place, so an open menu keeps its focus.
+    const signature = model.items.map((item) => `${item.id}:${typeof item.checked}`).join("|");
+    if (menu.dataset.signature !== signature) {
+      const focused = this.isOpen ? [...menu.children].indexOf(/** @type {Element} */ (document.activeElement)) : -1;
+      menu.dataset.signature = signature;
+      this.#rebuilding = true;
+      menu.replaceChildren(...model.items.map((item, index) => h("button", {
+        type: "button", class: "more-item", tabIndex: -1,
         dataset: { testid: `more-${item.id}`, index: String(index) },
-        attrs: { role: checkable ? "menuitemcheckbox" : "menuitem", ...(checkable ? { "aria-checked": String(item.checked) } : {}) },
-      });
-    }));
-    if (focused >= 0) this.#focus(Math.min(focused, model.items.length - 1));
+        attrs: { role: typeof item.checked === "boolean" ? "menuitemcheckbox" : "menuitem" },
+      })));
+      this.#rebuilding = false;
+      if (focused >= 0) this.#focus(Math.min(focused, model.items.length - 1));
+    }
+    model.items.forEach((item, index) => {
+      const element = /** @type {HTMLElement} */ (menu.children[index]);
+      element.textContent = item.label;
+      if (typeof item.checked === "boolean") element.setAttribute("aria-checked", String(item.checked));
+    });
     if (model.items.length === 0) this.close(false);
   }
 

@@ -1,0 +1,136 @@
+// Embed commands (contract 4.5) and the new toolbar actions, as actions.js carries them out.
+import assert from "node:assert/strict";
+import { afterEach, beforeEach, describe, it } from "node:test";
+
+import { createActions } from "../../src/salon/static/room/actions.js";
+import { parseParams } from "../../src/salon/static/room/params.js";
+import { createStore } from "../../src/salon/static/room/state.js";
+import { createUiStore, initialUi } from "../../src/salon/static/room/ui.js";
+
+let warnings = [];
+const originalWarn = console.warn;
+beforeEach(() => {
+  warnings = [];
+  console.warn = (message) => warnings.push(String(message));
+});
+afterEach(() => {
+  console.warn = originalWarn;
+});
+
+const tick = () => new Promise((resolve) => setTimeout(resolve, 0));
+
+function setup(query = "", { role = "host", phase = "room" } = {}) {
+  const params = parseParams(query);
+  const calls = [];
+  const record = (name) => (...args) => {
+    calls.push([name, ...args]);
+    return true;
+  };
+  const store = createStore();
+  if (phase === "room") {
+    store.dispatch({ type: "joined", participantId: "me", role, room: { name: "/r", mode: "normal", locked: false, spotlight: null, capacity: 4 }, participants: [] });
+  }
+  const ui = createUiStore(initialUi(params));
+  const media = { audioOn: true, videoOn: true, setAudio: record("setAudio"), setVideo: record("setVideo"), setLowData: record("setLowData") };
+  const emitted = [];
+  const actions = createActions({
+    store, ui, params, media,
+    signaling: { send: record("send") },
+    session: { join: record("join"), leave: record("leave"), knock: record("knock"), cancelKnock: record("cancelKnock") },
+    embed: { emit: (type, payload) => emitted.push([type, payload]) },
+    pip: { supported: false, open: false, toggle: record("pip") },
+    view: { tiles: () => ({ tiles: [], stageKey: null }), videoFor: () => null },
+    startDevices: record("startDevices"), shareUrl: "https://meet.example/r",
+    notify: record("notify"), announce: record("announce"), rememberName: record("rememberName"),
+  });
+  return { actions, calls, emitted, store, ui };
+}
+
+describe("embed commands", () => {
+  it("toggle_camera and toggle_microphone set with true/false and flip with undefined", async () => {
+    const { actions, calls } = setup();
+    actions.runCommand("toggle_camera", [false]);
+    actions.runCommand("toggle_camera", [undefined]);
+    actions.runCommand("toggle_microphone", [true]);
+    actions.runCommand("toggle_microphone", []);
+    await tick();
+    assert.deepEqual(calls, [["setVideo", false], ["setVideo", false], ["setAudio", true], ["setAudio", false]]);
+  });
+
+  it("cameraAccess=off keeps the camera off, whoever asks", async () => {
+    const { actions, calls } = setup("cameraAccess=off");
+    actions.runCommand("toggle_camera", [true]);
+    actions.run("toggle-camera");
+    await tick();
+    assert.deepEqual(calls, []);
+  });
+
+  it("toggle_chat opens and closes the chat, telling the page once per change", async () => {
+    const { actions, emitted, store } = setup();
+    actions.runCommand("toggle_chat", [true]);
+    actions.runCommand("toggle_chat", [true]);
+    assert.equal(store.getState().panel, "chat");
+    actions.runCommand("toggle_people", [undefined]);
+    assert.equal(store.getState().panel, "people");
+    await tick();
+    assert.deepEqual(emitted, [["chat_toggle", { open: true }], ["chat_toggle", { open: false }], ["people_toggle", { open: true }]]);
+  });
+
+  it("leave_room, end_meeting, knock and cancel_knock reach the session and the server", async () => {
+    const { actions, calls } = setup();
+    for (const command of ["leave_room", "end_meeting", "knock", "cancel_knock"]) actions.runCommand(command, []);
+    await tick();
+    assert.deepEqual(calls, [["leave"], ["send", "end-meeting", undefined], ["knock"], ["cancelKnock"]]);
+  });
+
+  it("open_settings opens the settings in the room only; toggle_breakout is a seam", async () => {
+    const room = setup();
+    room.actions.runCommand("open_settings", ["media"]);
+    assert.equal(room.ui.getState().settingsOpen, true);
+    const before = setup("", { phase: "precall" });
+    before.actions.runCommand("open_settings", []);
+    assert.equal(before.ui.getState().settingsOpen, false);
+    room.actions.runCommand("toggle_breakout", [true]);
+    await tick();
+    assert.match(warnings.join("\n"), /breakout/);
+  });
+});
+
+describe("toolbar and menu actions", () => {
+  it("locking=off: no lock, not even from the keyboard shortcut", async () => {
+    const { actions, calls } = setup("locking=off");
+    actions.run("toggle-lock");
+    await tick();
+    assert.deepEqual(calls, []);
+  });
+
+  it("the meeting clock is a host's to start and stop", async () => {
+    const host = setup();
+    host.actions.run("toggle-timer");
+    assert.equal(typeof host.ui.getState().timerStartedAt, "number");
+    host.actions.run("toggle-timer");
+    assert.equal(host.ui.getState().timerStartedAt, null);
+    const visitor = setup("", { role: "visitor" });
+    visitor.actions.run("toggle-timer");
+    assert.equal(visitor.ui.getState().timerStartedAt, null);
+  });
+
+  it("float my video, low-data mode, the speaker and the permission step", async () => {
+    const { actions, calls, ui } = setup();
+    actions.run("toggle-float-self");
+    assert.equal(ui.getState().floatSelf, true);
+    actions.run("set-low-data", { on: true });
+    actions.run("choose-speaker", { sinkId: "out-2" });
+    actions.run("allow-devices");
+    await tick();
+    assert.equal(ui.getState().lowData, true);
+    assert.equal(ui.getState().sinkId, "out-2");
+    assert.deepEqual(calls, [["setLowData", true], ["startDevices"]]);
+  });
+
+  it("a viewer has no video to float", () => {
+    const { actions, ui } = setup("", { role: "viewer" });
+    actions.run("toggle-float-self");
+    assert.equal(ui.getState().floatSelf, false);
+  });
+});
