@@ -78,7 +78,7 @@ export default {
   "toolbar.chat": "Chat",
   "toolbar.chatTitle": "Show or hide the chat (C)",
   "toolbar.people": "People",
-  "toolbar.peopleTitle": "Show or hide people (P)",
+  "toolbar.peopleTitle": "Show or hide people",
   "toolbar.lock": "Lock the room: new visitors must knock (Shift+L)",
   "toolbar.unlock": "Unlock the room (Shift+L)",
   "toolbar.locked": "Locked",

@@ -1,6 +1,7 @@
 /**
  * Français. Terminology: réunion (meeting), salle (room), hôte (host), spectateur (viewer),
- * frapper (knock), faire entrer (let in), mettre en vedette (spotlight), micro (toolbar), chat.
+ * frapper (knock), admettre (let in; "faire entrer" in what the visitor reads), mettre en vedette
+ * (spotlight), micro (toolbar), chat.
  * Formal "vous". A no-break space (\u00a0) precedes « : ? ! » as French typography requires.
  */
 export default {
@@ -78,7 +79,7 @@ export default {
   "toolbar.chat": "Chat",
   "toolbar.chatTitle": "Afficher ou masquer le chat (C)",
   "toolbar.people": "Participants",
-  "toolbar.peopleTitle": "Afficher ou masquer les participants (P)",
+  "toolbar.peopleTitle": "Afficher ou masquer les participants",
   "toolbar.lock": "Verrouiller la salle\u00a0: les nouveaux arrivants devront frapper (Maj+L)",
   "toolbar.unlock": "Déverrouiller la salle (Maj+L)",
   "toolbar.locked": "Verrouillée",
@@ -155,9 +156,9 @@ export default {
   "knock.heldWith": "En attente\u00a0: {message}",
   "knock.holdDefault": "Veuillez patienter, un hôte va bientôt vous faire entrer.",
   "knock.messageLabel": "Message pour {name}",
-  "knock.messagePlaceholder": "Message (en cas d'attente ou de refus)",
-  "knock.admit": "Faire entrer",
-  "knock.admitName": "Faire entrer {name}",
+  "knock.messagePlaceholder": "Message (attente ou refus)",
+  "knock.admit": "Admettre",
+  "knock.admitName": "Admettre {name}",
   "knock.hold": "Faire patienter",
   "knock.holdName": "Faire patienter {name} avec ce message",
   "knock.reject": "Refuser",

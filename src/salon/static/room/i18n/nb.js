@@ -78,7 +78,7 @@ export default {
   "toolbar.chat": "Chat",
   "toolbar.chatTitle": "Vis eller skjul chatten (C)",
   "toolbar.people": "Personer",
-  "toolbar.peopleTitle": "Vis eller skjul personer (P)",
+  "toolbar.peopleTitle": "Vis eller skjul personer",
   "toolbar.lock": "Lås rommet: Nye besøkende må banke på (Shift+L)",
   "toolbar.unlock": "Lås opp rommet (Shift+L)",
   "toolbar.locked": "Låst",

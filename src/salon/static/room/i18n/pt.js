@@ -1,7 +1,7 @@
 /**
  * Português (European Portuguese, kept neutral where a shared word exists). Terminology: reunião
  * (meeting), sala (room), anfitrião (host), espectador (viewer), pessoas (people panel),
- * participantes (participant count), bater à porta (knock), deixar entrar (let in), destacar
+ * participantes (participant count), bater à porta (knock), admitir (let in), destacar
  * (spotlight), câmara, ecrã, partilhar, link. Addressed with the formal third person, avoiding
  * gendered forms ("o"/"a") where possible.
  */
@@ -80,7 +80,7 @@ export default {
   "toolbar.chat": "Chat",
   "toolbar.chatTitle": "Mostrar ou ocultar o chat (C)",
   "toolbar.people": "Pessoas",
-  "toolbar.peopleTitle": "Mostrar ou ocultar as pessoas (P)",
+  "toolbar.peopleTitle": "Mostrar ou ocultar as pessoas",
   "toolbar.lock": "Bloquear a sala: os novos visitantes têm de bater à porta (Shift+L)",
   "toolbar.unlock": "Desbloquear a sala (Shift+L)",
   "toolbar.locked": "Bloqueada",
@@ -157,9 +157,9 @@ export default {
   "knock.heldWith": "Em espera: {message}",
   "knock.holdDefault": "Aguarde, por favor. Um anfitrião vai dar-lhe acesso em breve.",
   "knock.messageLabel": "Mensagem para {name}",
-  "knock.messagePlaceholder": "Mensagem (ao pôr em espera ou recusar)",
-  "knock.admit": "Deixar entrar",
-  "knock.admitName": "Deixar entrar {name}",
+  "knock.messagePlaceholder": "Mensagem (espera ou recusa)",
+  "knock.admit": "Admitir",
+  "knock.admitName": "Admitir {name}",
   "knock.hold": "Pôr em espera",
   "knock.holdName": "Pôr {name} em espera com a mensagem",
   "knock.reject": "Recusar",
