@@ -119,11 +119,14 @@ async def replay_delivery(deliveryId: str, request: Request) -> Response:
     return Json(replayed, status_code=201)
 
 
-@router.get("/webhook-metrics", summary="Deliveries by state, and this process's counters")
+@router.get(
+    "/webhook-metrics",
+    summary="The caller's deliveries by state, and this process's counters (all organizations)",
+)
 async def webhook_metrics(request: Request) -> Response:
-    caller_of(request)
+    who = caller_of(request)
     counters = request.app.state.dispatcher.counters
-    stored: dict[str, Any] = await _webhooks(request).metrics()
+    stored: dict[str, Any] = await _webhooks(request).metrics(who.org_id)
     return Json(
         {
             "deliveries": stored,

@@ -217,6 +217,8 @@ class _Fields:
             raise self.bad(f"{name} must be a string")
         if len(value) > maximum:
             raise self.bad(f"{name} must be at most {maximum} characters")
+        if not _encodable(value):
+            raise self.bad(f"{name} is not valid Unicode text")
         return value
 
     def required_text(self, name: str, *, maximum: int) -> str:
@@ -232,6 +234,15 @@ class _Fields:
 
     def participant(self, name: str = "participantId") -> ParticipantId:
         return ParticipantId(self.required_text(name, maximum=_ID_MAX))
+
+
+def _encodable(text: str) -> bool:
+    """JSON can carry lone surrogates (`"\\ud800"`), which no UTF-8 body can hold."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def _has_control(text: str) -> bool:

@@ -130,6 +130,8 @@ async def insert_delivery(
 _DUE = (
     "status = 'pending' AND next_attempt_ms <= :now"
     " AND (lease_until_ms IS NULL OR lease_until_ms < :now)"
+    # a disabled endpoint's deliveries wait until it is enabled again
+    " AND endpoint_id IN (SELECT id FROM webhook_endpoints WHERE enabled)"
 )
 
 
@@ -261,8 +263,10 @@ async def list_attempts(db: Database, delivery_id: str) -> list[Row]:
     )
 
 
-async def count_by_status(db: Database) -> dict[str, int]:
+async def count_by_status(db: Database, org_id: OrgId) -> dict[str, int]:
     rows = await db.fetch_all(
-        "SELECT status, COUNT(*) AS n FROM webhook_deliveries GROUP BY status"
+        "SELECT status, COUNT(*) AS n FROM webhook_deliveries WHERE org_id = :org_id"
+        " GROUP BY status",
+        {"org_id": org_id},
     )
     return {row["status"]: int(row["n"]) for row in rows}

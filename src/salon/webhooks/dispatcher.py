@@ -141,18 +141,24 @@ class Dispatcher:
         }
         started = time.perf_counter()
         try:
-            response = await self._client.post(
-                url,
-                content=body,
-                headers=headers,
-                timeout=self.policy.timeout_s,
-                follow_redirects=False,
+            # httpx's timeout bounds each read; wait_for bounds the whole exchange, so a receiver
+            # that trickles its answer is cut off too.
+            response = await asyncio.wait_for(
+                self._client.post(
+                    url,
+                    content=body,
+                    headers=headers,
+                    timeout=self.policy.timeout_s,
+                    follow_redirects=False,
+                ),
+                self.policy.timeout_s,
             )
-        except httpx.TimeoutException:
+        except (httpx.TimeoutException, TimeoutError):
             return Outcome(None, _elapsed_ms(started), "timed out")
         except httpx.HTTPError as error:
             return Outcome(None, _elapsed_ms(started), f"{type(error).__name__}: {error}"[:500])
-        text = response.text[:RESPONSE_KEPT] if response.content else None
+        # Kept for the delivery log: printable text only (PostgreSQL refuses NUL in text).
+        text = response.text[:RESPONSE_KEPT].replace("\x00", "\ufffd") if response.content else None
         failure = None if 200 <= response.status_code < 300 else f"HTTP {response.status_code}"
         return Outcome(response.status_code, _elapsed_ms(started), failure, text)
 

@@ -76,4 +76,7 @@ def envelope(event: RoomEvent, subdomain: str, identifier: str) -> bytes:
         "type": event.type.value,
         "data": _data(event, subdomain),
     }
-    return json.dumps(body, separators=(",", ":"), ensure_ascii=False).encode()
+    try:
+        return json.dumps(body, separators=(",", ":"), ensure_ascii=False).encode()
+    except UnicodeEncodeError:  # a lone surrogate: only its \u escape is valid UTF-8
+        return json.dumps(body, separators=(",", ":")).encode()

@@ -1,7 +1,9 @@
 """Webhook endpoints, deliveries and the retry policy: the rules, without I/O."""
 
+import ipaddress
 import random
 import secrets
+import socket
 from dataclasses import dataclass
 from enum import StrEnum
 from urllib.parse import urlsplit
@@ -87,22 +89,31 @@ def check_url(url: str, own_origins: frozenset[str]) -> str:
         raise InvalidInput(f"url must be at most {URL_MAX} characters")
     try:
         parts = urlsplit(url)
-        port = parts.port
     except ValueError:
         raise InvalidInput("url is not a valid URL") from None
     if parts.scheme not in ("http", "https"):
         raise InvalidInput("url must start with http:// or https://")
     if not parts.hostname or any(ch.isspace() for ch in url):
         raise InvalidInput("url is not a valid URL")
-    default = 443 if parts.scheme == "https" else 80
-    origin = f"{parts.scheme}://{parts.hostname.lower()}:{port or default}"
-    if origin in own_origins:
+    if origin_of(url) in own_origins:
         raise InvalidInput("url must not point at this Salon server")
     return url
 
 
 def origin_of(url: str) -> str:
-    """`scheme://host:port`, the form `check_url` compares."""
+    """`scheme://host:port`, the form `check_url` compares: the host without a trailing dot,
+    and any loopback or unspecified address written as 127.0.0.1 (`127.1`, `0.0.0.0`, `::1`)."""
     parts = urlsplit(url)
     default = 443 if parts.scheme == "https" else 80
-    return f"{parts.scheme}://{(parts.hostname or '').lower()}:{parts.port or default}"
+    host = (parts.hostname or "").lower().rstrip(".")
+    try:
+        address = ipaddress.ip_address(socket.inet_ntoa(socket.inet_aton(host)))
+    except OSError:
+        try:
+            address = ipaddress.ip_address(host)
+        except ValueError:
+            address = None
+    local = address is not None and (address.is_loopback or address.is_unspecified)
+    if local or host == "localhost":
+        host = "127.0.0.1"
+    return f"{parts.scheme}://{host}:{parts.port or default}"

@@ -48,7 +48,11 @@ class WebhookService:
             id=new_endpoint_id(),
             org_id=org_id,
             url=check_url(url, self._own_origins),
-            events=tuple(events.check_event_types(event_types or list(events.EVENT_TYPES))),
+            events=tuple(
+                events.check_event_types(
+                    list(events.EVENT_TYPES) if event_types is None else event_types
+                )
+            ),
             secret=new_secret(),
             enabled=True,
             created_ms=now,
@@ -171,8 +175,8 @@ class WebhookService:
             )
         return await self.delivery(org_id, replay_id)
 
-    async def metrics(self) -> dict[str, int]:
-        counts = await rows.count_by_status(self._db)
+    async def metrics(self, org_id: OrgId) -> dict[str, int]:
+        counts = await rows.count_by_status(self._db, org_id)
         return {status: counts.get(status, 0) for status in ("pending", "delivered", "failed")}
 
 

@@ -38,7 +38,7 @@ def verify(
     raw = body.encode() if isinstance(body, str) else body
     parts = dict(part.split("=", 1) for part in header.split(",") if "=" in part)
     timestamp_text, signature = parts.get("t", ""), parts.get("v1", "")
-    if not timestamp_text.isdigit() or not signature:
+    if not (timestamp_text.isascii() and timestamp_text.isdigit()) or not signature:
         raise InvalidSignature("the header must read t=<unix seconds>,v1=<hex digest>")
     timestamp = int(timestamp_text)
     expected = sign(raw, secret, timestamp).split("v1=", 1)[1]
