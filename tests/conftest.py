@@ -10,8 +10,8 @@ import secrets
 import shutil
 from collections.abc import AsyncIterator, Coroutine, Iterator
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any
 from pathlib import Path
+from typing import Any
 
 import asyncpg
 import pytest
@@ -25,7 +25,19 @@ from salon.storage.migrate import migrate
 POSTGRES_ADMIN_URL = os.environ.get(
     "SALON_TEST_POSTGRES", "postgresql://postgres@127.0.0.1:5432/postgres"
 )
-TABLES = ("allowed_domains", "webhook_attempts", "webhook_deliveries", "webhook_events", "webhook_endpoints", "room_participants", "room_sessions", "meetings", "api_keys", "orgs", "server_settings")
+TABLES = (
+    "allowed_domains",
+    "webhook_attempts",
+    "webhook_deliveries",
+    "webhook_events",
+    "webhook_endpoints",
+    "room_participants",
+    "room_sessions",
+    "meetings",
+    "api_keys",
+    "orgs",
+    "server_settings",
+)
 
 
 @pytest.fixture
