@@ -6,7 +6,7 @@
 
 Retry state lives in columns, so a restart resumes where the last process stopped (a lease left by
 a killed process expires after `LEASE_MS`). Each endpoint has at most `per_endpoint` deliveries in
-flight and an endpoint with any in flight is skipped by the next claim, so one that hangs or keeps
+flight per claim and a saturated endpoint is skipped by the next claims, so one that hangs or keeps
 failing cannot hold up the others.
 """
 
@@ -104,7 +104,11 @@ class Dispatcher:
         room = self._max_in_flight - self._in_flight.total
         if room <= 0:
             return 0
-        busy = [endpoint for endpoint, n in self._in_flight.by_endpoint.items() if n > 0]
+        busy = [
+            endpoint
+            for endpoint, n in self._in_flight.by_endpoint.items()
+            if n >= self._per_endpoint
+        ]
         async with self._db.transaction() as tx:
             claimed = await rows.claim_due(
                 tx, self._db.dialect, self._clock(), LEASE_MS, room, self._per_endpoint, busy

@@ -95,7 +95,11 @@ def check_url(url: str, own_origins: frozenset[str]) -> str:
         raise InvalidInput("url must start with http:// or https://")
     if not parts.hostname or any(ch.isspace() for ch in url):
         raise InvalidInput("url is not a valid URL")
-    if origin_of(url) in own_origins:
+    try:
+        origin = origin_of(url)  # reads the port: out of range or not a number is a ValueError
+    except ValueError:
+        raise InvalidInput("url is not a valid URL") from None
+    if origin in own_origins:
         raise InvalidInput("url must not point at this Salon server")
     return url
 

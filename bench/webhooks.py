@@ -1,0 +1,363 @@
+"""Benchmark: webhook deliveries per second and event-to-receipt latency, beside the raw request
+rate of the same HTTP client against the same receiver.
+
+Run: `.venv/bin/python bench/webhooks.py [--events N] [--rate R]` (default 20,000 and 1,000/s).
+
+One process holds what `salon serve` holds: the dispatcher (`Dispatcher.run`, default policy and
+limits: 256 in flight, 64 per endpoint) on uvloop, over a temporary SQLite database, with an
+`httpx` client built like the server's (256 connections, 64 kept alive). The receiver is a
+separate process: a minimal asyncio HTTP/1.1 server that answers 200 at once and notes when each
+body arrived. Events go through the real outbox path: `WebhookService.enqueue` in one transaction
+per event, then `wake()`, as the room recorder does; all are `room.client.joined` for one endpoint.
+
+  raw      the same client POSTs the same kind of signed bodies straight to the receiver, 16 and
+           64 at a time (64 is the most the dispatcher keeps in flight to one endpoint); the
+           better of the two is the client's ceiling.
+  drain    N events are queued, then the dispatcher starts: deliveries/s is N over the time from
+           its start to the last receipt (the backlog draining).
+  paced    N events are offered at R per second (32 producers) while the dispatcher runs: the
+           latency of each is its receipt time minus its `createdAt` (the enqueue time, in ms).
+           If the dispatcher cannot keep up with R, a backlog builds and the latency shows it.
+
+The summary's deliveries/s is the drain's, its p50/p99 the paced round's. The run fails (exit 1)
+if an event is not received exactly once or a raw request is not answered 200. The last line is
+the one-line summary.
+"""
+
+import argparse
+import asyncio
+import json
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from collections.abc import Callable, Coroutine
+from pathlib import Path
+from typing import Any, cast
+
+import httpx
+
+from salon.clock import system_clock
+from salon.ids import ParticipantId
+from salon.meetings.model import Meeting, RoomMode, RoomNamePattern, parse_date_time
+from salon.meetings.service import MeetingRequest, MeetingService
+from salon.orgs.model import Organization
+from salon.orgs.service import OrgService
+from salon.rooms.events import RoomEvent, RoomEventType
+from salon.rooms.state import Participant, Role
+from salon.storage.db import Database
+from salon.storage.migrate import migrate
+from salon.storage.sqlite import SqliteDatabase
+from salon.webhooks import events
+from salon.webhooks.dispatcher import Dispatcher
+from salon.webhooks.service import WebhookService
+from salon.webhooks.signing import HEADER, sign
+
+HOST = "127.0.0.1"
+RAW_CONCURRENCY = (16, 64)
+RAW_REQUESTS = 5000
+PRODUCERS = 32
+DRAIN_WITHIN_S = 300.0
+
+
+class BenchError(Exception):
+    """A reason to stop the benchmark and exit 1."""
+
+
+# --- the receiver (its own process) ---------------------------------------------------------------
+
+OK = b"HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n"
+
+
+def receive() -> None:
+    """Answer every POST with 200 and note (arrival ms, createdAt, id) of each body by path;
+    `GET /count?PATH` says how many bodies came to PATH, `GET /results?PATH` hands the notes back
+    as JSON."""
+    notes: dict[bytes, list[tuple[float, str, str]]] = {}
+
+    def note(path: bytes, body: bytes) -> None:
+        at = time.time() * 1000
+        start = body.find(b'"createdAt":"') + 13
+        first = body.find(b'"id":"') + 6
+        created = body[start : start + 24].decode()
+        notes.setdefault(path, []).append((at, created, body[first : first + 64].decode()))
+
+    class Http(asyncio.Protocol):
+        def connection_made(self, transport: asyncio.BaseTransport) -> None:
+            self.transport = cast(asyncio.Transport, transport)  # uvloop's is not a subclass
+            self.buffer = b""
+
+        def data_received(self, data: bytes) -> None:
+            self.buffer += data
+            while (end := self.buffer.find(b"\r\n\r\n")) >= 0:
+                head = self.buffer[:end].lower()
+                at = head.find(b"content-length:")
+                length = int(head[at + 15 :].split(b"\r\n", 1)[0]) if at >= 0 else 0
+                if len(self.buffer) < end + 4 + length:
+                    return
+                body, self.buffer = (
+                    self.buffer[end + 4 : end + 4 + length],
+                    self.buffer[end + 4 + length :],
+                )
+                method, target = head.split(b" ", 2)[:2]
+                if method == b"get":  # /count?PATH or /results?PATH
+                    kind, _, path = target.partition(b"?")
+                    listed = notes.get(path, [])
+                    found = json.dumps(len(listed) if kind == b"/count" else listed).encode()
+                    self.transport.write(
+                        b"HTTP/1.1 200 OK\r\nContent-Length: %d\r\n\r\n" % len(found) + found
+                    )
+                else:
+                    note(target, body)
+                    self.transport.write(OK)
+
+    async def serve() -> None:
+        server = await asyncio.get_running_loop().create_server(Http, HOST, 0)
+        print(server.sockets[0].getsockname()[1], flush=True)
+        await server.serve_forever()
+
+    run(serve())
+
+
+def run(work: Coroutine[Any, Any, None]) -> None:
+    """As `salon serve` runs: on uvloop when it is installed."""
+    try:
+        import uvloop
+    except ImportError:
+        asyncio.run(work)
+    else:
+        uvloop.run(work)
+
+
+def start_receiver() -> tuple[subprocess.Popen[str], str]:
+    """The receiver process and its base URL, once it listens (it prints its port)."""
+    process = subprocess.Popen(
+        [sys.executable, __file__, "--receiver"], stdout=subprocess.PIPE, text=True
+    )
+    assert process.stdout is not None
+    port = process.stdout.readline().strip()
+    if not port.isdigit():
+        process.kill()
+        raise BenchError("the receiver did not start")
+    return process, f"http://{HOST}:{port}"
+
+
+# --- the measured side -------------------------------------------------------------------------
+
+
+def percentile(values: list[float], fraction: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(fraction * len(ordered)))]
+
+
+async def notes_at(client: httpx.AsyncClient, base: str, path: str) -> list[list[object]]:
+    answer = await client.get(f"{base}/results?{path}")
+    found: list[list[object]] = answer.json()
+    return found
+
+
+async def raw_round(
+    client: httpx.AsyncClient, url: str, bodies: list[bytes], concurrency: int
+) -> float:
+    """Requests per second of the client POSTing `bodies` to `url`, signed as deliveries are."""
+    queue = iter(bodies)
+    failures: list[str] = []
+
+    async def worker() -> None:
+        for body in queue:
+            signature = sign(body, "whsec_bench", int(time.time()))
+            headers = {"Content-Type": "application/json", HEADER: signature}
+            try:
+                answer = await client.post(url, content=body, headers=headers)
+            except httpx.HTTPError as error:
+                failures.append(repr(error))
+                continue
+            if answer.status_code != 200:
+                failures.append(str(answer.status_code))
+
+    started = time.perf_counter()
+    await asyncio.gather(*(worker() for _ in range(concurrency)))
+    took = time.perf_counter() - started
+    if failures:
+        raise BenchError(f"raw round: {len(failures)} answers were not 200: {failures[0]}")
+    return len(bodies) / took
+
+
+def joined(meeting: Meeting) -> RoomEvent:
+    who = Participant(ParticipantId(str(uuid.uuid4())), "Bench", Role.VISITOR, 0)
+    return RoomEvent(
+        RoomEventType.CLIENT_JOINED,
+        meeting,
+        system_clock(),
+        None,
+        participant=who,
+        count_by_role={"visitor": 1},
+    )
+
+
+async def set_up(db: Database, base: str, path: str) -> tuple[Organization, Meeting]:
+    """An organization with one endpoint at `base + path`, and one meeting of it."""
+    orgs = OrgService(db, system_clock)
+    org = await orgs.create(path.strip("/"))
+    await WebhookService(db, system_clock, frozenset()).create(org.org_id, base + path, None)
+    meetings = MeetingService(
+        db,
+        system_clock,
+        orgs,
+        public_url="http://bench.test",
+        base_domain=None,
+        room_key_secret=b"k" * 32,
+    )
+    request = MeetingRequest(
+        system_clock() + 86_400_000,
+        None,
+        False,
+        RoomMode.NORMAL,
+        "",
+        RoomNamePattern.UUID,
+        False,
+        frozenset(),
+        "{}",
+    )
+    return org, (await meetings.create(org.org_id, request)).meeting
+
+
+async def enqueue(
+    db: Database,
+    count: int,
+    org: Organization,
+    meeting: Meeting,
+    rate: float,
+    wake: Callable[[], None],
+) -> float:
+    """Put `count` events through the outbox, at `rate` per second (0: as fast as possible)."""
+    left = iter(range(count))
+    started = time.monotonic()
+
+    async def produce() -> None:
+        for n in left:
+            if rate and (ahead := started + n / rate - time.monotonic()) > 0:
+                await asyncio.sleep(ahead)  # pacing the offered load
+            event = joined(meeting)
+            async with db.transaction() as tx:
+                await WebhookService.enqueue(tx, event, meeting, org.subdomain)
+            wake()
+
+    await asyncio.gather(*(produce() for _ in range(PRODUCERS)))
+    return count / (time.monotonic() - started)
+
+
+async def arrivals(
+    client: httpx.AsyncClient, base: str, path: str, count: int
+) -> list[tuple[float, int]]:
+    """(receipt ms, `createdAt` ms) of each event, once all `count` have arrived, once each."""
+    deadline = time.monotonic() + DRAIN_WITHIN_S
+    while (arrived := (await client.get(f"{base}/count?{path}")).json()) < count:
+        if time.monotonic() > deadline:
+            raise BenchError(f"{path}: only {arrived} of {count} events arrived")
+        await asyncio.sleep(0.05)  # the pause between polls
+    notes = await notes_at(client, base, path)
+    if len(notes) != count or len({n[2] for n in notes}) != count:
+        raise BenchError(f"{path}: {len(notes)} bodies for {count} events")
+    return [(float(str(n[0])), parse_date_time("createdAt", str(n[1]))) for n in notes]
+
+
+async def drain_round(db: Database, client: httpx.AsyncClient, base: str, count: int) -> float:
+    """Deliveries per second while a queued backlog of `count` drains."""
+    org, meeting = await set_up(db, base, "/drain")
+    await enqueue(db, count, org, meeting, 0, lambda: None)
+    dispatcher = Dispatcher(db, client, system_clock)
+    started_ms = time.time() * 1000
+    running = asyncio.create_task(dispatcher.run())
+    try:
+        received = await arrivals(client, base, "/drain", count)
+    finally:
+        running.cancel()
+        await asyncio.gather(running, return_exceptions=True)
+    return count / ((max(at for at, _ in received) - started_ms) / 1000)
+
+
+async def paced_round(
+    db: Database, client: httpx.AsyncClient, base: str, count: int, rate: float
+) -> tuple[list[float], float]:
+    """Each event's latency (ms) while `count` events are offered at `rate` per second."""
+    org, meeting = await set_up(db, base, "/paced")
+    dispatcher = Dispatcher(db, client, system_clock)
+    running = asyncio.create_task(dispatcher.run())
+    try:
+        offered = await enqueue(db, count, org, meeting, rate, dispatcher.wake)
+        received = await arrivals(client, base, "/paced", count)
+    finally:
+        running.cancel()
+        await asyncio.gather(running, return_exceptions=True)
+    return [at - created for at, created in received], offered
+
+
+async def bench(count: int, rate: float) -> None:
+    with tempfile.TemporaryDirectory(prefix="salon-bench-webhooks-") as folder:
+        work = Path(folder)
+        receiver, base = start_receiver()
+        url = f"sqlite:///{work}/salon.db"
+        await migrate(url)
+        db = SqliteDatabase(str(work / "salon.db"))
+        limits = httpx.Limits(max_connections=256, max_keepalive_connections=64)
+        try:
+            async with httpx.AsyncClient(limits=limits) as client:
+                print(f"receiver at {base} (pid {receiver.pid}); SQLite in {work}", flush=True)
+                org, meeting = await set_up(db, base, "/raw")
+                bodies = [
+                    events.envelope(joined(meeting), org.subdomain, events.event_id())
+                    for _ in range(RAW_REQUESTS)
+                ]
+                await raw_round(client, f"{base}/warm", bodies[:500], RAW_CONCURRENCY[-1])
+                raw: dict[int, float] = {}
+                for concurrency in RAW_CONCURRENCY:
+                    raw[concurrency] = await raw_round(client, f"{base}/raw", bodies, concurrency)
+                    print(
+                        f"raw    {RAW_REQUESTS:>7,} requests, {concurrency:>2} at a time"
+                        f"  {raw[concurrency]:>8,.0f} requests/s",
+                        flush=True,
+                    )
+                drained = await drain_round(db, client, base, count)
+                print(
+                    f"drain  {count:>7,} queued events        {drained:>8,.0f} deliveries/s",
+                    flush=True,
+                )
+                latencies, offered = await paced_round(db, client, base, count, rate)
+        finally:
+            await db.close()
+            receiver.kill()
+            receiver.wait(timeout=10)
+    p50, p99 = percentile(latencies, 0.50), percentile(latencies, 0.99)
+    print(
+        f"paced  {count:>7,} events offered at {offered:,.0f}/s: latency p50 {p50:.0f} ms"
+        f"  p99 {p99:.0f} ms  max {max(latencies):.0f} ms"
+    )
+    ceiling = max(raw.values())
+    print(
+        f"webhooks: deliveries/s={drained:.0f} p50={p50:.0f}ms p99={p99:.0f}ms"
+        f" | raw requests/s={ceiling:.0f} | ratio deliveries/raw={drained / ceiling:.2f}"
+        " (goal >= 1000/s, p99 <= 200 ms)"
+    )
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--events", type=int, default=20_000, help="events per round")
+    parser.add_argument("--rate", type=float, default=1000.0, help="paced round's events/s")
+    parser.add_argument("--receiver", action="store_true", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.receiver:
+        receive()
+        return 0
+    try:
+        run(bench(args.events, args.rate))
+    except BenchError as error:
+        print(f"webhooks: FAILED: {error}", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
