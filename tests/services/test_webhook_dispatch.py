@@ -321,6 +321,18 @@ async def test_filters_and_disabled_endpoints_are_respected(rig: Rig) -> None:
     assert rig.receiver.count("/off") == 1
 
 
+async def test_deleting_an_endpoint_fails_its_waiting_deliveries(rig: Rig) -> None:
+    hook = await rig.endpoint("/deleted-later", [200])
+    await rig.join(await rig.meeting())
+    await rig.call("DELETE", f"/v1/webhooks/{hook['id']}", 204)
+    await pump(rig.dispatcher())
+    assert rig.receiver.count("/deleted-later") == 0
+    listed = await rig.call("GET", "/v1/webhook-deliveries", 200)
+    mine = [d for d in listed["results"] if d["endpointId"] == hook["id"]]
+    assert mine
+    assert {(d["status"], d["lastError"]) for d in mine} == {("failed", "endpoint deleted")}
+
+
 async def test_an_endpoint_disabled_while_its_deliveries_wait_gets_none_of_them(
     rig: Rig,
 ) -> None:

@@ -79,11 +79,19 @@ async def list_endpoints(db: Database | Transaction, org_id: OrgId) -> list[Endp
     return [_endpoint(row) for row in rows]
 
 
-async def delete_endpoint(tx: Transaction, org_id: OrgId, endpoint_id: str) -> bool:
+async def delete_endpoint(tx: Transaction, org_id: OrgId, endpoint_id: str, now_ms: int) -> bool:
+    """Delete an endpoint; its pending deliveries fail with it, rather than wait for ever."""
     changed = await tx.execute(
         "DELETE FROM webhook_endpoints WHERE id = :id AND org_id = :org_id",
         {"id": endpoint_id, "org_id": org_id},
     )
+    if changed:
+        await tx.execute(
+            "UPDATE webhook_deliveries SET status = 'failed', last_error = 'endpoint deleted',"
+            " finished_ms = :now, lease_until_ms = NULL"
+            " WHERE endpoint_id = :id AND status = 'pending'",
+            {"id": endpoint_id, "now": now_ms},
+        )
     return changed > 0
 
 

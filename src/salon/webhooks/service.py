@@ -100,7 +100,7 @@ class WebhookService:
 
     async def delete(self, org_id: OrgId, endpoint_id: str) -> None:
         async with self._db.transaction() as tx:
-            if not await rows.delete_endpoint(tx, org_id, endpoint_id):
+            if not await rows.delete_endpoint(tx, org_id, endpoint_id, self._clock()):
                 raise NotFound(f"no webhook endpoint with id {endpoint_id!r}")
 
     # --- the outbox -------------------------------------------------------------------------
