@@ -84,6 +84,8 @@ def error_code(exc: BaseException) -> str:
         return "not_allowed"
     if isinstance(exc, NoSuchParticipant):
         return "no_such_participant"
+    if isinstance(exc, SalonError):  # a rule of a message's fields (signaling/endpoint.py)
+        return "bad_field"
     raise AssertionError(f"not a refusal: {exc!r}")
 
 

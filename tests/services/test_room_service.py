@@ -101,9 +101,11 @@ async def test_joined_is_shaped_as_the_protocol_says(
                 "locked": False,
                 "spotlight": None,
                 "capacity": 4,
+                "breakout": None,
+                "timerStartedAt": None,
             },
             "participants": [],
-            "knocks": [],  # not in the doc's table; see the report
+            "knocks": [],
             "iceServers": [],
             "media": "mesh",
         }

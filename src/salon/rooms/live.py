@@ -114,6 +114,8 @@ class LiveRoom:
             "locked": state.locked,
             "spotlight": state.spotlight,
             "capacity": state.capacity,
+            "breakout": None if state.breakout is None else state.breakout.view(),
+            "timerStartedAt": state.timer_started_ms,
         }
 
 

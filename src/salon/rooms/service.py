@@ -21,6 +21,7 @@ from salon.ids import ParticipantId, RoomName, RoomSessionId
 from salon.meetings.model import Meeting, RoomMode
 from salon.meetings.service import MeetingService
 from salon.rooms import live as views
+from salon.rooms.breakout import Breakout, check_groups
 from salon.rooms.events import LeaveReason, RoomEvent, RoomEventType
 from salon.rooms.knocks import KnockRules
 from salon.rooms.live import Client, LiveRoom, Refused, Seat, SeatStatus, close_code_for
@@ -216,16 +217,12 @@ class RoomService(KnockRules):
                     raise Refused(ErrorCode.NOT_ALLOWED, "a viewer cannot send audio or video")
                 self._updated(live, state.update(me, audio=audio, video=video, screen=screen))
             case p.Chat(text):
-                live.broadcast(
-                    {
-                        "type": "chat",
-                        "id": str(uuid.uuid4()),
-                        "from": me,
-                        "displayName": state.participant(me).display_name,
-                        "text": text,
-                        "at": self._clock(),
-                    }
-                )
+                self._chat(live, me, text, everyone=False)
+            case p.BreakoutChoose(group):
+                if state.breakout is None or not state.breakout.allow_choose:
+                    raise Refused(ErrorCode.NOT_ALLOWED, "no breakout session lets you choose")
+                state.breakout.assign(me, group)
+                live.broadcast({"type": "room-updated", "room": live.room_view()})
             case p.SetName(name):
                 seat.display_name = name
                 self._updated(live, state.update(me, display_name=name))
@@ -261,13 +258,49 @@ class RoomService(KnockRules):
                 live.broadcast({"type": "room-updated", "room": live.room_view()})
             case p.EndMeeting():
                 await self._empty(live, LeaveReason.MEETING_ENDED)
+            case p.BreakoutStart(groups, allow_choose):
+                state.breakout = Breakout(check_groups(groups), allow_choose)
+                live.broadcast({"type": "room-updated", "room": live.room_view()})
+            case p.BreakoutAssign(target, group):
+                state.participant(target)
+                if state.breakout is None:
+                    raise Refused(ErrorCode.NOT_ALLOWED, "no breakout session is running")
+                state.breakout.assign(target, group)
+                live.broadcast({"type": "room-updated", "room": live.room_view()})
+            case p.BreakoutBroadcast(text):
+                self._chat(live, me, text, everyone=True)
+            case p.BreakoutEnd():
+                state.breakout = None
+                live.broadcast({"type": "room-updated", "room": live.room_view()})
+            case p.Timer(running):
+                state.timer_started_ms = self._clock() if running else None
+                live.broadcast({"type": "room-updated", "room": live.room_view()})
             case _:
                 raise Refused(ErrorCode.UNKNOWN_TYPE, "this message is not handled here")
+
+    def _chat(self, live: LiveRoom, sender: ParticipantId, text: str, *, everyone: bool) -> None:
+        """A chat message to the sender's space (its breakout group, or the main room), or with
+        `everyone` (a host's broadcast) to all."""
+        message = {
+            "type": "chat",
+            "id": str(uuid.uuid4()),
+            "from": sender,
+            "displayName": live.state.participant(sender).display_name,
+            "text": text,
+            "at": self._clock(),
+        }
+        if everyone:
+            message["broadcast"] = True
+        for participant_id in live.state.participants:
+            if everyone or live.state.same_space(sender, participant_id):
+                live.send(participant_id, message)
 
     def _relay(self, seat: Seat, to: ParticipantId, payload: dict[str, Any]) -> None:
         live = seat.room
         if to not in live.state.participants or to == seat.participant_id:
             raise Refused(ErrorCode.NO_SUCH_PARTICIPANT, f"no participant {to!r} to signal")
+        if not live.state.same_space(seat.participant_id, to):
+            raise Refused(ErrorCode.NOT_ALLOWED, "that participant is in another breakout group")
         description = payload.get("description")
         if (
             seat.role is Role.VIEWER

@@ -14,6 +14,7 @@ from enum import StrEnum
 from salon.errors import SalonError
 from salon.ids import ParticipantId, RoomName
 from salon.meetings.model import GROUP_VIEWER_CAPACITY, ROOM_CAPACITY, RoomMode
+from salon.rooms.breakout import Breakout
 
 
 class Role(StrEnum):
@@ -72,6 +73,9 @@ class RoomState:
     mode: RoomMode
     locked: bool
     spotlight: ParticipantId | None = None
+    breakout: Breakout | None = None
+    timer_started_ms: int | None = None
+    """When a host started the meeting clock everyone sees, or None."""
     participants: dict[ParticipantId, Participant] = field(default_factory=dict)
     knockers: dict[ParticipantId, Knocker] = field(default_factory=dict)
 
@@ -80,6 +84,10 @@ class RoomState:
     @property
     def capacity(self) -> int:
         return ROOM_CAPACITY[self.mode]
+
+    def same_space(self, first: ParticipantId, second: ParticipantId) -> bool:
+        """Outside a breakout session everyone shares the room."""
+        return self.breakout is None or self.breakout.same_space(first, second)
 
     def others(self, participant_id: ParticipantId) -> list[Participant]:
         return [p for p in self.participants.values() if p.id != participant_id]
@@ -130,6 +138,8 @@ class RoomState:
     def remove(self, participant_id: ParticipantId) -> Participant | None:
         if self.spotlight == participant_id:
             self.spotlight = None
+        if self.breakout is not None:
+            self.breakout.assign(participant_id, None)
         return self.participants.pop(participant_id, None)
 
     def update(self, participant_id: ParticipantId, **changes: object) -> Participant:

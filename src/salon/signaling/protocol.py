@@ -173,13 +173,46 @@ class EndMeeting:
 
 
 @dataclass(frozen=True, slots=True)
+class BreakoutStart:
+    groups: list[str]
+    allow_choose: bool
+
+
+@dataclass(frozen=True, slots=True)
+class BreakoutAssign:
+    participant_id: ParticipantId
+    group: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class BreakoutChoose:
+    group: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class BreakoutBroadcast:
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class BreakoutEnd:
+    pass
+
+
+@dataclass(frozen=True, slots=True)
+class Timer:
+    running: bool
+
+
+@dataclass(frozen=True, slots=True)
 class Ping:
     id: str | int | None
 
 
 ClientMessage = (
     Join | Knock | CancelKnock | Leave | Signal | MediaState | Chat | SetName | Lock | Admit
-    | Reject | Hold | Remove | Mute | CameraOff | Spotlight | EndMeeting | Ping
+    | Reject | Hold | Remove | Mute | CameraOff | Spotlight | EndMeeting | Ping | BreakoutStart
+    | BreakoutAssign | BreakoutChoose | BreakoutBroadcast | BreakoutEnd | Timer
 )  # fmt: skip
 
 
@@ -188,6 +221,9 @@ _WIRE_TYPES: dict[type, str] = {
     MediaState: "media", Chat: "chat", SetName: "set-name", Lock: "lock", Admit: "admit",
     Reject: "reject", Hold: "hold", Remove: "remove", Mute: "mute", CameraOff: "camera-off",
     Spotlight: "spotlight", EndMeeting: "end-meeting", Ping: "ping",
+    BreakoutStart: "breakout-start", BreakoutAssign: "breakout-assign",
+    BreakoutChoose: "breakout-choose", BreakoutBroadcast: "breakout-broadcast",
+    BreakoutEnd: "breakout-end", Timer: "timer",
 }  # fmt: skip
 
 
@@ -340,6 +376,23 @@ def _spotlight(fields: _Fields, data: dict[str, Any]) -> Spotlight:
     return Spotlight(fields.participant())
 
 
+def _group(fields: _Fields, data: dict[str, Any]) -> int | None:
+    group = data.get("group")
+    if group is not None and (type(group) is not int or not 0 <= group < 20):
+        raise fields.bad("group must be a group's index (0-19) or null for the main room")
+    return group
+
+
+def _breakout_start(fields: _Fields, data: dict[str, Any]) -> BreakoutStart:
+    groups = data.get("groups")
+    if not isinstance(groups, list) or not all(isinstance(name, str) for name in groups):
+        raise fields.bad("groups must be a list of group names")
+    allow = data.get("allowChoose", False)
+    if not isinstance(allow, bool):
+        raise fields.bad("allowChoose must be true or false")
+    return BreakoutStart([name[:100] for name in groups[:50]], allow)
+
+
 def _ping(fields: _Fields, data: dict[str, Any]) -> Ping:
     identifier = data.get("id")
     if identifier is not None and (
@@ -398,6 +451,18 @@ def parse(frame: str | bytes) -> ClientMessage:
             return EndMeeting()
         case "ping":
             return _ping(fields, data)
+        case "breakout-start":
+            return _breakout_start(fields, data)
+        case "breakout-assign":
+            return BreakoutAssign(fields.participant(), _group(fields, data))
+        case "breakout-choose":
+            return BreakoutChoose(_group(fields, data))
+        case "breakout-broadcast":
+            return BreakoutBroadcast(_chat(fields).text)
+        case "breakout-end":
+            return BreakoutEnd()
+        case "timer":
+            return Timer(fields.flag("running"))
     raise ProtocolError(ErrorCode.UNKNOWN_TYPE, f"unknown message type {kind[:40]!r}", kind[:40])
 
 
