@@ -100,6 +100,10 @@ class LiveRoom:
             if participant_id != skip:
                 self.send(participant_id, message)
 
+    def announce(self) -> None:
+        """Tell everyone the room's lock, spotlight, breakout or clock changed."""
+        self.broadcast({"type": "room-updated", "room": self.room_view()})
+
     def to_hosts(self, message: dict[str, Any]) -> None:
         for host in self.state.hosts():
             self.send(host.id, message)

@@ -21,8 +21,8 @@ from salon.ids import ParticipantId, RoomName, RoomSessionId
 from salon.meetings.model import Meeting, RoomMode
 from salon.meetings.service import MeetingService
 from salon.rooms import live as views
-from salon.rooms.breakout import Breakout, check_groups
 from salon.rooms.events import LeaveReason, RoomEvent, RoomEventType
+from salon.rooms.hosting import HostActions
 from salon.rooms.knocks import KnockRules
 from salon.rooms.live import Client, LiveRoom, Refused, Seat, SeatStatus, close_code_for
 from salon.rooms.recorder import RoomRecorder
@@ -37,7 +37,7 @@ RESUME_GRACE_S = 20.0
 SESSION_END_GRACE_S = 60.0
 
 
-class RoomService(KnockRules):
+class RoomService(KnockRules, HostActions):
     def __init__(
         self,
         meetings: MeetingService,
@@ -222,78 +222,12 @@ class RoomService(KnockRules):
                 if state.breakout is None or not state.breakout.allow_choose:
                     raise Refused(ErrorCode.NOT_ALLOWED, "no breakout session lets you choose")
                 state.breakout.assign(me, group)
-                live.broadcast({"type": "room-updated", "room": live.room_view()})
+                live.announce()
             case p.SetName(name):
                 seat.display_name = name
                 self._updated(live, state.update(me, display_name=name))
             case _:
                 await self._host_action(seat, message)
-
-    async def _host_action(self, seat: Seat, message: p.ClientMessage) -> None:
-        live, state = seat.room, seat.room.state
-        state.require_host(seat.role, f"send {p.wire_type(message)}")
-        me = seat.participant_id
-        match message:
-            case p.Lock(locked):
-                state.locked = locked
-                live.broadcast({"type": "room-updated", "room": live.room_view()})
-                if not locked:
-                    for knocker_id in list(state.knockers):
-                        await self.admit(live, knocker_id)
-            case p.Admit() | p.Reject() | p.Hold():
-                await self.knock_decision(live, message)
-            case p.Remove(target):
-                state.participant(target)
-                await self._depart(live, target, LeaveReason.KICKED)
-            case p.Mute(target):
-                state.participant(target)
-                live.send(target, {"type": "muted", "by": me})
-                self._updated(live, state.update(target, audio=False))
-            case p.CameraOff(target):
-                state.participant(target)
-                live.send(target, {"type": "camera-turned-off", "by": me})
-                self._updated(live, state.update(target, video=False))
-            case p.Spotlight(target):
-                state.set_spotlight(target)
-                live.broadcast({"type": "room-updated", "room": live.room_view()})
-            case p.EndMeeting():
-                await self._empty(live, LeaveReason.MEETING_ENDED)
-            case p.BreakoutStart(groups, allow_choose):
-                state.breakout = Breakout(check_groups(groups), allow_choose)
-                live.broadcast({"type": "room-updated", "room": live.room_view()})
-            case p.BreakoutAssign(target, group):
-                state.participant(target)
-                if state.breakout is None:
-                    raise Refused(ErrorCode.NOT_ALLOWED, "no breakout session is running")
-                state.breakout.assign(target, group)
-                live.broadcast({"type": "room-updated", "room": live.room_view()})
-            case p.BreakoutBroadcast(text):
-                self._chat(live, me, text, everyone=True)
-            case p.BreakoutEnd():
-                state.breakout = None
-                live.broadcast({"type": "room-updated", "room": live.room_view()})
-            case p.Timer(running):
-                state.timer_started_ms = self._clock() if running else None
-                live.broadcast({"type": "room-updated", "room": live.room_view()})
-            case _:
-                raise Refused(ErrorCode.UNKNOWN_TYPE, "this message is not handled here")
-
-    def _chat(self, live: LiveRoom, sender: ParticipantId, text: str, *, everyone: bool) -> None:
-        """A chat message to the sender's space (its breakout group, or the main room), or with
-        `everyone` (a host's broadcast) to all."""
-        message = {
-            "type": "chat",
-            "id": str(uuid.uuid4()),
-            "from": sender,
-            "displayName": live.state.participant(sender).display_name,
-            "text": text,
-            "at": self._clock(),
-        }
-        if everyone:
-            message["broadcast"] = True
-        for participant_id in live.state.participants:
-            if everyone or live.state.same_space(sender, participant_id):
-                live.send(participant_id, message)
 
     def _relay(self, seat: Seat, to: ParticipantId, payload: dict[str, Any]) -> None:
         live = seat.room
@@ -381,7 +315,7 @@ class RoomService(KnockRules):
             {"type": "participant-left", "participantId": participant_id, "reason": reason.value}
         )
         if spotlit:
-            live.broadcast({"type": "room-updated", "room": live.room_view()})
+            live.announce()
         event = self._event(live, RoomEventType.CLIENT_LEFT, participant=participant, reason=reason)
         ended = self._count_changed(live)
         await self._recorder.record(event)
