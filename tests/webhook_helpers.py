@@ -14,13 +14,11 @@ import re
 import threading
 import time
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import AsyncIterator, Callable, Sequence
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
-
-import httpx
 
 from helpers import Api
 from salon.ids import ParticipantId
@@ -32,6 +30,7 @@ from salon.signaling.protocol import CloseCode
 from salon.webhooks import HEADER, verify
 from salon.webhooks.dispatcher import Dispatcher
 from salon.webhooks.model import RetryPolicy
+from salon.webhooks.sender import Sender
 
 FAST = RetryPolicy(retries=2, base_delay_ms=20, jitter=0.0, timeout_s=2.0)
 SIGNATURE = re.compile(r"t=(\d+),v1=[0-9a-f]{64}")
@@ -233,10 +232,10 @@ class FakeClient:
 class Rig:
     api: Api
     receiver: Receiver
-    http: httpx.AsyncClient
+    sender: Sender
 
     def dispatcher(self, policy: RetryPolicy = FAST) -> Dispatcher:
-        return Dispatcher(self.api.database, self.http, self.api.clock, policy)
+        return Dispatcher(self.api.database, self.sender, self.api.clock, policy)
 
     async def call(self, method: str, path: str, status: int, **body: Any) -> Any:
         sent = await self.api.client.request(method, path, headers=self.api.auth, json=body or None)
@@ -266,6 +265,17 @@ class Rig:
     async def deliveries(self, endpoint: dict[str, Any]) -> list[dict[str, Any]]:
         found = await self.call("GET", f"/v1/webhook-deliveries?webhookId={endpoint['id']}", 200)
         return list(found["results"])
+
+
+@contextlib.asynccontextmanager
+async def open_rig(api: Api) -> AsyncIterator[Rig]:
+    """A receiver and a sender of the test's own, closed after it."""
+    with Receiver() as receiver:
+        sender = Sender()
+        try:
+            yield Rig(api, receiver, sender)
+        finally:
+            await sender.close()
 
 
 async def pump(dispatcher: Dispatcher) -> None:

@@ -6,7 +6,6 @@ import contextlib
 import logging
 from collections.abc import AsyncIterator
 
-import httpx
 from fastapi import FastAPI
 from starlette.staticfiles import StaticFiles
 
@@ -33,6 +32,7 @@ from salon.storage.postgres import PostgresDatabase
 from salon.storage.sqlite import SqliteDatabase
 from salon.webhooks.dispatcher import Dispatcher
 from salon.webhooks.model import RetryPolicy
+from salon.webhooks.sender import Sender
 from salon.webhooks.service import WebhookService
 
 log = logging.getLogger("salon")
@@ -80,10 +80,10 @@ async def build_app(settings: Settings, database: Database, clock: Clock = syste
     )
     services = Services(orgs=orgs, keys=keys, meetings=meetings_service)
     webhooks = WebhookService(database, clock, settings.own_origins)
-    http = httpx.AsyncClient(limits=httpx.Limits(max_connections=256, max_keepalive_connections=64))
+    sender = Sender()
     dispatcher = Dispatcher(
         database,
-        http,
+        sender,
         clock,
         RetryPolicy(
             retries=settings.webhook_retries, base_delay_ms=settings.webhook_retry_delay_ms
@@ -111,7 +111,7 @@ async def build_app(settings: Settings, database: Database, clock: Clock = syste
                 task.cancel()
             await asyncio.gather(*background, return_exceptions=True)
             await rooms.stop()
-            await http.aclose()
+            await sender.close()
             await keys.flush_usage()
 
     app = FastAPI(

@@ -9,7 +9,6 @@ import socket
 import time
 from collections.abc import AsyncIterator
 
-import httpx
 import pytest
 
 from helpers import Api
@@ -24,8 +23,8 @@ from webhook_helpers import (
     SLOW_S,
     TRICKLE,
     TRICKLE_FOR_S,
-    Receiver,
     Rig,
+    open_rig,
     opened,
     pump,
 )
@@ -33,9 +32,8 @@ from webhook_helpers import (
 
 @pytest.fixture
 async def rig(api: Api) -> AsyncIterator[Rig]:
-    with Receiver() as receiver:
-        async with httpx.AsyncClient() as http:
-            yield Rig(api, receiver, http)
+    async with open_rig(api) as made:
+        yield made
 
 
 def closed_port() -> int:

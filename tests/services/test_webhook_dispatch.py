@@ -1,8 +1,8 @@
 """The webhook dispatcher against a real HTTP receiver on loopback, on SQLite and PostgreSQL.
 
 Room events come from the rooms service (fake clients) or the recorder, so deliveries take the
-real outbox path; a `Dispatcher` of the test's own sends them with a real `httpx` client, on the
-test's fake clock, so retries come due only when the test moves the clock. Every body the
+real outbox path; a `Dispatcher` of the test's own sends them with a real HTTP client (`Sender`),
+on the test's fake clock, so retries come due only when the test moves the clock. Every body the
 receiver gets is checked with the published helper, `salon.webhooks.verify`. Expected values
 come from the contract (Part 1 items 3 and 11; Part 2 section 2).
 """
@@ -13,7 +13,6 @@ import re
 import time
 from collections.abc import AsyncIterator
 
-import httpx
 import pytest
 
 from helpers import Api
@@ -25,9 +24,9 @@ from salon.webhooks import HEADER, InvalidSignature, verify
 from salon.webhooks.dispatcher import LEASE_MS
 from salon.webhooks.model import RetryPolicy
 from webhook_helpers import (
-    Receiver,
     Rig,
     Step,
+    open_rig,
     opened,
     pump,
     until,
@@ -48,9 +47,8 @@ SESSION_KEYS = {"meetingId", "roomName", "subdomain", "roomSessionId"}
 
 @pytest.fixture
 async def rig(api: Api) -> AsyncIterator[Rig]:
-    with Receiver() as receiver:
-        async with httpx.AsyncClient() as http:
-            yield Rig(api, receiver, http)
+    async with open_rig(api) as made:
+        yield made
 
 
 async def test_every_room_event_arrives_signed_with_the_exact_fields(rig: Rig) -> None:
@@ -281,7 +279,7 @@ async def test_two_organizations_never_see_each_others_events(rig: Rig, api: Api
     acme = await services.orgs.create("acme")
     _, acme_key = await services.keys.create(acme.org_id, "acme")
     acme_api = Api(api.app, api.client, api.database, api.clock, acme.org_id, acme_key)
-    acme_rig = Rig(acme_api, rig.receiver, rig.http)
+    acme_rig = Rig(acme_api, rig.receiver, rig.sender)
     home_hook = await rig.endpoint("/home", [200])
     acme_hook = await acme_rig.endpoint("/acme", [200])
     home = await rig.join(await rig.meeting(), displayName="Home")

@@ -13,24 +13,19 @@ failing cannot hold up the others.
 import asyncio
 import contextlib
 import logging
-import time
 from dataclasses import dataclass, field
 from typing import Any
-
-import httpx
 
 from salon.clock import Clock
 from salon.storage import webhooks as rows
 from salon.storage.db import Database
 from salon.webhooks.model import DeliveryStatus, Outcome, RetryPolicy
-from salon.webhooks.signing import HEADER, sign
+from salon.webhooks.sender import Sender
 
 log = logging.getLogger(__name__)
 
 LEASE_MS = 15_000
 POLL_S = 1.0
-RESPONSE_KEPT = 500
-USER_AGENT = "Salon-Webhooks/1"
 
 
 @dataclass
@@ -58,7 +53,7 @@ class Dispatcher:
     def __init__(
         self,
         db: Database,
-        client: httpx.AsyncClient,
+        sender: Sender,
         clock: Clock,
         policy: RetryPolicy | None = None,
         *,
@@ -66,7 +61,7 @@ class Dispatcher:
         per_endpoint: int = 64,
     ) -> None:
         self._db = db
-        self._client = client
+        self._sender = sender
         self._clock = clock
         self.policy = policy or RetryPolicy()
         self._max_in_flight = max_in_flight
@@ -126,7 +121,9 @@ class Dispatcher:
         number = int(row["attempts"]) + 1
         at_ms = self._clock()
         try:
-            outcome = await self._post(row["url"], row["body"].encode(), row["secret"])
+            outcome = await self._sender.post(
+                row["url"], row["body"].encode(), row["secret"], self.policy.timeout_s
+            )
         finally:
             endpoint = row["endpoint_id"]
             self._in_flight.by_endpoint[endpoint] -= 1
@@ -136,37 +133,6 @@ class Dispatcher:
             self._wake.set()
         self._results.append(_Result(row["id"], number, at_ms, outcome))
         self._results_ready.set()
-
-    async def _post(self, url: str, body: bytes, secret: str) -> Outcome:
-        headers = {
-            "Content-Type": "application/json",
-            HEADER: sign(body, secret, int(time.time())),
-            "User-Agent": USER_AGENT,
-        }
-        # The loop's clock, the one the timeout is set on: a timed-out attempt never reads as
-        # shorter than its timeout (perf_counter and uvloop's millisecond timers disagree).
-        started = asyncio.get_running_loop().time()
-        try:
-            # httpx's timeout bounds each read; wait_for bounds the whole exchange, so a receiver
-            # that trickles its answer is cut off too.
-            response = await asyncio.wait_for(
-                self._client.post(
-                    url,
-                    content=body,
-                    headers=headers,
-                    timeout=self.policy.timeout_s,
-                    follow_redirects=False,
-                ),
-                self.policy.timeout_s,
-            )
-        except (httpx.TimeoutException, TimeoutError):
-            return Outcome(None, _elapsed_ms(started), "timed out")
-        except httpx.HTTPError as error:
-            return Outcome(None, _elapsed_ms(started), f"{type(error).__name__}: {error}"[:500])
-        # Kept for the delivery log: printable text only (PostgreSQL refuses NUL in text).
-        text = response.text[:RESPONSE_KEPT].replace("\x00", "\ufffd") if response.content else None
-        failure = None if 200 <= response.status_code < 300 else f"HTTP {response.status_code}"
-        return Outcome(response.status_code, _elapsed_ms(started), failure, text)
 
     async def _record_forever(self) -> None:
         while True:
@@ -207,7 +173,3 @@ class Dispatcher:
         while self._tasks:
             await asyncio.gather(*list(self._tasks), return_exceptions=True)
         await self._flush()
-
-
-def _elapsed_ms(started: float) -> int:
-    return round((asyncio.get_running_loop().time() - started) * 1000)
