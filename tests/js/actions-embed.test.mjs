@@ -83,16 +83,102 @@ describe("embed commands", () => {
     assert.deepEqual(calls, [["leave"], ["send", "end-meeting", undefined], ["knock"], ["cancelKnock"]]);
   });
 
-  it("open_settings opens the settings in the room only; toggle_breakout is a seam", async () => {
+  it("open_settings opens the settings in the room only", async () => {
     const room = setup();
     room.actions.runCommand("open_settings", ["media"]);
     assert.equal(room.ui.getState().settingsOpen, true);
     const before = setup("", { phase: "precall" });
     before.actions.runCommand("open_settings", []);
     assert.equal(before.ui.getState().settingsOpen, false);
-    room.actions.runCommand("toggle_breakout", [true]);
+  });
+
+  it("toggle_breakout opens and closes a host's breakout panel, with the URL's groups", async () => {
+    const { actions, emitted, store, ui } = setup("groups=Orange,Banana,Coconut");
+    actions.runCommand("toggle_breakout", [true]);
+    assert.equal(store.getState().panel, "breakout");
+    assert.deepEqual(ui.getState().breakoutDraft, { groups: ["Orange", "Banana", "Coconut"], assignments: {}, allowChoose: false });
+    actions.runCommand("toggle_breakout", [undefined]);
+    assert.equal(store.getState().panel, null);
     await tick();
+    assert.deepEqual(emitted, []); // contract 4.4 has no breakout event
+  });
+
+  it("toggle_breakout does nothing for a visitor, or with breakout=off", async () => {
+    for (const [query, role] of [["", "visitor"], ["breakout=off", "host"]]) {
+      const { actions, store } = setup(query, { role });
+      actions.runCommand("toggle_breakout", [true]);
+      await tick();
+      assert.equal(store.getState().panel, null, `${query} ${role}`);
+    }
     assert.match(warnings.join("\n"), /breakout/);
+  });
+});
+
+describe("breakout groups", () => {
+  const withOthers = (query = "") => {
+    const room = setup(query);
+    for (const id of ["p1", "p2", "p3"]) room.store.dispatch({ type: "participant-joined", participant: { id, role: "visitor" } });
+    room.actions.run("toggle-breakout", { on: true });
+    return room;
+  };
+  const running = (room, assignments = {}) =>
+    room.store.dispatch({ type: "room-updated", room: { breakout: { groups: ["Group 1", "Group 2"], assignments, allowChoose: false } } });
+
+  it("a plan starts with breakout-start, then one breakout-assign per placed person still here", async () => {
+    const room = withOthers();
+    room.actions.run("breakout-assign", { participantId: "p1", group: 0 });
+    room.actions.run("breakout-assign", { participantId: "p2", group: 1 });
+    room.actions.run("breakout-assign", { participantId: "gone", group: 1 });
+    room.actions.run("breakout-plan", { op: { type: "allow-choose", on: true } });
+    assert.deepEqual(room.calls, []); // planning sends nothing
+    room.actions.run("breakout-start");
+    await tick();
+    assert.deepEqual(room.calls, [
+      ["send", "breakout-start", { groups: ["Group 1", "Group 2"], allowChoose: true }],
+      ["send", "breakout-assign", { participantId: "p1", group: 0 }],
+      ["send", "breakout-assign", { participantId: "p2", group: 1 }],
+    ]);
+  });
+
+  it("while a session runs, moves, visits, broadcasts and the end go straight to the server", async () => {
+    const room = withOthers();
+    running(room, { p1: 0 });
+    room.actions.run("breakout-start"); // already running: nothing
+    room.actions.run("breakout-assign", { participantId: "p3", group: 1 });
+    room.actions.run("breakout-visit", { group: 0 });
+    room.actions.run("breakout-broadcast", { text: "Five minutes left" });
+    room.actions.run("breakout-end");
+    await tick();
+    assert.deepEqual(room.calls, [
+      ["send", "breakout-assign", { participantId: "p3", group: 1 }],
+      ["send", "breakout-assign", { participantId: "me", group: 0 }],
+      ["send", "breakout-broadcast", { text: "Five minutes left" }],
+      ["send", "breakout-end", undefined],
+    ]);
+  });
+
+  it("a shuffle spreads everyone else over the groups: in the plan, or live", async () => {
+    const room = withOthers();
+    room.actions.run("breakout-shuffle");
+    const planned = room.ui.getState().breakoutDraft.assignments;
+    assert.deepEqual(Object.keys(planned).sort(), ["p1", "p2", "p3"]);
+    running(room);
+    room.actions.run("breakout-shuffle");
+    await tick();
+    assert.deepEqual(room.calls.map(([, type, fields]) => [type, fields.participantId]).sort(), [
+      ["breakout-assign", "p1"], ["breakout-assign", "p2"], ["breakout-assign", "p3"],
+    ]);
+  });
+
+  it("a participant chooses only when the host allows it", async () => {
+    const visitor = setup("", { role: "visitor" });
+    visitor.store.dispatch({ type: "room-updated", room: { breakout: { groups: ["A", "B"], assignments: {}, allowChoose: false } } });
+    visitor.actions.run("breakout-choose", { group: 1 });
+    visitor.actions.run("breakout-assign", { participantId: "me", group: 1 });
+    visitor.store.dispatch({ type: "room-updated", room: { breakout: { groups: ["A", "B"], assignments: {}, allowChoose: true } } });
+    visitor.actions.run("breakout-choose", { group: 1 });
+    await tick();
+    assert.deepEqual(visitor.calls, [["send", "breakout-choose", { group: 1 }]]);
   });
 });
 
@@ -104,15 +190,16 @@ describe("toolbar and menu actions", () => {
     assert.deepEqual(calls, []);
   });
 
-  it("the meeting clock is a host's to start and stop", async () => {
+  it("the room's meeting clock is a host's to start and stop, on the server", async () => {
     const host = setup();
     host.actions.run("toggle-timer");
-    assert.equal(typeof host.ui.getState().timerStartedAt, "number");
+    host.store.dispatch({ type: "room-updated", room: { timerStartedAt: 1_700_000_000_000 } });
     host.actions.run("toggle-timer");
-    assert.equal(host.ui.getState().timerStartedAt, null);
     const visitor = setup("", { role: "visitor" });
     visitor.actions.run("toggle-timer");
-    assert.equal(visitor.ui.getState().timerStartedAt, null);
+    await tick();
+    assert.deepEqual(host.calls, [["send", "timer", { running: true }], ["send", "timer", { running: false }]]);
+    assert.deepEqual(visitor.calls, []);
   });
 
   it("float my video, low-data mode, the speaker and the permission step", async () => {

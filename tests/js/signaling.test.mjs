@@ -25,7 +25,9 @@ describe("encode", () => {
       chat: { text: "hi" }, "set-name": { displayName: "Bo" }, lock: { locked: true }, admit: { participantId: "k" },
       reject: { participantId: "k", message: "no" }, hold: { participantId: "k", message: "wait" }, remove: { participantId: "p" },
       mute: { participantId: "p" }, "camera-off": { participantId: "p" }, spotlight: { participantId: null },
-      "end-meeting": {}, ping: { id: "1" },
+      "end-meeting": {}, ping: { id: "1" }, "breakout-start": { groups: ["Orange", "Banana"], allowChoose: true },
+      "breakout-assign": { participantId: "p", group: 1 }, "breakout-choose": { group: null },
+      "breakout-broadcast": { text: "Five minutes left" }, "breakout-end": {}, timer: { running: true },
     };
     assert.deepEqual(Object.keys(samples).sort(), [...CLIENT_TYPES].sort());
     for (const [type, fields] of Object.entries(samples)) assert.deepEqual(JSON.parse(encode(type, fields)), { type, ...fields });
@@ -48,6 +50,10 @@ describe("encode", () => {
     ["a lock that is not a boolean", "lock", { locked: "yes" }],
     ["hold without a message", "hold", { participantId: "k" }],
     ["signal with neither description nor candidate", "signal", { to: "p" }],
+    ["a breakout with no group", "breakout-start", { groups: [] }],
+    ["a group index out of range", "breakout-assign", { participantId: "p", group: 20 }],
+    ["a group index that is not an integer", "breakout-choose", { group: "1" }],
+    ["a timer that is not a boolean", "timer", { running: 1 }],
     ["signal with both", "signal", { to: "p", description: { type: "offer", sdp: "" }, candidate: null }],
     ["a bad externalId", "join", { v: 1, room: "/r", externalId: "no spaces" }],
   ];

@@ -4,6 +4,7 @@
  * this page's UI state (ui.js).
  */
 
+import { assignMessages, initialDraft, initialNames, shuffle, startMessages } from "./breakout.js";
 import { language, loadLanguage, bcp47, t } from "./i18n.js";
 import { pipKey } from "./pip.js";
 import { ProtocolError } from "./signaling.js";
@@ -42,15 +43,27 @@ export function createActions({ store, ui, signaling, media, session, embed, par
     }
   }
 
-  /** @param {'chat' | 'people'} panel @param {boolean | undefined} [open] */
+  /** The panels the embedding page hears about (contract 4.4 has no event for breakout groups). */
+  const TOLD = new Set(["chat", "people"]);
+  /** @param {import('./state.js').Panel} panel @param {boolean | undefined} [open] */
   function togglePanel(panel, open) {
     const before = state().panel;
     if (open === (before === panel)) return;
     store.dispatch({ type: "local/panel", panel, open });
     // One side panel at a time: opening people closes the chat, and the page hears both.
-    if (before !== null && before !== panel && state().panel !== before) embed.emit(`${before}_toggle`, { open: false });
-    embed.emit(`${panel}_toggle`, { open: state().panel === panel });
+    if (before !== null && before !== panel && state().panel !== before && TOLD.has(before)) embed.emit(`${before}_toggle`, { open: false });
+    if (TOLD.has(panel)) embed.emit(`${panel}_toggle`, { open: state().panel === panel });
   }
+
+  /** Hosts run breakout groups, unless the URL turned them off (`breakout=off`). */
+  const canBreakout = () => inRoom() && state().me?.role === "host" && params.breakout;
+  const breakout = () => state().room?.breakout ?? null;
+  /** Everyone a host can place in a group: the others in the room. */
+  const others = () => state().participants.map((p) => p.id);
+  /** @param {[string, Record<string, unknown>][]} messages */
+  const sendAll = (messages) => messages.every(([type, fields]) => send(type, fields));
+  /** @param {import('./breakout.js').DraftOp} op */
+  const plan = (op) => ui.dispatch({ type: "ui/breakout", op });
 
   /** @type {Record<string, (detail: any) => unknown>} */
   const handlers = {
@@ -123,9 +136,10 @@ export function createActions({ store, ui, signaling, media, session, embed, par
       await pip.toggle(key, on);
     },
     "toggle-float-self": () => inRoom() && state().me?.role !== "viewer" && ui.dispatch({ type: "ui/float-self" }),
+    // The room's clock, which everyone sees: a host starts and stops it on the server.
     "toggle-timer": () => {
-      if (state().me?.role !== "host") return;
-      ui.dispatch({ type: "ui/timer", startedAt: ui.getState().timerStartedAt === null ? Date.now() : null });
+      if (!inRoom() || state().me?.role !== "host") return;
+      send("timer", { running: (state().room?.timerStartedAt ?? null) === null });
     },
     "copy-link": async () => {
       try {
@@ -139,9 +153,41 @@ export function createActions({ store, ui, signaling, media, session, embed, par
       if (document.fullscreenElement) await document.exitFullscreen();
       else await document.documentElement.requestFullscreen();
     },
-    // TODO(breakout): breakout groups (`breakout`, `groups`, the `toggle_breakout` command) need
-    // server support: sessions, group assignment and per-group media. Until then this is the seam.
-    "toggle-breakout": () => console.warn("salon: breakout groups are not available yet (they need server support)"),
+    // breakout groups: a host plans (a draft on this page), starts, moves people, visits, broadcasts, ends
+    "toggle-breakout": ({ on }) => {
+      if (!canBreakout()) return console.warn("salon: breakout groups are for hosts (and off with breakout=off)");
+      if (!ui.getState().breakoutDraft) {
+        const names = initialNames(params.groups, (n) => t("breakout.groupN", { n }));
+        ui.dispatch({ type: "ui/breakout-draft", draft: initialDraft(names) });
+      }
+      togglePanel("breakout", on);
+    },
+    "breakout-plan": ({ op }) => canBreakout() && !breakout() && plan(op),
+    "breakout-add-group": () => canBreakout() && plan({ type: "add", name: t("breakout.groupN", { n: (ui.getState().breakoutDraft?.groups.length ?? 0) + 1 }) }),
+    "breakout-assign": ({ participantId, group }) => {
+      if (!canBreakout()) return;
+      if (breakout()) send("breakout-assign", { participantId, group });
+      else plan({ type: "assign", participantId, group });
+    },
+    "breakout-shuffle": () => {
+      if (!canBreakout()) return;
+      const running = breakout();
+      if (running) sendAll(assignMessages(shuffle(others(), running.groups.length)));
+      else plan({ type: "shuffle", participantIds: others() });
+    },
+    "breakout-start": () => {
+      const draft = ui.getState().breakoutDraft;
+      if (!canBreakout() || !draft || breakout()) return;
+      if (!sendAll(startMessages(draft, others()))) notify({ text: t("breakout.notStarted"), key: "breakout" });
+    },
+    "breakout-visit": ({ group }) => canBreakout() && breakout() && send("breakout-assign", { participantId: state().me?.id, group }),
+    "breakout-choose": ({ group }) => inRoom() && breakout()?.allowChoose && send("breakout-choose", { group }),
+    "breakout-broadcast": ({ text }) => {
+      if (!canBreakout() || !breakout()) return;
+      if ([...text].length > 4000) return notify({ text: t("chat.tooLong"), key: "chat" });
+      if (!send("breakout-broadcast", { text })) notify({ text: t("chat.notSent"), key: "chat" });
+    },
+    "breakout-end": () => canBreakout() && breakout() && send("breakout-end"),
   };
 
   /** @param {string} action @param {Record<string, unknown>} [detail] */

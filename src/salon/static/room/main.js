@@ -13,9 +13,10 @@
  *     peers,      // Map<participantId, RTCPeerConnection>: one per remote participant (mesh)
  *     state(),    // a JSON-safe snapshot: {phase, connection, me: {id, role, displayName, audio,
  *                 //   video, screen}, participants (the others, Participant objects, in join
- *                 //   order), room {name, mode, locked, spotlight, capacity}, knocks (hosts: who
+ *                 //   order), room {name, mode, locked, spotlight, capacity, breakout (null or
+ *                 //   {groups, assignments, allowChoose}), timerStartedAt}, knocks (hosts: who
  *                 //   is knocking), knock (my own knock), chat [{id, from, displayName, text, at,
- *                 //   mine}], panel, notice {kind, reason, message, capacity}, local {audio,
+ *                 //   mine, broadcast}], panel (chat | people | breakout | null), notice {kind, reason, message, capacity}, local {audio,
  *                 //   video, screen}, count {count, capacity}, ui {floatSelf, timerStartedAt,
  *                 //   settingsOpen, pip, speaking, lastSpeaker, lowData, sinkId, fullscreen,
  *                 //   language} (ui.js)}
@@ -31,8 +32,11 @@
  *     toggle-mic, toggle-camera, toggle-screenshare, toggle-chat, toggle-people, leave,
  *     lock (hosts), end-meeting (hosts), participant-count ("2/4")
  *     toggle-pip (aria-pressed), toggle-settings, toggle-more (aria-expanded) with more-menu and
- *       its items more-copy-link, more-fullscreen, more-float-self (aria-checked), more-timer (hosts)
+ *       its items more-copy-link, more-fullscreen, more-float-self (aria-checked), more-timer (hosts),
+ *       more-breakout (hosts)
  *     meeting-timer (data-running, data-started-at), logo, self-view (data-floating true|false)
+ *     breakout-panel and its parts (components/salon-breakout), breakout-status (data-group) with
+ *       breakout-choose (components/salon-group-status)
  *     settings-dialog with settings-camera, settings-microphone, settings-speaker,
  *       settings-language, settings-low-data, settings-close
  *     <html data-minimal="true|false" data-background="off">
@@ -49,8 +53,10 @@
  */
 
 import { createActions } from "./actions.js";
+import { registerSalonBreakout } from "./components/salon-breakout/salon-breakout.js";
 import { registerSalonChat } from "./components/salon-chat/salon-chat.js";
 import { registerSalonGrid } from "./components/salon-grid/salon-grid.js";
+import { registerSalonGroupStatus } from "./components/salon-group-status/salon-group-status.js";
 import { registerSalonKnock } from "./components/salon-knock/salon-knock.js";
 import { registerSalonNotice } from "./components/salon-notice/salon-notice.js";
 import { registerSalonPeople } from "./components/salon-people/salon-people.js";
@@ -83,7 +89,8 @@ await loadLanguage(params.lang, { personality: params.personality });
 document.documentElement.lang = bcp47(language());
 
 for (const register of [registerSalonPrecall, registerSalonTile, registerSalonGrid, registerSalonToolbar, registerSalonChat,
-  registerSalonPeople, registerSalonKnock, registerSalonNotice, registerSalonToasts, registerSalonSettings]) register();
+  registerSalonPeople, registerSalonKnock, registerSalonNotice, registerSalonToasts, registerSalonSettings,
+  registerSalonBreakout, registerSalonGroupStatus]) register();
 
 const roomName = roomNameFromPath(location.pathname);
 const roleHint = roleHintFromRoomKey(params.roomKey); // a hint only: the server decides the role
@@ -202,7 +209,8 @@ store.subscribe((s, previous) => {
     pip.close();
     ui.dispatch({ type: "ui/settings", on: false });
   }
-  // timer=on: the meeting clock runs from when the first person still here joined.
+  // timer=on: until a host starts the room's clock, this page's clock runs from when the first
+  // person still here joined.
   if (s.phase === "room" && previous.phase !== "room" && params.timer && ui.getState().timerStartedAt === null) {
     ui.dispatch({ type: "ui/timer", startedAt: clockStart(s.participants, Date.now()) });
   }

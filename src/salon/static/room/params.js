@@ -40,11 +40,13 @@ const SWITCHES = {
  * What `minimal` turns off unless the URL turns it back on (`?minimal&chat=on`): the status bar
  * (top toolbar), chat, screen share, leave, branding and integrations (contract section 3), and
  * the settings, Picture-in-Picture and "…" buttons ("all controls except cam and mic", developer
- * guide; the guide's timer note says `minimal` hides "…"). Camera, microphone and people stay.
+ * guide; the guide's timer note says `minimal` hides "…"), and breakout groups ("needed with
+ * minimal": `?minimal&breakout=on` brings them back, in a "…" of their own). Camera, microphone
+ * and people stay.
  */
 const MINIMAL_OFF = [
   "chat", "screenshare", "leaveButton", "topToolbar", "callQualityMonitoring", "logo", "roomIntegrations",
-  "settingsButton", "pipButton", "moreButton",
+  "settingsButton", "pipButton", "moreButton", "breakout",
 ];
 
 const FLAGS = ["minimal", "embed", "floatSelf", "autoSpotlight", "autoHideSelfView", "skipMediaPermissionPrompt", "toolbarDarkText", "needancestor"];

@@ -43,6 +43,8 @@ const chatText = (v) => typeof v === "string" && chars(v) >= 1 && chars(v) <= CH
 const description = (v) => obj(v) && str(/** @type {any} */ (v).type) && str(/** @type {any} */ (v).sdp);
 /** @param {unknown} v */
 const candidate = (v) => v === null || (obj(v) && str(/** @type {any} */ (v).candidate));
+/** A breakout group's index, or null for the main room. @param {unknown} v */
+const groupIndex = (v) => v === null || (Number.isInteger(v) && /** @type {number} */ (v) >= 0 && /** @type {number} */ (v) < 20);
 /** Code points, as the server counts them. @param {string} s */
 function chars(s) {
   let n = 0;
@@ -76,6 +78,12 @@ const CLIENT = {
   "camera-off": { participantId: [str, true] },
   spotlight: { participantId: [nullableStr, true] },
   "end-meeting": {},
+  "breakout-start": { groups: [(v) => Array.isArray(v) && v.length >= 1 && v.length <= 20 && v.every(str), true], allowChoose: [bool, false] },
+  "breakout-assign": { participantId: [str, true], group: [groupIndex, true] },
+  "breakout-choose": { group: [groupIndex, true] },
+  "breakout-broadcast": { text: [chatText, true] },
+  "breakout-end": {},
+  timer: { running: [bool, true] },
   ping: { id: [(v) => str(v) || num(v), false] },
 };
 

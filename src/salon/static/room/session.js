@@ -7,6 +7,7 @@
  *   LocalMedia ─track─► mesh          LocalMedia ─change─► store + `media` message
  */
 
+import { groupOf, inMySpace, sameSpace } from "./breakout.js";
 import { t } from "./i18n.js";
 import { nameOf } from "./names.js";
 import { participantCount } from "./state.js";
@@ -64,6 +65,40 @@ export function createSession({ store, signaling, mesh, media, params, embed, ro
     embed.emit("people_toggle", { open: true });
   }
 
+  /** Does this participant share my space (my breakout group, or the main room)? @param {string} id */
+  function nearMe(id) {
+    const s = state();
+    return sameSpace(s.room?.breakout ?? null, s.me?.id ?? "", id);
+  }
+
+  /**
+   * Links to exactly the people in my space: close those to people in other groups, open those
+   * to people who joined it. Of two peers meeting again, the impolite one offers (peer.js).
+   */
+  function followGroups() {
+    const s = state();
+    if (s.phase !== "room" || !s.me) return;
+    const me = s.me.id;
+    const wanted = inMySpace(s.room?.breakout ?? null, me, s.participants).map((p) => p.id);
+    mesh.keepOnly(wanted);
+    for (const id of wanted) mesh.connect(id, { awaitOffer: me < id });
+  }
+
+  /** Tell me when a breakout session started, ended or moved me. @param {import('./state.js').RoomState} before */
+  function noticeGroupChange(before) {
+    const was = before.room?.breakout ?? null;
+    const now = state().room?.breakout ?? null;
+    const myId = state().me?.id;
+    const group = groupOf(now, myId);
+    /** @type {string | null} */
+    let text = null;
+    if (was && !now) text = t("breakout.toast.ended");
+    else if (now && group !== null && groupOf(was, myId) !== group) text = t("breakout.toast.movedTo", { group: now.groups[group] });
+    else if (now && !was) text = now.allowChoose ? t("breakout.toast.startedChoose") : t("breakout.toast.started");
+    else if (now && group === null && groupOf(was, myId) !== null) text = t("breakout.toast.mainRoom");
+    if (text) notify({ text, key: "breakout" });
+  }
+
   /** @param {string} type @param {any} msg a message with a `participant` */
   function emitParticipant(type, msg) {
     const p = msg.participant ?? {};
@@ -115,7 +150,8 @@ export function createSession({ store, signaling, mesh, media, params, embed, ro
         if (viewer) media.stop();
         else media.ensureAudioTrack(); // e.g. a viewer key outside its time window: a visitor after all
         mesh.setSelf(msg.participantId, { viewer, iceServers: msg.iceServers ?? [] });
-        const ids = msg.participants.map((/** @type {{id: string}} */ p) => p.id);
+        // During a breakout session: only the people of my own group (or of the main room).
+        const ids = msg.participants.map((/** @type {{id: string}} */ p) => p.id).filter(nearMe);
         if (msg.resumed) mesh.keepOnly(ids);
         for (const id of ids) mesh.connect(id);
         if (msg.resumed) mesh.restartIce();
@@ -133,10 +169,12 @@ export function createSession({ store, signaling, mesh, media, params, embed, ro
         if (before.knock.status !== "idle") knock(); // reconnecting to a locked room knocks again
         break;
       case "signal":
+        // The server relays nothing across groups; one sent just before a move is stale.
+        if (!nearMe(msg.from)) break;
         mesh.handleSignal(msg.from, "description" in msg ? { description: msg.description } : { candidate: msg.candidate ?? null });
         break;
       case "participant-joined":
-        mesh.connect(msg.participant.id, { awaitOffer: true }); // the newcomer offers first
+        if (nearMe(msg.participant.id)) mesh.connect(msg.participant.id, { awaitOffer: true }); // the newcomer offers first
         notify({ text: t("toast.joined", { name: nameOf(msg.participant) }) });
         emitParticipant("participant_join", msg);
         break;
@@ -161,6 +199,10 @@ export function createSession({ store, signaling, mesh, media, params, embed, ro
           const who = msg.room.spotlight === before.me?.id ? before.me : before.participants.find((p) => p.id === msg.room.spotlight);
           if (who) notify({ text: t("toast.spotlight", { name: nameOf(who) }), key: "spotlight" });
         }
+        if (JSON.stringify(before.room?.breakout ?? null) !== JSON.stringify(state().room?.breakout ?? null)) {
+          followGroups();
+          noticeGroupChange(before);
+        }
         break;
       case "knock-request":
         // A knock waits for an answer: hosts see it in the people panel straight away.
@@ -172,7 +214,10 @@ export function createSession({ store, signaling, mesh, media, params, embed, ro
         });
         break;
       case "chat":
-        if (before.panel !== "chat" && msg.from !== before.me?.id) {
+        if (msg.broadcast === true && msg.from !== before.me?.id) {
+          // A host's message to every group: everyone should see it, chat open or not.
+          notify({ text: t("breakout.toast.broadcast", { name: nameOf(msg), text: msg.text }), key: "broadcast" });
+        } else if (before.panel !== "chat" && msg.from !== before.me?.id) {
           const text = msg.text.length > 80 ? `${msg.text.slice(0, 80)}…` : msg.text;
           notify({ text: t("toast.newMessage", { name: nameOf(msg), text }), action: { label: t("toolbar.chat"), intent: "open-chat" }, key: "chat" });
         }
@@ -195,7 +240,8 @@ export function createSession({ store, signaling, mesh, media, params, embed, ro
         break;
       case "error":
         console.warn(`salon: the server refused ${msg.about ?? "a message"}: ${msg.code} ${msg.message ?? ""}`);
-        if (msg.code === "not_allowed" && state().phase === "room") notify({ text: t("toast.notAllowed"), key: "error" });
+        // A signal refused because its peer just moved to another group is no news for the user.
+        if (msg.code === "not_allowed" && state().phase === "room" && msg.about !== "signal") notify({ text: t("toast.notAllowed"), key: "error" });
         break;
       default:
         break;

@@ -13,13 +13,14 @@
  *   screen: boolean, externalId: string | null, metadata: string | null, reconnecting: boolean,
  *   joinedAt: number}} Participant
  * @typedef {{name: string, mode: string, locked: boolean, spotlight: string | null,
- *   capacity: number}} Room
+ *   capacity: number, breakout: import('./breakout.js').Breakout | null,
+ *   timerStartedAt: number | null}} Room
  * @typedef {{id: string, role: string, displayName: string | null, audio: boolean, video: boolean,
  *   screen: boolean}} Me
  * @typedef {{id: string, displayName: string | null, at: number, held: boolean,
  *   message: string | null}} KnockRequest
  * @typedef {{id: string, from: string, displayName: string | null, text: string, at: number,
- *   mine: boolean}} ChatMessage
+ *   mine: boolean, broadcast: boolean}} ChatMessage
  * @typedef {'left' | 'removed' | 'ended' | 'full' | 'rejected' | 'deleted' | 'error'} NoticeKind
  * @typedef {{kind: NoticeKind, reason: string | null, message: string | null,
  *   capacity: number | null}} Notice
@@ -28,11 +29,14 @@
  * @typedef {{status: 'idle' | 'knocking' | 'held', message: string | null}} MyKnock
  * @typedef {{phase: Phase, connection: Connection, me: Me | null, participants: Participant[],
  *   room: Room | null, knock: MyKnock, knocks: KnockRequest[], chat: ChatMessage[],
- *   unread: number, panel: 'chat' | 'people' | null, notice: Notice | null,
+ *   unread: number, panel: Panel | null, notice: Notice | null,
  *   lastError: {code: string, message: string, about: string | null} | null,
  *   local: {audio: boolean, video: boolean, screen: boolean}}} RoomState
+ * @typedef {'chat' | 'people' | 'breakout'} Panel
  * @typedef {{type: string, [field: string]: any}} RoomEvent
  */
+
+import { readBreakout } from "./breakout.js";
 
 /** Chat kept in memory; older lines drop off so a long meeting stays light. */
 export const CHAT_HISTORY_LIMIT = 500;
@@ -116,6 +120,8 @@ function room(r, previous) {
     locked: Boolean(r.locked ?? previous?.locked),
     spotlight: r.spotlight === undefined ? (previous?.spotlight ?? null) : r.spotlight,
     capacity: r.capacity ?? previous?.capacity ?? 4,
+    breakout: r.breakout === undefined ? (previous?.breakout ?? null) : readBreakout(r.breakout),
+    timerStartedAt: r.timerStartedAt === undefined ? (previous?.timerStartedAt ?? null) : typeof r.timerStartedAt === "number" ? r.timerStartedAt : null,
   };
 }
 
@@ -199,6 +205,7 @@ export function reduce(state, event) {
         text: String(event.text),
         at: Number(event.at) || 0,
         mine: event.from === state.me?.id,
+        broadcast: event.broadcast === true,
       };
       if (state.chat.some((x) => x.id === line.id)) return state;
       const chat = [...state.chat, line].slice(-CHAT_HISTORY_LIMIT);

@@ -1,6 +1,7 @@
 /**
  * What this page shows that the room does not know about: the floating self view, the meeting
- * clock, the settings dialog, Picture-in-Picture, who is speaking, low-data mode, the speaker
+ * clock of `timer=on` (the room's own clock, started by a host, is room state), a host's breakout
+ * plan before it starts, the settings dialog, Picture-in-Picture, who is speaking, low-data mode, the speaker
  * output and full screen. A pure reducer and a store of its own, so the room state (state.js)
  * stays the server's picture. No DOM, unit-tested in Node.
  *
@@ -10,9 +11,12 @@
 /**
  * @typedef {{floatSelf: boolean, timerStartedAt: number | null, settingsOpen: boolean,
  *   pip: boolean, speaking: string | null, lastSpeaker: string | null, lowData: boolean,
- *   sinkId: string | null, fullscreen: boolean, language: string}} UiState
+ *   sinkId: string | null, fullscreen: boolean, language: string,
+ *   breakoutDraft: import('./breakout.js').Draft | null}} UiState
  * @typedef {{type: string, [field: string]: any}} UiEvent
  */
+
+import { reduceDraft } from "./breakout.js";
 
 /**
  * @param {{floatSelf: boolean, lowData: boolean}} params @param {string} [language]
@@ -30,6 +34,7 @@ export function initialUi(params, language = "en") {
     sinkId: null,
     fullscreen: false,
     language,
+    breakoutDraft: null,
   };
 }
 
@@ -60,6 +65,13 @@ export function reduceUi(state, event) {
       return state.fullscreen === event.on ? state : { ...state, fullscreen: Boolean(event.on) };
     case "ui/language":
       return { ...state, language: event.language };
+    case "ui/breakout-draft":
+      return { ...state, breakoutDraft: event.draft ?? null };
+    case "ui/breakout": {
+      if (!state.breakoutDraft) return state;
+      const draft = reduceDraft(state.breakoutDraft, event.op);
+      return draft === state.breakoutDraft ? state : { ...state, breakoutDraft: draft };
+    }
     default:
       return state;
   }

@@ -7,9 +7,11 @@
  * through), `data-minimal="true"`.
  */
 
+import { groupOf, groupsProblem, inMySpace } from "./breakout.js";
 import { part } from "./dom.js";
 import { setIcon } from "./icons.js";
 import { t } from "./i18n.js";
+import { nameOf } from "./names.js";
 import { isHost, participantCount } from "./state.js";
 import { tilesFor } from "./tiles.js";
 
@@ -54,6 +56,7 @@ export function createView({ store, ui, media, remote, params, showPreview, save
   const panel = el("salon-panel");
   const chat = el("salon-chat");
   const people = el("salon-people");
+  const breakout = el("salon-breakout");
   const banner = el("salon-reconnecting");
   const settings = el("salon-settings");
   /** @type {{tiles: TileModel[], stageKey: string | null}} */
@@ -146,7 +149,13 @@ export function createView({ store, ui, media, remote, params, showPreview, save
     viewerBadge.hidden = !viewer;
     viewerBadge.textContent = t("header.viewer");
 
-    const found = tilesFor(s, { camera: media.camera, screen: media.screen, remote });
+    // During a breakout session the grid shows my space only: my group, or the main room.
+    const session = s.room?.breakout ?? null;
+    const near = inMySpace(session, me.id, s.participants);
+    const groupStatus = part(header, "group-status");
+    groupStatus.model = { groups: session?.groups ?? [], group: groupOf(session, me.id), allowChoose: Boolean(session?.allowChoose) };
+
+    const found = tilesFor({ ...s, participants: near }, { camera: media.camera, screen: media.screen, remote });
     const tiles = found.tiles.map((tile) => ({
       ...tile,
       speaking: params.highlightActiveSpeaker && tile.kind === "camera" && tile.participantId === u.speaking,
@@ -155,24 +164,26 @@ export function createView({ store, ui, media, remote, params, showPreview, save
     }));
     shown = { tiles, stageKey: found.stageKey };
     const selfKey = u.floatSelf && !viewer ? `${me.id}:camera` : null;
-    grid.model = { tiles, stageKey: found.stageKey, selfKey, alone: s.participants.length === 0, shareUrl };
+    grid.model = { tiles, stageKey: found.stageKey, selfKey, alone: near.length === 0, shareUrl };
     const { count, capacity } = participantCount(s);
     toolbar.model = {
       audio: s.local.audio, video: s.local.video, screen: s.local.screen, canSend: !viewer,
       canShareScreen: media.canShareScreen, isHost: isHost(s), locked: Boolean(s.room?.locked),
       panel: s.panel, unread: s.unread, count, capacity, micMissing: media.micMissing,
-      pip: u.pip, pipSupported, timerStartedAt: u.timerStartedAt, more: moreItems(s, u, viewer),
+      pip: u.pip, pipSupported, timerStartedAt: s.room?.timerStartedAt ?? u.timerStartedAt, more: moreItems(s, u, viewer),
       features: {
         chat: params.chat, people: params.people, screenshare: params.screenshare, leaveButton: params.leaveButton,
         participantCount: params.participantCount, locking: params.locking, toolbarText: params.toolbarText,
         cameraAccess: params.cameraAccess, settingsButton: params.settingsButton, pipButton: params.pipButton,
-        moreButton: params.moreButton, toolbarDarkText: params.toolbarDarkText,
+        moreButton: params.moreButton || breakoutOnly(s), toolbarDarkText: params.toolbarDarkText,
       },
     };
     toolbar.hidden = !params.bottomToolbar;
     panel.hidden = s.panel === null;
     chat.hidden = s.panel !== "chat";
     people.hidden = s.panel !== "people";
+    breakout.hidden = s.panel !== "breakout";
+    if (s.panel === "breakout") renderBreakout(s, u);
     chat.model = { messages: s.chat, canSend: true };
     const meAsPerson = {
       id: me.id, displayName: me.displayName, role: me.role, audio: s.local.audio, video: s.local.video,
@@ -181,19 +192,45 @@ export function createView({ store, ui, media, remote, params, showPreview, save
     people.model = { me: meAsPerson, participants: s.participants, knocks: s.knocks, isHost: isHost(s), spotlight: s.room?.spotlight ?? null };
   }
 
+  /** Can this host run breakout groups? (`breakout=off` hides them.) @param {RoomState} s */
+  const breakoutAllowed = (s) => isHost(s) && params.breakout;
   /**
-   * The "…" menu: copy the link, full screen, float my video, and for hosts the meeting clock.
+   * `?minimal&breakout=on` (contract section 3): "…" comes back for breakout groups alone.
+   * @param {RoomState} s
+   */
+  const breakoutOnly = (s) => !params.moreButton && params.minimal && breakoutAllowed(s);
+
+  /**
+   * The "…" menu: copy the link, full screen, float my video, and for hosts the meeting clock
+   * and breakout groups.
    * @param {RoomState} s @param {UiState} u @param {boolean} viewer
    * @returns {import('./components/salon-more/salon-more.js').MoreItem[]}
    */
   function moreItems(s, u, viewer) {
+    const group = breakoutAllowed(s) ? [{ id: "breakout", intent: "toggle-breakout", label: t("more.breakout") }] : [];
+    if (breakoutOnly(s)) return group;
     const items = [{ id: "copy-link", intent: "copy-link", label: t("more.copyLink") }];
     if (root.fullscreenEnabled) items.push({ id: "fullscreen", intent: "toggle-fullscreen", label: t("more.fullscreen"), checked: u.fullscreen });
     if (!viewer) items.push({ id: "float-self", intent: "toggle-float-self", label: t("more.floatSelf"), checked: u.floatSelf });
-    if (isHost(s)) items.push({ id: "timer", intent: "toggle-timer", label: u.timerStartedAt === null ? t("more.startTimer") : t("more.stopTimer") });
-    // TODO(breakout): a "Breakout groups" item for hosts (params.breakout, params.groups, group
-    // rooms) once the server runs breakout sessions; see docs/embedding.md.
-    return items;
+    const clock = s.room?.timerStartedAt ?? null;
+    if (isHost(s)) items.push({ id: "timer", intent: "toggle-timer", label: clock === null ? t("more.startTimer") : t("more.stopTimer") });
+    return [...items, ...group];
+  }
+
+  /** The host's breakout panel: the running session as the server has it, else the plan. @param {RoomState} s @param {UiState} u */
+  function renderBreakout(s, u) {
+    const session = s.room?.breakout ?? null;
+    const plan = session ?? u.breakoutDraft;
+    if (!plan) return;
+    breakout.model = {
+      running: session !== null,
+      groups: plan.groups,
+      assignments: plan.assignments,
+      allowChoose: plan.allowChoose,
+      people: s.participants.map((p) => ({ id: p.id, name: nameOf(p) })),
+      myGroup: groupOf(session, s.me?.id),
+      problem: session ? null : groupsProblem(plan.groups),
+    };
   }
 
   /** @param {RoomState} s @param {UiState} u */

@@ -99,9 +99,10 @@ export class SalonChat extends HTMLElement {
   /** @param {ChatMessage} m */
   #line(m) {
     const when = new Date(m.at);
-    return h("li", { class: m.mine ? "chat-message mine" : "chat-message", dataset: { id: m.id, from: m.from, testid: "chat-message" } },
+    return h("li", { class: m.mine ? "chat-message mine" : "chat-message", dataset: { id: m.id, from: m.from, testid: "chat-message", broadcast: String(m.broadcast) } },
       h("div", { class: "chat-meta" },
         h("span", { class: "chat-name", text: m.mine ? t("chat.you", { name: nameOf(m) }) : nameOf(m) }),
+        m.broadcast && h("span", { class: "chat-broadcast", text: t("chat.broadcast") }),
         h("time", { class: "chat-time", dateTime: when.toISOString(), text: formatTime(m.at) })),
       h("p", { class: "chat-text", text: m.text }));
   }

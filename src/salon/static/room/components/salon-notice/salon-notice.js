@@ -40,7 +40,8 @@ export class SalonNotice extends HTMLElement {
     const key = model.reason === "replaced" ? "notice.replaced" : model.reason === "no-such-room" ? "notice.noRoom" : `notice.${model.kind}`;
     setIcon(part(this, "icon"), ICONS[model.kind] ?? "alert");
     part(this, "title").textContent = t(`${key}.title`);
-    part(this, "text").textContent = t(`${key}.text`, { capacity: model.capacity ?? "" });
+    // `count` picks the plural form ("It holds 1 person").
+    part(this, "text").textContent = t(`${key}.text`, { capacity: model.capacity ?? "", count: model.capacity ?? 0 });
     const message = part(this, "message");
     message.hidden = !model.message;
     message.textContent = model.message ? t("notice.hostSaid", { message: model.message }) : "";
