@@ -33,6 +33,8 @@ from websockets.asyncio.client import ClientConnection, connect
 from websockets.typing import Origin
 
 CHROMIUM = "/usr/bin/chromium"
+TEST_DOMAIN = "example.test"
+"""Host names of the pages of other sites (reserved for testing, RFC 2606), all 127.0.0.1."""
 CHROMIUM_ARGS = [
     "--headless=new",
     "--no-sandbox",
@@ -49,6 +51,11 @@ CHROMIUM_ARGS = [
     "--no-first-run",
     # A namespace with only `lo`: without this ICE gathers no candidate and hangs.
     "--allow-loopback-in-peer-connection",
+    # The embedding tests' pages of other sites (https_pages.py): every name under TEST_DOMAIN is
+    # this machine, served over HTTPS with a certificate made at test time. The other tests use
+    # http://127.0.0.1 only, which neither flag touches.
+    f"--host-resolver-rules=MAP *.{TEST_DOMAIN} 127.0.0.1",
+    "--ignore-certificate-errors",
 ]
 VIEWPORT: ViewportSize = {"width": 1280, "height": 800}
 REPO = Path(__file__).resolve().parents[2]
@@ -629,3 +636,53 @@ class RawClient:
 
     async def close(self) -> None:
         await self.connection.close()
+
+
+# --- media that stops -----------------------------------------------------------------------------
+
+STILL_FOR_S = 1.5
+"""A stream counts as stopped once its counter has not moved for this long: 30 frames of the fake
+camera, or many beeps of the fake microphone."""
+
+HEARD_JS = """
+async (id) => {
+  const pc = window.salonRoom && window.salonRoom.peers && window.salonRoom.peers.get(id);
+  if (!pc) return null;
+  const report = await pc.getStats();
+  let frames = 0, energy = 0, packets = 0;
+  report.forEach(s => {
+    if (s.type !== 'inbound-rtp') return;
+    if (s.kind === 'video') frames += s.framesDecoded ?? 0;
+    else { energy += s.totalAudioEnergy ?? 0; packets += s.packetsReceived ?? 0; }
+  });
+  return { video: frames, audio: energy, packets };
+}
+"""
+
+
+async def assert_media_stops(
+    receiver: Person, sender: Person, kind: str, *, within_s: float = MEDIA_WITHIN_S
+) -> None:
+    """`receiver` stops getting `sender`'s `kind` ("video" or "audio"): no new frame decoded, or
+    no more sound heard (totalAudioEnergy stops growing: a muted microphone goes on sending packets,
+    of silence), for STILL_FOR_S in a row, within `within_s`. Prove that it flowed first."""
+    deadline = time.monotonic() + within_s
+    last: float | None = None
+    still_since = time.monotonic()
+    samples: list[str] = []
+    while True:
+        heard = await receiver.page.evaluate(HEARD_JS, sender.pid)
+        now = time.monotonic()
+        value = None if heard is None else float(heard[kind])
+        samples.append(f"{value} (audio packets {None if heard is None else heard['packets']})")
+        if value is None or last is None or abs(value - last) > 1e-9:
+            last, still_since = value, now
+        elif now - still_since >= STILL_FOR_S:
+            receiver.log(f"[{receiver.name}] {kind} from {sender.name} stopped: {samples[-3:]}")
+            return
+        if now > deadline:
+            raise AssertionError(
+                f"{receiver.name} still gets {sender.name}'s {kind} after {within_s} s: "
+                f"samples {samples[-12:]}"
+            )
+        await asyncio.sleep(POLL_S)
