@@ -299,8 +299,9 @@ class Crowd:
     def log(self, line: str) -> None:
         self.lines.append(f"{time.monotonic() - self.started:7.2f}s {clip(line)}")
 
-    async def person(self, name: str) -> Person:
-        context = await self.browser.new_context(viewport=VIEWPORT)
+    async def person(self, name: str, *, locale: str | None = None) -> Person:
+        """A new participant; `locale` sets the browser's language (navigator.languages)."""
+        context = await self.browser.new_context(viewport=VIEWPORT, locale=locale)
         context.set_default_timeout(UI_TIMEOUT_MS)
         await context.add_init_script(TRACK_SOCKETS_JS)
         page = await context.new_page()
