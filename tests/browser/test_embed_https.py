@@ -16,6 +16,7 @@ import time
 from typing import Any
 from urllib.parse import parse_qs, quote, urlsplit
 
+import httpx
 from playwright.async_api import ConsoleMessage, Error, Frame, Locator, expect
 
 from browser.harness import (
@@ -235,6 +236,13 @@ async def test_a_page_of_another_site_is_refused_the_frame(
         if "frame-ancestors" in message.text:
             refusals.append(message.text)
 
+    # What the browser enforces is what Salon says on every room page, and on HEAD /csp.
+    async with httpx.AsyncClient(base_url=origin_of(meeting.room_url), timeout=10) as client:
+        policy = (await client.head("/csp")).headers["content-security-policy"]
+    assert policy.startswith("frame-ancestors 'self' "), policy
+    assert host_pages.origin(APP_HOST) in policy.split(), policy
+    assert host_pages.origin(EVIL_HOST) not in policy.split(), policy
+
     eve.page.on("console", on_console)
     await eve.page.goto(host_pages.url(EVIL_HOST, f"/frame.html?room={quote(room)}"))
     deadline = time.monotonic() + UI_TIMEOUT_MS / 1000
@@ -243,7 +251,7 @@ async def test_a_page_of_another_site_is_refused_the_frame(
         await asyncio.sleep(0.1)  # the pause between polls, not a synchronisation
     # Chromium's words: "Framing '…' violates the following Content Security Policy directive:
     # "frame-ancestors 'self' https://app.example.test:PORT". The request has been blocked."
-    assert f"frame-ancestors 'self' {host_pages.origin(APP_HOST)}" in refusals[0], refusals
+    assert host_pages.origin(APP_HOST) in refusals[0], refusals
     assert "blocked" in refusals[0], refusals
     iframe = await eve.page.wait_for_selector("iframe")
     framed = None if iframe is None else await iframe.content_frame()
