@@ -7,7 +7,9 @@ One participant alone in a fresh meeting is enough for all of these (the embeddi
 the events with two); the host's link is used so that the host-only controls show too.
 """
 
+import asyncio
 import json
+import time
 from typing import Any
 from urllib.parse import quote
 
@@ -15,6 +17,7 @@ import pytest
 from playwright.async_api import expect
 
 from browser.harness import (
+    UI_TIMEOUT_MS,
     Crowd,
     Meetings,
     Person,
@@ -82,6 +85,42 @@ TRACKS_JS = """
   return { audio: one(audio), video: one(video), videoTracks };
 }
 """
+
+
+SPEAKING_MARK_JS = """
+async ([id, withinMs]) => {
+  const frame = () => new Promise(done => requestAnimationFrame(done));
+  const speaking = () => window.salonRoom.state().ui.speaking === id;
+  const deadline = Date.now() + withinMs;
+  while (Date.now() < deadline) {
+    if (speaking()) {
+      await frame();
+      await frame();  // rendered by now (the view renders in a microtask)
+      if (speaking()) {
+        return document.querySelector(
+          `[data-testid="tile"][data-participant-id="${id}"]`).dataset.speaking;
+      }
+    }
+    await frame();
+  }
+  return 'I never spoke';
+}
+"""
+
+
+async def speaking_mark(person: Person) -> str:
+    """My tile's data-speaking while the room knows that I speak (the fake microphone beeps)."""
+    mark: str = await person.page.evaluate(SPEAKING_MARK_JS, [person.pid, UI_TIMEOUT_MS])
+    return mark
+
+
+async def last_sent(person: Person, kind: str) -> dict[str, Any]:
+    """The last signaling frame of this type the page sent (waiting for Playwright to report it)."""
+    deadline = time.monotonic() + UI_TIMEOUT_MS / 1000
+    while not person.frames_sent(kind):
+        assert time.monotonic() < deadline, f"{person.name} sent no {kind}"
+        await asyncio.sleep(0.05)  # the pause between polls, not a synchronisation
+    return person.frames_sent(kind)[-1]
 
 
 def console_of(person: Person) -> list[tuple[str, str]]:
@@ -211,7 +250,7 @@ async def test_video_or_audio_off_starts_muted(
         assert media["audio"]["enabled"] is False, media  # the microphone, muted
     await expect(person.testid(button)).to_have_attribute("aria-pressed", "false")
     await expect(tile(person, person.pid)).to_have_attribute(f"data-{kind}", "off")
-    assert person.frames_sent("media")[-1][kind] is False, person.frames_sent("media")
+    assert (await last_sent(person, "media"))[kind] is False
     # And it is a start, not a lock: the button turns it on.
     await person.testid(button).click()
     await expect(tile(person, person.pid)).to_have_attribute(f"data-{kind}", "on")
@@ -245,10 +284,7 @@ async def test_without_parameters_the_devices_get_their_defaults(
     for constraint in ("echoCancellation", "autoGainControl", "noiseSuppression"):
         assert media["audio"]["settings"][constraint] is True, media["audio"]
     # The room notices that I speak (the fake microphone beeps), and does not highlight it.
-    await person.wait_until(
-        "(id) => window.salonRoom.state().ui.speaking === id", person.pid, what="I speak"
-    )
-    await expect(tile(person, person.pid)).to_have_attribute("data-speaking", "false")
+    assert await speaking_mark(person) == "false"
 
 
 async def test_low_data_asks_the_camera_for_less(crowd: Crowd, meetings: Meetings) -> None:
@@ -285,7 +321,7 @@ async def test_highlight_active_speaker_marks_who_speaks(crowd: Crowd, meetings:
     person = await crowd.person("Hi")
     await join(person, f"{meeting.room_url}?highlightActiveSpeaker")
     await in_room(person)
-    await expect(tile(person, person.pid)).to_have_attribute("data-speaking", "true")
+    assert await speaking_mark(person) == "true"
 
 
 # --- languages and wording -----------------------------------------------------------------------
@@ -433,7 +469,7 @@ async def test_metadata_and_external_id_are_carried_into_the_join(
     person = await crowd.person("Ext")
     metadata = json.dumps({"crm": "contact/4711"})
     await join(person, f"{meeting.room_url}?externalId=crm-42&metadata={quote(metadata)}")
-    sent = person.frames_sent("join")[-1]
+    sent = await last_sent(person, "join")
     assert (sent.get("externalId"), sent.get("metadata")) == ("crm-42", metadata), sent
 
 
@@ -501,7 +537,7 @@ async def test_invalid_values_are_ignored_with_a_warning(crowd: Crowd, meetings:
     await in_room(person)
     await expect(person.testid("toggle-chat")).to_be_visible()
     assert (await person.state())["local"]["video"] is True
-    assert "externalId" not in person.frames_sent("join")[-1]
+    assert "externalId" not in await last_sent(person, "join")
 
 
 # --- screenshots ----------------------------------------------------------------------------------
