@@ -25,6 +25,7 @@ from browser.harness import (
     Crowd,
     Meetings,
 )
+from browser.https_pages import APP_HOST, EVIL_HOST, HostPages, self_signed_context
 from e2e.salon_process import SalonServer
 
 HERE = Path(__file__).resolve().parent
@@ -115,6 +116,17 @@ def meetings(salon: SalonServer) -> Meetings:
     key = salon.first_key
     assert key is not None, f"no API key in the banner of salon serve:\n{salon.stdout}"
     return Meetings(salon.base_url, key)
+
+
+@pytest.fixture(scope="session")
+def host_pages(salon: SalonServer, tmp_path_factory: pytest.TempPathFactory) -> Iterator[HostPages]:
+    """Pages of other sites, over HTTPS (https_pages.py). The app's origin is made an allowed
+    domain of the default organization, the way an operator would: `salon domains add`."""
+    tls = self_signed_context(tmp_path_factory.mktemp("tls"), [APP_HOST, EVIL_HOST])
+    with HostPages(tls) as pages:
+        allowed = salon.cli("domains", "add", pages.origin(APP_HOST))
+        assert allowed.returncode == 0, f"salon domains add: {allowed.stdout}{allowed.stderr}"
+        yield pages
 
 
 @pytest_asyncio.fixture(scope="session", loop_scope="session")

@@ -33,6 +33,8 @@ from websockets.asyncio.client import ClientConnection, connect
 from websockets.typing import Origin
 
 CHROMIUM = "/usr/bin/chromium"
+TEST_DOMAIN = "example.test"
+"""Host names of the pages of other sites (reserved for testing, RFC 2606), all 127.0.0.1."""
 CHROMIUM_ARGS = [
     "--headless=new",
     "--no-sandbox",
@@ -49,6 +51,11 @@ CHROMIUM_ARGS = [
     "--no-first-run",
     # A namespace with only `lo`: without this ICE gathers no candidate and hangs.
     "--allow-loopback-in-peer-connection",
+    # The embedding tests' pages of other sites (https_pages.py): every name under TEST_DOMAIN is
+    # this machine, served over HTTPS with a certificate made at test time. The other tests use
+    # http://127.0.0.1 only, which neither flag touches.
+    f"--host-resolver-rules=MAP *.{TEST_DOMAIN} 127.0.0.1",
+    "--ignore-certificate-errors",
 ]
 VIEWPORT: ViewportSize = {"width": 1280, "height": 800}
 REPO = Path(__file__).resolve().parents[2]
@@ -292,8 +299,9 @@ class Crowd:
     def log(self, line: str) -> None:
         self.lines.append(f"{time.monotonic() - self.started:7.2f}s {clip(line)}")
 
-    async def person(self, name: str) -> Person:
-        context = await self.browser.new_context(viewport=VIEWPORT)
+    async def person(self, name: str, *, locale: str | None = None) -> Person:
+        """A new participant; `locale` sets the browser's language (navigator.languages)."""
+        context = await self.browser.new_context(viewport=VIEWPORT, locale=locale)
         context.set_default_timeout(UI_TIMEOUT_MS)
         await context.add_init_script(TRACK_SOCKETS_JS)
         page = await context.new_page()
@@ -629,3 +637,57 @@ class RawClient:
 
     async def close(self) -> None:
         await self.connection.close()
+
+
+# --- media that stops -----------------------------------------------------------------------------
+
+STILL_FOR_S = 1.5
+"""A stream counts as stopped once its counter has not moved for this long: 30 frames of the fake
+camera, or several beeps of the fake microphone."""
+SILENCE_ENERGY = 1e-6
+"""The totalAudioEnergy a muted microphone may still add in STILL_FOR_S: what it sends decodes to
+about 1e-9 a second, while the fake microphone's beeps add about 0.2 a second."""
+
+HEARD_JS = """
+async (id) => {
+  const pc = window.salonRoom && window.salonRoom.peers && window.salonRoom.peers.get(id);
+  if (!pc) return null;
+  const report = await pc.getStats();
+  let frames = 0, energy = 0, packets = 0;
+  report.forEach(s => {
+    if (s.type !== 'inbound-rtp') return;
+    if (s.kind === 'video') frames += s.framesDecoded ?? 0;
+    else { energy += s.totalAudioEnergy ?? 0; packets += s.packetsReceived ?? 0; }
+  });
+  return { video: frames, audio: energy, packets };
+}
+"""
+
+
+async def assert_media_stops(
+    receiver: Person, sender: Person, kind: str, *, within_s: float = MEDIA_WITHIN_S
+) -> None:
+    """`receiver` stops getting `sender`'s `kind` ("video" or "audio"): no new frame decoded, or
+    no more sound heard (totalAudioEnergy stops growing: a muted microphone goes on sending packets,
+    of silence), for STILL_FOR_S in a row, within `within_s`. Prove that it flowed first."""
+    allowed_growth = SILENCE_ENERGY if kind == "audio" else 0.0
+    deadline = time.monotonic() + within_s
+    base: float | None = None
+    still_since = time.monotonic()
+    samples: list[str] = []
+    while True:
+        heard = await receiver.page.evaluate(HEARD_JS, sender.pid)
+        now = time.monotonic()
+        value = None if heard is None else float(heard[kind])
+        samples.append(f"{value} (audio packets {None if heard is None else heard['packets']})")
+        if value is None or base is None or value - base > allowed_growth:
+            base, still_since = value, now
+        elif now - still_since >= STILL_FOR_S:
+            receiver.log(f"[{receiver.name}] {kind} from {sender.name} stopped: {samples[-3:]}")
+            return
+        if now > deadline:
+            raise AssertionError(
+                f"{receiver.name} still gets {sender.name}'s {kind} after {within_s} s: "
+                f"samples {samples[-12:]}"
+            )
+        await asyncio.sleep(POLL_S)

@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import { afterEach, describe, it } from "node:test";
 
 import en from "../../src/salon/static/room/i18n/en.js";
-import { bcp47, formatTime, language, loadLanguage, t, useCatalog } from "../../src/salon/static/room/i18n.js";
+import { bcp47, browserLanguage, formatTime, language, loadLanguage, t, useCatalog } from "../../src/salon/static/room/i18n.js";
 
 afterEach(() => useCatalog("en", en));
 
@@ -84,5 +84,25 @@ describe("catalogs", () => {
     assert.equal(bcp47("zh-hant"), "zh-Hant");
     assert.equal(bcp47("fr"), "fr");
     assert.match(formatTime(Date.UTC(2024, 0, 1, 13, 5)), /\d{1,2}:05/);
+  });
+});
+
+describe("browserLanguage", () => {
+  const shipped = ["en", "fr", "de", "nb", "pt", "es", "jp"];
+
+  it("takes the first preferred language Salon ships, by its base tag", () => {
+    assert.equal(browserLanguage(["cs-CZ", "de-AT", "fr"], shipped), "de");
+    assert.equal(browserLanguage(["pt-BR"], shipped), "pt");
+  });
+
+  it("maps Japanese to the room URL's jp, and Norwegian to Bokmål", () => {
+    assert.equal(browserLanguage(["ja-JP"], shipped), "jp");
+    assert.equal(browserLanguage(["nn-NO"], shipped), "nb");
+    assert.equal(browserLanguage(["no"], shipped), "nb");
+  });
+
+  it("is null when none is shipped, so English stands", () => {
+    assert.equal(browserLanguage(["cs", "pl-PL"], shipped), null);
+    assert.equal(browserLanguage([], shipped), null);
   });
 });

@@ -57,6 +57,22 @@ export async function loadLanguage(lang, { personality = true } = {}) {
   }
 }
 
+/**
+ * The first of the browser's preferred languages (`navigator.languages`) that Salon ships, as a
+ * room URL code, or null: the room's language when the URL has no `lang`. Pure.
+ * @param {readonly string[]} preferred BCP 47 tags, most wanted first @param {readonly string[]} shipped
+ * @returns {string | null}
+ */
+export function browserLanguage(preferred, shipped) {
+  for (const tag of preferred) {
+    const base = tag.toLowerCase().split("-")[0];
+    // Room URLs say `jp` for Japanese; Norwegian (`no`, `nn`) reads Bokmål best.
+    const code = base === "ja" ? "jp" : base === "no" || base === "nn" ? "nb" : base;
+    if (shipped.includes(code)) return code;
+  }
+  return null;
+}
+
 /** The language in use (room URL code). */
 export function language() {
   return current.lang;

@@ -66,7 +66,7 @@ import { registerSalonTile } from "./components/salon-tile/salon-tile.js";
 import { registerSalonToasts } from "./components/salon-toasts/salon-toasts.js";
 import { registerSalonToolbar } from "./components/salon-toolbar/salon-toolbar.js";
 import { allowedOrigins, createEmbedBridge, originAllowed } from "./embed.js";
-import { bcp47, language, loadLanguage } from "./i18n.js";
+import { bcp47, browserLanguage, language, loadLanguage } from "./i18n.js";
 import { bindShortcuts } from "./keyboard.js";
 import { LocalMedia } from "./media/local.js";
 import { Mesh } from "./media/mesh.js";
@@ -85,7 +85,8 @@ const params = parseParams(location.search);
 if (params.rejected.includes("externalId")) {
   console.error("salon: the externalId URL parameter was rejected (A-Z, a-z, 0-9, - and _ only, at most 36 characters); joining without one");
 }
-await loadLanguage(params.lang, { personality: params.personality });
+// `lang`, else the browser's language when Salon has it, else English.
+await loadLanguage(params.lang ?? browserLanguage(navigator.languages ?? [], UI_LANGUAGES), { personality: params.personality });
 document.documentElement.lang = bcp47(language());
 
 for (const register of [registerSalonPrecall, registerSalonTile, registerSalonGrid, registerSalonToolbar, registerSalonChat,
