@@ -7,6 +7,7 @@
 import { language, loadLanguage, bcp47, t } from "./i18n.js";
 import { pipKey } from "./pip.js";
 import { ProtocolError } from "./signaling.js";
+import { hasHostRole } from "./state.js";
 
 /**
  * @param {{store: ReturnType<typeof import('./state.js').createStore>,
@@ -86,7 +87,7 @@ export function createActions({ store, ui, signaling, media, session, embed, par
       if (!send("chat", { text })) notify({ text: t("chat.notSent"), key: "chat" });
     },
     // host controls
-    "toggle-lock": () => state().me?.role === "host" && params.locking && send("lock", { locked: !state().room?.locked }),
+    "toggle-lock": () => hasHostRole(state().me?.role) && params.locking && send("lock", { locked: !state().room?.locked }),
     "end-meeting": () => send("end-meeting"),
     "host-mute": ({ participantId }) => send("mute", { participantId }),
     "host-camera-off": ({ participantId }) => send("camera-off", { participantId }),
@@ -124,7 +125,7 @@ export function createActions({ store, ui, signaling, media, session, embed, par
     },
     "toggle-float-self": () => inRoom() && state().me?.role !== "viewer" && ui.dispatch({ type: "ui/float-self" }),
     "toggle-timer": () => {
-      if (state().me?.role !== "host") return;
+      if (!hasHostRole(state().me?.role)) return;
       ui.dispatch({ type: "ui/timer", startedAt: ui.getState().timerStartedAt === null ? Date.now() : null });
     },
     "copy-link": async () => {
