@@ -108,7 +108,8 @@ async def test_the_setup_link_works_once_and_expires(database: Database, clock: 
     with pytest.raises(LinkUnusable, match="not valid"):
         await accounts.link(token, LinkKind.INVITE)
     owner, session = await accounts.accept_link(token, LinkKind.SETUP, "ada@example.com", PASSWORD)
-    assert owner.role is OWNER and await accounts.session_account(session) == owner
+    assert owner.role is OWNER
+    assert await accounts.session_account(session) == owner
     assert not await accounts.needs_first_owner(org)
     with pytest.raises(LinkUnusable, match="used already"):
         await accounts.accept_link(token, LinkKind.SETUP, "eve@example.com", PASSWORD)

@@ -61,13 +61,17 @@ def test_csrf_tokens_are_bound_to_their_session() -> None:
     assert not csrf_matches(b"other" * 8, session, token)
     assert not csrf_matches(SECRET, session, None)
     assert not csrf_matches(SECRET, "", csrf_token(SECRET, ""))
-    assert not csrf_matches(SECRET, session, token[:-1] + "0" if token[-1] != "0" else token[:-1] + "1")
+    assert not csrf_matches(
+        SECRET, session, token[:-1] + "0" if token[-1] != "0" else token[:-1] + "1"
+    )
 
 
 def test_tokens_are_random_and_stored_as_digests() -> None:
     first, second = new_token(), new_token()
-    assert first != second and len(first) >= 43
-    assert len(token_digest(first)) == 64 and token_digest(first) != first
+    assert first != second
+    assert len(first) >= 43
+    assert len(token_digest(first)) == 64
+    assert token_digest(first) != first
 
 
 def test_members_reach_meetings_and_live_rooms_only() -> None:
@@ -125,10 +129,15 @@ def test_html_escapes_everything_but_html() -> None:
 
 def test_the_meeting_form_becomes_the_api_request() -> None:
     made, errors = meeting_request(
-        {"endDate": "2099-01-01T10:00", "startDate": "", "roomNamePrefix": " Team ",
-         "roomMode": "group", "roomNamePattern": "human-short"},
+        {
+            "endDate": "2099-01-01T10:00",
+            "startDate": "",
+            "roomNamePrefix": " Team ",
+            "roomMode": "group",
+            "roomNamePattern": "human-short",
+        },
         {"isLocked"},
-    )  # fmt: skip
+    )
     assert errors == {}
     assert made is not None
     assert made.end_ms == parse_date_time("endDate", "2099-01-01T10:00:00Z")
@@ -136,15 +145,21 @@ def test_the_meeting_form_becomes_the_api_request() -> None:
     assert made.room_name_prefix == "team"
     assert made.room_mode is RoomMode.GROUP
     assert made.room_name_pattern is RoomNamePattern.HUMAN_SHORT
-    assert made.is_locked and not made.viewer_mode
+    assert made.is_locked
+    assert not made.viewer_mode
 
 
 def test_the_meeting_form_names_each_bad_field() -> None:
     made, errors = meeting_request(
-        {"endDate": "", "startDate": "tomorrow", "roomNamePrefix": "a/b", "roomMode": "big",
-         "roomNamePattern": "x"},
+        {
+            "endDate": "",
+            "startDate": "tomorrow",
+            "roomNamePrefix": "a/b",
+            "roomMode": "big",
+            "roomNamePattern": "x",
+        },
         set(),
-    )  # fmt: skip
+    )
     assert made is None
     assert errors == {
         "endDate": "choose when the meeting ends",

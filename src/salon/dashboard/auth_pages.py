@@ -60,8 +60,19 @@ async def front_door(request: Request) -> Response:
 # --- sign in ---------------------------------------------------------------------------------
 
 
+def _next(value: str | None) -> str:
+    """Where to go after signing in: a dashboard page of this server, nothing else."""
+    if value and value.startswith(f"{PREFIX}/") and "//" not in value and "\\" not in value:
+        return value
+    return PREFIX
+
+
 def _sign_in_page(
-    csrf: str, email: str = "", error: str | None = None, status_code: int = 200
+    csrf: str,
+    email: str = "",
+    error: str | None = None,
+    status_code: int = 200,
+    then: str = PREFIX,
 ) -> Response:
     content = html(
         """<div class="auth card">
@@ -69,7 +80,7 @@ def _sign_in_page(
   <p class="lead">The dashboard of your Salon organization.</p>
   {problem}
   <form method="post" action="{prefix}/sign-in" novalidate>
-    {csrf}
+    {csrf}<input type="hidden" name="next" value="{then}">
     {email}
     {password}
     <button type="submit" class="primary wide" data-testid="sign-in">Sign in</button>
@@ -79,6 +90,7 @@ def _sign_in_page(
         prefix=PREFIX,
         problem=notice(error, "error"),
         csrf=csrf_input(csrf),
+        then=then,
         email=field(
             "email",
             "E-mail",
@@ -102,7 +114,8 @@ def _sign_in_page(
 async def sign_in_form(request: Request) -> Response:
     if await viewer_of(request) is not None:
         return redirect(PREFIX)
-    return _with_presession(request, lambda csrf: _sign_in_page(csrf))
+    then = _next(request.query_params.get("next"))
+    return _with_presession(request, lambda csrf: _sign_in_page(csrf, then=then))
 
 
 @router.post("/sign-in")
@@ -116,12 +129,12 @@ async def sign_in(request: Request) -> Response:
     try:
         _, token = await board.accounts.sign_in(email, form["password"], client)
     except RateLimited as limited:
-        response = _sign_in_page(csrf, email, limited.message, 429)
+        response = _sign_in_page(csrf, email, limited.message, 429, _next(form["next"]))
         response.headers["Retry-After"] = str(max(1, limited.ms_left // 1000))
         return response
     except Unauthorized as refused:
-        return _sign_in_page(csrf, email, refused.message, 401)
-    return _signed_in(request, token)
+        return _sign_in_page(csrf, email, refused.message, 401, _next(form["next"]))
+    return _signed_in(request, token, _next(form["next"]))
 
 
 # --- sign out --------------------------------------------------------------------------------

@@ -117,6 +117,8 @@ def notice(text: str | None, kind: str = "ok") -> Html:
     if not text:
         return Html("")
     role = "alert" if kind == "error" else "status"
+    if kind == "error":
+        text = _sentence(text)
     return html(
         '<p class="notice {kind}" role="{role}">{text}</p>', kind=kind, role=role, text=text
     )
