@@ -1,6 +1,8 @@
 """Allowed domains: the sites that may frame the organization's rooms, with the same rules as
 `salon domains`, and a live preview of the `Content-Security-Policy` header rooms send."""
 
+from urllib.parse import quote
+
 from fastapi import APIRouter, Request
 from starlette.responses import Response
 
@@ -44,7 +46,7 @@ async def _page(
             '<li class="row" data-testid="domain-row"><code>{origin}</code>{remove}</li>',
             origin=origin,
             remove=confirm_button(
-                f"{HERE}/remove?origin={origin}",
+                f"{HERE}/remove?origin={quote(origin, safe='')}",
                 viewer.csrf,
                 "Remove",
                 "Pages of this site can no longer frame your rooms.",

@@ -33,6 +33,7 @@ _DOCUMENT = """<!doctype html>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>{title} · Salon</title>
+<link rel="icon" href="data:,">
 <link rel="stylesheet" href="{assets}/dashboard.css">
 <script type="module" src="{assets}/dashboard.js"></script>
 </head>
