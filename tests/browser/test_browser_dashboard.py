@@ -104,6 +104,8 @@ async def test_first_owner_then_api_keys(board: SalonServer, crowd: Crowd) -> No
     await ada.testid("link-submit").click()
     await expect(page.get_by_role("heading", name="Meetings", level=1)).to_be_visible()
     await shot(page, "dashboard-meetings-empty.png")
+    await page.keyboard.press("Tab")
+    await expect(page.get_by_role("link", name="Skip to content")).to_be_focused()
 
     # The link worked once.
     late = await crowd.person("Late")
@@ -124,14 +126,19 @@ async def test_first_owner_then_api_keys(board: SalonServer, crowd: Crowd) -> No
 
         key_id = key.split("_")[1]
         row = page.locator(f'[data-testid="key-row"][data-key-id="{key_id}"]')
+        # By keyboard alone: Enter in the name field renames; the delete confirmation opens with
+        # Enter and its button is the next Tab stop.
         await row.get_by_test_id("key-name").fill("Renamed key")
-        await row.get_by_test_id("key-rename").click()
+        await row.get_by_test_id("key-name").press("Enter")
         await expect(page.get_by_text("The key was renamed.")).to_be_visible()
         await expect(row.get_by_test_id("key-name")).to_have_value("Renamed key")
         await expect(row.get_by_test_id("key-last-used")).not_to_have_text("never")
 
-        await row.get_by_test_id("key-delete").click()
-        await row.get_by_test_id("key-delete-confirm").click()
+        await row.get_by_test_id("key-delete").focus()
+        await page.keyboard.press("Enter")
+        await page.keyboard.press("Tab")
+        await expect(row.get_by_test_id("key-delete-confirm")).to_be_focused()
+        await page.keyboard.press("Enter")
         await expect(page.get_by_text("The key was deleted")).to_be_visible()
         await expect(row).to_have_count(0)
         gone = await client.get("/v1/hello", headers={"Authorization": f"Bearer {key}"})
