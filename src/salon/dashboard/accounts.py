@@ -122,6 +122,8 @@ class AccountService:
         token = new_token()
         now = self._clock()
         async with self._db.transaction() as tx:
+            # Expired sessions are never read again; each new one sweeps them away.
+            await rows.delete_expired_sessions(tx, now)
             await rows.insert_session(
                 tx, token_digest(token), account_id, now, now + SESSION_TTL_MS
             )

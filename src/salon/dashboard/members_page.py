@@ -41,9 +41,15 @@ NOTICES = {
 ROLES = {"member": "Member: meetings and live rooms", "owner": "Owner: everything"}
 
 
-def _role_select(ident: str, chosen: str, error: str | None = None) -> Html:
+def _role_select(
+    ident: str, chosen: str, error: str | None = None, label: str | None = "Role"
+) -> Html:
+    """The role menu; `label` None when the caller labels it visibly."""
     return html(
-        '<label class="sr-only" for="{i}">Role</label><select id="{i}" name="role"{aria}>{options}</select>{error}',
+        '{label}<select id="{i}" name="role"{aria}>{options}</select>{error}',
+        label=html('<label class="sr-only" for="{i}">{t}</label>', i=ident, t=label)
+        if label
+        else "",
         i=ident,
         aria=Html(f' aria-describedby="{ident}-error" aria-invalid="true"' if error else ""),
         options=join(
@@ -74,7 +80,9 @@ def _row(account: Account, viewer: Viewer, error: str | None) -> Html:
         here=HERE,
         id=account.account_id,
         csrf=csrf_input(viewer.csrf),
-        select=_role_select(f"role-{account.account_id}", account.role.value, error),
+        select=_role_select(
+            f"role-{account.account_id}", account.role.value, error, f"Role of {account.email}"
+        ),
         since=when(account.created_ms),
         remove=confirm_button(
             f"{HERE}/{account.account_id}/remove",
@@ -161,7 +169,9 @@ async def _page(
             required=True,
             extra='data-testid="invite-email" autocomplete="off"',
         ),
-        role=_role_select("f-invite-role", form["role"] if form else "member", errors.get("role")),
+        role=_role_select(
+            "f-invite-role", form["role"] if form else "member", errors.get("role"), None
+        ),
         fresh=fresh,
     )
     content = join(
