@@ -84,7 +84,8 @@ async def _page(
     preview = html(
         """<p class="hint">Every room page of this organization answers with this header. As you
 type an origin above, the line below shows the header with it added.</p>
-<pre class="csp" data-testid="csp-preview" data-csp-preview data-current="{current}" aria-live="polite">Content-Security-Policy: {current}</pre>""",
+<pre class="csp" data-testid="csp-preview" data-csp-preview data-current="{current}"
+  aria-live="polite">Content-Security-Policy: {current}</pre>""",
         current=frame_ancestors(origins),
     )
     content = join(

@@ -36,7 +36,8 @@ def _row(key: ApiKey, viewer: Viewer, rename_error: str | None, rename_value: st
     return html(
         """<tr data-testid="key-row" data-key-id="{kid}">
   <td data-label="Name"><form method="post" action="{here}/{kid}/rename" class="inline-form">
-    {csrf}{name_field}<button type="submit" class="secondary" data-testid="key-rename">Rename</button>
+    {csrf}{name_field}
+    <button type="submit" class="secondary" data-testid="key-rename">Rename</button>
   </form></td>
   <td data-label="Key"><code>{prefix}_…</code></td>
   <td data-label="Created">{created}</td>

@@ -66,8 +66,10 @@ def _nav(viewer: Viewer, current: Area | None) -> Html:
   <details class="account">
     <summary><span class="who">{email}</span> <span class="badge">{role}</span></summary>
     <div class="menu">
-      <form method="post" action="{prefix}/sign-out">{csrf}<button type="submit">Sign out</button></form>
-      <form method="post" action="{prefix}/sign-out-everywhere">{csrf}<button type="submit">Sign out everywhere</button></form>
+      <form method="post" action="{prefix}/sign-out">{csrf}
+        <button type="submit">Sign out</button></form>
+      <form method="post" action="{prefix}/sign-out-everywhere">{csrf}
+        <button type="submit">Sign out everywhere</button></form>
     </div>
   </details>
 </header>
@@ -107,7 +109,7 @@ def page(
     return HTMLResponse(document, status_code=status_code, headers=HEADERS)
 
 
-# --- widgets ---------------------------------------------------------------------------------------
+# --- widgets -------------------------------------------------------------------------------------
 
 
 def csrf_input(token: str) -> Html:
@@ -202,7 +204,8 @@ def copy_box(label: str, value: str, test_id: str) -> Html:
 
 def section(title: str, body: Html, *, actions: Html | None = None) -> Html:
     return html(
-        '<section class="card"><div class="card-head"><h2>{title}</h2>{actions}</div>{body}</section>',
+        '<section class="card"><div class="card-head"><h2>{title}</h2>{actions}</div>'
+        "{body}</section>",
         title=title,
         body=body,
         actions=actions,
@@ -221,7 +224,8 @@ def message_page(
     title: str, text: str, status_code: int, viewer: Viewer | None = None
 ) -> HTMLResponse:
     content = html(
-        '<div class="message"><h1>{title}</h1><p>{text}</p><p><a class="button" href="{prefix}">Back to the dashboard</a></p></div>',
+        '<div class="message"><h1>{title}</h1><p>{text}</p>'
+        '<p><a class="button" href="{prefix}">Back to the dashboard</a></p></div>',
         title=title,
         text=text,
         prefix=PREFIX,

@@ -76,9 +76,11 @@ def rooms_html(rooms: list[dict[str, Any]], now_ms: int) -> Html:
     for room in rooms:
         people = [
             html(
-                '<li data-testid="live-participant" data-role="{role}"><span class="name">{name}</span>'
+                '<li data-testid="live-participant" data-role="{role}">'
+                '<span class="name">{name}</span>'
                 ' <span class="badge {role}">{role}</span> <span class="muted">'
-                '<time datetime="{iso}" data-since="{joined}">{since}</time>{reconnecting}</span></li>',
+                '<time datetime="{iso}" data-since="{joined}">{since}</time>'
+                "{reconnecting}</span></li>",
                 role=p["role"],
                 name=p["displayName"],
                 joined=p["joinedAt"],

@@ -61,7 +61,8 @@ def _row(view: MeetingView, viewer: Viewer, status: str, present: int) -> Html:
   <td data-label="Ends">{end}</td>
   <td data-label="Status"><span class="pill {status}">{status_text}</span>{present}</td>
   <td class="actions">
-    <a class="button secondary" href="{host}" target="_blank" rel="noopener" data-testid="meeting-open">Open as host</a>
+    <a class="button secondary" href="{host}" target="_blank" rel="noopener"
+      data-testid="meeting-open">Open as host</a>
     {delete}
   </td>
 </tr>""",
@@ -89,7 +90,8 @@ def _row(view: MeetingView, viewer: Viewer, status: str, present: int) -> Html:
 
 def _select(name: str, label: str, options: dict[str, str], chosen: str, error: str | None) -> Html:
     return html(
-        '<div class="field{invalid}"><label for="f-{name}">{label}</label><select id="f-{name}" name="{name}">{options}</select>{error}</div>',
+        '<div class="field{invalid}"><label for="f-{name}">{label}</label>'
+        '<select id="f-{name}" name="{name}">{options}</select>{error}</div>',
         invalid=Html(" invalid" if error else ""),
         name=name,
         label=label,
@@ -125,7 +127,9 @@ def _create_form(viewer: Viewer, form: Form | None, errors: dict[str, str]) -> H
   {end}{start}{prefix}
   {mode}{pattern}
   <div class="checks span">{locked}{viewer_mode}</div>
-  <div class="span"><button type="submit" class="primary" data-testid="meeting-create">Create meeting</button></div>
+  <div class="span">
+    <button type="submit" class="primary" data-testid="meeting-create">Create meeting</button>
+  </div>
 </form>""",
         here=HERE,
         csrf=csrf_input(viewer.csrf),
@@ -234,8 +238,9 @@ async def _page(
     )
     if rows:
         listing = html(
-            '<table class="list"><thead><tr><th>Room</th><th>Starts</th><th>Ends</th><th>Status</th>'
-            '<th><span class="sr-only">Actions</span></th></tr></thead><tbody>{rows}</tbody></table>{more}',
+            '<table class="list"><thead><tr><th>Room</th><th>Starts</th><th>Ends</th>'
+            '<th>Status</th><th><span class="sr-only">Actions</span></th></tr></thead>'
+            "<tbody>{rows}</tbody></table>{more}",
             rows=join(rows[:SHOWN]),
             more=html('<p class="hint">Showing the newest {n}.</p>', n=SHOWN)
             if len(rows) > SHOWN

@@ -70,8 +70,11 @@ def _row(account: Account, viewer: Viewer, error: str | None) -> Html:
     return html(
         """<tr data-testid="member-row" data-email="{email}">
   <td data-label="Person">{email}{you}</td>
-  <td data-label="Role"><form method="post" action="{here}/{id}/role" class="inline-form">{csrf}{select}
-    <button type="submit" class="secondary" data-testid="member-role-save">Change</button></form></td>
+  <td data-label="Role">
+    <form method="post" action="{here}/{id}/role" class="inline-form">{csrf}{select}
+      <button type="submit" class="secondary" data-testid="member-role-save">Change</button>
+    </form>
+  </td>
   <td data-label="Since">{since}</td>
   <td class="actions">{remove}</td>
 </tr>""",
@@ -123,7 +126,8 @@ async def _page(
             items=join(
                 html(
                     '<li class="row" data-testid="invite-row"><span class="row-main">{email}</span>'
-                    ' <span class="badge">{role}</span> <span class="muted">expires {expires}</span>{revoke}</li>',
+                    ' <span class="badge">{role}</span>'
+                    ' <span class="muted">expires {expires}</span>{revoke}</li>',
                     email=i.email or "",
                     role=i.role.value,
                     expires=when(i.expires_ms),
@@ -145,7 +149,8 @@ async def _page(
         join(
             [
                 notice(
-                    "Send this link to them yourself: it works once, for 7 days, and is shown only now."
+                    "Send this link to them yourself: it works once, for 7 days, and is shown "
+                    "only now."
                 ),
                 copy_box("Invitation link", link, "invite-link"),
             ]

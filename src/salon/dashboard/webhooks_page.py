@@ -59,7 +59,8 @@ def _events_fieldset(chosen: tuple[str, ...] | list[str], error: str | None) -> 
         for event in EVENT_TYPES
     ]
     return html(
-        '<fieldset class="field{invalid}"{aria}><legend>Events</legend><div class="checks">{boxes}</div>{error}</fieldset>',
+        '<fieldset class="field{invalid}"{aria}><legend>Events</legend>'
+        '<div class="checks">{boxes}</div>{error}</fieldset>',
         invalid=Html(" invalid" if error else ""),
         aria=Html(' aria-describedby="f-events-error"' if error else ""),
         boxes=join(boxes),
@@ -108,7 +109,7 @@ def _endpoint_form(
     )
 
 
-# --- the list --------------------------------------------------------------------------------------
+# --- the list ------------------------------------------------------------------------------------
 
 
 async def _list_page(
@@ -189,7 +190,7 @@ async def create_webhook(request: Request) -> Response:
     return redirect(f"{HERE}/{endpoint.id}", notice="created")
 
 
-# --- one endpoint ----------------------------------------------------------------------------------
+# --- one endpoint --------------------------------------------------------------------------------
 
 
 def _log_row(delivery: dict[str, Any], viewer: Viewer) -> Html:
@@ -212,7 +213,8 @@ def _log_row(delivery: dict[str, Any], viewer: Viewer) -> Html:
   <td data-label="Attempts">{attempts}</td>
   <td data-label="Body">{body}</td>
   <td class="actions"><form method="post" action="{here}/deliveries/{id}/replay">{csrf}
-    <button type="submit" class="secondary" data-testid="delivery-replay">Replay</button></form></td>
+    <button type="submit" class="secondary" data-testid="delivery-replay">Replay</button>
+  </form></td>
 </tr>""",
         id=delivery["id"],
         created=when(delivery["createdAt"]),
@@ -253,7 +255,8 @@ async def _endpoint_page(
         html(
             '<table class="list" data-testid="delivery-log"><thead><tr><th>When</th><th>Event</th>'
             "<th>Status</th><th>HTTP</th><th>Latency</th><th>Attempts</th><th>Response</th>"
-            '<th><span class="sr-only">Actions</span></th></tr></thead><tbody>{rows}</tbody></table>',
+            '<th><span class="sr-only">Actions</span></th></tr></thead>'
+            "<tbody>{rows}</tbody></table>",
             rows=join(log),
         )
         if log
@@ -263,14 +266,16 @@ async def _endpoint_page(
         join(
             [
                 notice(
-                    "Keep it secret: your receiver checks each delivery's Whereby-Signature header with it."
+                    "Keep it secret: your receiver checks each delivery's Whereby-Signature "
+                    "header with it."
                 ),
                 copy_box("Signing secret", secret, "webhook-secret"),
             ]
         )
         if secret
         else html(
-            '<form method="post" action="{here}/reveal">{csrf}<button type="submit" class="secondary" '
+            '<form method="post" action="{here}/reveal">{csrf}'
+            '<button type="submit" class="secondary" '
             'data-testid="webhook-reveal">Reveal secret</button></form>',
             here=here,
             csrf=csrf_input(viewer.csrf),
