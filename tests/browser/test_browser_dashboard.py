@@ -54,8 +54,12 @@ def cli_owner(board: SalonServer, email: str) -> None:
     assert made.returncode == 0, made.stderr
 
 
-async def sign_in(person: Person, board: SalonServer, email: str) -> None:
+async def sign_in(
+    person: Person, board: SalonServer, email: str, screenshot: str | None = None
+) -> None:
     await person.page.goto(f"{board.base_url}/dashboard/sign-in")
+    if screenshot is not None:
+        await shot(person.page, screenshot)
     await person.page.get_by_label("E-mail").fill(email)
     await person.page.get_by_label("Password").fill(PASSWORD)
     await person.testid("sign-in").click()
@@ -148,7 +152,7 @@ async def test_first_owner_then_api_keys(board: SalonServer, crowd: Crowd) -> No
 async def test_an_allowed_domain_reaches_the_room_header(board: SalonServer, crowd: Crowd) -> None:
     cli_owner(board, "dom@example.com")
     dom = await crowd.person("Dom")
-    await sign_in(dom, board, "dom@example.com")
+    await sign_in(dom, board, "dom@example.com", "dashboard-sign-in.png")
     page = dom.page
     await page.get_by_role("link", name="Allowed domains").click()
     preview = dom.testid("csp-preview")

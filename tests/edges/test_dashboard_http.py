@@ -310,3 +310,58 @@ async def test_a_signed_in_member_joins_the_orgs_rooms_as_member(api: Api) -> No
     assert joined.sent[0]["role"] == "member"
     [live] = api.app.state.rooms.live_rooms(api.org_id)
     assert [p.role.value for p in live.state.participants.values()] == ["member"]
+
+
+async def test_members_create_and_delete_meetings(api: Api, people: list[Person]) -> None:
+    bob = await signed_in(api, people, "bob@example.com", AccountRole.MEMBER)
+    made = await bob.post("/dashboard/meetings", endDate="2099-01-01T10:00", roomNamePrefix="Team")
+    assert made.status_code == 303
+    listed = await api.client.get("/v1/meetings", headers=api.auth)
+    [meeting] = listed.json()["results"]
+    assert meeting["roomName"].startswith("/team")
+    assert meeting["endDate"] == "2099-01-01T10:00:00.000Z"
+    page = (await bob.get("/dashboard/meetings")).text
+    assert meeting["roomName"] in page
+    assert "?roomKey=" in page  # open as host
+    gone = await bob.post(f"/dashboard/meetings/{meeting['meetingId']}/delete")
+    assert gone.status_code == 303
+    assert (await api.client.get("/v1/meetings", headers=api.auth)).json()["results"] == []
+
+
+async def test_meetings_and_live_rooms_stay_in_their_organization(
+    api: Api, people: list[Person]
+) -> None:
+    services = api.app.state.services
+    other = await services.orgs.create("other")
+    _, other_key = await services.keys.create(other.org_id, "theirs")
+    theirs = await api.client.post(
+        "/v1/meetings",
+        headers={"Authorization": f"Bearer {other_key}"},
+        json={"endDate": api.future()},
+    )
+    room = theirs.json()["roomName"]
+
+    class Quiet:
+        def send(self, message: dict[str, object]) -> None:
+            pass
+
+        def close(self, *_: object) -> None:
+            pass
+
+    frame = p.parse(f'{{"type":"join","v":1,"room":"{room}","displayName":"Their guest"}}')
+    await api.app.state.rooms.join(Quiet(), frame)
+    ada = await signed_in(api, people, "ada@example.com")
+    assert room not in (await ada.get("/dashboard/meetings")).text
+    live = await ada.client.get("/dashboard/live.json")
+    assert live.json()["rooms"] == []
+    assert "Their guest" not in (await ada.get("/dashboard/live")).text
+    await ada.post(f"/dashboard/meetings/{theirs.json()['meetingId']}/delete")
+    still = await services.meetings.active_meeting(room)
+    assert still is not None
+
+    eve = await signed_in(api, people, "eve@example.com", org=other.org_id)
+    [seen] = (await eve.client.get("/dashboard/live.json")).json()["rooms"]
+    assert seen["roomName"] == room
+    assert [(x["displayName"], x["role"]) for x in seen["participants"]] == [
+        ("Their guest", "visitor")
+    ]
