@@ -3,6 +3,7 @@ owns the background work through the application's lifespan."""
 
 import asyncio
 import contextlib
+import functools
 import logging
 from collections.abc import AsyncIterator
 
@@ -18,6 +19,9 @@ from salon.api.gate import ApiGate
 from salon.api.openapi import install_openapi
 from salon.clock import Clock, system_clock
 from salon.config import Settings
+from salon.dashboard.accounts import AccountService
+from salon.dashboard.routes import install_dashboard, signed_in_member
+from salon.dashboard.web import Dashboard
 from salon.keys.service import KeyService
 from salon.meetings.service import MeetingService
 from salon.orgs.service import OrgService
@@ -136,6 +140,23 @@ async def build_app(settings: Settings, database: Database, clock: Clock = syste
     app.include_router(hello.router)
     app.include_router(webhook_routes.router)
     app.include_router(health.router)
+    # --- the dashboard (issue 7) ---
+    accounts = AccountService(database, clock)
+    dashboard = Dashboard(
+        accounts=accounts,
+        orgs=orgs,
+        keys=keys,
+        meetings=meetings_service,
+        webhooks=webhooks,
+        rooms=rooms,
+        secret=await AccountService.load_secret(database),
+        public_url=settings.effective_public_url,
+        secure_cookies=settings.effective_public_url.startswith("https://"),
+        wake_dispatcher=dispatcher.wake,
+        clock=clock,
+    )
+    install_dashboard(app, dashboard)
+    app.state.signed_in_member = functools.partial(signed_in_member, dashboard)
     app.add_api_websocket_route(SIGNAL_PATH, signal_endpoint)
     app.mount(STATIC_PATH, StaticFiles(directory=STATIC_DIR), name="static")
     app.include_router(room.router)  # last: it answers any single-segment path

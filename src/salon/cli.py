@@ -11,10 +11,11 @@ from typing import Any, TypeVar
 
 from sqlalchemy.engine import make_url
 
-from salon import __version__, cli_webhooks
+from salon import __version__, cli_users, cli_webhooks
 from salon.app import build_app, open_database
 from salon.clock import system_clock
 from salon.config import Settings, load_settings
+from salon.dashboard.accounts import AccountService
 from salon.errors import SalonError
 from salon.keys.service import KeyService
 from salon.logs import configure_logging
@@ -71,6 +72,14 @@ async def _serve(settings: Settings) -> None:
             if settings.database_url is None
             else "  More keys:  salon keys create --name NAME --database-url URL"
         )
+        if await app.state.dashboard.accounts.needs_first_owner(org.org_id):
+            token = await app.state.dashboard.accounts.create_setup_link(org.org_id)
+            lines += [
+                "  Dashboard:  set up its first owner with this one-time link (24 h):",
+                f"    {base}/dashboard/setup/{token}",
+            ]
+        else:
+            lines.append(f"  Dashboard:  {base}/dashboard")
         print("\n".join(lines), flush=True)
         config = uvicorn.Config(
             app,
@@ -165,6 +174,14 @@ async def _webhooks(settings: Settings, args: argparse.Namespace) -> int:
         own = settings.own_origins | await served_origins(database)
         service = WebhookService(database, system_clock, own)
         return await cli_webhooks.run(service, org.org_id, args)
+
+    return await _with_services(settings, work)
+
+
+async def _users(settings: Settings, args: argparse.Namespace) -> int:
+    async def work(database: Database, orgs: OrgService, _: KeyService) -> int:
+        org = await orgs.find(args.org)
+        return await cli_users.run(AccountService(database, system_clock), org.org_id, args)
 
     return await _with_services(settings, work)
 
@@ -269,6 +286,7 @@ def _parser() -> argparse.ArgumentParser:
     delete.add_argument("id")
 
     cli_webhooks.add_commands(commands, storage, org)
+    cli_users.add_commands(commands, storage, org)
 
     domains = commands.add_parser("domains", help="sites allowed to embed rooms").add_subparsers(
         dest="action", required=True
@@ -309,6 +327,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _run(_keys(settings, args))
         if args.command == "webhooks":
             return _run(_webhooks(settings, args))
+        if args.command == "users":
+            return _run(_users(settings, args))
         if args.command == "domains":
             return _run(_domains(settings, args))
         return _run(_orgs(settings, args))

@@ -55,10 +55,12 @@ def run_cli(
     data_dir: Path | None = None,
     database_url: str | None = None,
     env: Mapping[str, str] | None = None,
+    input_text: str | None = None,
 ) -> subprocess.CompletedProcess[str]:
     """`salon ARGS… [--data-dir D | --database-url U]`, its exit code and output captured."""
     return subprocess.run(
         [SALON, *args, *storage_flags(data_dir, database_url)],
+        input=input_text,
         capture_output=True,
         text=True,
         env=clean_env(env),
@@ -126,9 +128,11 @@ class SalonServer:
         match = _FIRST_KEY.search(self.stdout)
         return match.group(1) if match else None
 
-    def cli(self, *args: str) -> subprocess.CompletedProcess[str]:
-        """`salon ARGS…` over this server's database."""
-        return run_cli(*args, data_dir=self.data_dir, database_url=self.database_url)
+    def cli(self, *args: str, input_text: str | None = None) -> subprocess.CompletedProcess[str]:
+        """`salon ARGS…` over this server's database (with `input_text` on its standard input)."""
+        return run_cli(
+            *args, data_dir=self.data_dir, database_url=self.database_url, input_text=input_text
+        )
 
     def start(self) -> "SalonServer":
         with self.stdout_path.open("wb") as out, self.stderr_path.open("wb") as err:

@@ -17,7 +17,7 @@ from collections.abc import Callable, Coroutine
 from typing import Any
 
 from salon.clock import Clock
-from salon.ids import ParticipantId, RoomName, RoomSessionId
+from salon.ids import OrgId, ParticipantId, RoomName, RoomSessionId
 from salon.meetings.model import Meeting, RoomMode
 from salon.meetings.service import MeetingService
 from salon.rooms import live as views
@@ -26,7 +26,15 @@ from salon.rooms.hosting import HostActions
 from salon.rooms.knocks import KnockRules
 from salon.rooms.live import Client, LiveRoom, Refused, Seat, SeatStatus, close_code_for
 from salon.rooms.recorder import RoomRecorder
-from salon.rooms.state import Entry, Participant, Role, RoomState
+from salon.rooms.state import (
+    HOST_ROLES,
+    Entry,
+    Participant,
+    Role,
+    RoomState,
+    SignedInMember,
+    entry_role,
+)
 from salon.signaling import protocol as p
 from salon.signaling.protocol import CloseCode, ErrorCode
 
@@ -64,9 +72,15 @@ class RoomService(KnockRules, HostActions):
     def live_room(self, name: RoomName) -> LiveRoom | None:
         return self._rooms.get(name)
 
+    def live_rooms(self, org_id: OrgId) -> list[LiveRoom]:
+        """The organization's rooms with someone in them or at the door, in this process."""
+        return [live for live in self._rooms.values() if live.meeting.org_id == org_id]
+
     # --- joining ----------------------------------------------------------------------------
 
-    async def join(self, client: Client, message: p.Join) -> Seat:
+    async def join(
+        self, client: Client, message: p.Join, member: SignedInMember | None = None
+    ) -> Seat:
         if message.resume is not None:
             resumed = self._resume(client, message)
             if resumed is not None:
@@ -84,6 +98,7 @@ class RoomService(KnockRules, HostActions):
         if message.room_key:
             granted = await self._meetings.role_for_key(meeting.room_name, message.room_key)
             role = Role(granted.value) if granted is not None else Role.VISITOR
+        role = entry_role(role, member, meeting.org_id)
         live = self._live(meeting)
         seat = Seat(
             room=live,
@@ -145,7 +160,7 @@ class RoomService(KnockRules, HostActions):
     def _joined(self, live: LiveRoom, seat: Seat) -> dict[str, Any]:
         knocks = (
             [views.knocker_view(k) for k in live.state.knockers.values()]
-            if seat.role in (Role.HOST,)
+            if seat.role in HOST_ROLES
             else []
         )
         return {

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field, replace
 from enum import StrEnum
 
 from salon.errors import SalonError
-from salon.ids import ParticipantId, RoomName
+from salon.ids import OrgId, ParticipantId, RoomName
 from salon.meetings.model import GROUP_VIEWER_CAPACITY, ROOM_CAPACITY, RoomMode
 from salon.rooms.breakout import Breakout
 
@@ -22,11 +22,32 @@ class Role(StrEnum):
     VIEWER = "viewer"
     VISITOR = "visitor"
     GRANTED_VISITOR = "granted_visitor"
+    OWNER = "owner"
+    """Signed in to the organization's dashboard as an owner, in the same browser."""
+    MEMBER = "member"
+    """Signed in to the organization's dashboard as a member, in the same browser."""
 
 
-HOST_ROLES = frozenset({Role.HOST})
-"""Roles with host privileges (owners and members of the organization join them later)."""
-ENTERS_LOCKED = frozenset({Role.HOST, Role.VIEWER, Role.GRANTED_VISITOR})
+HOST_ROLES = frozenset({Role.HOST, Role.OWNER, Role.MEMBER})
+"""Roles with host privileges (contract, Part 1 item 14)."""
+ENTERS_LOCKED = HOST_ROLES | {Role.VIEWER, Role.GRANTED_VISITOR}
+
+
+@dataclass(frozen=True, slots=True)
+class SignedInMember:
+    """Someone signed in to an organization's dashboard: in that organization's rooms they join
+    with `role` (owner or member), whatever room key the URL carries."""
+
+    org_id: OrgId
+    role: Role
+
+
+def entry_role(key_role: Role, member: SignedInMember | None, room_org: OrgId) -> Role:
+    """The role someone joins a room with: an account of the room's organization wins over a
+    room key; an account of another organization counts for nothing here."""
+    if member is not None and member.org_id == room_org:
+        return member.role
+    return key_role
 
 
 class Entry(StrEnum):

@@ -7,6 +7,7 @@ rooms ──Connection.send (bounded queue, never waits)──► pump task ─�
 import asyncio
 import contextlib
 import logging
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from starlette.websockets import WebSocket, WebSocketDisconnect
@@ -15,12 +16,17 @@ from salon.clock import Clock
 from salon.errors import SalonError
 from salon.rooms.live import Refused, Seat
 from salon.rooms.service import RoomService
-from salon.rooms.state import NoSuchParticipant, NotAllowed
+from salon.rooms.state import NoSuchParticipant, NotAllowed, SignedInMember
 from salon.signaling import protocol as p
 from salon.signaling.flood import TokenBucket
 from salon.signaling.protocol import CloseCode, ErrorCode
 
 log = logging.getLogger(__name__)
+
+MemberResolver = Callable[
+    [dict[str, str], str | None, str | None], Awaitable[SignedInMember | None]
+]
+"""(cookies, Origin, Host) → the organization account signed in in this browser, if any."""
 
 OUTGOING_QUEUE = 256
 SIGNAL_PATH = "/_salon/signal"
@@ -88,7 +94,11 @@ def _error(exc: Exception, about: str | None) -> tuple[dict[str, Any], CloseCode
 
 
 async def _dispatch(
-    rooms: RoomService, connection: Connection, seat: Seat | None, frame: str
+    rooms: RoomService,
+    connection: Connection,
+    seat: Seat | None,
+    frame: str,
+    member: SignedInMember | None,
 ) -> Seat | None:
     """Handle one frame; the seat the connection holds afterwards."""
     about: str | None = None
@@ -98,7 +108,7 @@ async def _dispatch(
         if seat is not None:
             await rooms.handle(seat, message)
         elif isinstance(message, p.Join):
-            seat = await rooms.join(connection, message)
+            seat = await rooms.join(connection, message, member)
         elif isinstance(message, p.Ping):
             connection.send({"type": "pong", "id": message.id})
         else:
@@ -118,6 +128,11 @@ async def _dispatch(
 async def signal_endpoint(websocket: WebSocket) -> None:
     rooms: RoomService = websocket.app.state.rooms
     clock: Clock = websocket.app.state.clock
+    member_of: MemberResolver | None = getattr(websocket.app.state, "signed_in_member", None)
+    member = None
+    if member_of is not None:
+        headers = websocket.headers
+        member = await member_of(websocket.cookies, headers.get("origin"), headers.get("host"))
     await websocket.accept()
     connection = Connection(websocket)
     pump = asyncio.create_task(connection.pump())
@@ -138,7 +153,7 @@ async def signal_endpoint(websocket: WebSocket) -> None:
                 if flood.flooding:
                     connection.close(CloseCode.FLOODING, "flooding")
                 continue
-            seat = await _dispatch(rooms, connection, seat, frame)
+            seat = await _dispatch(rooms, connection, seat, frame, member)
     except WebSocketDisconnect:
         pass
     finally:

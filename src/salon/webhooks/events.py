@@ -14,6 +14,8 @@ from salon.rooms.events import RoomEvent, RoomEventType
 
 API_VERSION = "1.0"
 EVENT_TYPES = tuple(kind.value for kind in RoomEventType)
+TEST_EVENT_TYPE = "salon.webhook.test"
+"""Sent to one endpoint when someone asks for a test (the dashboard); never subscribed to."""
 
 
 def check_event_types(names: list[str]) -> list[str]:
@@ -80,3 +82,15 @@ def envelope(event: RoomEvent, subdomain: str, identifier: str) -> bytes:
         return json.dumps(body, separators=(",", ":"), ensure_ascii=False).encode()
     except UnicodeEncodeError:  # a lone surrogate: only its \u escape is valid UTF-8
         return json.dumps(body, separators=(",", ":")).encode()
+
+
+def test_envelope(endpoint_id: str, subdomain: str, identifier: str, at_ms: int) -> bytes:
+    """The body of a test delivery: the same envelope, signed the same way, with no room."""
+    body = {
+        "id": identifier,
+        "apiVersion": API_VERSION,
+        "createdAt": format_date_time(at_ms),
+        "type": TEST_EVENT_TYPE,
+        "data": {"webhookId": endpoint_id, "subdomain": subdomain, "test": True},
+    }
+    return json.dumps(body, separators=(",", ":"), ensure_ascii=False).encode()

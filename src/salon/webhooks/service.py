@@ -126,6 +126,18 @@ class WebhookService:
             )
         return len(wanted)
 
+    async def send_test(self, org_id: OrgId, endpoint_id: str, subdomain: str) -> dict[str, Any]:
+        """Queue a test event for one endpoint (enabled or not, whatever events it takes)."""
+        await self.get(org_id, endpoint_id)
+        now = self._clock()
+        event_id = events.event_id()
+        body = events.test_envelope(endpoint_id, subdomain, event_id, now).decode()
+        delivery_id = new_delivery_id()
+        async with self._db.transaction() as tx:
+            await rows.insert_event(tx, event_id, org_id, events.TEST_EVENT_TYPE, body, now)
+            await rows.insert_delivery(tx, delivery_id, event_id, endpoint_id, org_id, now)
+        return await self.delivery(org_id, delivery_id)
+
     # --- the delivery log -------------------------------------------------------------------
 
     async def deliveries(

@@ -8,6 +8,7 @@ import { assignMessages, initialDraft, initialNames, shuffle, startMessages } fr
 import { language, loadLanguage, bcp47, t } from "./i18n.js";
 import { pipKey } from "./pip.js";
 import { ProtocolError } from "./signaling.js";
+import { hasHostRole } from "./state.js";
 
 /**
  * @param {{store: ReturnType<typeof import('./state.js').createStore>,
@@ -56,7 +57,7 @@ export function createActions({ store, ui, signaling, media, session, embed, par
   }
 
   /** Hosts run breakout groups, unless the URL turned them off (`breakout=off`). */
-  const canBreakout = () => inRoom() && state().me?.role === "host" && params.breakout;
+  const canBreakout = () => inRoom() && hasHostRole(state().me?.role) && params.breakout;
   const breakout = () => state().room?.breakout ?? null;
   /** Everyone a host can place in a group: the others in the room. */
   const others = () => state().participants.map((p) => p.id);
@@ -99,7 +100,7 @@ export function createActions({ store, ui, signaling, media, session, embed, par
       if (!send("chat", { text })) notify({ text: t("chat.notSent"), key: "chat" });
     },
     // host controls
-    "toggle-lock": () => state().me?.role === "host" && params.locking && send("lock", { locked: !state().room?.locked }),
+    "toggle-lock": () => hasHostRole(state().me?.role) && params.locking && send("lock", { locked: !state().room?.locked }),
     "end-meeting": () => send("end-meeting"),
     "host-mute": ({ participantId }) => send("mute", { participantId }),
     "host-camera-off": ({ participantId }) => send("camera-off", { participantId }),
@@ -138,7 +139,7 @@ export function createActions({ store, ui, signaling, media, session, embed, par
     "toggle-float-self": () => inRoom() && state().me?.role !== "viewer" && ui.dispatch({ type: "ui/float-self" }),
     // The room's clock, which everyone sees: a host starts and stops it on the server.
     "toggle-timer": () => {
-      if (!inRoom() || state().me?.role !== "host") return;
+      if (!inRoom() || !hasHostRole(state().me?.role)) return;
       send("timer", { running: (state().room?.timerStartedAt ?? null) === null });
     },
     "copy-link": async () => {

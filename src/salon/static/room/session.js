@@ -10,7 +10,7 @@
 import { groupOf, inMySpace, sameSpace } from "./breakout.js";
 import { t } from "./i18n.js";
 import { nameOf } from "./names.js";
-import { participantCount } from "./state.js";
+import { hasHostRole, participantCount } from "./state.js";
 
 /**
  * @typedef {{store: ReturnType<typeof import('./state.js').createStore>,
@@ -158,7 +158,7 @@ export function createSession({ store, signaling, mesh, media, params, embed, ro
         sendMedia(true);
         if (!msg.resumed) {
           embed.emit("join");
-          if (params.autoSpotlight && msg.role === "host") signaling.send("spotlight", { participantId: msg.participantId });
+          if (params.autoSpotlight && hasHostRole(msg.role)) signaling.send("spotlight", { participantId: msg.participantId });
         }
         embed.emit("participantupdate", { count: participantCount(state()).count });
         if (state().knocks.length > 0) openPeople();

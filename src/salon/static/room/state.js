@@ -274,8 +274,15 @@ function withLocal(state, media) {
 /** @param {{role: string}} p */
 export const isViewer = (p) => p.role === "viewer";
 
+/** Roles with host privileges: a host key, or an account of the organization signed in to its
+ * dashboard in the same browser (contract, Part 1 item 14). */
+export const HOST_ROLES = new Set(["host", "owner", "member"]);
+
+/** @param {string | undefined} role */
+export const hasHostRole = (role) => HOST_ROLES.has(role ?? "");
+
 /** @param {RoomState} state */
-export const isHost = (state) => state.me?.role === "host";
+export const isHost = (state) => hasHostRole(state.me?.role);
 
 /**
  * The counter "n/capacity", me included, counted as the server counts places: everyone in a

@@ -7,6 +7,7 @@
  */
 
 import { nameOf } from "./names.js";
+import { hasHostRole } from "./state.js";
 
 /**
  * @typedef {import('./state.js').RoomState} RoomState
@@ -25,7 +26,7 @@ export function tilesFor(state, streams) {
   const spotlight = state.room?.spotlight ?? null;
   const me = state.me;
   if (me && me.role !== "viewer") {
-    const base = { participantId: me.id, name: nameOf(me), isMe: true, reconnecting: state.connection === "reconnecting", spotlight: spotlight === me.id, host: me.role === "host" };
+    const base = { participantId: me.id, name: nameOf(me), isMe: true, reconnecting: state.connection === "reconnecting", spotlight: spotlight === me.id, host: hasHostRole(me.role) };
     // My own tile only shows my camera (it never plays my audio): no stream while it is off.
     const camera = state.local.video && streams.camera?.getVideoTracks().length ? streams.camera : null;
     tiles.push({ ...base, key: `${me.id}:camera`, kind: "camera", audio: state.local.audio, video: state.local.video, stream: camera });
@@ -36,7 +37,7 @@ export function tilesFor(state, streams) {
   for (const p of state.participants) {
     if (p.role === "viewer") continue;
     const remote = streams.remote.get(p.id) ?? {};
-    const base = { participantId: p.id, name: nameOf(p), isMe: false, reconnecting: p.reconnecting, spotlight: spotlight === p.id, host: p.role === "host" };
+    const base = { participantId: p.id, name: nameOf(p), isMe: false, reconnecting: p.reconnecting, spotlight: spotlight === p.id, host: hasHostRole(p.role) };
     tiles.push({ ...base, key: `${p.id}:camera`, kind: "camera", audio: p.audio, video: p.video, stream: remote.camera ?? null });
     if (p.screen && remote.screen) {
       tiles.push({ ...base, key: `${p.id}:screen`, kind: "screen", audio: false, video: true, stream: remote.screen });

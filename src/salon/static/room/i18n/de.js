@@ -9,6 +9,8 @@ export default {
   "person.guest": "Gast",
   "role.host": "Host",
   "role.viewer": "Zuschauer",
+  "role.owner": "Inhaber",
+  "role.member": "Mitglied",
 
   "precall.title": "Bereit zum Beitreten?",
   "precall.subtitle": "Prüfen Sie Kamera und Mikrofon, bevor Sie beitreten.",

@@ -9,6 +9,8 @@ export default {
   "person.guest": "Guest",
   "role.host": "Host",
   "role.viewer": "Viewer",
+  "role.owner": "Owner",
+  "role.member": "Member",
 
   "precall.title": "Ready to join?",
   "precall.subtitle": "Check your camera and microphone before you go in.",

@@ -10,6 +10,8 @@ export default {
   "person.guest": "Invitado",
   "role.host": "Anfitrión",
   "role.viewer": "Espectador",
+  "role.owner": "Propietario",
+  "role.member": "Miembro",
 
   "precall.title": "¿Todo listo para unirte?",
   "precall.subtitle": "Revisa tu cámara y tu micrófono antes de entrar.",

@@ -10,6 +10,8 @@ export default {
   "person.guest": "Invité",
   "role.host": "Hôte",
   "role.viewer": "Spectateur",
+  "role.owner": "Propriétaire",
+  "role.member": "Membre",
 
   "precall.title": "Prêt à participer\u00a0?",
   "precall.subtitle": "Vérifiez votre caméra et votre micro avant d'entrer.",

@@ -11,6 +11,8 @@ export default {
   "person.guest": "ゲスト",
   "role.host": "ホスト",
   "role.viewer": "視聴者",
+  "role.owner": "オーナー",
+  "role.member": "メンバー",
 
   "precall.title": "準備はできましたか？",
   "precall.subtitle": "入室する前に、カメラとマイクを確認してください。",

@@ -9,6 +9,8 @@ export default {
   "person.guest": "Gjest",
   "role.host": "Vert",
   "role.viewer": "Tilskuer",
+  "role.owner": "Eier",
+  "role.member": "Medlem",
 
   "precall.title": "Klar til å bli med?",
   "precall.subtitle": "Sjekk kameraet og mikrofonen før du går inn.",

@@ -11,6 +11,8 @@ export default {
   "person.guest": "Convidado",
   "role.host": "Anfitrião",
   "role.viewer": "Espectador",
+  "role.owner": "Proprietário",
+  "role.member": "Membro",
 
   "precall.title": "Tudo pronto para entrar?",
   "precall.subtitle": "Verifique a câmara e o microfone antes de entrar.",

@@ -157,7 +157,7 @@ export class SalonPeople extends HTMLElement {
     /** @type {HTMLElement} */ (row.querySelector(".avatar")).textContent = initials(name);
     /** @type {HTMLElement} */ (row.querySelector(".person-name")).textContent = p.isMe ? t("people.you", { name }) : name;
     const badge = /** @type {HTMLElement} */ (row.querySelector(".role-badge"));
-    badge.textContent = p.role === "host" ? t("role.host") : viewer ? t("role.viewer") : "";
+    badge.textContent = p.role === "host" ? t("role.host") : p.role === "owner" ? t("role.owner") : p.role === "member" ? t("role.member") : viewer ? t("role.viewer") : "";
     badge.hidden = !badge.textContent;
     const status = [];
     if (p.reconnecting) status.push(t("people.reconnecting"));

@@ -1,0 +1,180 @@
+"""The dashboard's pure rules: passwords, tokens, roles, the sign-in throttle, e-mail addresses,
+the meeting form, HTML escaping, and the role someone joins a room with."""
+
+import pytest
+
+from helpers import FakeClock
+from salon.dashboard.html import Html, html, join
+from salon.dashboard.meeting_form import meeting_request
+from salon.dashboard.model import AccountRole, check_email, check_role
+from salon.dashboard.passwords import (
+    MIN_LENGTH,
+    check_password,
+    hash_password,
+    is_argon2id,
+    password_matches,
+)
+from salon.dashboard.permissions import Area, areas_of, may_use
+from salon.dashboard.throttle import PER_CLIENT, PER_EMAIL, WINDOW_MS, SignInThrottle
+from salon.dashboard.tokens import csrf_matches, csrf_token, new_token, token_digest
+from salon.errors import InvalidInput
+from salon.ids import OrgId
+from salon.meetings.model import RoomMode, RoomNamePattern, parse_date_time
+from salon.rooms.state import HOST_ROLES, Role, SignedInMember, entry_role
+
+SECRET = b"k" * 32
+
+
+def test_passwords_are_argon2id_and_checked() -> None:
+    stored = hash_password("correct horse battery")
+    assert is_argon2id(stored)
+    assert password_matches("correct horse battery", stored)
+    assert not password_matches("correct horse batterY", stored)
+    assert not password_matches("correct horse battery", None)
+    assert not password_matches("anything", "not a hash")
+
+
+@pytest.mark.parametrize(
+    ("password", "message"),
+    [
+        ("short", f"use at least {MIN_LENGTH} characters"),
+        ("a" * 257, "use at most 256 characters"),
+        ("x" * 12, "use more than one distinct character"),
+        ("Ada@Example.com", "the password must not be your e-mail address"),
+    ],
+)
+def test_the_password_policy(password: str, message: str) -> None:
+    with pytest.raises(InvalidInput) as refused:
+        check_password(password, "ada@example.com")
+    assert refused.value.message == message
+
+
+def test_a_long_phrase_with_spaces_passes() -> None:
+    assert check_password("  four words with spaces ", "ada@example.com")
+
+
+def test_csrf_tokens_are_bound_to_their_session() -> None:
+    session = new_token()
+    token = csrf_token(SECRET, session)
+    assert csrf_matches(SECRET, session, token)
+    assert not csrf_matches(SECRET, new_token(), token)
+    assert not csrf_matches(b"other" * 8, session, token)
+    assert not csrf_matches(SECRET, session, None)
+    assert not csrf_matches(SECRET, "", csrf_token(SECRET, ""))
+    assert not csrf_matches(
+        SECRET, session, token[:-1] + "0" if token[-1] != "0" else token[:-1] + "1"
+    )
+
+
+def test_tokens_are_random_and_stored_as_digests() -> None:
+    first, second = new_token(), new_token()
+    assert first != second
+    assert len(first) >= 43
+    assert len(token_digest(first)) == 64
+    assert token_digest(first) != first
+
+
+def test_members_reach_meetings_and_live_rooms_only() -> None:
+    assert areas_of(AccountRole.OWNER) == list(Area)
+    assert areas_of(AccountRole.MEMBER) == [Area.MEETINGS, Area.LIVE]
+    for area in (Area.KEYS, Area.DOMAINS, Area.WEBHOOKS, Area.MEMBERS):
+        assert not may_use(AccountRole.MEMBER, area)
+
+
+def test_the_throttle_counts_failures_per_email_and_per_client() -> None:
+    clock = FakeClock(1_000_000)
+    throttle = SignInThrottle(clock)
+    for _ in range(PER_EMAIL):
+        assert throttle.wait_ms("ada@example.com", "1.2.3.4") == 0
+        throttle.failed("ada@example.com", "1.2.3.4")
+    assert throttle.wait_ms("ada@example.com", "5.6.7.8") == WINDOW_MS
+    assert throttle.wait_ms("bob@example.com", "1.2.3.4") == 0
+    clock.advance(WINDOW_MS)
+    assert throttle.wait_ms("ada@example.com", "1.2.3.4") == 0
+
+
+def test_one_client_cannot_try_many_accounts() -> None:
+    throttle = SignInThrottle(FakeClock(0))
+    for n in range(PER_CLIENT):
+        throttle.failed(f"person{n}@example.com", "1.2.3.4")
+    assert throttle.wait_ms("new@example.com", "1.2.3.4") > 0
+    assert throttle.wait_ms("new@example.com", "9.9.9.9") == 0
+
+
+def test_a_success_clears_the_email_count() -> None:
+    throttle = SignInThrottle(FakeClock(0))
+    for _ in range(PER_EMAIL - 1):
+        throttle.failed("ada@example.com", "1.2.3.4")
+    throttle.succeeded("ada@example.com")
+    throttle.failed("ada@example.com", "1.2.3.4")
+    assert throttle.wait_ms("ada@example.com", "1.2.3.4") == 0
+
+
+def test_email_addresses() -> None:
+    assert check_email("  Ada@Example.COM ") == "ada@example.com"
+    for bad in ("", "ada", "ada@", "@example.com", "ada@example", "a b@example.com"):
+        with pytest.raises(InvalidInput):
+            check_email(bad)
+    assert check_role(" Owner ") is AccountRole.OWNER
+    with pytest.raises(InvalidInput, match="owner or member"):
+        check_role("admin")
+
+
+def test_html_escapes_everything_but_html() -> None:
+    page = html("<p title={t}>{body}</p>", t='"x"', body="<script>alert(1)</script>")
+    assert page == "<p title=&quot;x&quot;>&lt;script&gt;alert(1)&lt;/script&gt;</p>"
+    assert html("<div>{inner}</div>", inner=Html("<b>ok</b>")) == "<div><b>ok</b></div>"
+    assert join([Html("<i>"), Html("</i>")]) == "<i></i>"
+
+
+def test_the_meeting_form_becomes_the_api_request() -> None:
+    made, errors = meeting_request(
+        {
+            "endDate": "2099-01-01T10:00",
+            "startDate": "",
+            "roomNamePrefix": " Team ",
+            "roomMode": "group",
+            "roomNamePattern": "human-short",
+        },
+        {"isLocked"},
+    )
+    assert errors == {}
+    assert made is not None
+    assert made.end_ms == parse_date_time("endDate", "2099-01-01T10:00:00Z")
+    assert made.start_ms is None
+    assert made.room_name_prefix == "team"
+    assert made.room_mode is RoomMode.GROUP
+    assert made.room_name_pattern is RoomNamePattern.HUMAN_SHORT
+    assert made.is_locked
+    assert not made.viewer_mode
+
+
+def test_the_meeting_form_names_each_bad_field() -> None:
+    made, errors = meeting_request(
+        {
+            "endDate": "",
+            "startDate": "tomorrow",
+            "roomNamePrefix": "a/b",
+            "roomMode": "big",
+            "roomNamePattern": "x",
+        },
+        set(),
+    )
+    assert made is None
+    assert errors == {
+        "endDate": "choose when the meeting ends",
+        "startDate": "startDate must be an ISO 8601 date-time such as 2021-08-11T07:56:01-05:00",
+        "roomNamePrefix": "roomNamePrefix may contain only letters a-z, digits 0-9 and hyphens",
+        "roomMode": "the room mode is normal or group",
+        "roomNamePattern": "the room name pattern is uuid or human-short",
+    }
+
+
+def test_an_account_of_the_rooms_organization_wins_over_a_room_key() -> None:
+    mine, theirs = OrgId(1), OrgId(2)
+    owner = SignedInMember(mine, Role.OWNER)
+    assert entry_role(Role.VISITOR, owner, mine) is Role.OWNER
+    assert entry_role(Role.VIEWER, SignedInMember(mine, Role.MEMBER), mine) is Role.MEMBER
+    assert entry_role(Role.VISITOR, owner, theirs) is Role.VISITOR
+    assert entry_role(Role.HOST, None, mine) is Role.HOST
+    assert {Role.OWNER, Role.MEMBER, Role.HOST} == HOST_ROLES
