@@ -374,7 +374,10 @@ async def test_a_client_that_stops_reading_is_closed_4008_and_the_room_keeps_pac
     read = 0
     while (frame := await slow.frame())[0] != CLOSE:
         read += 1
-    assert struct.unpack("!H", frame[1][:2])[0] == 4008
+    code, reason = struct.unpack("!H", frame[1][:2])[0], frame[1][2:]
+    # 4008 once it reads again; on a machine so loaded that it stayed unread for the whole
+    # keepalive window (`salon serve` pings every 10 s), the keepalive closes it first.
+    assert (code, reason) in {(4008, b"too slow to keep up"), (1011, b"keepalive ping timeout")}
     assert read < 3 + 3 * 30 + 3 * chats  # some were dropped, not merely late
     await slow.close()
     updated = await next_of(members[0], "participant-updated")
