@@ -26,6 +26,10 @@ describe("encode", () => {
       reject: { participantId: "k", message: "no" }, hold: { participantId: "k", message: "wait" }, remove: { participantId: "p" },
       mute: { participantId: "p" }, "camera-off": { participantId: "p" }, spotlight: { participantId: null },
       "end-meeting": {}, ping: { id: "1" },
+      "sfu-publish": { description: { type: "offer", sdp: "v=0" }, screenMid: "2", restart: true },
+      "sfu-answer": { description: { type: "answer", sdp: "v=0" } },
+      "sfu-candidate": { target: "subscriber", candidate: null }, "sfu-subscribe": {},
+      "sfu-quality": { participantId: "p", substream: 0 },
     };
     assert.deepEqual(Object.keys(samples).sort(), [...CLIENT_TYPES].sort());
     for (const [type, fields] of Object.entries(samples)) assert.deepEqual(JSON.parse(encode(type, fields)), { type, ...fields });
@@ -50,6 +54,8 @@ describe("encode", () => {
     ["signal with neither description nor candidate", "signal", { to: "p" }],
     ["signal with both", "signal", { to: "p", description: { type: "offer", sdp: "" }, candidate: null }],
     ["a bad externalId", "join", { v: 1, room: "/r", externalId: "no spaces" }],
+    ["an SFU candidate for no connection", "sfu-candidate", { target: "both", candidate: null }],
+    ["a simulcast layer that does not exist", "sfu-quality", { participantId: "p", substream: 3 }],
   ];
   for (const [what, type, fields] of refused) {
     it(`refuses ${what}`, () => assert.throws(() => encode(type, fields), ProtocolError));

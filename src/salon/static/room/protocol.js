@@ -77,6 +77,11 @@ const CLIENT = {
   spotlight: { participantId: [nullableStr, true] },
   "end-meeting": {},
   ping: { id: [(v) => str(v) || num(v), false] },
+  "sfu-publish": { description: [description, true], screenMid: [nullableStr, false], restart: [bool, false] },
+  "sfu-answer": { description: [description, true] },
+  "sfu-candidate": { target: [(v) => v === "publisher" || v === "subscriber", true], candidate: [candidate, true] },
+  "sfu-subscribe": {},
+  "sfu-quality": { participantId: [str, true], substream: [(v) => v === 0 || v === 1 || v === 2, true] },
 };
 
 /** The message types a client may send. */
@@ -106,6 +111,9 @@ const SERVER = {
   "room-full": {},
   error: { code: str },
   pong: {},
+  "sfu-published": { description: description },
+  "sfu-offer": { description: description, streams: arr },
+  "sfu-state": { state: str },
 };
 
 /** The message types this client understands. */

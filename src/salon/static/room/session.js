@@ -13,7 +13,7 @@ import { participantCount } from "./state.js";
 
 /**
  * @typedef {{store: ReturnType<typeof import('./state.js').createStore>,
- *   signaling: import('./signaling.js').SignalingClient, mesh: import('./media/mesh.js').Mesh,
+ *   signaling: import('./signaling.js').SignalingClient, mesh: import('./media/router.js').MediaRouter,
  *   media: import('./media/local.js').LocalMedia, params: import('./params.js').RoomParams,
  *   embed: ReturnType<typeof import('./embed.js').createEmbedBridge>, roomName: string,
  *   notify: (toast: {text: string, action?: {label: string, intent: string, detail?: Record<string, unknown>}, key?: string}) => void}} SessionDeps
@@ -114,7 +114,7 @@ export function createSession({ store, signaling, mesh, media, params, embed, ro
         const viewer = msg.role === "viewer";
         if (viewer) media.stop();
         else media.ensureAudioTrack(); // e.g. a viewer key outside its time window: a visitor after all
-        mesh.setSelf(msg.participantId, { viewer, iceServers: msg.iceServers ?? [] });
+        mesh.setSelf(msg.participantId, { viewer, iceServers: msg.iceServers ?? [], media: msg.media, resumed: msg.resumed });
         const ids = msg.participants.map((/** @type {{id: string}} */ p) => p.id);
         if (msg.resumed) mesh.keepOnly(ids);
         for (const id of ids) mesh.connect(id);
@@ -197,7 +197,13 @@ export function createSession({ store, signaling, mesh, media, params, embed, ro
         console.warn(`salon: the server refused ${msg.about ?? "a message"}: ${msg.code} ${msg.message ?? ""}`);
         if (msg.code === "not_allowed" && state().phase === "room") notify({ text: t("toast.notAllowed"), key: "error" });
         break;
+      case "sfu-state":
+        // The SFU failed over: the room stays, media comes back in a moment.
+        store.dispatch({ type: "local/connection", status: msg.state === "reconnecting" ? "reconnecting" : "open" });
+        mesh.handleSfu(msg);
+        break;
       default:
+        if (msg.type.startsWith("sfu-")) mesh.handleSfu(msg);
         break;
     }
   }
