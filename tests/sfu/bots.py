@@ -118,6 +118,11 @@ class Bot:
     _tasks: list[asyncio.Task[None]] = field(default_factory=list)
     _ice: list[RTCIceServer] = field(default_factory=list)
 
+    @property
+    def pid(self) -> str:
+        assert self.id is not None, f"{self.name} has not joined"
+        return self.id
+
     async def join(self) -> None:
         url = self.base_url.replace("http://", "ws://", 1) + "/_salon/signal"
         self._socket = await connect(url, max_size=2**20)
@@ -203,6 +208,9 @@ class Bot:
         await self._send(
             {"type": "sfu-answer", "description": {"type": "answer", "sdp": pc.localDescription.sdp}}
         )
+        # A bot watches thumbnails: the smallest simulcast layer, the cheapest to decode.
+        for participant in {s["participantId"] for s in message["streams"]}:
+            await self._send({"type": "sfu-quality", "participantId": participant, "substream": 0})
 
     async def _count(self, track: MediaStreamTrack, mid: str | None) -> None:
         while True:
@@ -226,6 +234,10 @@ class Bot:
         if self.publishes:
             await self._publish()
         await self._send({"type": "sfu-subscribe"})
+
+    @property
+    def publisher(self) -> RTCPeerConnection | None:
+        return self._publisher
 
     async def send(self, message: dict[str, Any]) -> None:
         await self._send(message)

@@ -11,6 +11,7 @@ import httpx
 
 from browser.harness import FUTURE, POLL_S, Meeting
 from e2e.salon_process import SalonServer
+from sfu.bots import Bot
 
 WITHIN_S = 25.0
 
@@ -60,15 +61,32 @@ def janus_pid(server: SalonServer) -> int | None:
     return pids[0] if pids else None
 
 
-async def wait_for(condition: Callable[[], bool], what: str, within_s: float = WITHIN_S) -> float:
+async def wait_for(
+    condition: Callable[[], bool],
+    what: str,
+    within_s: float = WITHIN_S,
+    detail: Callable[[], object] = lambda: "",
+) -> float:
     """Poll until `condition()` holds; the seconds it took."""
     started = time.monotonic()
     while not condition():
         if time.monotonic() - started > within_s:
-            raise AssertionError(f"{what} within {within_s} s")
+            raise AssertionError(f"{what} within {within_s} s {detail()}")
         await asyncio.sleep(POLL_S)
     return time.monotonic() - started
 
 
 def kill(pid: int) -> None:
     os.kill(pid, signal.SIGKILL)
+
+
+async def bot_sent(bot: Bot, kind: str) -> int:
+    """Packets of `kind` the bot's publisher connection has sent so far."""
+    pc = bot.publisher
+    assert pc is not None, f"{bot.name} does not publish"
+    report = await pc.getStats()
+    return sum(
+        int(getattr(stats, "packetsSent", 0))
+        for stats in report.values()
+        if stats.type == "outbound-rtp" and stats.kind == kind
+    )
