@@ -23,10 +23,9 @@ from pytest_asyncio import is_async_test
 
 from browser.harness import CHROMIUM, CHROMIUM_ARGS, UI_TIMEOUT_MS, Crowd
 from e2e.salon_process import SalonServer
-from sfu.rooms import GroupMeetings
+from sfu.rooms import VETH_ADDRESS, GroupMeetings
 
 HERE = Path(__file__).resolve().parent
-VETH_ADDRESS = "10.77.0.1"
 LOG = pytest.StashKey[list[str]]()
 SERVER = pytest.StashKey[SalonServer]()
 SERVER_LOG_FROM = pytest.StashKey[tuple[int, int]]()

@@ -14,6 +14,8 @@ from e2e.salon_process import SalonServer
 from sfu.bots import Bot
 
 WITHIN_S = 25.0
+VETH_ADDRESS = "10.77.0.1"
+"""The address of veth0 in the test namespace (scripts/test sets it up)."""
 
 
 class GroupMeetings:
