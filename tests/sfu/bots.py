@@ -34,6 +34,7 @@ from websockets.asyncio.client import ClientConnection, connect
 log = logging.getLogger(__name__)
 
 VIDEO_SIZE = (240, 180)
+"""Small by default: tests run many bots on two cores (the benchmark asks for larger)."""
 FPS = 15
 AUDIO_RATE = 48_000
 AUDIO_SAMPLES = 960  # 20 ms
@@ -44,9 +45,9 @@ class MovingPicture(MediaStreamTrack):
 
     kind = "video"
 
-    def __init__(self) -> None:
+    def __init__(self, size: tuple[int, int] = VIDEO_SIZE) -> None:
         super().__init__()
-        width, height = VIDEO_SIZE
+        width, height = size
         self._base = numpy.add.outer(numpy.arange(height), numpy.arange(width)).astype(numpy.uint16)
         self._count = 0
         self._start = 0.0
@@ -95,6 +96,7 @@ class Received:
     video_frames: int = 0
     audio_frames: int = 0
     first_frame_at: float | None = None
+    first_video_at: float | None = None
 
 
 @dataclass
@@ -106,6 +108,7 @@ class Bot:
     name: str
     room_key: str | None = None
     publishes: bool = True
+    video_size: tuple[int, int] = VIDEO_SIZE
     id: str | None = None
     joined_at: float | None = None
     received: dict[str, Received] = field(default_factory=lambda: defaultdict(Received))
@@ -179,7 +182,7 @@ class Bot:
             await self._publisher.close()
         pc = self._publisher = self._new_pc()
         pc.addTrack(Tone())
-        pc.addTrack(MovingPicture())
+        pc.addTrack(MovingPicture(self.video_size))
         await pc.setLocalDescription(await pc.createOffer())
         offer = pc.localDescription
         await self._send(
@@ -198,7 +201,9 @@ class Bot:
 
             @pc.on("track")
             def on_track(track: MediaStreamTrack) -> None:
-                transceiver = next((t for t in pc.getTransceivers() if t.receiver.track is track), None)
+                transceiver = next(
+                    (t for t in pc.getTransceivers() if t.receiver.track is track), None
+                )
                 mid = transceiver.mid if transceiver is not None else None
                 self._tasks.append(asyncio.create_task(self._count(track, mid)))
 
@@ -206,7 +211,10 @@ class Bot:
         await pc.setRemoteDescription(RTCSessionDescription(message["description"]["sdp"], "offer"))
         await pc.setLocalDescription(await pc.createAnswer())
         await self._send(
-            {"type": "sfu-answer", "description": {"type": "answer", "sdp": pc.localDescription.sdp}}
+            {
+                "type": "sfu-answer",
+                "description": {"type": "answer", "sdp": pc.localDescription.sdp},
+            }
         )
         # A bot watches thumbnails: the smallest simulcast layer, the cheapest to decode.
         for participant in {s["participantId"] for s in message["streams"]}:
@@ -224,6 +232,8 @@ class Bot:
                 got.first_frame_at = time.monotonic()
             if track.kind == "video":
                 got.video_frames += 1
+                if got.first_video_at is None:
+                    got.first_video_at = time.monotonic()
             else:
                 got.audio_frames += 1
 

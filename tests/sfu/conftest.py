@@ -77,6 +77,8 @@ def private_network() -> None:
             "Run them with scripts/test (see tests/sfu/conftest.py).",
             pytrace=False,
         )
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"{CHROMIUM} is missing: apt-get install -y chromium", pytrace=False)
     for binary in ("janus", "turnserver"):
         if shutil.which(binary) is None:
             pytest.fail(f"{binary} is missing: apt-get install -y janus coturn", pytrace=False)
@@ -111,8 +113,6 @@ async def playwright(private_network: None) -> AsyncIterator[Playwright]:
 
 @pytest_asyncio.fixture(scope="session", loop_scope="session")
 async def browser(playwright: Playwright) -> AsyncIterator[Browser]:
-    if not Path(CHROMIUM).exists():
-        pytest.fail(f"{CHROMIUM} is missing: apt-get install -y chromium", pytrace=False)
     expect.set_options(timeout=UI_TIMEOUT_MS)
     launched = await playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
     try:

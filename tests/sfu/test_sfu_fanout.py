@@ -35,13 +35,13 @@ async def test_one_publisher_reaches_eight_subscribers_and_viewers_cannot_publis
     await join(host, meeting.host_room_url)
 
     for index in range(SUBSCRIBERS):
-        viewer = index % 2 == 1
+        is_viewer = index % 2 == 1
         bots.append(
             Bot(
                 salon.base_url,
                 meeting.room_name,
-                f"{'Viewer' if viewer else 'Guest'} {index}",
-                room_key=viewer_key if viewer else None,
+                f"{'Viewer' if is_viewer else 'Guest'} {index}",
+                room_key=viewer_key if is_viewer else None,
                 publishes=False,
             )
         )
@@ -72,7 +72,9 @@ async def test_one_publisher_reaches_eight_subscribers_and_viewers_cannot_publis
         {"type": "sfu-publish", "description": {"type": "offer", "sdp": "v=0\r\n"}, "restart": True}
     )
     refused = await wait_for(
-        lambda: any(f["type"] == "error" and f.get("about") == "sfu-publish" for f in viewer.frames),
+        lambda: any(
+            f["type"] == "error" and f.get("about") == "sfu-publish" for f in viewer.frames
+        ),
         "the viewer's publish refused",
     )
     assert refused >= 0

@@ -8,11 +8,17 @@ import hmac
 import subprocess
 import time
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
-from browser.harness import Crowd, Person, assert_mesh_flows, open_precall, precall_join, wait_in_room
+from browser.harness import (
+    Crowd,
+    Person,
+    assert_mesh_flows,
+    open_precall,
+    precall_join,
+    wait_in_room,
+)
 from e2e.salon_process import SalonServer, free_port
 from sfu.rooms import VETH_ADDRESS, GroupMeetings
 
@@ -86,7 +92,8 @@ def _listening() -> str:
 @pytest.fixture(scope="module")
 def turn_salon(tmp_path_factory: pytest.TempPathFactory, turn_port: int) -> Iterator[SalonServer]:
     base = tmp_path_factory.mktemp("salon-turn")
-    urls = f"turn:{VETH_ADDRESS}:{turn_port}?transport=udp,turn:{VETH_ADDRESS}:{turn_port}?transport=tcp"
+    turn = f"turn:{VETH_ADDRESS}:{turn_port}"
+    urls = f"{turn}?transport=udp,{turn}?transport=tcp"
     extra = ["--janus", "auto", "--turn-urls", urls, "--turn-secret", SECRET]
     with SalonServer.on(log_dir=base / "logs", data_dir=base / "data", extra_args=extra) as server:
         yield server
@@ -129,5 +136,3 @@ async def test_a_relay_only_group_call_flows_through_coturn(
         sent = [f["candidate"] for f in person.frames_sent("sfu-candidate") if f["candidate"]]
         assert sent, "no candidate trickled"
         assert all(" typ relay " in c["candidate"] for c in sent), sent
-
-
