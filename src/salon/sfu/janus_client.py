@@ -29,6 +29,7 @@ SUBPROTOCOL = Subprotocol("janus-protocol")
 VIDEOROOM = "janus.plugin.videoroom"
 REQUEST_TIMEOUT_S = 10.0
 CONNECT_TIMEOUT_S = 5.0
+CLOSE_TIMEOUT_S = 2.0
 KEEPALIVE_S = 25.0
 """Below Janus's default session timeout (60 s), with room for one lost keepalive."""
 
@@ -237,8 +238,8 @@ class JanusSession:
     async def close(self) -> None:
         """Close on purpose: destroy the session (Janus frees its handles) and the socket."""
         if self.lost is None:
-            with contextlib.suppress(JanusError):
-                await self.call({"janus": "destroy"})
+            with contextlib.suppress(JanusError, TimeoutError):
+                await asyncio.wait_for(self.call({"janus": "destroy"}), CLOSE_TIMEOUT_S)
         self.lost = self.lost or "closed"
         for task in self._tasks:
             task.cancel()
