@@ -31,11 +31,11 @@ def test_no_instance_up_places_nothing() -> None:
 
 def test_instances_from_the_command_line() -> None:
     assert parse_instances(f" {A}, {B} ,") == [A, B]
-    with pytest.raises(ValueError, match="^no Janus URL given$"):
-        parse_instances(" , ")
-    with pytest.raises(
-        ValueError, match="^a Janus instance is a ws:// or wss:// URL, not 'http://a'$"
-    ):
-        parse_instances("http://a")
-    with pytest.raises(ValueError, match="^a Janus URL is listed twice$"):
-        parse_instances(f"{A},{A}")
+    for spec, message in [
+        (" , ", "no Janus URL given"),
+        ("http://a", "a Janus instance is a ws:// or wss:// URL, not 'http://a'"),
+        (f"{A},{A}", "a Janus URL is listed twice"),
+    ]:
+        with pytest.raises(ValueError) as refused:
+            parse_instances(spec)
+        assert str(refused.value) == message

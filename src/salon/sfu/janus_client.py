@@ -50,7 +50,9 @@ class JanusGone(JanusError):
     """The connection to Janus is lost (closed, or a request or keepalive timed out)."""
 
     def __init__(self, reason: str) -> None:
-        super().__init__(0, reason)
+        Exception.__init__(self, reason)
+        self.code = 0
+        self.reason = reason
 
 
 class JanusHandle:
