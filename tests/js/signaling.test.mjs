@@ -26,8 +26,8 @@ describe("encode", () => {
       reject: { participantId: "k", message: "no" }, hold: { participantId: "k", message: "wait" }, remove: { participantId: "p" },
       mute: { participantId: "p" }, "camera-off": { participantId: "p" }, spotlight: { participantId: null },
       "end-meeting": {}, ping: { id: "1" },
-      "sfu-publish": { description: { type: "offer", sdp: "v=0" }, screenMid: "2", restart: true },
-      "sfu-answer": { description: { type: "answer", sdp: "v=0" } },
+      "sfu-publish": { description: { type: "offer", sdp: "v=0" }, screenMid: "2", restart: true, publication: 1 },
+      "sfu-answer": { description: { type: "answer", sdp: "v=0" }, subscription: 5 },
       "sfu-candidate": { target: "subscriber", candidate: null }, "sfu-subscribe": {},
       "sfu-quality": { participantId: "p", substream: 0 },
     };

@@ -44,8 +44,10 @@ class RecordingMedia:
         self.calls.append(("publish", participant_id, screen_mid, restart))
         return {"type": "answer", "sdp": "janus"}
 
-    async def answer(self, participant_id: str, answer: dict[str, Any]) -> None:
-        self.calls.append(("answer", participant_id))
+    async def answer(
+        self, participant_id: str, answer: dict[str, Any], subscription: int | None
+    ) -> None:
+        self.calls.append(("answer", participant_id, subscription))
 
     async def candidate(
         self, participant_id: str, target: str, candidate: dict[str, Any] | None
@@ -110,11 +112,18 @@ async def test_sfu_messages_reach_the_sfu_and_a_viewer_may_not_publish(
     host = await rooms.join(group, group.host_key)
     viewer = await rooms.join(group, group.viewer_key)
     media.calls.clear()
-    assert await rooms.send(host, "sfu-publish", description=OFFER, screenMid="2") is None
+    assert (
+        await rooms.send(host, "sfu-publish", description=OFFER, screenMid="2", publication=7)
+        is None
+    )
     assert host.client.of("sfu-published") == [
-        {"type": "sfu-published", "description": {"type": "answer", "sdp": "janus"}}
+        {
+            "type": "sfu-published",
+            "description": {"type": "answer", "sdp": "janus"},
+            "publication": 7,
+        }
     ]
-    assert await rooms.send(host, "sfu-answer", description=ANSWER) is None
+    assert await rooms.send(host, "sfu-answer", description=ANSWER, subscription=4) is None
     assert await rooms.send(host, "sfu-candidate", target="subscriber", candidate=None) is None
     assert await rooms.send(host, "sfu-subscribe") is None
     assert await rooms.send(host, "sfu-quality", participantId=viewer.id, substream=0) is None
@@ -122,11 +131,11 @@ async def test_sfu_messages_reach_the_sfu_and_a_viewer_may_not_publish(
     assert await rooms.send(viewer, "sfu-answer", description=ANSWER) is None
     assert media.calls == [
         ("publish", host.id, "2", False),
-        ("answer", host.id),
+        ("answer", host.id, 4),
         ("candidate", host.id, "subscriber", None),
         ("resubscribe", host.id),
         ("quality", host.id, viewer.id, 0),
-        ("answer", viewer.id),
+        ("answer", viewer.id, None),
     ]
 
 

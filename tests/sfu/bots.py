@@ -118,6 +118,7 @@ class Bot:
     _publisher: RTCPeerConnection | None = None
     _subscriber: RTCPeerConnection | None = None
     _mids: dict[str, str] = field(default_factory=dict)
+    _subscription: int | None = None
     _tasks: list[asyncio.Task[None]] = field(default_factory=list)
     _ice: list[RTCIceServer] = field(default_factory=list)
 
@@ -162,6 +163,7 @@ class Bot:
             assert message["media"] == "sfu", message
             if self.publishes:
                 await self._publish()
+            await self._send({"type": "sfu-subscribe"})
         elif kind == "sfu-published":
             assert self._publisher is not None
             await self._publisher.setRemoteDescription(
@@ -196,6 +198,10 @@ class Bot:
     async def _answer(self, message: dict[str, Any]) -> None:
         for stream in message["streams"]:
             self._mids[stream["mid"]] = stream["participantId"]
+        if message["subscription"] != self._subscription and self._subscriber is not None:
+            await self._subscriber.close()  # a new subscription: a new connection
+            self._subscriber = None
+        self._subscription = message["subscription"]
         if self._subscriber is None:
             pc = self._subscriber = self._new_pc()
 
@@ -214,6 +220,7 @@ class Bot:
             {
                 "type": "sfu-answer",
                 "description": {"type": "answer", "sdp": pc.localDescription.sdp},
+                "subscription": self._subscription,
             }
         )
         # A bot watches thumbnails: the smallest simulcast layer, the cheapest to decode.

@@ -17,13 +17,16 @@ def parse(**frame: Any) -> p.ClientMessage:
 
 
 def test_sfu_messages_parse() -> None:
-    assert parse(type="sfu-publish", description=OFFER, screenMid="2", restart=True) == (
-        p.SfuPublish(OFFER, "2", True)
-    )
+    assert parse(
+        type="sfu-publish", description=OFFER, screenMid="2", restart=True, publication=3
+    ) == p.SfuPublish(OFFER, "2", True, 3)
     assert parse(type="sfu-publish", description=OFFER) == p.SfuPublish(OFFER, None, False)
     assert parse(type="sfu-answer", description={"type": "answer", "sdp": "v=0"}) == (
         p.SfuAnswer({"type": "answer", "sdp": "v=0"})
     )
+    assert parse(
+        type="sfu-answer", description={"type": "answer", "sdp": "v=0"}, subscription=9
+    ) == p.SfuAnswer({"type": "answer", "sdp": "v=0"}, 9)
     candidate = {"candidate": "candidate:1 1 udp 1 10.0.0.1 9 typ host", "sdpMid": "0"}
     assert parse(type="sfu-candidate", target="publisher", candidate=candidate) == (
         p.SfuCandidate("publisher", candidate)
@@ -55,6 +58,10 @@ def test_sfu_messages_parse() -> None:
          "candidate must be an RTCIceCandidateInit object or null"),
         ({"type": "sfu-quality", "participantId": "x", "substream": 3},
          "substream must be 0, 1 or 2"),
+        ({"type": "sfu-answer", "description": {"type": "answer", "sdp": "v"}, "subscription": "1"},
+         "subscription must be a whole number"),
+        ({"type": "sfu-publish", "description": OFFER, "screenMid": 2},
+         "screenMid must be a mid of at most 16 characters, or null"),
         ({"type": "sfu-quality", "participantId": "x", "substream": True},
          "substream must be 0, 1 or 2"),
         ({"type": "sfu-publish", "description": {"type": "offer", "sdp": "x" * (p.SDP_MAX + 1)}},

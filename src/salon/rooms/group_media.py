@@ -38,7 +38,9 @@ class GroupMedia(Protocol):
         self, participant_id: str, offer: dict[str, Any], screen_mid: str | None, restart: bool
     ) -> dict[str, Any] | None: ...
 
-    async def answer(self, participant_id: str, answer: dict[str, Any]) -> None: ...
+    async def answer(
+        self, participant_id: str, answer: dict[str, Any], subscription: int | None
+    ) -> None: ...
 
     async def candidate(
         self, participant_id: str, target: str, candidate: dict[str, Any] | None
@@ -101,14 +103,17 @@ class GroupMediaRules:
         if self._sfu is None or not self.is_group(live):
             raise Refused(ErrorCode.NOT_ALLOWED, "this room is not a group room")
         match message:
-            case p.SfuPublish(description, screen_mid, restart):
+            case p.SfuPublish(description, screen_mid, restart, publication):
                 if seat.role is Role.VIEWER:
                     raise Refused(ErrorCode.NOT_ALLOWED, "a viewer cannot send audio or video")
                 answer = await self._sfu.publish(me, description, screen_mid, restart)
                 if answer is not None:
-                    live.send(me, {"type": "sfu-published", "description": answer})
-            case p.SfuAnswer(description):
-                await self._sfu.answer(me, description)
+                    published: dict[str, Any] = {"type": "sfu-published", "description": answer}
+                    if publication is not None:
+                        published["publication"] = publication
+                    live.send(me, published)
+            case p.SfuAnswer(description, subscription):
+                await self._sfu.answer(me, description, subscription)
             case p.SfuCandidate(target, candidate):
                 await self._sfu.candidate(me, target, candidate)
             case p.SfuSubscribe():

@@ -90,19 +90,18 @@ class SfuBridge(Subscriptions):
     async def enter(
         self, space: str, participant_id: str, *, publishes: bool, capacity: int, send: Send
     ) -> None:
-        """A participant is in `space`: subscribe it to the feeds there (publishing waits for
-        its offer)."""
+        """A participant is in `space`; publishing and receiving wait for the browser."""
         member = Member(participant_id, space, publishes, send)
         self._members[participant_id] = member
         room = self._rooms.get(space)
         if room is None:
             room = self._rooms[space] = VideoRoom(space, capacity)
         room.members[participant_id] = member
-        self._spawn(self._prepare_and_subscribe(room, member))
+        # The room is made now; subscribing waits for the browser's `sfu-subscribe`.
+        self._spawn(self._prepare(room))
 
-    async def _prepare_and_subscribe(self, room: VideoRoom, member: Member) -> None:
-        if await self._ensure_room(room):
-            await self.reconcile(room, member)
+    async def _prepare(self, room: VideoRoom) -> None:
+        await self._ensure_room(room)
 
     async def leave(self, participant_id: str) -> None:
         member = self._members.pop(participant_id, None)
@@ -344,6 +343,7 @@ class SfuBridge(Subscriptions):
                 for member in room.members.values():
                     member.publisher = member.subscriber = None
                     member.reset()
+                    member.receiving = False
                     member.send({"type": "sfu-state", "state": "reconnecting"})
         self._spawn(self._recover())
 

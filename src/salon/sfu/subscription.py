@@ -39,13 +39,19 @@ class Member:
     subscriber: JanusHandle | None = None
     streams: list[dict[str, Any]] = field(default_factory=list)
     """The subscription as Janus last described it."""
+    receiving: bool = False
+    """The browser asked to receive (`sfu-subscribe`): it has a connection ready for offers."""
     awaiting_answer: bool = False
+    unanswered: int = 0
+    """Offers sent and not answered yet: Janus may renegotiate again before an answer comes, and
+    then waits for the answer to its newest offer only (the browser answers each, in order)."""
     last_offer: dict[str, Any] | None = None
     lock: asyncio.Lock = field(default_factory=asyncio.Lock)
 
     def reset(self) -> None:
         self.streams = []
         self.awaiting_answer = False
+        self.unanswered = 0
         self.last_offer = None
 
     def subscribed(self) -> set[StreamKey]:
@@ -82,7 +88,8 @@ class Subscriptions:
     async def reconcile(self, room: "VideoRoom", member: Member) -> None:
         async with member.lock:
             if (
-                member.awaiting_answer
+                not member.receiving
+                or member.awaiting_answer
                 or not room.alive
                 or room.members.get(member.participant_id) is not member
             ):
@@ -145,8 +152,11 @@ class Subscriptions:
         if jsep is None or jsep.get("type") != "offer":
             return
         member.awaiting_answer = True
+        member.unanswered += 1
+        assert member.subscriber is not None
         member.last_offer = {
             "type": "sfu-offer",
+            "subscription": member.subscriber.id,
             "description": {"type": "offer", "sdp": jsep.get("sdp", "")},
             "streams": self._stream_view(room, member),
         }
@@ -173,11 +183,19 @@ class Subscriptions:
             )
         return view
 
-    async def answer(self, participant_id: str, answer: dict[str, Any]) -> None:
-        """The browser's answer to the last subscriber offer."""
+    async def answer(
+        self, participant_id: str, answer: dict[str, Any], subscription: int | None
+    ) -> None:
+        """The browser's answer to the last subscriber offer (an answer to the offer of a
+        subscription that is gone meanwhile is dropped)."""
         member = self.member(participant_id)
         if member is None or member.subscriber is None or not member.awaiting_answer:
             return
+        if subscription is not None and subscription != member.subscriber.id:
+            return
+        member.unanswered -= 1
+        if member.unanswered > 0:
+            return  # an answer to an older offer: the answer to the newest one follows
         async with member.lock:
             try:
                 await member.subscriber.request({"request": "start"}, answer)
@@ -196,6 +214,7 @@ class Subscriptions:
         async with member.lock:
             old, member.subscriber = member.subscriber, None
             member.reset()
+            member.receiving = True
             if old is not None:
                 with contextlib.suppress(JanusError):
                     await old.detach()

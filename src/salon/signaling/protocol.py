@@ -13,6 +13,15 @@ from enum import IntEnum, StrEnum
 from typing import Any
 
 from salon.ids import ParticipantId, RoomName
+from salon.signaling.sfu_messages import (
+    SDP_MAX,
+    SfuAnswer,
+    SfuCandidate,
+    SfuPublish,
+    SfuQuality,
+    SfuSubscribe,
+    parse_sfu,
+)
 
 PROTOCOL_VERSION = 1
 MAX_FRAME_BYTES = 64 * 1024
@@ -20,7 +29,6 @@ NAME_MAX = 100
 CHAT_MAX = 4000
 METADATA_MAX = 512
 MESSAGE_MAX = 500
-SDP_MAX = 60_000
 _EXTERNAL_ID_RE = re.compile(r"[A-Za-z0-9_-]{1,36}")
 _ID_MAX = 64
 
@@ -55,6 +63,9 @@ class CloseCode(IntEnum):
     FLOODING = 4029
     PROTOCOL = 4400
     NO_SFU = 4503
+
+
+__all__ = ["SDP_MAX", "SfuAnswer", "SfuCandidate", "SfuPublish", "SfuQuality", "SfuSubscribe"]
 
 
 class ProtocolError(Exception):
@@ -202,43 +213,6 @@ class BreakoutEnd:
 @dataclass(frozen=True, slots=True)
 class Timer:
     running: bool
-
-
-@dataclass(frozen=True, slots=True)
-class SfuPublish:
-    """A group room: the browser's publisher offer (camera and microphone, and its screen)."""
-
-    description: dict[str, str]
-    screen_mid: str | None
-    restart: bool
-    """A new peer connection: Salon starts a new publisher for it."""
-
-
-@dataclass(frozen=True, slots=True)
-class SfuAnswer:
-    """A group room: the browser's answer to the last `sfu-offer`."""
-
-    description: dict[str, str]
-
-
-@dataclass(frozen=True, slots=True)
-class SfuCandidate:
-    target: str
-    """`publisher` or `subscriber`: which of the browser's two connections."""
-    candidate: dict[str, Any] | None
-
-
-@dataclass(frozen=True, slots=True)
-class SfuSubscribe:
-    """A group room: the browser starts its receiving connection afresh."""
-
-
-@dataclass(frozen=True, slots=True)
-class SfuQuality:
-    """Which simulcast layer of a participant's camera to receive (0 small … 2 large)."""
-
-    participant_id: ParticipantId
-    substream: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -397,50 +371,6 @@ def _signal(fields: _Fields, data: dict[str, Any]) -> Signal:
     raise fields.bad("signal needs a description or a candidate")
 
 
-def _description(fields: _Fields, data: dict[str, Any], kind: str) -> dict[str, str]:
-    description = data.get("description")
-    if (
-        not isinstance(description, dict)
-        or description.get("type") != kind
-        or not isinstance(description.get("sdp"), str)
-        or not description["sdp"]
-        or len(description["sdp"]) > SDP_MAX
-        or not _encodable(description["sdp"])
-    ):
-        raise fields.bad(f"description must be {{type: {kind}, sdp}}")
-    return {"type": kind, "sdp": description["sdp"]}
-
-
-def _sfu_publish(fields: _Fields, data: dict[str, Any]) -> SfuPublish:
-    restart = data.get("restart", False)
-    if not isinstance(restart, bool):
-        raise fields.bad("restart must be true or false")
-    return SfuPublish(
-        _description(fields, data, "offer"), fields.text("screenMid", maximum=16), restart
-    )
-
-
-def _sfu_candidate(fields: _Fields, data: dict[str, Any]) -> SfuCandidate:
-    target = data.get("target")
-    if target not in ("publisher", "subscriber"):
-        raise fields.bad("target must be publisher or subscriber")
-    candidate = data.get("candidate")
-    if candidate is not None and (
-        not isinstance(candidate, dict)
-        or not isinstance(candidate.get("candidate", ""), str)
-        or len(json.dumps(candidate)) > 2000
-    ):
-        raise fields.bad("candidate must be an RTCIceCandidateInit object or null")
-    return SfuCandidate(target, candidate)
-
-
-def _sfu_quality(fields: _Fields, data: dict[str, Any]) -> SfuQuality:
-    substream = data.get("substream")
-    if type(substream) is not int or not 0 <= substream <= 2:
-        raise fields.bad("substream must be 0, 1 or 2")
-    return SfuQuality(fields.participant(), substream)
-
-
 def _chat(fields: _Fields) -> Chat:
     text = fields.required_text("text", maximum=CHAT_MAX)
     if not text.strip():
@@ -547,16 +477,8 @@ def parse(frame: str | bytes) -> ClientMessage:
             return BreakoutEnd()
         case "timer":
             return Timer(fields.flag("running"))
-        case "sfu-publish":
-            return _sfu_publish(fields, data)
-        case "sfu-answer":
-            return SfuAnswer(_description(fields, data, "answer"))
-        case "sfu-candidate":
-            return _sfu_candidate(fields, data)
-        case "sfu-subscribe":
-            return SfuSubscribe()
-        case "sfu-quality":
-            return _sfu_quality(fields, data)
+        case "sfu-publish" | "sfu-answer" | "sfu-candidate" | "sfu-subscribe" | "sfu-quality":
+            return parse_sfu(kind, data, fields.bad)
     raise ProtocolError(ErrorCode.UNKNOWN_TYPE, f"unknown message type {kind[:40]!r}", kind[:40])
 
 

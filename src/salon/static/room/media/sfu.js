@@ -60,6 +60,10 @@ export class SfuMedia extends EventTarget {
     this.offerAgain = false;
     /** Serialises subscriber offers. */
     this.queue = Promise.resolve();
+    /** The number of my last publisher offer: an answer to an older one is stale. */
+    this.publication = 0;
+    /** The SFU's id of the subscription my receiving connection belongs to. @type {number | null} */
+    this.subscription = null;
   }
 
   /** Start (or start over) after `joined`. @param {{viewer: boolean, iceServers: RTCIceServer[]}} options */
@@ -78,7 +82,9 @@ export class SfuMedia extends EventTarget {
   /** @param {{type: string, [field: string]: any}} msg an `sfu-*` message */
   handle(msg) {
     if (!this.active) return;
-    if (msg.type === "sfu-published") this.#published(msg.description);
+    if (msg.type === "sfu-published") {
+      if (msg.publication === undefined || msg.publication === this.publication) this.#published(msg.description);
+    }
     else if (msg.type === "sfu-offer") this.queue = this.queue.then(() => this.#subscribe(msg)).catch((e) => console.warn("salon: sfu offer failed", e));
     else if (msg.type === "sfu-state") this.#onState(msg.state);
   }
@@ -106,6 +112,10 @@ export class SfuMedia extends EventTarget {
     this.subscriber?.close();
     this.publisher = null;
     this.subscriber = null;
+    this.subscription = null;
+    // An operation pending on a closed connection never settles (WebRTC's operations chain):
+    // start a new queue rather than wait behind it.
+    this.queue = Promise.resolve();
     this.offering = false;
     this.offerAgain = false;
   }
@@ -154,7 +164,8 @@ export class SfuMedia extends EventTarget {
       if (pc !== this.publisher) return;
       const screenMid = this.#screenTransceiver()?.mid ?? null;
       const { sdp } = /** @type {RTCSessionDescription} */ (pc.localDescription);
-      this.send("sfu-publish", { description: { type: "offer", sdp }, screenMid, restart });
+      this.publication += 1;
+      this.send("sfu-publish", { description: { type: "offer", sdp }, screenMid, restart, publication: this.publication });
     } catch (error) {
       this.offering = false;
       console.warn("salon: publish offer failed", error);
@@ -215,8 +226,13 @@ export class SfuMedia extends EventTarget {
 
   // ---- subscribing ----------------------------------------------------------------------------
 
-  /** @param {{description: RTCSessionDescriptionInit, streams: StreamInfo[]}} msg */
+  /** @param {{subscription: number, description: RTCSessionDescriptionInit, streams: StreamInfo[]}} msg */
   async #subscribe(msg) {
+    if (this.subscriber && msg.subscription !== this.subscription) {
+      this.subscriber.close(); // another subscription (the SFU started afresh): another connection
+      this.subscriber = null;
+    }
+    this.subscription = msg.subscription;
     if (!this.subscriber) {
       const pc = (this.subscriber = this.#newPc());
       pc.onicecandidate = ({ candidate }) => {
@@ -235,7 +251,7 @@ export class SfuMedia extends EventTarget {
     await pc.setLocalDescription(await pc.createAnswer());
     if (pc !== this.subscriber) return;
     const { sdp } = /** @type {RTCSessionDescription} */ (pc.localDescription);
-    this.send("sfu-answer", { description: { type: "answer", sdp } });
+    this.send("sfu-answer", { description: { type: "answer", sdp }, subscription: msg.subscription });
     this.#assemble(pc);
     for (const [participantId, substream] of this.quality) this.send("sfu-quality", { participantId, substream });
   }
