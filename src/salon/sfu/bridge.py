@@ -203,6 +203,7 @@ class SfuBridge(Subscriptions):
 
     def _on_monitor_event(self, room: VideoRoom, event: dict[str, Any]) -> None:
         data = event.get("plugindata", {}).get("data", {})
+        log.debug("sfu: room %s: %s", room.key, data)
         if "publishers" in data:
             self._publishers(room, data["publishers"])
         gone = data.get("unpublished", data.get("leaving"))

@@ -41,7 +41,6 @@ class Member:
     """The subscription as Janus last described it."""
     receiving: bool = False
     """The browser asked to receive (`sfu-subscribe`): it has a connection ready for offers."""
-    awaiting_answer: bool = False
     unanswered: int = 0
     """Offers sent and not answered yet: Janus may renegotiate again before an answer comes, and
     then waits for the answer to its newest offer only (the browser answers each, in order)."""
@@ -50,7 +49,6 @@ class Member:
 
     def reset(self) -> None:
         self.streams = []
-        self.awaiting_answer = False
         self.unanswered = 0
         self.last_offer = None
 
@@ -89,12 +87,13 @@ class Subscriptions:
         async with member.lock:
             if (
                 not member.receiving
-                or member.awaiting_answer
+                or member.unanswered > 0
                 or not room.alive
                 or room.members.get(member.participant_id) is not member
             ):
                 return
             want, have = wanted(room, member), member.subscribed()
+            log.debug("sfu: %s wants %s, has %s", member.participant_id, want, have)
             if want == have:
                 return
             try:
@@ -149,9 +148,9 @@ class Subscriptions:
     ) -> None:
         if "streams" in data:
             member.streams = list(data["streams"])
+        log.debug("sfu: %s: %s, jsep %s", member.participant_id, data.get("videoroom"), bool(jsep))
         if jsep is None or jsep.get("type") != "offer":
             return
-        member.awaiting_answer = True
         member.unanswered += 1
         assert member.subscriber is not None
         member.last_offer = {
@@ -189,19 +188,20 @@ class Subscriptions:
         """The browser's answer to the last subscriber offer (an answer to the offer of a
         subscription that is gone meanwhile is dropped)."""
         member = self.member(participant_id)
-        if member is None or member.subscriber is None or not member.awaiting_answer:
+        if member is None or member.subscriber is None or member.unanswered == 0:
             return
         if subscription is not None and subscription != member.subscriber.id:
             return
         member.unanswered -= 1
+        log.debug("sfu: %s answers, %d unanswered", participant_id, member.unanswered)
         if member.unanswered > 0:
             return  # an answer to an older offer: the answer to the newest one follows
-        async with member.lock:
+        subscriber = member.subscriber
+        async with member.lock:  # after any request in flight; offers may still arrive meanwhile
             try:
-                await member.subscriber.request({"request": "start"}, answer)
+                await subscriber.request({"request": "start"}, answer)
             except JanusError as error:
                 log.warning("sfu: start for %s failed: %s", participant_id, error)
-            member.awaiting_answer = False
         room = self.room_of(member)
         if room is not None:
             await self.reconcile(room, member)
@@ -225,7 +225,7 @@ class Subscriptions:
     def resend_offer(self, participant_id: str) -> None:
         """After the member's socket resumed: an offer it may have missed."""
         member = self.member(participant_id)
-        if member is not None and member.awaiting_answer and member.last_offer is not None:
+        if member is not None and member.unanswered > 0 and member.last_offer is not None:
             member.send(member.last_offer)
 
     async def quality(self, participant_id: str, of: str, substream: int) -> None:
