@@ -41,6 +41,14 @@ def _when(epoch_ms: int | None) -> str:
 # --- serve -------------------------------------------------------------------------------------
 
 
+def _group_rooms(settings: Settings, available: bool) -> str:
+    if not available:
+        return "off (no SFU: group rooms are refused; apt-get install janus, or --janus URL)"
+    if settings.janus.strip() == "auto":
+        return "a private Janus, started with the first group room"
+    return f"Janus at {settings.janus}"
+
+
 async def _serve(settings: Settings) -> None:
     import uvicorn
 
@@ -58,6 +66,7 @@ async def _serve(settings: Settings) -> None:
             f"  Base URL:   {base}",
             f"  REST API:   {base}/v1  (reference: {base}/v1/docs)",
             f"  Database:   {_redacted(url)}",
+            f"  Group rooms: {_group_rooms(settings, app.state.group_media is not None)}",
             f"  Organization: {org.subdomain}",
         ]
         if first_start:
