@@ -187,6 +187,7 @@ class SfuBridge(Subscriptions):
             except (JanusError, NoSfuUp) as error:
                 log.warning("sfu: cannot make the room for %s: %s", room.key, error)
                 room.ready.clear()
+                room.lost = True  # made, and its members told, when an instance is up
                 return False
 
     async def _destroy(self, room: VideoRoom) -> None:
