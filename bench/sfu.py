@@ -260,7 +260,7 @@ async def main(publishers: int, steps: list[int], window: float) -> None:
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--publishers", type=int, default=2)
-    parser.add_argument("--steps", default="2,4,6", help="subscriber counts, comma-separated")
+    parser.add_argument("--steps", default="4,8,12,16", help="subscriber counts, comma-separated")
     parser.add_argument("--window", type=float, default=5.0, help="seconds of each measurement")
     args = parser.parse_args()
     if not in_veth_namespace():
