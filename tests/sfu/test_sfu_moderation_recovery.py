@@ -24,6 +24,7 @@ from sfu.bots import Bot
 from sfu.rooms import GroupMeetings, bot_sent, janus_pid, kill, wait_for
 
 RECOVERY_WITHIN_S = 10.0
+SUBSCRIPTION_JS = "() => window.salonRoom.sfu.subscription"
 QUIET_WINDOW_S = 1.5
 """Audio packets come every 20 ms: this long without one is no audio at all."""
 
@@ -99,15 +100,16 @@ async def test_janus_killed_mid_meeting_is_restarted_and_everyone_decodes_again_
         await join(person, meeting.room_url)
     await assert_mesh_flows(people)
 
+    before = [await person.page.evaluate(SUBSCRIPTION_JS) for person in people]
     old = janus_pid(salon)
     assert old is not None, "no janus under salon serve"
     kill(old)
     killed_at = time.monotonic()
-    for person in people:
+    # Measure on the new connections only: wait until each page receives on a new subscription.
+    for person, subscription in zip(people, before, strict=True):
         await person.wait_until(
-            "() => window.salonRoom.sfu.state === 'reconnecting'"
-            " || window.salonRoom.sfu.publisher !== null",
-            what="a reconnecting state, or already back",
+            f"() => ![null, {subscription}].includes({SUBSCRIPTION_JS}())",
+            what="receiving on a new subscription",
         )
 
     def left() -> float:

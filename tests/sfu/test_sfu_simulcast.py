@@ -57,7 +57,7 @@ async def test_the_tile_size_picks_the_simulcast_layer(
     assert sorted(layers) == ["h", "l", "m"], layers
 
     await watcher.page.set_viewport_size({"width": 480, "height": 300})
-    small = await wait_width(watcher, sender.pid, at_most=big // 2)
+    small = await wait_width(watcher, sender.pid, at_most=big // 3)  # the quarter-size layer
     qualities = [f["substream"] for f in watcher.frames_sent("sfu-quality")]
     assert qualities[-1] == 0, qualities
 
