@@ -7,6 +7,8 @@ import time
 from browser.harness import MEDIA_WITHIN_S, POLL_S, Crowd, Person, join
 from sfu.rooms import GroupMeetings
 
+SMALL_LAYER_WIDTH = 320
+"""The camera's quarter-size layer: the fake camera sends 1280x720, so 320x180."""
 LAYERS_JS = """
 async () => {
   const report = await window.salonRoom.sfu.publisher.getStats();
@@ -57,7 +59,7 @@ async def test_the_tile_size_picks_the_simulcast_layer(
     assert sorted(layers) == ["h", "l", "m"], layers
 
     await watcher.page.set_viewport_size({"width": 480, "height": 300})
-    small = await wait_width(watcher, sender.pid, at_most=big // 3)  # the quarter-size layer
+    small = await wait_width(watcher, sender.pid, at_most=SMALL_LAYER_WIDTH)
     qualities = [f["substream"] for f in watcher.frames_sent("sfu-quality")]
     assert qualities[-1] == 0, qualities
 
