@@ -50,8 +50,8 @@ class Api:
 
 
 async def make_api(database: Database, clock: FakeClock, **settings: object) -> Api:
-    """Rate limiting is off unless a test turns it on."""
-    options: dict[str, object] = {"public_url": PUBLIC_URL, "rate_limit_points": 0}
+    """Rate limiting is off unless a test turns it on; so is the SFU (no Janus in process)."""
+    options: dict[str, object] = {"public_url": PUBLIC_URL, "rate_limit_points": 0, "janus": "off"}
     options.update(settings)
     app = await build_app(Settings(**options), database, clock)  # type: ignore[arg-type]
     org, _ = await app.state.services.orgs.ensure_default()

@@ -6,6 +6,7 @@ import contextlib
 import functools
 import logging
 from collections.abc import AsyncIterator
+from pathlib import Path
 
 from fastapi import FastAPI
 from starlette.staticfiles import StaticFiles
@@ -22,6 +23,7 @@ from salon.config import Settings
 from salon.dashboard.accounts import AccountService
 from salon.dashboard.routes import install_dashboard, signed_in_member
 from salon.dashboard.web import Dashboard
+from salon.errors import InvalidInput
 from salon.keys.service import KeyService
 from salon.meetings.service import MeetingService
 from salon.orgs.service import OrgService
@@ -30,6 +32,11 @@ from salon.pages.room import STATIC_DIR, STATIC_PATH
 from salon.ratelimit import RateLimiter
 from salon.rooms.recorder import RoomRecorder
 from salon.rooms.service import RoomService
+from salon.sfu.bridge import SfuBridge
+from salon.sfu.placement import parse_instances
+from salon.sfu.pool import JanusPool
+from salon.sfu.process import JanusProcess, janus_binary
+from salon.sfu.turn import IceServers, split_urls
 from salon.signaling.endpoint import SIGNAL_PATH, signal_endpoint
 from salon.storage.db import Database, Dialect, dialect_of, sqlite_path
 from salon.storage.postgres import PostgresDatabase
@@ -70,6 +77,45 @@ async def _housekeeping(services: Services, interval_s: float) -> None:
         await asyncio.sleep(interval_s)
 
 
+# --- group rooms (SFU) and TURN -----------------------------------------------------------------
+
+
+def build_group_media(settings: Settings) -> SfuBridge | None:
+    """The SFU for group rooms from `--janus`: a managed Janus, external ones, or none."""
+    mode = settings.janus.strip()
+    if mode == "off":
+        return None
+    if mode == "auto":
+        binary = janus_binary()
+        if binary is None:
+            log.warning("no janus binary: group rooms are refused (apt-get install janus)")
+            return None
+        process = JanusProcess(
+            Path(settings.data_dir).resolve() / "janus",
+            rtp_ports=settings.janus_rtp_ports,
+            binary=binary,
+            nat_1_1=settings.janus_public_ip,
+        )
+        return SfuBridge(JanusPool.managed(process))
+    try:
+        urls = parse_instances(mode)
+    except ValueError as error:
+        raise InvalidInput(f"--janus: {error} (or auto, or off)") from None
+    return SfuBridge(JanusPool.external(urls, settings.janus_admin_key))
+
+
+def build_ice_servers(settings: Settings) -> IceServers:
+    try:
+        return IceServers(
+            stun_urls=tuple(split_urls(settings.stun_urls)),
+            turn_urls=tuple(split_urls(settings.turn_urls)),
+            turn_secret=settings.turn_secret,
+            ttl_s=settings.turn_ttl_s,
+        )
+    except ValueError as error:
+        raise InvalidInput(str(error)) from None
+
+
 async def build_app(settings: Settings, database: Database, clock: Clock = system_clock) -> FastAPI:
     """The ASGI application over an open database whose schema is current."""
     orgs = OrgService(database, clock)
@@ -93,11 +139,13 @@ async def build_app(settings: Settings, database: Database, clock: Clock = syste
             retries=settings.webhook_retries, base_delay_ms=settings.webhook_retry_delay_ms
         ),
     )
+    group_media = build_group_media(settings)
     rooms = RoomService(
         meetings_service,
         RoomRecorder(database, orgs, on_queued=dispatcher.wake),
         clock,
-        ice_servers=settings.ice_servers,
+        ice_servers_for=build_ice_servers(settings).for_participant,
+        group_media=group_media,
         session_end_grace_s=settings.session_end_grace_s,
     )
     meetings_service.on_room_closed(rooms.close_room)
@@ -115,6 +163,8 @@ async def build_app(settings: Settings, database: Database, clock: Clock = syste
                 task.cancel()
             await asyncio.gather(*background, return_exceptions=True)
             await rooms.stop()
+            if group_media is not None:
+                await group_media.stop()
             await sender.close()
             await keys.flush_usage()
 
@@ -130,6 +180,7 @@ async def build_app(settings: Settings, database: Database, clock: Clock = syste
     app.state.services = services
     app.state.settings = settings
     app.state.rooms = rooms
+    app.state.group_media = group_media
     app.state.webhooks = webhooks
     app.state.dispatcher = dispatcher
     app.state.clock = clock

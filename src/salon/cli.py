@@ -42,6 +42,14 @@ def _when(epoch_ms: int | None) -> str:
 # --- serve -------------------------------------------------------------------------------------
 
 
+def _group_rooms(settings: Settings, available: bool) -> str:
+    if not available:
+        return "off (no SFU: group rooms are refused; apt-get install janus, or --janus URL)"
+    if settings.janus.strip() == "auto":
+        return "a private Janus, started with the first group room"
+    return f"Janus at {settings.janus}"
+
+
 async def _serve(settings: Settings) -> None:
     import uvicorn
 
@@ -59,6 +67,7 @@ async def _serve(settings: Settings) -> None:
             f"  Base URL:   {base}",
             f"  REST API:   {base}/v1  (reference: {base}/v1/docs)",
             f"  Database:   {_redacted(url)}",
+            f"  Group rooms: {_group_rooms(settings, app.state.group_media is not None)}",
             f"  Organization: {org.subdomain}",
         ]
         if first_start:
@@ -268,6 +277,15 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument(
         "--rate-limit-points", type=int, help="API points per organization per minute; 0 = off"
     )
+    serve.add_argument(
+        "--janus", help="SFU for group rooms: auto (default), off, or ws://…[,ws://…]"
+    )
+    serve.add_argument("--janus-admin-key", help="VideoRoom admin_key of external Janus")
+    serve.add_argument("--janus-rtp-ports", help="UDP range of a managed Janus (20000-40000)")
+    serve.add_argument("--janus-public-ip", help="public IP a managed Janus announces (1:1 NAT)")
+    serve.add_argument("--turn-urls", help="TURN servers for browsers, comma-separated")
+    serve.add_argument("--turn-secret", help="TURN REST shared secret (coturn static-auth-secret)")
+    serve.add_argument("--turn-ttl-s", type=int, help="lifetime of TURN credentials (43200)")
     serve.add_argument("--log-level", choices=["critical", "error", "warning", "info", "debug"])
     serve.add_argument("--access-log", action="store_true", default=None)
 

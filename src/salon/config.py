@@ -34,6 +34,20 @@ class Settings:
     housekeeping_interval_s: float = 60.0
     log_level: str = "info"
     access_log: bool = False
+    # --- group rooms (SFU) and TURN ---
+    janus: str = "auto"
+    """`auto` (a private Janus when the binary is installed), `off`, or ws://…[,ws://…]."""
+    janus_admin_key: str | None = None
+    """The VideoRoom `admin_key` of external Janus instances, if they set one."""
+    janus_rtp_ports: str = "20000-40000"
+    """UDP ports a managed Janus uses for media, as MIN-MAX."""
+    janus_public_ip: str | None = None
+    """The public address a managed Janus announces (its nat_1_1_mapping), behind a 1:1 NAT."""
+    turn_urls: str | None = None
+    """Comma-separated TURN servers, e.g. turn:turn.example.org:3478,turns:turn.example.org:443."""
+    turn_secret: str | None = None
+    """coturn's static-auth-secret: each join answer carries credentials made with it."""
+    turn_ttl_s: int = 12 * 3600
 
     @property
     def effective_database_url(self) -> str:

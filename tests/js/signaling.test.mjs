@@ -28,6 +28,10 @@ describe("encode", () => {
       "end-meeting": {}, ping: { id: "1" }, "breakout-start": { groups: ["Orange", "Banana"], allowChoose: true },
       "breakout-assign": { participantId: "p", group: 1 }, "breakout-choose": { group: null },
       "breakout-broadcast": { text: "Five minutes left" }, "breakout-end": {}, timer: { running: true },
+      "sfu-publish": { description: { type: "offer", sdp: "v=0" }, screenMid: "2", restart: true, publication: 1 },
+      "sfu-answer": { description: { type: "answer", sdp: "v=0" }, subscription: 5 },
+      "sfu-candidate": { target: "subscriber", candidate: null }, "sfu-subscribe": {},
+      "sfu-quality": { participantId: "p", substream: 0 },
     };
     assert.deepEqual(Object.keys(samples).sort(), [...CLIENT_TYPES].sort());
     for (const [type, fields] of Object.entries(samples)) assert.deepEqual(JSON.parse(encode(type, fields)), { type, ...fields });
@@ -56,6 +60,8 @@ describe("encode", () => {
     ["a timer that is not a boolean", "timer", { running: 1 }],
     ["signal with both", "signal", { to: "p", description: { type: "offer", sdp: "" }, candidate: null }],
     ["a bad externalId", "join", { v: 1, room: "/r", externalId: "no spaces" }],
+    ["an SFU candidate for no connection", "sfu-candidate", { target: "both", candidate: null }],
+    ["a simulcast layer that does not exist", "sfu-quality", { participantId: "p", substream: 3 }],
   ];
   for (const [what, type, fields] of refused) {
     it(`refuses ${what}`, () => assert.throws(() => encode(type, fields), ProtocolError));

@@ -163,3 +163,26 @@ def test_the_environment_feeds_the_derived_values() -> None:
     settings = load_settings(NO_FLAGS, {"SALON_HOST": "10.0.0.5", "SALON_DATA_DIR": "/srv/salon"})
     assert settings.effective_public_url == "http://10.0.0.5:8000"
     assert settings.effective_database_url == "sqlite:////srv/salon/salon.db"
+
+
+def test_group_room_and_turn_settings_from_flags_and_environment() -> None:
+    assert (Settings().janus, Settings().janus_rtp_ports, Settings().turn_ttl_s) == (
+        "auto",
+        "20000-40000",
+        43_200,
+    )
+    environ = {
+        "SALON_JANUS": "ws://10.0.0.5:8188,ws://10.0.0.6:8188",
+        "SALON_JANUS_ADMIN_KEY": "k",
+        "SALON_TURN_URLS": "turns:turn.example.org:443",
+        "SALON_TURN_SECRET": "s",
+        "SALON_TURN_TTL_S": "600",
+    }
+    settings = load_settings({"janus": "off"}, environ)
+    assert settings.janus == "off"
+    assert (settings.janus_admin_key, settings.turn_urls, settings.turn_secret) == (
+        "k",
+        "turns:turn.example.org:443",
+        "s",
+    )
+    assert settings.turn_ttl_s == 600

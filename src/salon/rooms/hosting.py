@@ -36,6 +36,15 @@ class HostActions:
     def _updated(self, live: LiveRoom, participant: Participant) -> None:
         raise NotImplementedError
 
+    async def sfu_kick(self, live: LiveRoom, participant_id: ParticipantId) -> None:
+        raise NotImplementedError
+
+    async def sfu_mute(self, live: LiveRoom, participant_id: ParticipantId) -> None:
+        raise NotImplementedError
+
+    async def sync_spaces(self, live: LiveRoom) -> None:
+        raise NotImplementedError
+
     async def _host_action(self, seat: Seat, message: p.ClientMessage) -> None:
         live, state = seat.room, seat.room.state
         state.require_host(seat.role, f"send {p.wire_type(message)}")
@@ -51,11 +60,13 @@ class HostActions:
                 await self.knock_decision(live, message)
             case p.Remove(target):
                 state.participant(target)
+                await self.sfu_kick(live, target)
                 await self._depart(live, target, LeaveReason.KICKED)
             case p.Mute(target):
                 state.participant(target)
                 live.send(target, {"type": "muted", "by": me})
                 self._updated(live, state.update(target, audio=False))
+                await self.sfu_mute(live, target)
             case p.CameraOff(target):
                 state.participant(target)
                 live.send(target, {"type": "camera-turned-off", "by": me})
@@ -68,17 +79,20 @@ class HostActions:
             case p.BreakoutStart(groups, allow_choose):
                 state.breakout = Breakout(check_groups(groups), allow_choose)
                 live.announce()
+                await self.sync_spaces(live)
             case p.BreakoutAssign(target, group):
                 state.participant(target)
                 if state.breakout is None:
                     raise Refused(ErrorCode.NOT_ALLOWED, "no breakout session is running")
                 state.breakout.assign(target, group)
                 live.announce()
+                await self.sync_spaces(live)
             case p.BreakoutBroadcast(text):
                 self._chat(live, me, text, everyone=True)
             case p.BreakoutEnd():
                 state.breakout = None
                 live.announce()
+                await self.sync_spaces(live)
             case p.Timer(running):
                 state.timer_started_ms = self._clock() if running else None
                 live.announce()

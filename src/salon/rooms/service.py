@@ -22,6 +22,7 @@ from salon.meetings.model import Meeting, RoomMode
 from salon.meetings.service import MeetingService
 from salon.rooms import live as views
 from salon.rooms.events import LeaveReason, RoomEvent, RoomEventType
+from salon.rooms.group_media import GroupMedia, GroupMediaRules
 from salon.rooms.hosting import HostActions
 from salon.rooms.knocks import KnockRules
 from salon.rooms.live import Client, LiveRoom, Refused, Seat, SeatStatus, close_code_for
@@ -45,7 +46,7 @@ RESUME_GRACE_S = 20.0
 SESSION_END_GRACE_S = 60.0
 
 
-class RoomService(KnockRules, HostActions):
+class RoomService(GroupMediaRules, KnockRules, HostActions):
     def __init__(
         self,
         meetings: MeetingService,
@@ -53,7 +54,8 @@ class RoomService(KnockRules, HostActions):
         clock: Clock,
         *,
         ice_servers: list[dict[str, Any]] | None = None,
-        sfu_available: bool = False,
+        ice_servers_for: Callable[[ParticipantId, int], list[dict[str, Any]]] | None = None,
+        group_media: GroupMedia | None = None,
         resume_grace_s: float = RESUME_GRACE_S,
         session_end_grace_s: float = SESSION_END_GRACE_S,
     ) -> None:
@@ -61,7 +63,8 @@ class RoomService(KnockRules, HostActions):
         self._recorder = recorder
         self._clock = clock
         self._ice_servers = ice_servers or []
-        self._sfu_available = sfu_available
+        self._ice_servers_for = ice_servers_for
+        self._sfu = group_media
         self._resume_grace_s = resume_grace_s
         self._session_end_grace_s = session_end_grace_s
         self._rooms: dict[RoomName, LiveRoom] = {}
@@ -88,7 +91,7 @@ class RoomService(KnockRules, HostActions):
         meeting = await self._meetings.active_meeting(message.room)
         if meeting is None:
             raise Refused(ErrorCode.NO_SUCH_ROOM, "there is no such room", CloseCode.PROTOCOL)
-        if meeting.room_mode is RoomMode.GROUP and not self._sfu_available:
+        if meeting.room_mode is RoomMode.GROUP and self._sfu is None:
             raise Refused(
                 ErrorCode.NO_SFU,
                 "this is a group room and this server has no SFU to carry it",
@@ -146,6 +149,7 @@ class RoomService(KnockRules, HostActions):
         )
         live.state.add(participant)
         seat.status = SeatStatus.IN_ROOM
+        await self.sfu_enter(live, seat)
         live.send(seat.participant_id, self._joined(live, seat))
         live.broadcast(
             {"type": "participant-joined", "participant": views.participant_view(participant)},
@@ -174,8 +178,12 @@ class RoomService(KnockRules, HostActions):
                 views.participant_view(o) for o in live.state.others(seat.participant_id)
             ],
             "knocks": knocks,
-            "iceServers": self._ice_servers,
-            "media": "mesh",
+            "iceServers": (
+                self._ice_servers_for(seat.participant_id, self._clock())
+                if self._ice_servers_for is not None
+                else self._ice_servers
+            ),
+            "media": "sfu" if self.is_group(live) else "mesh",
         }
 
     def _resume(self, client: Client, message: p.Join) -> Seat | None:
@@ -199,6 +207,7 @@ class RoomService(KnockRules, HostActions):
         live.clients[seat.participant_id] = client
         participant = live.state.update(seat.participant_id, reconnecting=False)
         live.send(seat.participant_id, self._joined(live, seat))
+        self.sfu_resumed(live, seat.participant_id)
         live.broadcast(
             {"type": "participant-updated", "participant": views.participant_view(participant)},
             skip=seat.participant_id,
@@ -231,6 +240,8 @@ class RoomService(KnockRules, HostActions):
                 if seat.role is Role.VIEWER and (audio or video or screen):
                     raise Refused(ErrorCode.NOT_ALLOWED, "a viewer cannot send audio or video")
                 self._updated(live, state.update(me, audio=audio, video=video, screen=screen))
+                if audio:
+                    await self.sfu_unmuted(live, me)
             case p.Chat(text):
                 self._chat(live, me, text, everyone=False)
             case p.BreakoutChoose(group):
@@ -238,6 +249,11 @@ class RoomService(KnockRules, HostActions):
                     raise Refused(ErrorCode.NOT_ALLOWED, "no breakout session lets you choose")
                 state.breakout.assign(me, group)
                 live.announce()
+                await self.sync_spaces(live)
+            case p.SfuPublish() | p.SfuAnswer() | p.SfuCandidate() | p.SfuSubscribe():
+                await self.group_message(seat, message)
+            case p.SfuQuality():
+                await self.group_message(seat, message)
             case p.SetName(name):
                 seat.display_name = name
                 self._updated(live, state.update(me, display_name=name))
@@ -316,6 +332,7 @@ class RoomService(KnockRules, HostActions):
         participant = live.state.remove(participant_id)
         if participant is None:
             return
+        await self.sfu_leave(live, participant_id)
         seat = live.seats.pop(participant_id, None)
         if seat is not None:
             seat.status = SeatStatus.GONE

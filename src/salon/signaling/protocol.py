@@ -13,6 +13,15 @@ from enum import IntEnum, StrEnum
 from typing import Any
 
 from salon.ids import ParticipantId, RoomName
+from salon.signaling.sfu_messages import (
+    SDP_MAX,
+    SfuAnswer,
+    SfuCandidate,
+    SfuPublish,
+    SfuQuality,
+    SfuSubscribe,
+    parse_sfu,
+)
 
 PROTOCOL_VERSION = 1
 MAX_FRAME_BYTES = 64 * 1024
@@ -20,7 +29,6 @@ NAME_MAX = 100
 CHAT_MAX = 4000
 METADATA_MAX = 512
 MESSAGE_MAX = 500
-SDP_MAX = 60_000
 _EXTERNAL_ID_RE = re.compile(r"[A-Za-z0-9_-]{1,36}")
 _ID_MAX = 64
 
@@ -55,6 +63,9 @@ class CloseCode(IntEnum):
     FLOODING = 4029
     PROTOCOL = 4400
     NO_SFU = 4503
+
+
+__all__ = ["SDP_MAX", "SfuAnswer", "SfuCandidate", "SfuPublish", "SfuQuality", "SfuSubscribe"]
 
 
 class ProtocolError(Exception):
@@ -212,7 +223,8 @@ class Ping:
 ClientMessage = (
     Join | Knock | CancelKnock | Leave | Signal | MediaState | Chat | SetName | Lock | Admit
     | Reject | Hold | Remove | Mute | CameraOff | Spotlight | EndMeeting | Ping | BreakoutStart
-    | BreakoutAssign | BreakoutChoose | BreakoutBroadcast | BreakoutEnd | Timer
+    | BreakoutAssign | BreakoutChoose | BreakoutBroadcast | BreakoutEnd | Timer | SfuPublish
+    | SfuAnswer | SfuCandidate | SfuSubscribe | SfuQuality
 )  # fmt: skip
 
 
@@ -223,7 +235,9 @@ _WIRE_TYPES: dict[type, str] = {
     Spotlight: "spotlight", EndMeeting: "end-meeting", Ping: "ping",
     BreakoutStart: "breakout-start", BreakoutAssign: "breakout-assign",
     BreakoutChoose: "breakout-choose", BreakoutBroadcast: "breakout-broadcast",
-    BreakoutEnd: "breakout-end", Timer: "timer",
+    BreakoutEnd: "breakout-end", Timer: "timer", SfuPublish: "sfu-publish",
+    SfuAnswer: "sfu-answer", SfuCandidate: "sfu-candidate", SfuSubscribe: "sfu-subscribe",
+    SfuQuality: "sfu-quality",
 }  # fmt: skip
 
 
@@ -463,6 +477,8 @@ def parse(frame: str | bytes) -> ClientMessage:
             return BreakoutEnd()
         case "timer":
             return Timer(fields.flag("running"))
+        case "sfu-publish" | "sfu-answer" | "sfu-candidate" | "sfu-subscribe" | "sfu-quality":
+            return parse_sfu(kind, data, fields.bad)
     raise ProtocolError(ErrorCode.UNKNOWN_TYPE, f"unknown message type {kind[:40]!r}", kind[:40])
 
 

@@ -69,7 +69,7 @@ import { allowedOrigins, createEmbedBridge, originAllowed } from "./embed.js";
 import { bcp47, browserLanguage, language, loadLanguage } from "./i18n.js";
 import { bindShortcuts } from "./keyboard.js";
 import { LocalMedia } from "./media/local.js";
-import { Mesh } from "./media/mesh.js";
+import { MediaRouter } from "./media/router.js";
 import { watchSpeakers } from "./media/speakers.js";
 import { parseParams, roleHintFromRoomKey, roomNameFromPath, UI_LANGUAGES } from "./params.js";
 import { createPip, pipKey } from "./pip.js";
@@ -108,7 +108,8 @@ const signaling = new SignalingClient({ url: signalingUrl(location) });
 const media = new LocalMedia({ echoCancellation: params.aec, autoGainControl: params.agc, lowData: params.lowData });
 /** @type {Map<string, {camera?: MediaStream, screen?: MediaStream}>} */
 const remote = new Map();
-const mesh = new Mesh({ sendSignal: (to, payload) => signaling.send("signal", { to, ...payload }) });
+// Peer to peer in normal rooms, through the SFU in group rooms (media/router.js).
+const mesh = new MediaRouter({ send: (type, fields) => signaling.send(type, fields) });
 const embed = createEmbedBridge({ enabled: params.jsApi, allowed });
 const pip = createPip({
   videoFor: (key) => view.videoFor(key),
@@ -236,6 +237,15 @@ mesh.addEventListener("stream-ended", (event) => {
   view.schedule();
 });
 
+// Group rooms: receive each camera in the simulcast layer its tile needs (large on the stage).
+setInterval(() => {
+  if (mesh.mode !== "sfu") return;
+  for (const id of mesh.sfu.peers.keys()) {
+    const height = view.videoFor(`${id}:camera`)?.clientHeight ?? 0;
+    mesh.setQuality(id, height >= 360 ? 2 : height >= 160 ? 1 : 0);
+  }
+}, 1000);
+
 document.addEventListener("salon-intent", (event) => {
   const { action, ...detail } = /** @type {CustomEvent} */ (event).detail;
   actions.run(action, detail);
@@ -248,7 +258,7 @@ addEventListener("pagehide", () => signaling.leave());
 Object.assign(window, {
   salonRoom: {
     peers: mesh.peers, state: () => ({ ...snapshot(store.getState()), ui: ui.getState() }),
-    signaling, params, embed, media, mesh, store, ui,
+    signaling, params, embed, media, mesh, store, ui, sfu: mesh.sfu,
   },
 });
 

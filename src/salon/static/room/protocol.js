@@ -85,6 +85,11 @@ const CLIENT = {
   "breakout-end": {},
   timer: { running: [bool, true] },
   ping: { id: [(v) => str(v) || num(v), false] },
+  "sfu-publish": { description: [description, true], screenMid: [nullableStr, false], restart: [bool, false], publication: [num, false] },
+  "sfu-answer": { description: [description, true], subscription: [num, false] },
+  "sfu-candidate": { target: [(v) => v === "publisher" || v === "subscriber", true], candidate: [candidate, true] },
+  "sfu-subscribe": {},
+  "sfu-quality": { participantId: [str, true], substream: [(v) => v === 0 || v === 1 || v === 2, true] },
 };
 
 /** The message types a client may send. */
@@ -114,6 +119,9 @@ const SERVER = {
   "room-full": {},
   error: { code: str },
   pong: {},
+  "sfu-published": { description: description },
+  "sfu-offer": { description: description, streams: arr },
+  "sfu-state": { state: str },
 };
 
 /** The message types this client understands. */

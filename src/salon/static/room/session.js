@@ -14,7 +14,7 @@ import { hasHostRole, participantCount } from "./state.js";
 
 /**
  * @typedef {{store: ReturnType<typeof import('./state.js').createStore>,
- *   signaling: import('./signaling.js').SignalingClient, mesh: import('./media/mesh.js').Mesh,
+ *   signaling: import('./signaling.js').SignalingClient, mesh: import('./media/router.js').MediaRouter,
  *   media: import('./media/local.js').LocalMedia, params: import('./params.js').RoomParams,
  *   embed: ReturnType<typeof import('./embed.js').createEmbedBridge>, roomName: string,
  *   notify: (toast: {text: string, action?: {label: string, intent: string, detail?: Record<string, unknown>}, key?: string}) => void}} SessionDeps
@@ -149,7 +149,7 @@ export function createSession({ store, signaling, mesh, media, params, embed, ro
         const viewer = msg.role === "viewer";
         if (viewer) media.stop();
         else media.ensureAudioTrack(); // e.g. a viewer key outside its time window: a visitor after all
-        mesh.setSelf(msg.participantId, { viewer, iceServers: msg.iceServers ?? [] });
+        mesh.setSelf(msg.participantId, { viewer, iceServers: msg.iceServers ?? [], media: msg.media, resumed: msg.resumed });
         // During a breakout session: only the people of my own group (or of the main room).
         const ids = msg.participants.map((/** @type {{id: string}} */ p) => p.id).filter(nearMe);
         if (msg.resumed) mesh.keepOnly(ids);
@@ -243,7 +243,13 @@ export function createSession({ store, signaling, mesh, media, params, embed, ro
         // A signal refused because its peer just moved to another group is no news for the user.
         if (msg.code === "not_allowed" && state().phase === "room" && msg.about !== "signal") notify({ text: t("toast.notAllowed"), key: "error" });
         break;
+      case "sfu-state":
+        // The SFU failed over: the room stays, media comes back in a moment.
+        store.dispatch({ type: "local/connection", status: msg.state === "reconnecting" ? "reconnecting" : "open" });
+        mesh.handleSfu(msg);
+        break;
       default:
+        if (msg.type.startsWith("sfu-")) mesh.handleSfu(msg);
         break;
     }
   }

@@ -1,0 +1,380 @@
+"""Group-room media on Janus's VideoRoom, negotiated by Salon on each browser's behalf.
+
+    space (a room, or one of its breakout groups) ──► one VideoRoom (explicit publishers, bitrate,
+        Opus, VP8 + H.264), watched by a monitor handle that hears who publishes what
+    participant ──► a publisher handle (never for a viewer) ──► its feed
+                └─► one multistream subscriber handle ──► every other feed of its space
+
+The browser sends its publisher offer (`sfu-publish`), answers the subscriber offers Salon
+forwards from Janus (`sfu-offer` → `sfu-answer`), and trickles candidates for both. When Janus
+dies, every member hears `sfu-state: reconnecting`; once an instance is up again, its rooms are
+made again and members hear `sfu-state: ready`, publish afresh, and are subscribed anew.
+"""
+
+import asyncio
+import contextlib
+import logging
+import secrets
+from collections.abc import Callable, Coroutine
+from dataclasses import dataclass, field
+from typing import Any
+
+from salon.sfu.janus_client import JanusError, JanusHandle
+from salon.sfu.pool import Instance, JanusPool, NoSfuUp
+from salon.sfu.subscription import Member, Subscriptions
+
+log = logging.getLogger(__name__)
+
+ROOM_BITRATE = 2_000_000
+"""The REMB cap for each publisher: room for three simulcast layers (about 0.1, 0.4, 1.5 Mb/s)."""
+FIR_FREQ_S = 10
+H264_PROFILE = "42e01f"
+"""Constrained baseline: what Safari and every other browser decode."""
+
+Send = Callable[[dict[str, Any]], None]
+
+
+@dataclass
+class Feed:
+    participant_id: str
+    feed_id: int
+    streams: list[dict[str, Any]] = field(default_factory=list)
+    """Janus's description of each published stream (mid, type, description, disabled)."""
+
+
+@dataclass
+class VideoRoom:
+    key: str
+    capacity: int
+    room_id: int = 0
+    secret: str = ""
+    instance: Instance | None = None
+    monitor: JanusHandle | None = None
+    members: dict[str, Member] = field(default_factory=dict)
+    feeds: dict[int, Feed] = field(default_factory=dict)
+    ready: asyncio.Event = field(default_factory=asyncio.Event)
+    lost: bool = False
+    """Its instance died: members wait for `sfu-state: ready`."""
+    lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+
+    @property
+    def alive(self) -> bool:
+        return self.instance is not None and self.instance.up and self.ready.is_set()
+
+
+def _random_id() -> int:
+    return secrets.randbelow(2**52) + 1
+
+
+class SfuBridge(Subscriptions):
+    def __init__(self, pool: JanusPool) -> None:
+        self._pool = pool
+        self._rooms: dict[str, VideoRoom] = {}
+        self._members: dict[str, Member] = {}
+        self._tasks: set[asyncio.Task[None]] = set()
+        pool.on_down = self._instance_down
+        pool.on_up = self._instance_up
+
+    # --- lifecycle ------------------------------------------------------------------------
+
+    def start(self) -> None:
+        self._pool.start()
+
+    async def stop(self) -> None:
+        for task in list(self._tasks):
+            task.cancel()
+        await self._pool.stop()
+
+    # --- members --------------------------------------------------------------------------
+
+    async def enter(
+        self, space: str, participant_id: str, *, publishes: bool, capacity: int, send: Send
+    ) -> None:
+        """A participant is in `space`; publishing and receiving wait for the browser."""
+        member = Member(participant_id, space, publishes, send)
+        self._members[participant_id] = member
+        room = self._rooms.get(space)
+        if room is None:
+            room = self._rooms[space] = VideoRoom(space, capacity)
+        room.members[participant_id] = member
+        # The room is made now; subscribing waits for the browser's `sfu-subscribe`.
+        self._spawn(self._prepare(room))
+
+    async def _prepare(self, room: VideoRoom) -> None:
+        await self._ensure_room(room)
+
+    async def leave(self, participant_id: str) -> None:
+        member = self._members.pop(participant_id, None)
+        if member is None:
+            return
+        room = self._rooms.get(member.space)
+        if room is not None:
+            room.members.pop(participant_id, None)
+            room.feeds.pop(member.feed_id, None)
+        await self._drop_handles(member)
+        if room is not None and not room.members:
+            await self._destroy(room)
+
+    async def move(self, participant_id: str, space: str, capacity: int) -> None:
+        """Into another space (a breakout group, or back): new handles, and a fresh start."""
+        member = self._members.get(participant_id)
+        if member is None or member.space == space:
+            return
+        await self.leave(participant_id)
+        await self.enter(
+            space, participant_id, publishes=member.publishes, capacity=capacity, send=member.send
+        )
+        member.send({"type": "sfu-state", "state": "ready"})
+
+    def space_of(self, participant_id: str) -> str | None:
+        member = self._members.get(participant_id)
+        return None if member is None else member.space
+
+    async def _drop_handles(self, member: Member) -> None:
+        handles = [h for h in (member.publisher, member.subscriber) if h is not None]
+        member.publisher = member.subscriber = None
+        member.reset()
+        for handle in handles:
+            with contextlib.suppress(JanusError):
+                await handle.detach()
+
+    # --- rooms ----------------------------------------------------------------------------
+
+    async def _ensure_room(self, room: VideoRoom) -> bool:
+        """Make the VideoRoom on an instance that is up; False when none is."""
+        async with room.lock:
+            if room.alive:
+                return True
+            try:
+                instance = await self._pool.instance_for(room.key)
+                assert instance.session is not None
+                room.instance, room.room_id = instance, _random_id()
+                room.secret = secrets.token_hex(16)
+                room.feeds.clear()
+                handle = await instance.session.attach()
+                body: dict[str, Any] = {
+                    "request": "create",
+                    "room": room.room_id,
+                    "secret": room.secret,
+                    "publishers": room.capacity,
+                    "bitrate": ROOM_BITRATE,
+                    "bitrate_cap": True,
+                    "fir_freq": FIR_FREQ_S,
+                    "audiocodec": "opus",
+                    "videocodec": "vp8,h264",
+                    "h264_profile": H264_PROFILE,
+                    "is_private": True,
+                    "permanent": False,
+                    "notify_joining": False,
+                }
+                if instance.admin_key:
+                    body["admin_key"] = instance.admin_key
+                await handle.request(body)
+                handle.on_event = lambda event: self._on_monitor_event(room, event)
+                data, _ = await handle.request(
+                    {
+                        "request": "join",
+                        "ptype": "publisher",
+                        "room": room.room_id,
+                        "id": _random_id(),
+                        "display": "salon",
+                    }
+                )
+                room.monitor = handle
+                self._publishers(room, data.get("publishers", []))
+                room.ready.set()
+                return True
+            except (JanusError, NoSfuUp) as error:
+                log.warning("sfu: cannot make the room for %s: %s", room.key, error)
+                room.ready.clear()
+                room.lost = True  # made, and its members told, when an instance is up
+                return False
+
+    async def _destroy(self, room: VideoRoom) -> None:
+        self._rooms.pop(room.key, None)
+        self._pool.release(room.key)
+        monitor, room.monitor = room.monitor, None
+        room.ready.clear()
+        if monitor is not None:
+            with contextlib.suppress(JanusError):
+                await monitor.request(
+                    {"request": "destroy", "room": room.room_id, "secret": room.secret}
+                )
+                await monitor.detach()
+
+    def _on_monitor_event(self, room: VideoRoom, event: dict[str, Any]) -> None:
+        data = event.get("plugindata", {}).get("data", {})
+        log.debug("sfu: room %s: %s", room.key, data)
+        if "publishers" in data:
+            self._publishers(room, data["publishers"])
+        gone = data.get("unpublished", data.get("leaving"))
+        if isinstance(gone, int) and gone in room.feeds:
+            room.feeds[gone].streams = []
+            self._reconcile_all(room)
+
+    def _publishers(self, room: VideoRoom, publishers: list[dict[str, Any]]) -> None:
+        """Janus says who publishes what: note it, apply pending moderation, and subscribe."""
+        for publisher in publishers:
+            feed_id = publisher.get("id")
+            owner = next((m for m in room.members.values() if m.feed_id == feed_id), None)
+            if owner is None or not isinstance(feed_id, int):
+                continue
+            room.feeds[feed_id] = Feed(owner.participant_id, feed_id, publisher.get("streams", []))
+            if owner.audio_muted:
+                self._spawn(self._moderate(room, owner))
+        self._reconcile_all(room)
+
+    def _reconcile_all(self, room: VideoRoom) -> None:
+        for member in list(room.members.values()):
+            self._spawn(self.reconcile(room, member))
+
+    # --- publishing -----------------------------------------------------------------------
+
+    async def publish(
+        self, participant_id: str, offer: dict[str, Any], screen_mid: str | None, restart: bool
+    ) -> dict[str, Any] | None:
+        """The browser's publisher offer; Janus's answer, or None when there is no SFU now."""
+        member = self._members.get(participant_id)
+        if member is None or not member.publishes:
+            return None
+        room = self._rooms[member.space]
+        if not await self._ensure_room(room):
+            member.send({"type": "sfu-state", "state": "reconnecting"})
+            return None
+        assert room.instance is not None
+        assert room.instance.session is not None
+        descriptions = [{"mid": screen_mid, "description": "screen"}] if screen_mid else []
+        member.screen_mid = screen_mid
+        if restart and member.publisher is not None:
+            old, member.publisher = member.publisher, None
+            room.feeds.pop(member.feed_id, None)
+            with contextlib.suppress(JanusError):
+                await old.detach()
+        if member.publisher is None:
+            handle = await room.instance.session.attach()
+            member.publisher = handle
+            member.feed_id = _random_id()
+            _, answer = await handle.request(
+                {
+                    "request": "joinandconfigure",
+                    "ptype": "publisher",
+                    "room": room.room_id,
+                    "id": member.feed_id,
+                    "display": participant_id,
+                    "audio": True,
+                    "video": True,
+                    "descriptions": descriptions,
+                },
+                offer,
+            )
+        else:
+            _, answer = await member.publisher.request(
+                {"request": "configure", "descriptions": descriptions}, offer
+            )
+        return answer
+
+    async def candidate(
+        self, participant_id: str, target: str, candidate: dict[str, Any] | None
+    ) -> None:
+        member = self._members.get(participant_id)
+        handle = None
+        if member is not None:
+            handle = member.publisher if target == "publisher" else member.subscriber
+        if handle is not None:
+            with contextlib.suppress(JanusError):
+                await handle.trickle(candidate)
+
+    # --- host moderation ------------------------------------------------------------------
+
+    async def mute_audio(self, participant_id: str, muted: bool) -> None:
+        """A host's mute stops the participant's audio in Janus, whatever the browser sends;
+        it lasts until the participant turns the microphone on again."""
+        member = self._members.get(participant_id)
+        if member is None or member.audio_muted == muted:
+            return
+        member.audio_muted = muted
+        room = self._rooms.get(member.space)
+        if room is not None and member.feed_id in room.feeds:
+            await self._moderate(room, member)
+
+    async def _moderate(self, room: VideoRoom, member: Member) -> None:
+        feed = room.feeds.get(member.feed_id)
+        if feed is None or room.monitor is None:
+            return
+        for stream in feed.streams:
+            if stream.get("type") == "audio" and not stream.get("disabled"):
+                with contextlib.suppress(JanusError):
+                    await room.monitor.request(
+                        {
+                            "request": "moderate",
+                            "room": room.room_id,
+                            "secret": room.secret,
+                            "id": feed.feed_id,
+                            "mid": stream["mid"],
+                            "mute": member.audio_muted,
+                        }
+                    )
+
+    async def kick(self, participant_id: str) -> None:
+        """A host removed the participant: Janus drops its feed at once, then the handles go."""
+        member = self._members.get(participant_id)
+        room = self._rooms.get(member.space) if member is not None else None
+        if member is not None and room is not None and room.monitor and member.publisher:
+            with contextlib.suppress(JanusError):
+                await room.monitor.request(
+                    {
+                        "request": "kick",
+                        "room": room.room_id,
+                        "secret": room.secret,
+                        "id": member.feed_id,
+                    }
+                )
+        await self.leave(participant_id)
+
+    # --- recovery -------------------------------------------------------------------------
+
+    def _instance_down(self, name: str) -> None:
+        for room in list(self._rooms.values()):
+            if room.instance is not None and room.instance.name == name:
+                room.ready.clear()
+                room.instance = None
+                room.monitor = None
+                room.feeds.clear()
+                room.lost = True
+                self._pool.release(room.key)
+                for member in room.members.values():
+                    member.publisher = member.subscriber = None
+                    member.reset()
+                    member.receiving = False
+                    member.send({"type": "sfu-state", "state": "reconnecting"})
+        self._spawn(self._recover())
+
+    def _instance_up(self, _name: str) -> None:
+        self._spawn(self._recover())
+
+    async def _recover(self) -> None:
+        """Make again every room that lost its instance, and tell its members to start over."""
+        for room in [r for r in self._rooms.values() if r.lost]:
+            if await self._ensure_room(room) and room.lost:
+                room.lost = False
+                for member in list(room.members.values()):
+                    member.send({"type": "sfu-state", "state": "ready"})
+                self._reconcile_all(room)
+
+    # --- helpers --------------------------------------------------------------------------
+
+    def room_of(self, member: Member) -> VideoRoom | None:
+        return self._rooms.get(member.space)
+
+    def member(self, participant_id: str) -> Member | None:
+        return self._members.get(participant_id)
+
+    def _spawn(self, work: Coroutine[Any, Any, None]) -> None:
+        task = asyncio.get_running_loop().create_task(work)
+        self._tasks.add(task)
+        task.add_done_callback(self._finished)
+
+    def _finished(self, task: asyncio.Task[None]) -> None:
+        self._tasks.discard(task)
+        if not task.cancelled() and task.exception() is not None:
+            log.error("sfu: background work failed", exc_info=task.exception())

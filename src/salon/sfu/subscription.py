@@ -1,0 +1,252 @@
+"""Each member's one multistream subscriber handle, kept in step with the feeds of its space
+(part of `SfuBridge`).
+
+    feeds change ──► reconcile() ──► join (first) | update (subscribe + unsubscribe) ──► offer
+    offer from Janus (ours, or its own after a publisher left) ──► `sfu-offer` to the browser
+    `sfu-answer` ──► start ──► reconcile() again (changes that came meanwhile)
+
+Only one offer is outstanding at a time: while the browser has not answered, changes wait.
+"""
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Callable, Coroutine
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from salon.sfu.janus_client import JanusError, JanusHandle
+
+if TYPE_CHECKING:
+    from salon.sfu.bridge import VideoRoom
+
+log = logging.getLogger(__name__)
+
+StreamKey = tuple[int, str]
+"""(feed id, the publisher's mid)."""
+
+
+@dataclass
+class Member:
+    participant_id: str
+    space: str
+    publishes: bool
+    send: Callable[[dict[str, Any]], None]
+    publisher: JanusHandle | None = None
+    feed_id: int = 0
+    screen_mid: str | None = None
+    audio_muted: bool = False
+    subscriber: JanusHandle | None = None
+    streams: list[dict[str, Any]] = field(default_factory=list)
+    """The subscription as Janus last described it."""
+    receiving: bool = False
+    """The browser asked to receive (`sfu-subscribe`): it has a connection ready for offers."""
+    unanswered: int = 0
+    """Offers sent and not answered yet: Janus may renegotiate again before an answer comes, and
+    then waits for the answer to its newest offer only (the browser answers each, in order)."""
+    last_offer: dict[str, Any] | None = None
+    lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+
+    def reset(self) -> None:
+        self.streams = []
+        self.unanswered = 0
+        self.last_offer = None
+
+    def subscribed(self) -> set[StreamKey]:
+        return {
+            (int(s["feed_id"]), str(s["feed_mid"]))
+            for s in self.streams
+            if s.get("active", True) and "feed_id" in s and "feed_mid" in s
+        }
+
+
+def wanted(room: "VideoRoom", member: Member) -> set[StreamKey]:
+    """Every live audio and video stream of the others in the member's space."""
+    return {
+        (feed.feed_id, str(stream["mid"]))
+        for feed in room.feeds.values()
+        if feed.participant_id != member.participant_id
+        for stream in feed.streams
+        if stream.get("type") in ("audio", "video") and not stream.get("disabled")
+    }
+
+
+class Subscriptions:
+    """Mixed into `SfuBridge`, which provides what is declared below."""
+
+    def room_of(self, member: Member) -> "VideoRoom | None":
+        raise NotImplementedError
+
+    def member(self, participant_id: str) -> Member | None:
+        raise NotImplementedError
+
+    def _spawn(self, work: Coroutine[Any, Any, None]) -> None:
+        raise NotImplementedError
+
+    async def reconcile(self, room: "VideoRoom", member: Member) -> None:
+        async with member.lock:
+            if (
+                not member.receiving
+                or member.unanswered > 0
+                or not room.alive
+                or room.members.get(member.participant_id) is not member
+            ):
+                return
+            want, have = wanted(room, member), member.subscribed()
+            log.debug("sfu: %s wants %s, has %s", member.participant_id, want, have)
+            if want == have:
+                return
+            try:
+                if member.subscriber is None:
+                    if not want:
+                        return
+                    assert room.instance is not None
+                    assert room.instance.session is not None
+                    handle = await room.instance.session.attach()
+                    handle.on_event = lambda event: self._on_subscriber_event(member, handle, event)
+                    member.subscriber = handle
+                    data, jsep = await handle.request(
+                        {
+                            "request": "join",
+                            "ptype": "subscriber",
+                            "room": room.room_id,
+                            "streams": [{"feed": f, "mid": m} for f, m in sorted(want)],
+                        }
+                    )
+                else:
+                    body: dict[str, Any] = {"request": "update"}
+                    if want - have:
+                        body["subscribe"] = [{"feed": f, "mid": m} for f, m in sorted(want - have)]
+                    if have - want:
+                        body["unsubscribe"] = [
+                            {"feed": f, "mid": m} for f, m in sorted(have - want)
+                        ]
+                    data, jsep = await member.subscriber.request(body)
+            except JanusError as error:
+                log.warning("sfu: subscription of %s failed: %s", member.participant_id, error)
+                return
+            self._offer(room, member, data, jsep)
+
+    def _on_subscriber_event(
+        self, member: Member, handle: JanusHandle, event: dict[str, Any]
+    ) -> None:
+        """Janus renegotiates by itself, e.g. when a publisher the member watched has left."""
+        if member.subscriber is not handle:
+            return
+        data = event.get("plugindata", {}).get("data", {})
+        jsep = event.get("jsep")
+        room = self.room_of(member)
+        if room is not None and (jsep is not None or "streams" in data):
+            self._offer(room, member, data, jsep)
+
+    def _offer(
+        self,
+        room: "VideoRoom",
+        member: Member,
+        data: dict[str, Any],
+        jsep: dict[str, Any] | None,
+    ) -> None:
+        if "streams" in data:
+            member.streams = list(data["streams"])
+        log.debug("sfu: %s: %s, jsep %s", member.participant_id, data.get("videoroom"), bool(jsep))
+        if jsep is None or jsep.get("type") != "offer":
+            return
+        member.unanswered += 1
+        assert member.subscriber is not None
+        member.last_offer = {
+            "type": "sfu-offer",
+            "subscription": member.subscriber.id,
+            "description": {"type": "offer", "sdp": jsep.get("sdp", "")},
+            "streams": self._stream_view(room, member),
+        }
+        member.send(member.last_offer)
+
+    @staticmethod
+    def _stream_view(room: "VideoRoom", member: Member) -> list[dict[str, Any]]:
+        """The subscription in the browser's terms: its mid → whose camera or screen."""
+        view = []
+        for stream in member.streams:
+            feed = room.feeds.get(stream.get("feed_id", -1))
+            if feed is None or not stream.get("active", True):
+                continue
+            described = next(
+                (s for s in feed.streams if str(s.get("mid")) == str(stream.get("feed_mid"))), {}
+            )
+            view.append(
+                {
+                    "mid": str(stream.get("mid")),
+                    "participantId": feed.participant_id,
+                    "kind": "screen" if described.get("description") == "screen" else "camera",
+                    "media": stream.get("type"),
+                }
+            )
+        return view
+
+    async def answer(
+        self, participant_id: str, answer: dict[str, Any], subscription: int | None
+    ) -> None:
+        """The browser's answer to the last subscriber offer (an answer to the offer of a
+        subscription that is gone meanwhile is dropped)."""
+        member = self.member(participant_id)
+        if member is None or member.subscriber is None or member.unanswered == 0:
+            return
+        if subscription is not None and subscription != member.subscriber.id:
+            return
+        member.unanswered -= 1
+        log.debug("sfu: %s answers, %d unanswered", participant_id, member.unanswered)
+        if member.unanswered > 0:
+            return  # an answer to an older offer: the answer to the newest one follows
+        subscriber = member.subscriber
+        async with member.lock:  # after any request in flight; offers may still arrive meanwhile
+            try:
+                await subscriber.request({"request": "start"}, answer)
+            except JanusError as error:
+                log.warning("sfu: start for %s failed: %s", participant_id, error)
+        room = self.room_of(member)
+        if room is not None:
+            await self.reconcile(room, member)
+
+    async def resubscribe(self, participant_id: str) -> None:
+        """The browser starts its receiving side afresh: a new subscriber handle."""
+        member = self.member(participant_id)
+        if member is None:
+            return
+        async with member.lock:
+            old, member.subscriber = member.subscriber, None
+            member.reset()
+            member.receiving = True
+            if old is not None:
+                with contextlib.suppress(JanusError):
+                    await old.detach()
+        room = self.room_of(member)
+        if room is not None:
+            await self.reconcile(room, member)
+
+    def resend_offer(self, participant_id: str) -> None:
+        """After the member's socket resumed: an offer it may have missed."""
+        member = self.member(participant_id)
+        if member is not None and member.unanswered > 0 and member.last_offer is not None:
+            member.send(member.last_offer)
+
+    async def quality(self, participant_id: str, of: str, substream: int) -> None:
+        """Receive `of`'s camera in simulcast layer `substream` (0 small … 2 large)."""
+        member = self.member(participant_id)
+        room = self.room_of(member) if member is not None else None
+        if member is None or member.subscriber is None or room is None:
+            return
+        mids = [
+            str(stream["mid"])
+            for stream in member.streams
+            if stream.get("type") == "video"
+            and stream.get("active", True)
+            and (feed := room.feeds.get(stream.get("feed_id", -1))) is not None
+            and feed.participant_id == of
+        ]
+        if mids:
+            with contextlib.suppress(JanusError):
+                await member.subscriber.request(
+                    {
+                        "request": "configure",
+                        "streams": [{"mid": mid, "substream": substream} for mid in mids],
+                    }
+                )

@@ -1,0 +1,137 @@
+"""The group-room (SFU) messages of the signaling protocol: their types and their parsing, for
+`protocol.parse`, which re-exports them. Pure.
+
+    sfu-publish {description: offer, screenMid?, restart?}    sfu-answer {description: answer}
+    sfu-candidate {target: publisher|subscriber, candidate}    sfu-subscribe {}
+    sfu-quality {participantId, substream: 0|1|2}
+"""
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from salon.ids import ParticipantId
+
+SDP_MAX = 60_000
+_ID_MAX = 64
+_MID_MAX = 16
+
+Bad = Callable[[str], Exception]
+"""Makes the protocol's `bad_field` error for a message."""
+
+
+@dataclass(frozen=True, slots=True)
+class SfuPublish:
+    """A group room: the browser's publisher offer (camera and microphone, and its screen)."""
+
+    description: dict[str, str]
+    screen_mid: str | None
+    restart: bool
+    """A new peer connection: Salon starts a new publisher for it."""
+    publication: int | None = None
+    """The browser's number for this offer, echoed in `sfu-published`."""
+
+
+@dataclass(frozen=True, slots=True)
+class SfuAnswer:
+    """A group room: the browser's answer to the last `sfu-offer`."""
+
+    description: dict[str, str]
+    subscription: int | None = None
+    """The `subscription` of the offer answered; an answer to an older one is dropped."""
+
+
+@dataclass(frozen=True, slots=True)
+class SfuCandidate:
+    target: str
+    """`publisher` or `subscriber`: which of the browser's two connections."""
+    candidate: dict[str, Any] | None
+
+
+@dataclass(frozen=True, slots=True)
+class SfuSubscribe:
+    """A group room: the browser starts its receiving connection afresh."""
+
+
+@dataclass(frozen=True, slots=True)
+class SfuQuality:
+    """Which simulcast layer of a participant's camera to receive (0 small … 2 large)."""
+
+    participant_id: ParticipantId
+    substream: int
+
+
+SfuMessage = SfuPublish | SfuAnswer | SfuCandidate | SfuSubscribe | SfuQuality
+
+
+def _description(data: dict[str, Any], kind: str, bad: Bad) -> dict[str, str]:
+    description = data.get("description")
+    sdp = description.get("sdp") if isinstance(description, dict) else None
+    if (
+        not isinstance(description, dict)
+        or description.get("type") != kind
+        or not isinstance(sdp, str)
+        or not sdp
+        or len(sdp) > SDP_MAX
+        or not sdp.isascii()  # SDP is ASCII text: this also keeps lone surrogates out
+    ):
+        raise bad(f"description must be {{type: {kind}, sdp}}")
+    return {"type": kind, "sdp": sdp}
+
+
+def _publish(data: dict[str, Any], bad: Bad) -> SfuPublish:
+    restart = data.get("restart", False)
+    if not isinstance(restart, bool):
+        raise bad("restart must be true or false")
+    screen_mid = data.get("screenMid")
+    if screen_mid is not None and (not isinstance(screen_mid, str) or len(screen_mid) > _MID_MAX):
+        raise bad(f"screenMid must be a mid of at most {_MID_MAX} characters, or null")
+    return SfuPublish(
+        _description(data, "offer", bad), screen_mid, restart, _number(data, "publication", bad)
+    )
+
+
+def _number(data: dict[str, Any], name: str, bad: Bad) -> int | None:
+    value = data.get(name)
+    if value is not None and (type(value) is not int or not 0 <= value < 2**53):
+        raise bad(f"{name} must be a whole number")
+    return value
+
+
+def _candidate(data: dict[str, Any], bad: Bad) -> SfuCandidate:
+    target = data.get("target")
+    if target not in ("publisher", "subscriber"):
+        raise bad("target must be publisher or subscriber")
+    candidate = data.get("candidate")
+    if candidate is not None and (
+        not isinstance(candidate, dict)
+        or not isinstance(candidate.get("candidate", ""), str)
+        or len(json.dumps(candidate)) > 2000
+    ):
+        raise bad("candidate must be an RTCIceCandidateInit object or null")
+    return SfuCandidate(target, candidate)
+
+
+def _quality(data: dict[str, Any], bad: Bad) -> SfuQuality:
+    participant = data.get("participantId")
+    if not isinstance(participant, str) or not 0 < len(participant) <= _ID_MAX:
+        raise bad("participantId is required")
+    substream = data.get("substream")
+    if type(substream) is not int or not 0 <= substream <= 2:
+        raise bad("substream must be 0, 1 or 2")
+    return SfuQuality(ParticipantId(participant), substream)
+
+
+def parse_sfu(kind: str, data: dict[str, Any], bad: Bad) -> SfuMessage:
+    """One `sfu-*` message of type `kind` from its decoded frame."""
+    match kind:
+        case "sfu-publish":
+            return _publish(data, bad)
+        case "sfu-answer":
+            return SfuAnswer(_description(data, "answer", bad), _number(data, "subscription", bad))
+        case "sfu-candidate":
+            return _candidate(data, bad)
+        case "sfu-quality":
+            return _quality(data, bad)
+    return SfuSubscribe()

@@ -1,0 +1,340 @@
+/**
+ * Media for `media: "sfu"` (group) rooms: one publishing and one subscribing RTCPeerConnection,
+ * both to the SFU, negotiated through Salon's signaling (docs/signaling-protocol.md). No DOM.
+ *
+ *   local tracks ─► publisher PC ─offer─► `sfu-publish` ─► `sfu-published` (answer)
+ *   `sfu-offer` (streams: mid → participant, camera | screen) ─► subscriber PC ─► `sfu-answer`
+ *   `sfu-state` reconnecting ─► keep the last pictures, show the state; ready ─► both PCs afresh
+ *
+ * The camera goes out in three simulcast layers; `setQuality` picks the layer received of each
+ * participant (the tile's size decides, see main.js). The screen is a second published video.
+ * Emits `stream` / `stream-ended` ({participantId, kind, stream}), `peer-state`
+ * ({participantId, state}) and `sfu-state` ({state}). `peers` maps each remote participant to a
+ * view of its receivers (getReceivers, getStats), like the mesh's peer connections.
+ */
+
+/** Three VP8 layers, highest first (the order Janus reads the rids in). */
+export const SIMULCAST = Object.freeze([
+  { rid: "h", maxBitrate: 1_200_000 },
+  { rid: "m", maxBitrate: 400_000, scaleResolutionDownBy: 2 },
+  { rid: "l", maxBitrate: 120_000, scaleResolutionDownBy: 4 },
+]);
+/** The layer a receiver gets until it says otherwise. */
+export const DEFAULT_QUALITY = 2;
+
+/**
+ * @typedef {{mid: string, participantId: string, kind: 'camera' | 'screen', media: 'audio' | 'video'}} StreamInfo
+ * @typedef {(type: string, fields?: Record<string, unknown>) => boolean | void} Send
+ */
+
+export class SfuMedia extends EventTarget {
+  /** @param {{send: Send, RTCPeerConnection?: typeof RTCPeerConnection}} options */
+  constructor({ send, RTCPeerConnection: PC = globalThis.RTCPeerConnection }) {
+    super();
+    this.send = send;
+    this.PC = PC;
+    /** @type {RTCPeerConnection | null} */
+    this.publisher = null;
+    /** @type {RTCPeerConnection | null} */
+    this.subscriber = null;
+    /** @type {RTCIceServer[]} */
+    this.iceServers = [];
+    /** @type {RTCIceTransportPolicy} tests set "relay" to prove TURN */
+    this.iceTransportPolicy = "all";
+    this.viewer = false;
+    this.active = false;
+    /** @type {'connected' | 'reconnecting'} */
+    this.state = "connected";
+    /** @type {Map<string, {track: MediaStreamTrack | null, stream: MediaStream | null}>} */
+    this.local = new Map();
+    /** @type {Map<string, StreamInfo>} subscriber mid → what it carries */
+    this.streams = new Map();
+    /** @type {Map<string, {stream: MediaStream, key: string}>} "participant/kind" → shown stream */
+    this.remote = new Map();
+    /** @type {Map<string, any>} participant id → a view of its receivers (see peerView) */
+    this.peers = new Map();
+    /** @type {Map<string, number>} participant id → wanted simulcast layer */
+    this.quality = new Map();
+    /** Publisher negotiation: one offer at a time; a change meanwhile offers again after. */
+    this.offering = false;
+    this.offerAgain = false;
+    /** Serialises subscriber offers. */
+    this.queue = Promise.resolve();
+    /** The number of my last publisher offer: an answer to an older one is stale. */
+    this.publication = 0;
+    /** The SFU's id of the subscription my receiving connection belongs to. @type {number | null} */
+    this.subscription = null;
+  }
+
+  /** Start (or start over) after `joined`. @param {{viewer: boolean, iceServers: RTCIceServer[]}} options */
+  start({ viewer, iceServers }) {
+    this.viewer = viewer;
+    this.iceServers = iceServers;
+    this.active = true;
+    this.#restart();
+  }
+
+  /** The socket resumed: keep the connections unless the publisher's answer was lost. */
+  resumed() {
+    if (this.publisher && this.publisher.signalingState !== "stable") this.#publish(true);
+  }
+
+  /** @param {{type: string, [field: string]: any}} msg an `sfu-*` message */
+  handle(msg) {
+    if (!this.active) return;
+    if (msg.type === "sfu-published") {
+      if (msg.publication === undefined || msg.publication === this.publication) this.#published(msg.description);
+    }
+    else if (msg.type === "sfu-offer") this.queue = this.queue.then(() => this.#subscribe(msg)).catch((e) => console.warn("salon: sfu offer failed", e));
+    else if (msg.type === "sfu-state") this.#onState(msg.state);
+  }
+
+  /** @param {string} state */
+  #onState(state) {
+    if (state === "reconnecting") {
+      this.state = "reconnecting";
+      this.#closePcs(); // the last pictures stay on the tiles until new media flows
+    } else if (state === "ready") {
+      this.state = "connected";
+      this.#restart();
+    }
+    this.dispatchEvent(new CustomEvent("sfu-state", { detail: { state: this.state } }));
+  }
+
+  #restart() {
+    this.#closePcs();
+    if (!this.viewer) this.#publish(true);
+    this.send("sfu-subscribe");
+  }
+
+  #closePcs() {
+    this.publisher?.close();
+    this.subscriber?.close();
+    this.publisher = null;
+    this.subscriber = null;
+    this.subscription = null;
+    // An operation pending on a closed connection never settles (WebRTC's operations chain):
+    // start a new queue rather than wait behind it.
+    this.queue = Promise.resolve();
+    this.offering = false;
+    this.offerAgain = false;
+  }
+
+  // ---- publishing -----------------------------------------------------------------------------
+
+  #newPc() {
+    return new this.PC({ iceServers: this.iceServers, iceTransportPolicy: this.iceTransportPolicy });
+  }
+
+  /** A new publisher connection (restart) or a new offer on the current one. @param {boolean} restart */
+  async #publish(restart) {
+    if (this.viewer || !this.active) return;
+    if (restart) {
+      this.publisher?.close();
+      this.publisher = this.#newPc();
+      this.offering = false;
+      const pc = this.publisher;
+      pc.onicecandidate = ({ candidate }) => {
+        if (pc !== this.publisher) return;
+        this.send("sfu-candidate", { target: "publisher", candidate: candidate ? candidate.toJSON() : null });
+      };
+      pc.onconnectionstatechange = () => {
+        if (pc === this.publisher && pc.connectionState === "failed") this.#publish(true);
+      };
+      const camera = this.local.get("video")?.stream ?? this.local.get("audio")?.stream ?? new MediaStream();
+      pc.addTransceiver(this.local.get("audio")?.track ?? "audio", { direction: "sendonly", streams: [camera] });
+      pc.addTransceiver(this.local.get("video")?.track ?? "video", { direction: "sendonly", streams: [camera], sendEncodings: SIMULCAST.map((e) => ({ ...e })) });
+      const screen = this.local.get("screen");
+      if (screen?.track && screen.stream) pc.addTransceiver(screen.track, { direction: "sendonly", streams: [screen.stream] });
+    }
+    await this.#offer(restart);
+  }
+
+  /** @param {boolean} restart */
+  async #offer(restart) {
+    const pc = this.publisher;
+    if (!pc) return;
+    if (this.offering) {
+      this.offerAgain = true;
+      return;
+    }
+    this.offering = true;
+    try {
+      await pc.setLocalDescription(await pc.createOffer());
+      if (pc !== this.publisher) return;
+      const screenMid = this.#screenTransceiver()?.mid ?? null;
+      const { sdp } = /** @type {RTCSessionDescription} */ (pc.localDescription);
+      this.publication += 1;
+      this.send("sfu-publish", { description: { type: "offer", sdp }, screenMid, restart, publication: this.publication });
+    } catch (error) {
+      this.offering = false;
+      console.warn("salon: publish offer failed", error);
+    }
+  }
+
+  /** @param {RTCSessionDescriptionInit} description */
+  async #published(description) {
+    const pc = this.publisher;
+    if (!pc || pc.signalingState !== "have-local-offer") return;
+    try {
+      await pc.setRemoteDescription(description);
+    } catch (error) {
+      console.warn("salon: publish answer failed", error);
+    }
+    this.offering = false;
+    if (this.offerAgain) {
+      this.offerAgain = false;
+      this.#offer(false);
+    }
+  }
+
+  #screenTransceiver() {
+    const track = this.local.get("screen")?.track;
+    if (!track) return null;
+    return this.publisher?.getTransceivers().find((t) => t.sender.track === track && !t.stopped) ?? null;
+  }
+
+  /**
+   * Send a local track for a slot, or stop sending it: camera and microphone swap in place, a
+   * screen adds (or stops) a published stream and renegotiates.
+   * @param {'audio' | 'video' | 'screen'} slot @param {MediaStreamTrack | null} track @param {MediaStream | null} stream
+   */
+  setLocalTrack(slot, track, stream) {
+    const before = this.local.get(slot)?.track ?? null;
+    this.local.set(slot, { track, stream });
+    const pc = this.publisher;
+    if (!pc || this.viewer) return;
+    const transceivers = pc.getTransceivers().filter((t) => !t.stopped && t.direction !== "stopped");
+    if (slot === "screen") {
+      const current = transceivers.find((t) => before !== null && t.sender.track === before);
+      if (track && stream) {
+        if (current) current.sender.replaceTrack(track).catch(() => {});
+        else {
+          pc.addTransceiver(track, { direction: "sendonly", streams: [stream] });
+          this.#offer(false);
+        }
+      } else if (current) {
+        current.stop();
+        this.#offer(false);
+      }
+      return;
+    }
+    const [audio, video] = transceivers;
+    const target = slot === "audio" ? audio : video;
+    target?.sender.replaceTrack(track).catch((error) => console.warn("salon: replaceTrack failed", error));
+  }
+
+  // ---- subscribing ----------------------------------------------------------------------------
+
+  /** @param {{subscription: number, description: RTCSessionDescriptionInit, streams: StreamInfo[]}} msg */
+  async #subscribe(msg) {
+    if (this.subscriber && msg.subscription !== this.subscription) {
+      this.subscriber.close(); // another subscription (the SFU started afresh): another connection
+      this.subscriber = null;
+    }
+    this.subscription = msg.subscription;
+    if (!this.subscriber) {
+      const pc = (this.subscriber = this.#newPc());
+      pc.onicecandidate = ({ candidate }) => {
+        if (pc !== this.subscriber) return;
+        this.send("sfu-candidate", { target: "subscriber", candidate: candidate ? candidate.toJSON() : null });
+      };
+      pc.onconnectionstatechange = () => {
+        if (pc !== this.subscriber) return;
+        for (const id of this.peers.keys()) this.dispatchEvent(new CustomEvent("peer-state", { detail: { participantId: id, state: pc.connectionState } }));
+        if (pc.connectionState === "failed") this.send("sfu-subscribe");
+      };
+    }
+    const pc = this.subscriber;
+    this.streams = new Map(msg.streams.map((s) => [s.mid, s]));
+    await pc.setRemoteDescription(msg.description);
+    await pc.setLocalDescription(await pc.createAnswer());
+    if (pc !== this.subscriber) return;
+    const { sdp } = /** @type {RTCSessionDescription} */ (pc.localDescription);
+    this.send("sfu-answer", { description: { type: "answer", sdp }, subscription: msg.subscription });
+    this.#assemble(pc);
+    for (const [participantId, substream] of this.quality) this.send("sfu-quality", { participantId, substream });
+  }
+
+  /** Group the receiving tracks into one camera and one screen stream per participant. @param {RTCPeerConnection} pc */
+  #assemble(pc) {
+    /** @type {Map<string, MediaStreamTrack[]>} */
+    const groups = new Map();
+    /** @type {Map<string, RTCRtpReceiver[]>} */
+    const receivers = new Map();
+    for (const t of pc.getTransceivers()) {
+      const info = t.mid === null ? undefined : this.streams.get(t.mid);
+      if (!info || t.stopped || t.currentDirection === "inactive") continue;
+      const key = `${info.participantId}/${info.kind}`;
+      groups.set(key, [...(groups.get(key) ?? []), t.receiver.track]);
+      receivers.set(info.participantId, [...(receivers.get(info.participantId) ?? []), t.receiver]);
+    }
+    this.peers.clear();
+    for (const [participantId, list] of receivers) this.peers.set(participantId, peerView(pc, list));
+    for (const [key, shown] of [...this.remote]) {
+      if (!groups.has(key)) this.#endRemote(key, shown.stream);
+    }
+    for (const [key, tracks] of groups) {
+      const signature = tracks.map((track) => track.id).sort().join(",");
+      if (this.remote.get(key)?.key === signature) continue;
+      const [participantId, kind] = key.split("/");
+      const stream = new MediaStream(tracks);
+      this.remote.set(key, { stream, key: signature });
+      this.dispatchEvent(new CustomEvent("stream", { detail: { participantId, kind, stream } }));
+    }
+  }
+
+  /** @param {string} key @param {MediaStream} stream */
+  #endRemote(key, stream) {
+    this.remote.delete(key);
+    const [participantId, kind] = key.split("/");
+    this.dispatchEvent(new CustomEvent("stream-ended", { detail: { participantId, kind, stream } }));
+  }
+
+  /** Receive a participant's camera in layer 0 (small) … 2 (large). @param {string} participantId @param {number} substream */
+  setQuality(participantId, substream) {
+    if ((this.quality.get(participantId) ?? DEFAULT_QUALITY) === substream) return;
+    this.quality.set(participantId, substream);
+    if (this.subscriber) this.send("sfu-quality", { participantId, substream });
+  }
+
+  /** Leaving, or joined anew: everything goes. */
+  closeAll() {
+    this.active = false;
+    this.#closePcs();
+    for (const [key, shown] of [...this.remote]) this.#endRemote(key, shown.stream);
+    this.peers.clear();
+    this.quality.clear();
+    this.streams.clear();
+  }
+
+  /** A participant left: their streams end now (the next offer confirms it). @param {string} participantId */
+  forget(participantId) {
+    for (const [key, shown] of [...this.remote]) if (key.startsWith(`${participantId}/`)) this.#endRemote(key, shown.stream);
+    this.peers.delete(participantId);
+    this.quality.delete(participantId);
+  }
+}
+
+/**
+ * One participant's receivers on the shared subscriber connection, shaped like a peer
+ * connection for the code that reads levels and statistics per participant.
+ * @param {RTCPeerConnection} pc @param {RTCRtpReceiver[]} receivers
+ */
+function peerView(pc, receivers) {
+  return {
+    getReceivers: () => receivers,
+    getTransceivers: () => pc.getTransceivers().filter((t) => receivers.includes(t.receiver)),
+    async getStats() {
+      const merged = new Map();
+      for (const receiver of receivers) (await receiver.getStats()).forEach((value, key) => merged.set(key, value));
+      return merged;
+    },
+    get connectionState() { return pc.connectionState; },
+    get iceConnectionState() { return pc.iceConnectionState; },
+    get signalingState() { return pc.signalingState; },
+    get iceGatheringState() { return pc.iceGatheringState; },
+    get localDescription() { return pc.localDescription; },
+    get remoteDescription() { return pc.remoteDescription; },
+  };
+}

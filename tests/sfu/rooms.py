@@ -1,0 +1,94 @@
+"""What the SFU tests share: group meetings over HTTP, the managed Janus's process, and bots."""
+
+import asyncio
+import os
+import signal
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import httpx
+
+from browser.harness import FUTURE, POLL_S, Meeting
+from e2e.salon_process import SalonServer
+from sfu.bots import Bot
+
+WITHIN_S = 25.0
+VETH_ADDRESS = "10.77.0.1"
+"""The address of veth0 in the test namespace (scripts/test sets it up)."""
+
+
+class GroupMeetings:
+    """`POST /v1/meetings` with `roomMode: group`, with the server's first API key."""
+
+    def __init__(self, base_url: str, key: str) -> None:
+        self.base_url = base_url
+        self.headers = {"Authorization": f"Bearer {key}"}
+
+    async def create(self, *, mode: str = "group") -> Meeting:
+        body = {"endDate": FUTURE, "roomMode": mode, "fields": ["hostRoomUrl", "viewerRoomUrl"]}
+        async with httpx.AsyncClient(base_url=self.base_url, timeout=10) as client:
+            response = await client.post("/v1/meetings", headers=self.headers, json=body)
+        assert response.status_code == 201, response.text
+        made = response.json()
+        return Meeting(
+            meeting_id=made["meetingId"],
+            room_name=made["roomName"],
+            room_url=made["roomUrl"],
+            host_room_url=made["hostRoomUrl"],
+            viewer_room_url=made["viewerRoomUrl"],
+        )
+
+
+def children_named(parent: int, name: str) -> list[int]:
+    """The pids of `parent`'s children whose command is `name`."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+        except OSError:
+            continue
+        command = stat[stat.index("(") + 1 : stat.rindex(")")]
+        ppid = int(stat[stat.rindex(")") + 2 :].split()[1])
+        if ppid == parent and command == name:
+            found.append(int(entry.name))
+    return found
+
+
+def janus_pid(server: SalonServer) -> int | None:
+    assert server.process is not None
+    pids = children_named(server.process.pid, "janus")
+    return pids[0] if pids else None
+
+
+async def wait_for(
+    condition: Callable[[], bool],
+    what: str,
+    within_s: float = WITHIN_S,
+    detail: Callable[[], object] = lambda: "",
+) -> float:
+    """Poll until `condition()` holds; the seconds it took."""
+    started = time.monotonic()
+    while not condition():
+        if time.monotonic() - started > within_s:
+            raise AssertionError(f"{what} within {within_s} s {detail()}")
+        await asyncio.sleep(POLL_S)
+    return time.monotonic() - started
+
+
+def kill(pid: int) -> None:
+    os.kill(pid, signal.SIGKILL)
+
+
+async def bot_sent(bot: Bot, kind: str) -> int:
+    """Packets of `kind` the bot's publisher connection has sent so far."""
+    pc = bot.publisher
+    assert pc is not None, f"{bot.name} does not publish"
+    report = await pc.getStats()
+    return sum(
+        int(getattr(stats, "packetsSent", 0))
+        for stats in report.values()
+        if stats.type == "outbound-rtp" and stats.kind == kind
+    )
