@@ -9,6 +9,17 @@ import pytest
 
 from salon.ids import ParticipantId, RoomName
 from salon.signaling import protocol as p
+from salon.signaling.host_messages import (
+    Admit,
+    CameraOff,
+    EndMeeting,
+    Hold,
+    Lock,
+    Mute,
+    Reject,
+    Remove,
+    Spotlight,
+)
 from salon.signaling.protocol import ErrorCode
 
 PID = "3f1c2a9e-0000-4000-8000-000000000001"
@@ -75,19 +86,19 @@ GOOD: list[tuple[dict[str, Any], p.ClientMessage]] = [
     ({"type": "chat", "text": " hi <b> "}, p.Chat(" hi <b> ")),
     ({"type": "chat", "text": "x" * p.CHAT_MAX}, p.Chat("x" * p.CHAT_MAX)),
     ({"type": "set-name", "displayName": " Zoë "}, p.SetName("Zoë")),
-    ({"type": "lock", "locked": True}, p.Lock(True)),
-    ({"type": "lock", "locked": False}, p.Lock(False)),
-    ({"type": "admit", "participantId": PID}, p.Admit(ParticipantId(PID))),
-    ({"type": "reject", "participantId": PID}, p.Reject(ParticipantId(PID), None)),
-    ({"type": "reject", "participantId": PID, "message": "no"}, p.Reject(ParticipantId(PID), "no")),
-    ({"type": "hold", "participantId": PID, "message": "wait"}, p.Hold(ParticipantId(PID), "wait")),
-    ({"type": "remove", "participantId": PID}, p.Remove(ParticipantId(PID))),
-    ({"type": "mute", "participantId": PID}, p.Mute(ParticipantId(PID))),
-    ({"type": "camera-off", "participantId": PID}, p.CameraOff(ParticipantId(PID))),
-    ({"type": "spotlight", "participantId": PID}, p.Spotlight(ParticipantId(PID))),
-    ({"type": "spotlight", "participantId": None}, p.Spotlight(None)),
-    ({"type": "spotlight"}, p.Spotlight(None)),
-    ({"type": "end-meeting"}, p.EndMeeting()),
+    ({"type": "lock", "locked": True}, Lock(True)),
+    ({"type": "lock", "locked": False}, Lock(False)),
+    ({"type": "admit", "participantId": PID}, Admit(ParticipantId(PID))),
+    ({"type": "reject", "participantId": PID}, Reject(ParticipantId(PID), None)),
+    ({"type": "reject", "participantId": PID, "message": "no"}, Reject(ParticipantId(PID), "no")),
+    ({"type": "hold", "participantId": PID, "message": "wait"}, Hold(ParticipantId(PID), "wait")),
+    ({"type": "remove", "participantId": PID}, Remove(ParticipantId(PID))),
+    ({"type": "mute", "participantId": PID}, Mute(ParticipantId(PID))),
+    ({"type": "camera-off", "participantId": PID}, CameraOff(ParticipantId(PID))),
+    ({"type": "spotlight", "participantId": PID}, Spotlight(ParticipantId(PID))),
+    ({"type": "spotlight", "participantId": None}, Spotlight(None)),
+    ({"type": "spotlight"}, Spotlight(None)),
+    ({"type": "end-meeting"}, EndMeeting()),
     ({"type": "ping"}, p.Ping(None)),
     ({"type": "ping", "id": "a-1"}, p.Ping("a-1")),
     ({"type": "ping", "id": 7}, p.Ping(7)),

@@ -11,6 +11,22 @@ from salon.rooms.events import LeaveReason
 from salon.rooms.live import LiveRoom, Refused, Seat
 from salon.rooms.state import Participant
 from salon.signaling import protocol as p
+from salon.signaling.host_messages import (
+    Admit,
+    BreakoutAssign,
+    BreakoutBroadcast,
+    BreakoutEnd,
+    BreakoutStart,
+    CameraOff,
+    EndMeeting,
+    Hold,
+    Lock,
+    Mute,
+    Reject,
+    Remove,
+    Spotlight,
+    Timer,
+)
 from salon.signaling.protocol import ErrorCode
 
 
@@ -22,7 +38,7 @@ class HostActions:
     async def admit(self, live: LiveRoom, knocker_id: ParticipantId) -> None:
         raise NotImplementedError
 
-    async def knock_decision(self, live: LiveRoom, message: p.Admit | p.Reject | p.Hold) -> None:
+    async def knock_decision(self, live: LiveRoom, message: Admit | Reject | Hold) -> None:
         raise NotImplementedError
 
     async def _depart(
@@ -50,50 +66,50 @@ class HostActions:
         state.require_host(seat.role, f"send {p.wire_type(message)}")
         me = seat.participant_id
         match message:
-            case p.Lock(locked):
+            case Lock(locked):
                 state.locked = locked
                 live.announce()
                 if not locked:
                     for knocker_id in list(state.knockers):
                         await self.admit(live, knocker_id)
-            case p.Admit() | p.Reject() | p.Hold():
+            case Admit() | Reject() | Hold():
                 await self.knock_decision(live, message)
-            case p.Remove(target):
+            case Remove(target):
                 state.participant(target)
                 await self.sfu_kick(live, target)
                 await self._depart(live, target, LeaveReason.KICKED)
-            case p.Mute(target):
+            case Mute(target):
                 state.participant(target)
                 live.send(target, {"type": "muted", "by": me})
                 self._updated(live, state.update(target, audio=False))
                 await self.sfu_mute(live, target)
-            case p.CameraOff(target):
+            case CameraOff(target):
                 state.participant(target)
                 live.send(target, {"type": "camera-turned-off", "by": me})
                 self._updated(live, state.update(target, video=False))
-            case p.Spotlight(target):
+            case Spotlight(target):
                 state.set_spotlight(target)
                 live.announce()
-            case p.EndMeeting():
+            case EndMeeting():
                 await self._empty(live, LeaveReason.MEETING_ENDED)
-            case p.BreakoutStart(groups, allow_choose):
+            case BreakoutStart(groups, allow_choose):
                 state.breakout = Breakout(check_groups(groups), allow_choose)
                 live.announce()
                 await self.sync_spaces(live)
-            case p.BreakoutAssign(target, group):
+            case BreakoutAssign(target, group):
                 state.participant(target)
                 if state.breakout is None:
                     raise Refused(ErrorCode.NOT_ALLOWED, "no breakout session is running")
                 state.breakout.assign(target, group)
                 live.announce()
                 await self.sync_spaces(live)
-            case p.BreakoutBroadcast(text):
+            case BreakoutBroadcast(text):
                 self._chat(live, me, text, everyone=True)
-            case p.BreakoutEnd():
+            case BreakoutEnd():
                 state.breakout = None
                 live.announce()
                 await self.sync_spaces(live)
-            case p.Timer(running):
+            case Timer(running):
                 state.timer_started_ms = self._clock() if running else None
                 live.announce()
             case _:

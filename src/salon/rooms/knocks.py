@@ -8,6 +8,7 @@ from salon.rooms.events import LeaveReason, RoomEvent, RoomEventType
 from salon.rooms.live import LiveRoom, Refused, Seat, SeatStatus, close_code_for
 from salon.rooms.state import Entry, Knocker, Role
 from salon.signaling import protocol as p
+from salon.signaling.host_messages import Admit, Hold, Reject
 from salon.signaling.protocol import CloseCode, ErrorCode
 
 
@@ -71,12 +72,12 @@ class KnockRules:
 
     # --- from a host ------------------------------------------------------------------------
 
-    async def knock_decision(self, live: LiveRoom, message: p.Admit | p.Reject | p.Hold) -> None:
+    async def knock_decision(self, live: LiveRoom, message: Admit | Reject | Hold) -> None:
         knocker = live.state.knocker(message.participant_id)
         match message:
-            case p.Admit():
+            case Admit():
                 await self.admit(live, knocker.id)
-            case p.Reject(_, text):
+            case Reject(_, text):
                 live.state.remove_knocker(knocker.id)
                 self._settle(live, knocker.id, "rejected")
                 body: dict[str, Any] = {"type": "knock-rejected"}
@@ -89,7 +90,7 @@ class KnockRules:
                     seat.status = SeatStatus.GONE
                 if client is not None:
                     client.close(CloseCode.KNOCK_REJECTED, "knock rejected")
-            case p.Hold(_, text):
+            case Hold(_, text):
                 live.state.hold_knocker(knocker.id, text)
                 live.send(knocker.id, {"type": "knock-held", "message": text})
 

@@ -4,6 +4,9 @@
     endpoint ──handle(seat, message)──► the rule in rooms/state.py ──► fan-out ──► record()
     endpoint ──disconnected(seat)──► reconnecting, then gone after the resume grace
 
+Knocks, host actions, leaving and group media are mixins of their own (knocks.py, hosting.py,
+leaving.py, group_media.py); this module keeps joining, the in-room messages and sessions.
+
 State changes and their fan-out happen without an `await` in between, so no two messages can
 interleave inside one change; the durable record of each event follows.
 """
@@ -21,11 +24,12 @@ from salon.ids import OrgId, ParticipantId, RoomName, RoomSessionId
 from salon.meetings.model import Meeting, RoomMode
 from salon.meetings.service import MeetingService
 from salon.rooms import live as views
-from salon.rooms.events import LeaveReason, RoomEvent, RoomEventType
+from salon.rooms.events import RoomEvent, RoomEventType
 from salon.rooms.group_media import GroupMedia, GroupMediaRules
 from salon.rooms.hosting import HostActions
 from salon.rooms.knocks import KnockRules
-from salon.rooms.live import Client, LiveRoom, Refused, Seat, SeatStatus, close_code_for
+from salon.rooms.leaving import LeavingRules
+from salon.rooms.live import Client, LiveRoom, Refused, Seat, SeatStatus
 from salon.rooms.recorder import RoomRecorder
 from salon.rooms.state import (
     HOST_ROLES,
@@ -37,6 +41,7 @@ from salon.rooms.state import (
     entry_role,
 )
 from salon.signaling import protocol as p
+from salon.signaling.host_messages import BreakoutChoose
 from salon.signaling.protocol import CloseCode, ErrorCode
 
 log = logging.getLogger(__name__)
@@ -46,7 +51,10 @@ RESUME_GRACE_S = 20.0
 SESSION_END_GRACE_S = 60.0
 
 
-class RoomService(GroupMediaRules, KnockRules, HostActions):
+class RoomService(GroupMediaRules, KnockRules, LeavingRules, HostActions):
+    """The mixins declare stand-ins for the methods they borrow from one another; a mixin comes
+    before every mixin that borrows from it, so the real method is the one found."""
+
     def __init__(
         self,
         meetings: MeetingService,
@@ -244,7 +252,7 @@ class RoomService(GroupMediaRules, KnockRules, HostActions):
                     await self.sfu_unmuted(live, me)
             case p.Chat(text):
                 self._chat(live, me, text, everyone=False)
-            case p.BreakoutChoose(group):
+            case BreakoutChoose(group):
                 if state.breakout is None or not state.breakout.allow_choose:
                     raise Refused(ErrorCode.NOT_ALLOWED, "no breakout session lets you choose")
                 state.breakout.assign(me, group)
@@ -284,96 +292,6 @@ class RoomService(GroupMediaRules, KnockRules, HostActions):
         live.broadcast(
             {"type": "participant-updated", "participant": views.participant_view(participant)}
         )
-
-    # --- leaving ----------------------------------------------------------------------------
-
-    async def _leave_by_choice(self, seat: Seat) -> None:
-        live = seat.room
-        client = live.clients.get(seat.participant_id)
-        if seat.status is SeatStatus.IN_ROOM:
-            await self._depart(live, seat.participant_id, LeaveReason.LEFT)
-        else:
-            await self.withdraw_knock(seat)
-            live.clients.pop(seat.participant_id, None)
-            seat.status = SeatStatus.GONE
-            self._drop_if_idle(live)
-        if client is not None:
-            client.close(CloseCode.LEFT, "left")
-
-    async def disconnected(self, seat: Seat, client: Client) -> None:
-        """The connection behind `seat` is gone without `leave`."""
-        live = seat.room
-        if live.clients.get(seat.participant_id) is not client:
-            return  # replaced by a resumed connection, or already out
-        live.clients.pop(seat.participant_id, None)
-        if seat.status is SeatStatus.IN_ROOM:
-            participant = live.state.update(seat.participant_id, reconnecting=True)
-            self._updated(live, participant)
-            live.resume_deadlines[seat.participant_id] = asyncio.get_running_loop().call_later(
-                self._resume_grace_s,
-                self._spawn,
-                lambda: self._resume_expired(live, seat.participant_id),
-            )
-            return
-        await self.withdraw_knock(seat)
-        seat.status = SeatStatus.GONE
-        self._drop_if_idle(live)
-
-    async def _resume_expired(self, live: LiveRoom, participant_id: ParticipantId) -> None:
-        live.resume_deadlines.pop(participant_id, None)
-        if participant_id in live.state.participants and participant_id not in live.clients:
-            await self._depart(live, participant_id, LeaveReason.TIMEOUT)
-
-    async def _depart(
-        self, live: LiveRoom, participant_id: ParticipantId, reason: LeaveReason
-    ) -> None:
-        """Take a participant out, tell the room, and close them out when the room removed them."""
-        spotlit = live.state.spotlight == participant_id
-        participant = live.state.remove(participant_id)
-        if participant is None:
-            return
-        await self.sfu_leave(live, participant_id)
-        seat = live.seats.pop(participant_id, None)
-        if seat is not None:
-            seat.status = SeatStatus.GONE
-        deadline = live.resume_deadlines.pop(participant_id, None)
-        if deadline is not None:
-            deadline.cancel()
-        client = live.clients.pop(participant_id, None)
-        if client is not None and reason is not LeaveReason.LEFT:
-            client.send({"type": "removed", "reason": reason.value})
-            client.close(close_code_for(reason), reason.value)
-        live.broadcast(
-            {"type": "participant-left", "participantId": participant_id, "reason": reason.value}
-        )
-        if spotlit:
-            live.announce()
-        event = self._event(live, RoomEventType.CLIENT_LEFT, participant=participant, reason=reason)
-        ended = self._count_changed(live)
-        await self._recorder.record(event)
-        if ended is not None:
-            await self._recorder.record(ended)
-        self._drop_if_idle(live)
-
-    async def _empty(self, live: LiveRoom, reason: LeaveReason) -> None:
-        """Everyone out: participants and knockers."""
-        waiting = [
-            seat.participant_id
-            for seat in live.seats.values()
-            if seat.status in (SeatStatus.AT_DOOR, SeatStatus.KNOCKING)
-        ]
-        for waiting_id in waiting:
-            await self.turn_away(live, waiting_id, reason)
-        for participant_id in list(live.state.participants):
-            await self._depart(live, participant_id, reason)
-        await self._end_session_now(live)
-
-    async def close_room(self, room: RoomName, reason: str) -> None:
-        """The meeting was deleted or its time is over: remove everyone at once."""
-        live = self._rooms.get(room)
-        if live is not None:
-            await self._empty(live, LeaveReason(reason))
-            self._rooms.pop(room, None)
 
     # --- sessions: two or more people ---------------------------------------------------------
 

@@ -3,6 +3,10 @@ typed client messages out; server messages in, text frames out. No socket, no cl
 
     frame ──► parse() ──► Join | Knock | Signal | Chat | Lock | … ──► rooms.service
     rooms.service ──► server message dicts ──► encode() ──► frame
+
+This module holds the framing, the error and close codes and the core room messages; the host's
+and breakout messages live in `host_messages.py`, the group rooms' in `sfu_messages.py`, and
+`parse` hands their frames over.
 """
 
 import json
@@ -13,6 +17,7 @@ from enum import IntEnum, StrEnum
 from typing import Any
 
 from salon.ids import ParticipantId, RoomName
+from salon.signaling.host_messages import HOST_WIRE_TYPES, HostMessage, parse_host
 from salon.signaling.sfu_messages import (
     SDP_MAX,
     SfuAnswer,
@@ -28,7 +33,6 @@ MAX_FRAME_BYTES = 64 * 1024
 NAME_MAX = 100
 CHAT_MAX = 4000
 METADATA_MAX = 512
-MESSAGE_MAX = 500
 _EXTERNAL_ID_RE = re.compile(r"[A-Za-z0-9_-]{1,36}")
 _ID_MAX = 64
 
@@ -137,107 +141,21 @@ class SetName:
 
 
 @dataclass(frozen=True, slots=True)
-class Lock:
-    locked: bool
-
-
-@dataclass(frozen=True, slots=True)
-class Admit:
-    participant_id: ParticipantId
-
-
-@dataclass(frozen=True, slots=True)
-class Reject:
-    participant_id: ParticipantId
-    message: str | None
-
-
-@dataclass(frozen=True, slots=True)
-class Hold:
-    participant_id: ParticipantId
-    message: str
-
-
-@dataclass(frozen=True, slots=True)
-class Remove:
-    participant_id: ParticipantId
-
-
-@dataclass(frozen=True, slots=True)
-class Mute:
-    participant_id: ParticipantId
-
-
-@dataclass(frozen=True, slots=True)
-class CameraOff:
-    participant_id: ParticipantId
-
-
-@dataclass(frozen=True, slots=True)
-class Spotlight:
-    participant_id: ParticipantId | None
-
-
-@dataclass(frozen=True, slots=True)
-class EndMeeting:
-    pass
-
-
-@dataclass(frozen=True, slots=True)
-class BreakoutStart:
-    groups: list[str]
-    allow_choose: bool
-
-
-@dataclass(frozen=True, slots=True)
-class BreakoutAssign:
-    participant_id: ParticipantId
-    group: int | None
-
-
-@dataclass(frozen=True, slots=True)
-class BreakoutChoose:
-    group: int | None
-
-
-@dataclass(frozen=True, slots=True)
-class BreakoutBroadcast:
-    text: str
-
-
-@dataclass(frozen=True, slots=True)
-class BreakoutEnd:
-    pass
-
-
-@dataclass(frozen=True, slots=True)
-class Timer:
-    running: bool
-
-
-@dataclass(frozen=True, slots=True)
 class Ping:
     id: str | int | None
 
 
 ClientMessage = (
-    Join | Knock | CancelKnock | Leave | Signal | MediaState | Chat | SetName | Lock | Admit
-    | Reject | Hold | Remove | Mute | CameraOff | Spotlight | EndMeeting | Ping | BreakoutStart
-    | BreakoutAssign | BreakoutChoose | BreakoutBroadcast | BreakoutEnd | Timer | SfuPublish
-    | SfuAnswer | SfuCandidate | SfuSubscribe | SfuQuality
+    Join | Knock | CancelKnock | Leave | Signal | MediaState | Chat | SetName | Ping | HostMessage
+    | SfuPublish | SfuAnswer | SfuCandidate | SfuSubscribe | SfuQuality
 )  # fmt: skip
 
 
 _WIRE_TYPES: dict[type, str] = {
     Join: "join", Knock: "knock", CancelKnock: "cancel-knock", Leave: "leave", Signal: "signal",
-    MediaState: "media", Chat: "chat", SetName: "set-name", Lock: "lock", Admit: "admit",
-    Reject: "reject", Hold: "hold", Remove: "remove", Mute: "mute", CameraOff: "camera-off",
-    Spotlight: "spotlight", EndMeeting: "end-meeting", Ping: "ping",
-    BreakoutStart: "breakout-start", BreakoutAssign: "breakout-assign",
-    BreakoutChoose: "breakout-choose", BreakoutBroadcast: "breakout-broadcast",
-    BreakoutEnd: "breakout-end", Timer: "timer", SfuPublish: "sfu-publish",
-    SfuAnswer: "sfu-answer", SfuCandidate: "sfu-candidate", SfuSubscribe: "sfu-subscribe",
-    SfuQuality: "sfu-quality",
+    MediaState: "media", Chat: "chat", SetName: "set-name", Ping: "ping", **HOST_WIRE_TYPES,
+    SfuPublish: "sfu-publish", SfuAnswer: "sfu-answer", SfuCandidate: "sfu-candidate",
+    SfuSubscribe: "sfu-subscribe", SfuQuality: "sfu-quality",
 }  # fmt: skip
 
 
@@ -275,6 +193,13 @@ class _Fields:
         value = self.text(name, maximum=maximum, required=True)
         assert value is not None
         return value
+
+    def chat_text(self) -> str:
+        """A chat message's `text`: 1-4000 characters, not only white space."""
+        text = self.required_text("text", maximum=CHAT_MAX)
+        if not text.strip():
+            raise self.bad("text must not be empty")
+        return text
 
     def flag(self, name: str) -> bool:
         value = self._data.get(name)
@@ -371,40 +296,10 @@ def _signal(fields: _Fields, data: dict[str, Any]) -> Signal:
     raise fields.bad("signal needs a description or a candidate")
 
 
-def _chat(fields: _Fields) -> Chat:
-    text = fields.required_text("text", maximum=CHAT_MAX)
-    if not text.strip():
-        raise fields.bad("text must not be empty")
-    return Chat(text)
-
-
 def _set_name(fields: _Fields) -> SetName:
     name = display_name(fields.required_text("displayName", maximum=1000), "set-name")
     assert name is not None
     return SetName(name)
-
-
-def _spotlight(fields: _Fields, data: dict[str, Any]) -> Spotlight:
-    if data.get("participantId") is None:
-        return Spotlight(None)
-    return Spotlight(fields.participant())
-
-
-def _group(fields: _Fields, data: dict[str, Any]) -> int | None:
-    group = data.get("group")
-    if group is not None and (type(group) is not int or not 0 <= group < 20):
-        raise fields.bad("group must be a group's index (0-19) or null for the main room")
-    return group
-
-
-def _breakout_start(fields: _Fields, data: dict[str, Any]) -> BreakoutStart:
-    groups = data.get("groups")
-    if not isinstance(groups, list) or not all(isinstance(name, str) for name in groups):
-        raise fields.bad("groups must be a list of group names")
-    allow = data.get("allowChoose", False)
-    if not isinstance(allow, bool):
-        raise fields.bad("allowChoose must be true or false")
-    return BreakoutStart([name[:100] for name in groups[:50]], allow)
 
 
 def _ping(fields: _Fields, data: dict[str, Any]) -> Ping:
@@ -442,43 +337,16 @@ def parse(frame: str | bytes) -> ClientMessage:
         case "media":
             return MediaState(fields.flag("audio"), fields.flag("video"), fields.flag("screen"))
         case "chat":
-            return _chat(fields)
+            return Chat(fields.chat_text())
         case "set-name":
             return _set_name(fields)
-        case "lock":
-            return Lock(fields.flag("locked"))
-        case "admit":
-            return Admit(fields.participant())
-        case "reject":
-            return Reject(fields.participant(), fields.text("message", maximum=MESSAGE_MAX))
-        case "hold":
-            return Hold(fields.participant(), fields.required_text("message", maximum=MESSAGE_MAX))
-        case "remove":
-            return Remove(fields.participant())
-        case "mute":
-            return Mute(fields.participant())
-        case "camera-off":
-            return CameraOff(fields.participant())
-        case "spotlight":
-            return _spotlight(fields, data)
-        case "end-meeting":
-            return EndMeeting()
         case "ping":
             return _ping(fields, data)
-        case "breakout-start":
-            return _breakout_start(fields, data)
-        case "breakout-assign":
-            return BreakoutAssign(fields.participant(), _group(fields, data))
-        case "breakout-choose":
-            return BreakoutChoose(_group(fields, data))
-        case "breakout-broadcast":
-            return BreakoutBroadcast(_chat(fields).text)
-        case "breakout-end":
-            return BreakoutEnd()
-        case "timer":
-            return Timer(fields.flag("running"))
         case "sfu-publish" | "sfu-answer" | "sfu-candidate" | "sfu-subscribe" | "sfu-quality":
             return parse_sfu(kind, data, fields.bad)
+    host_message = parse_host(kind, data, fields)
+    if host_message is not None:
+        return host_message
     raise ProtocolError(ErrorCode.UNKNOWN_TYPE, f"unknown message type {kind[:40]!r}", kind[:40])
 
 
