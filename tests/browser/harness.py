@@ -409,8 +409,13 @@ class Meetings:
         self.base_url = base_url
         self.headers = {"Authorization": f"Bearer {key}"}
 
-    async def create(self, *, locked: bool = False) -> Meeting:
-        body = {"endDate": FUTURE, "isLocked": locked, "fields": ["hostRoomUrl", "viewerRoomUrl"]}
+    async def create(self, *, locked: bool = False, mode: str = "normal") -> Meeting:
+        body = {
+            "endDate": FUTURE,
+            "isLocked": locked,
+            "roomMode": mode,
+            "fields": ["hostRoomUrl", "viewerRoomUrl"],
+        }
         async with httpx.AsyncClient(base_url=self.base_url, timeout=10) as client:
             response = await client.post("/v1/meetings", headers=self.headers, json=body)
         assert response.status_code == 201, response.text

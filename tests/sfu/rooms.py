@@ -7,9 +7,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-import httpx
-
-from browser.harness import FUTURE, POLL_S, Meeting
+from browser.harness import POLL_S, Meeting, Meetings
 from e2e.salon_process import SalonServer
 from sfu.bots import Bot
 
@@ -18,26 +16,11 @@ VETH_ADDRESS = "10.77.0.1"
 """The address of veth0 in the test namespace (scripts/test sets it up)."""
 
 
-class GroupMeetings:
-    """`POST /v1/meetings` with `roomMode: group`, with the server's first API key."""
+class GroupMeetings(Meetings):
+    """The browser tests' meetings, made in `group` mode unless asked otherwise."""
 
-    def __init__(self, base_url: str, key: str) -> None:
-        self.base_url = base_url
-        self.headers = {"Authorization": f"Bearer {key}"}
-
-    async def create(self, *, mode: str = "group") -> Meeting:
-        body = {"endDate": FUTURE, "roomMode": mode, "fields": ["hostRoomUrl", "viewerRoomUrl"]}
-        async with httpx.AsyncClient(base_url=self.base_url, timeout=10) as client:
-            response = await client.post("/v1/meetings", headers=self.headers, json=body)
-        assert response.status_code == 201, response.text
-        made = response.json()
-        return Meeting(
-            meeting_id=made["meetingId"],
-            room_name=made["roomName"],
-            room_url=made["roomUrl"],
-            host_room_url=made["hostRoomUrl"],
-            viewer_room_url=made["viewerRoomUrl"],
-        )
+    async def create(self, *, locked: bool = False, mode: str = "group") -> Meeting:
+        return await super().create(locked=locked, mode=mode)
 
 
 def children_named(parent: int, name: str) -> list[int]:
