@@ -7,6 +7,10 @@ cheap extra publishers and subscribers for the SFU tests and the benchmark.
 
 A bot publishes a small moving picture (so every frame differs, as a camera's do) and a tone, and
 counts what it receives per participant: decoded video frames and audio frames.
+
+`count_without_decoding()` turns this process's bots into cheaper subscribers for the benchmark:
+they count the complete encoded frames aiortc reassembles (video from its first keyframe on)
+instead of decoding them, so two cores can hold more of them beside Janus.
 """
 
 import asyncio
@@ -14,6 +18,8 @@ import contextlib
 import fractions
 import json
 import logging
+import queue
+import threading
 import time
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -22,11 +28,14 @@ from typing import Any
 import numpy
 from aiortc import (
     MediaStreamTrack,
+    RTCBundlePolicy,
     RTCConfiguration,
     RTCIceServer,
     RTCPeerConnection,
     RTCSessionDescription,
+    rtcrtpreceiver,
 )
+from aiortc.jitterbuffer import JitterFrame
 from aiortc.mediastreams import MediaStreamError
 from av import AudioFrame, VideoFrame
 from websockets.asyncio.client import ClientConnection, connect
@@ -89,6 +98,30 @@ class Tone(MediaStreamTrack):
         frame.time_base = fractions.Fraction(1, AUDIO_RATE)
         self._count += 1
         return frame
+
+
+def _count_worker(
+    loop: asyncio.AbstractEventLoop,
+    encoded: "queue.Queue[tuple[Any, JitterFrame] | None]",
+    frames: "asyncio.Queue[JitterFrame | None]",
+    decode_error: threading.Event,
+) -> None:
+    """Stands in for aiortc's decoder thread: hands each complete encoded frame to the track,
+    video only from its first keyframe on (before one, a decoder would have nothing to show)."""
+    keyframe_seen = False
+    while (task := encoded.get()) is not None:
+        codec, frame = task
+        if codec.name == "VP8" and not keyframe_seen:
+            keyframe_seen = bool(frame.data) and frame.data[0] & 0x01 == 0  # RFC 7741: P bit
+            if not keyframe_seen:
+                continue
+        asyncio.run_coroutine_threadsafe(frames.put(frame), loop)
+    asyncio.run_coroutine_threadsafe(frames.put(None), loop)
+
+
+def count_without_decoding() -> None:
+    """From now on, this process's receivers count encoded frames instead of decoding them."""
+    rtcrtpreceiver.decoder_worker = _count_worker  # type: ignore[assignment]
 
 
 @dataclass
@@ -177,7 +210,11 @@ class Bot:
                 await self._restart()
 
     def _new_pc(self) -> RTCPeerConnection:
-        return RTCPeerConnection(RTCConfiguration(iceServers=self._ice))
+        # max-bundle, as Janus offers: under aiortc's default (balanced), a second video stream
+        # keeps the first one's pre-bundle transport, never starts, and its packets reach the
+        # first video receiver, which fails to decode them and floods the publisher with PLIs.
+        configuration = RTCConfiguration(self._ice, bundlePolicy=RTCBundlePolicy.MAX_BUNDLE)
+        return RTCPeerConnection(configuration)
 
     async def _publish(self) -> None:
         if self._publisher is not None:

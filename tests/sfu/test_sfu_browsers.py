@@ -1,6 +1,7 @@
 """Group rooms through a real Janus with Chromium participants: three people each decode the
-others' video and receive their audio; a screen share is a second published stream; breakout
-groups are VideoRooms of their own, so media stays inside each group."""
+others' video and receive their audio; the active speaker is found from the audio levels Janus
+forwards; a screen share is a second published stream; breakout groups are VideoRooms of their
+own, so media stays inside each group."""
 
 import asyncio
 import time
@@ -23,6 +24,19 @@ from sfu.rooms import GroupMeetings
 
 QUIET_S = 1.5
 """Long enough to see a frame of a camera that still arrives."""
+PUBLISH_A_TONE_JS = """
+async () => {
+  const context = new AudioContext();
+  const tone = context.createOscillator();
+  const out = context.createMediaStreamDestination();
+  tone.connect(out);
+  tone.start();
+  await context.resume();
+  const sender = window.salonRoom.sfu.publisher.getSenders()
+    .find((s) => s.track && s.track.kind === 'audio');
+  await sender.replaceTrack(out.stream.getAudioTracks()[0]);
+}
+"""
 
 
 async def frames_from(receiver: Person, sender: Person) -> int:
@@ -60,6 +74,23 @@ async def test_three_people_in_a_group_room_decode_each_other_through_janus(
         assert not person.frames_received("signal"), "group rooms carry no peer-to-peer signal"
         assert person.frames_sent("sfu-publish"), person.sent
         await expect(person.testid("participant-count")).to_have_text("3/200")
+
+
+async def test_the_active_speaker_is_found_from_the_levels_janus_forwards(
+    crowd: Crowd, meetings: GroupMeetings
+) -> None:
+    meeting = await meetings.create()
+    listener, speaker = await crowd.person("Hana"), await crowd.person("Gus")
+    await join(listener, f"{meeting.host_room_url}&highlightActiveSpeaker=on")
+    await join(speaker, meeting.room_url)
+    await assert_mesh_flows([listener, speaker])
+
+    # A steady tone in place of the fake microphone's intermittent beep, sent to Janus as it is.
+    await speaker.page.evaluate(PUBLISH_A_TONE_JS)
+    await listener.wait_until(
+        "(id) => window.salonRoom.state().ui.speaking === id", speaker.pid, "Gus speaking"
+    )
+    await expect(tile(listener, speaker.pid)).to_have_attribute("data-speaking", "true")
 
 
 async def test_a_screen_share_is_a_second_published_stream(

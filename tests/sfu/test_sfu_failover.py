@@ -3,7 +3,8 @@
 Two Janus processes started here (with Salon's own config writer) and a `salon serve` that uses
 both; a group room with two aiortc bots that publish and subscribe. The Janus that carries the
 room (the one whose VideoRoom lists it) is killed with SIGKILL: within 10 s both bots decode
-each other again through the other instance, and a new room is placed there too.
+each other again through the other instance, and a new room is placed there too. Once the killed
+instance is back, Salon reconnects to it and places the next room there, the least loaded.
 """
 
 import asyncio
@@ -11,7 +12,7 @@ import os
 import secrets
 import signal
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -39,7 +40,7 @@ class ExternalJanus:
 
     url: str
     process: asyncio.subprocess.Process
-    log: Path
+    folder: Path
 
     @property
     def alive(self) -> bool:
@@ -59,8 +60,6 @@ async def _answers(url: str) -> bool:
 
 
 async def start_janus(folder: Path, admin_key: str) -> ExternalJanus:
-    binary = janus_binary()
-    assert binary is not None, "janus is missing: apt-get install -y janus"
     port = free_port()
     write_config(
         folder,
@@ -70,6 +69,13 @@ async def start_janus(folder: Path, admin_key: str) -> ExternalJanus:
         rtp_ports="20000-40000",
         library_dir=janus_library_dir(),
     )
+    return await launch_janus(folder, f"ws://127.0.0.1:{port}")
+
+
+async def launch_janus(folder: Path, url: str) -> ExternalJanus:
+    """Run Janus on the configuration in `folder` until it answers at `url`."""
+    binary = janus_binary()
+    assert binary is not None, "janus is missing: apt-get install -y janus"
     log = folder / "janus.log"
     process = await asyncio.create_subprocess_exec(
         *[binary, "-F", str(folder), "-o", "-N", "-L", str(log)],
@@ -78,7 +84,7 @@ async def start_janus(folder: Path, admin_key: str) -> ExternalJanus:
         stderr=asyncio.subprocess.DEVNULL,
         start_new_session=True,
     )
-    janus = ExternalJanus(f"ws://127.0.0.1:{port}", process, log)
+    janus = ExternalJanus(url, process, folder)
     deadline = time.monotonic() + READY_WITHIN_S
     while not await _answers(janus.url):
         assert janus.alive, f"janus exited with {process.returncode}; see {log}"
@@ -237,9 +243,36 @@ async def test_the_janus_carrying_a_room_is_killed_and_the_room_moves_to_the_oth
             survivor_rooms[:] = await rooms_on(survivor, admin_key)
             return len(survivor_rooms) == 2
 
-        deadline = time.monotonic() + RECOVERY_WITHIN_S
-        while not await placed_on_survivor():
-            assert time.monotonic() < deadline, (survivor_rooms, log_tail())
-            await asyncio.sleep(0.25)  # between two polls of a condition
+        await poll_until(placed_on_survivor, lambda: (survivor_rooms, log_tail()))
         assert survivor.alive
+
+        # The killed instance comes back at its URL: Salon reconnects (it retries every few
+        # seconds) and the next room goes there, where nothing is placed.
+        returned = await launch_janus(host.folder, host.url)
+        instances[instances.index(host)] = returned  # stopped by the fixture
+        reconnected = f"connected ({host.url})"
+        await wait_for(
+            lambda: (server.stdout + server.stderr).count(reconnected) == 2,
+            "Salon reconnected",
+            detail=log_tail,
+        )
+        third = await meetings.create()
+        dan = Bot(server.base_url, third.room_name, "Dan")
+        bots.append(dan)
+        await dan.join()
+        returned_rooms: list[dict[str, Any]] = []
+
+        async def placed_on_returned() -> bool:
+            returned_rooms[:] = await rooms_on(returned, admin_key)
+            return len(returned_rooms) == 1
+
+        await poll_until(placed_on_returned, lambda: (returned_rooms, log_tail()))
+        assert len(await rooms_on(survivor, admin_key)) == 2
         print(f"failover to the other Janus in {took:.1f} s after SIGKILL")
+
+
+async def poll_until(condition: Callable[[], Awaitable[bool]], detail: Callable[[], Any]) -> None:
+    deadline = time.monotonic() + RECOVERY_WITHIN_S
+    while not await condition():
+        assert time.monotonic() < deadline, detail()
+        await asyncio.sleep(0.25)  # between two polls of a condition
