@@ -653,6 +653,18 @@ SILENCE_ENERGY = 1e-6
 """The totalAudioEnergy a muted microphone may still add in STILL_FOR_S: what it sends decodes to
 about 1e-9 a second, while the fake microphone's beeps add about 0.2 a second."""
 
+TONE_TRACK_JS = """
+  const context = new AudioContext();
+  const tone = context.createOscillator();
+  const out = context.createMediaStreamDestination();
+  tone.connect(out);
+  tone.start();
+  await context.resume();
+  const toneTrack = out.stream.getAudioTracks()[0];
+"""
+"""Statements for an async page function: a steady tone as `toneTrack`, louder and more regular
+than the fake microphone's beep, for tests that need someone to keep speaking."""
+
 HEARD_JS = """
 async (id) => {
   const pc = window.salonRoom && window.salonRoom.peers && window.salonRoom.peers.get(id);

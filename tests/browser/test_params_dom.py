@@ -17,6 +17,7 @@ import pytest
 from playwright.async_api import expect
 
 from browser.harness import (
+    TONE_TRACK_JS,
     UI_TIMEOUT_MS,
     Crowd,
     Meetings,
@@ -108,19 +109,13 @@ async ([id, withinMs]) => {
 """
 
 
-TONE_AS_MY_MICROPHONE_JS = """
-async () => {
-  const context = new AudioContext();
-  const tone = context.createOscillator();
-  const out = context.createMediaStreamDestination();
-  tone.connect(out);
-  tone.start();
-  await context.resume();
-  const track = out.stream.getAudioTracks()[0];
+TONE_AS_MY_MICROPHONE_JS = f"""
+async () => {{
+  {TONE_TRACK_JS}
   const media = window.salonRoom.media;
   const own = media.track.bind(media);
-  media.track = (slot) => (slot === "audio" ? track : own(slot));
-}
+  media.track = (slot) => (slot === "audio" ? toneTrack : own(slot));
+}}
 """
 
 

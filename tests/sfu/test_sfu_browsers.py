@@ -11,6 +11,7 @@ from playwright.async_api import expect
 from browser.harness import (
     MEDIA_WITHIN_S,
     POLL_S,
+    TONE_TRACK_JS,
     Crowd,
     Person,
     assert_media_flows,
@@ -24,18 +25,13 @@ from sfu.rooms import GroupMeetings
 
 QUIET_S = 1.5
 """Long enough to see a frame of a camera that still arrives."""
-PUBLISH_A_TONE_JS = """
-async () => {
-  const context = new AudioContext();
-  const tone = context.createOscillator();
-  const out = context.createMediaStreamDestination();
-  tone.connect(out);
-  tone.start();
-  await context.resume();
+PUBLISH_A_TONE_JS = f"""
+async () => {{
+  {TONE_TRACK_JS}
   const sender = window.salonRoom.sfu.publisher.getSenders()
     .find((s) => s.track && s.track.kind === 'audio');
-  await sender.replaceTrack(out.stream.getAudioTracks()[0]);
-}
+  await sender.replaceTrack(toneTrack);
+}}
 """
 
 
