@@ -7,9 +7,8 @@ import secrets
 
 from salon.clock import Clock
 from salon.dashboard.model import (
-    INVITE_TTL_MS,
+    LINK_TTL_MS,
     SESSION_TTL_MS,
-    SETUP_LINK_TTL_MS,
     Account,
     AccountId,
     AccountRole,
@@ -28,6 +27,7 @@ from salon.storage.settings import get_or_insert_setting
 
 DASHBOARD_SECRET_SETTING = "dashboard_secret"  # noqa: S105 - the name, not the secret
 SIGN_IN_REFUSED = "that e-mail address and password do not match an account"
+WRONG_PASSWORD = "that is not your current password"  # noqa: S105 - a message
 
 
 class LinkUnusable(InvalidInput):
@@ -73,6 +73,25 @@ class AccountService:
             await rows.delete_sessions_of(tx, found[0].account_id)
         return found[0]
 
+    async def change_password(
+        self, account: Account, current: str, new: str, keep_session: str, client: str
+    ) -> int:
+        """Set a new password once the current one is proven; end the account's other sessions
+        (how many). Wrong guesses count against the sign-in limit, as they would there."""
+        self._check_throttle(account.email, client)
+        found = await rows.get_account_by_email(self._db, account.email)
+        stored = None if found is None else found[1]
+        if not await asyncio.to_thread(password_matches, current, stored):
+            self.throttle.failed(account.email, client)
+            raise Unauthorized(WRONG_PASSWORD)
+        check_password(new, account.email)
+        hashed = await asyncio.to_thread(hash_password, new)
+        async with self._db.transaction() as tx:
+            await rows.set_password(tx, account.account_id, hashed)
+            return await rows.delete_other_sessions(
+                tx, account.account_id, token_digest(keep_session)
+            )
+
     async def list_accounts(self, org_id: OrgId) -> list[Account]:
         return await rows.list_accounts(self._db, org_id)
 
@@ -102,6 +121,16 @@ class AccountService:
     async def sign_in(self, email: str, password: str, client: str) -> tuple[Account, str]:
         """The account and a new session token; `RateLimited` after too many failures."""
         email = email.strip().lower()
+        self._check_throttle(email, client)
+        found = await rows.get_account_by_email(self._db, email) if email else None
+        stored = None if found is None else found[1]
+        if not await asyncio.to_thread(password_matches, password, stored) or found is None:
+            self.throttle.failed(email, client)
+            raise Unauthorized(SIGN_IN_REFUSED)
+        self.throttle.succeeded(email)
+        return found[0], await self.open_session(found[0].account_id)
+
+    def _check_throttle(self, email: str, client: str) -> None:
         wait_ms = self.throttle.wait_ms(email, client)
         if wait_ms > 0:
             minutes = -(-wait_ms // 60_000)
@@ -110,13 +139,6 @@ class AccountService:
                 + ("s" if minutes != 1 else ""),
                 wait_ms,
             )
-        found = await rows.get_account_by_email(self._db, email) if email else None
-        stored = None if found is None else found[1]
-        if not await asyncio.to_thread(password_matches, password, stored) or found is None:
-            self.throttle.failed(email, client)
-            raise Unauthorized(SIGN_IN_REFUSED)
-        self.throttle.succeeded(email)
-        return found[0], await self.open_session(found[0].account_id)
 
     async def open_session(self, account_id: AccountId) -> str:
         token = new_token()
@@ -161,13 +183,20 @@ class AccountService:
             raise Conflict(f"{checked} has an account already")
         return await self._new_link(org_id, LinkKind.INVITE, checked, role)
 
+    async def reset_link(self, org_id: OrgId, account_id: AccountId) -> tuple[Account, str]:
+        """A one-time link that sets a new password for this person of the organization."""
+        account = await rows.get_account(self._db, org_id, account_id)
+        if account is None:
+            raise NotFound("no such person in this organization")
+        return account, await self._new_link(org_id, LinkKind.RESET, account.email, account.role)
+
     async def _new_link(
         self, org_id: OrgId, kind: LinkKind, email: str | None, role: AccountRole
     ) -> str:
         token = new_token()
         now = self._clock()
-        ttl = SETUP_LINK_TTL_MS if kind is LinkKind.SETUP else INVITE_TTL_MS
-        link = OneTimeLink(token_digest(token), org_id, kind, email, role, now, now + ttl, None)
+        expires = now + LINK_TTL_MS[kind]
+        link = OneTimeLink(token_digest(token), org_id, kind, email, role, now, expires, None)
         async with self._db.transaction() as tx:
             await rows.insert_link(tx, link)
         return token
@@ -204,6 +233,23 @@ class AccountService:
         except UniqueViolation:
             raise Conflict(f"an account with e-mail {address} exists already") from None
         return account, await self.open_session(account.account_id)
+
+    async def accept_reset(self, token: str, password: str) -> tuple[Account, str]:
+        """Set the password a reset link stands for (once), end every session of the account,
+        and sign it in afresh."""
+        link = await self.link(token, LinkKind.RESET)
+        email = link.email or ""
+        check_password(password, email)
+        hashed = await asyncio.to_thread(hash_password, password)
+        async with self._db.transaction() as tx:
+            if not await rows.use_link(tx, link.token_digest, self._clock()):
+                raise LinkUnusable("this link has been used already; ask for a new one")
+            found = await rows.get_account_by_email(tx, email)
+            if found is None or found[0].org_id != link.org_id:
+                raise LinkUnusable("this account no longer exists")
+            await rows.set_password(tx, found[0].account_id, hashed)
+            await rows.delete_sessions_of(tx, found[0].account_id)
+        return found[0], await self.open_session(found[0].account_id)
 
     async def open_invites(self, org_id: OrgId) -> list[OneTimeLink]:
         return await rows.list_open_invites(self._db, org_id, self._clock())

@@ -6,7 +6,7 @@ from fastapi import APIRouter, Request
 from starlette.responses import Response
 
 from salon.dashboard.accounts import LinkUnusable
-from salon.dashboard.html import html
+from salon.dashboard.html import Html, html, join
 from salon.dashboard.layout import csrf_input, field, message_page, notice, page
 from salon.dashboard.model import SESSION_TTL_MS, LinkKind, OneTimeLink, check_email
 from salon.dashboard.passwords import MIN_LENGTH, check_password
@@ -16,6 +16,7 @@ from salon.dashboard.web import (
     PREFIX,
     PRESESSION_COOKIE,
     SESSION_COOKIE,
+    Form,
     dashboard_of,
     forget_cookie,
     presession,
@@ -30,17 +31,17 @@ from salon.errors import Conflict, InvalidInput, RateLimited, Unauthorized
 router = APIRouter(prefix=PREFIX, include_in_schema=False, route_class=DashboardRoute)
 
 PRESESSION_MAX_AGE_S = 24 * 3600
-_PASSWORD_HINT = f"At least {MIN_LENGTH} characters. A phrase of a few words is easy to remember."
+PASSWORD_HINT = f"At least {MIN_LENGTH} characters. A phrase of a few words is easy to remember."
 
 
-def _signed_in(request: Request, token: str, to: str = PREFIX) -> Response:
+def signed_in(request: Request, token: str, to: str = PREFIX) -> Response:
     response = redirect(to)
     set_cookie(request, response, SESSION_COOKIE, token, SESSION_TTL_MS // 1000)
     forget_cookie(request, response, PRESESSION_COOKIE)
     return response
 
 
-def _with_presession(request: Request, render: Callable[[str], Response]) -> Response:
+def with_presession(request: Request, render: Callable[[str], Response]) -> Response:
     binding, fresh = presession(request)
     response = render(csrf_token(dashboard_of(request).secret, binding))
     if fresh:
@@ -115,7 +116,7 @@ async def sign_in_form(request: Request) -> Response:
     if await viewer_of(request) is not None:
         return redirect(PREFIX)
     then = _next(request.query_params.get("next"))
-    return _with_presession(request, lambda csrf: _sign_in_page(csrf, then=then))
+    return with_presession(request, lambda csrf: _sign_in_page(csrf, then=then))
 
 
 @router.post("/sign-in")
@@ -134,7 +135,7 @@ async def sign_in(request: Request) -> Response:
         return response
     except Unauthorized as refused:
         return _sign_in_page(csrf, email, refused.message, 401, _next(form["next"]))
-    return _signed_in(request, token, _next(form["next"]))
+    return signed_in(request, token, _next(form["next"]))
 
 
 # --- sign out --------------------------------------------------------------------------------
@@ -212,8 +213,7 @@ def _link_page(
   <form method="post" action="{prefix}/{kind}/{token}" novalidate>
     {csrf}
     {address}
-    {password}
-    {confirm}
+    {passwords}
     <button type="submit" class="primary wide" data-testid="link-submit">Create my account</button>
   </form>
 </div>""",
@@ -225,28 +225,47 @@ def _link_page(
         token=token,
         csrf=csrf_input(csrf),
         address=address,
-        password=field(
-            "password",
-            "Password",
-            kind="password",
-            error=errors.get("password"),
-            hint=_PASSWORD_HINT,
-            required=True,
-            extra='autocomplete="new-password"',
-        ),
-        confirm=field(
-            "confirm",
-            "Password, again",
-            kind="password",
-            error=errors.get("confirm"),
-            required=True,
-            extra='autocomplete="new-password"',
-        ),
+        passwords=new_password_fields(errors, "Password"),
     )
     return page(title, content, status_code=status_code)
 
 
-def _unusable(problem: LinkUnusable) -> Response:
+def new_password_fields(errors: dict[str, str], label: str) -> Html:
+    """A new password and its confirmation, each with its error beside it."""
+    return join(
+        [
+            field(
+                "password",
+                label,
+                kind="password",
+                error=errors.get("password"),
+                hint=PASSWORD_HINT,
+                required=True,
+                extra='autocomplete="new-password"',
+            ),
+            field(
+                "confirm",
+                f"{label}, again",
+                kind="password",
+                error=errors.get("confirm"),
+                required=True,
+                extra='autocomplete="new-password"',
+            ),
+        ]
+    )
+
+
+def check_new_password(form: Form, email: str | None, errors: dict[str, str]) -> None:
+    """The errors of a form's new password and its confirmation, keyed by field."""
+    try:
+        check_password(form["password"], email)
+    except InvalidInput as invalid:
+        errors["password"] = invalid.message
+    if "password" not in errors and form["password"] != form["confirm"]:
+        errors["confirm"] = "the two passwords differ"
+
+
+def unusable(problem: LinkUnusable) -> Response:
     return message_page("This link cannot be used", problem.message, 410)
 
 
@@ -255,11 +274,9 @@ async def _show_link(request: Request, kind: LinkKind, token: str) -> Response:
     try:
         link = await board.accounts.link(token, kind)
     except LinkUnusable as problem:
-        return _unusable(problem)
+        return unusable(problem)
     org = await board.orgs.get(link.org_id)
-    return _with_presession(
-        request, lambda csrf: _link_page(kind, token, link, org.subdomain, csrf)
-    )
+    return with_presession(request, lambda csrf: _link_page(kind, token, link, org.subdomain, csrf))
 
 
 async def _accept_link(request: Request, kind: LinkKind, token: str) -> Response:
@@ -269,7 +286,7 @@ async def _accept_link(request: Request, kind: LinkKind, token: str) -> Response
     try:
         link = await board.accounts.link(token, kind)
     except LinkUnusable as problem:
-        return _unusable(problem)
+        return unusable(problem)
     org = await board.orgs.get(link.org_id)
     email = form["email"].strip()
     errors: dict[str, str] = {}
@@ -278,21 +295,16 @@ async def _accept_link(request: Request, kind: LinkKind, token: str) -> Response
         address = check_email(link.email if link.email is not None else email)
     except InvalidInput as invalid:
         errors["email"] = invalid.message
-    try:
-        check_password(form["password"], address)
-    except InvalidInput as invalid:
-        errors["password"] = invalid.message
-    if "password" not in errors and form["password"] != form["confirm"]:
-        errors["confirm"] = "the two passwords differ"
+    check_new_password(form, address, errors)
     if not errors:
         try:
             _, session = await board.accounts.accept_link(token, kind, email, form["password"])
         except LinkUnusable as problem:
-            return _unusable(problem)
+            return unusable(problem)
         except Conflict as taken:
             errors["email"] = taken.message
         else:
-            return _signed_in(request, session)
+            return signed_in(request, session)
     csrf = csrf_token(board.secret, binding)
     return _link_page(
         kind, token, link, org.subdomain, csrf, email=email, errors=errors, status_code=400

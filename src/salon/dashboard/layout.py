@@ -66,6 +66,7 @@ def _nav(viewer: Viewer, current: Area | None) -> Html:
   <details class="account">
     <summary><span class="who">{email}</span> <span class="badge">{role}</span></summary>
     <div class="menu">
+      <a href="{prefix}/account/password" data-testid="account-password">Change password</a>
       <form method="post" action="{prefix}/sign-out">{csrf}
         <button type="submit">Sign out</button></form>
       <form method="post" action="{prefix}/sign-out-everywhere">{csrf}

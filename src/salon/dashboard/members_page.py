@@ -76,7 +76,7 @@ def _row(account: Account, viewer: Viewer, error: str | None) -> Html:
     </form>
   </td>
   <td data-label="Since">{since}</td>
-  <td class="actions">{remove}</td>
+  <td class="actions">{reset}{remove}</td>
 </tr>""",
         email=account.email,
         you=Html(' <span class="pill">you</span>') if you else "",
@@ -87,6 +87,16 @@ def _row(account: Account, viewer: Viewer, error: str | None) -> Html:
             f"role-{account.account_id}", account.role.value, error, f"Role of {account.email}"
         ),
         since=when(account.created_ms),
+        reset=""
+        if you
+        else html(
+            '<form method="post" action="{here}/{id}/reset-link" class="inline-form">{csrf}'
+            '<button type="submit" class="secondary" data-testid="member-reset">Reset link'
+            "</button></form>",
+            here=HERE,
+            id=account.account_id,
+            csrf=csrf_input(viewer.csrf),
+        ),
         remove=confirm_button(
             f"{HERE}/{account.account_id}/remove",
             viewer.csrf,
@@ -102,6 +112,7 @@ async def _page(
     viewer: Viewer,
     *,
     link: str | None = None,
+    reset: tuple[str, str] | None = None,
     form: Form | None = None,
     errors: dict[str, str] | None = None,
     row_error: tuple[int, str] | None = None,
@@ -158,6 +169,19 @@ async def _page(
         if link
         else Html("")
     )
+    reset_made = (
+        join(
+            [
+                notice(
+                    f"Send this link to {reset[0]} yourself: it sets a new password once, within"
+                    " 24 hours, and is shown only now."
+                ),
+                copy_box("Password reset link", reset[1], "reset-link"),
+            ]
+        )
+        if reset
+        else Html("")
+    )
     invite = html(
         """<form method="post" action="{here}/invite" class="inline-form grow" novalidate>
   {csrf}{email}<div class="field"><label for="f-invite-role">Role</label>{role}</div>
@@ -184,7 +208,7 @@ async def _page(
             heading("Members", "The people who can sign in to this organization's dashboard."),
             notice_of(request.query_params.get("notice"), NOTICES),
             section("Invite someone", invite),
-            section("People", listing),
+            section("People", join([reset_made, listing])),
             section("Open invitations", pending),
         ]
     )
@@ -245,6 +269,15 @@ async def remove(request: Request, account_id: int) -> Response:
     if account_id == viewer.account.account_id:
         return redirect(f"{PREFIX}/sign-in")
     return redirect(HERE, notice="removed")
+
+
+@router.post("/members/{account_id}/reset-link")
+async def reset_link(request: Request, account_id: int) -> Response:
+    viewer, _ = await signed_in_form(request, Area.MEMBERS)
+    board = dashboard_of(request)
+    account, token = await board.accounts.reset_link(viewer.org.org_id, AccountId(account_id))
+    link = f"{board.public_url}{PREFIX}/reset/{token}"
+    return await _page(request, viewer, reset=(account.email, link), status_code=201)
 
 
 @router.post("/members/invites/{digest}/revoke")

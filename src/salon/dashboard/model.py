@@ -22,6 +22,7 @@ _EMAIL_RE = re.compile(
 
 SETUP_LINK_TTL_MS = 24 * MS_PER_HOUR
 INVITE_TTL_MS = 7 * 24 * MS_PER_HOUR
+RESET_LINK_TTL_MS = 24 * MS_PER_HOUR
 SESSION_TTL_MS = 14 * 24 * MS_PER_HOUR
 
 
@@ -34,6 +35,15 @@ class LinkKind(StrEnum):
     SETUP = "setup"
     """The first owner's link, printed by `salon serve` while the organization has no owner."""
     INVITE = "invite"
+    RESET = "reset"
+    """A new password for an existing account, made by an owner (Salon sends no e-mail)."""
+
+
+LINK_TTL_MS = {
+    LinkKind.SETUP: SETUP_LINK_TTL_MS,
+    LinkKind.INVITE: INVITE_TTL_MS,
+    LinkKind.RESET: RESET_LINK_TTL_MS,
+}
 
 
 @dataclass(frozen=True, slots=True)

@@ -12,6 +12,7 @@ from salon.dashboard import (
     live_page,
     meetings_page,
     members_page,
+    password_pages,
     webhooks_page,
 )
 from salon.dashboard.web import SESSION_COOKIE, Dashboard
@@ -31,6 +32,7 @@ def install_dashboard(app: FastAPI, dashboard: Dashboard) -> None:
         meetings_page,
         live_page,
         members_page,
+        password_pages,
     ):
         app.include_router(module.router)
 

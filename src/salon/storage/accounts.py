@@ -53,7 +53,9 @@ async def insert_account(
     return _account(row)
 
 
-async def get_account_by_email(db: Database, email: str) -> tuple[Account, str] | None:
+async def get_account_by_email(
+    db: Database | Transaction, email: str
+) -> tuple[Account, str] | None:
     """The account and its password hash: what signing in needs."""
     row = await db.fetch_one(
         f"SELECT {_ACCOUNT_COLUMNS}, password_hash FROM accounts WHERE email = :email",
@@ -145,6 +147,13 @@ async def delete_session(tx: Transaction, digest: str) -> None:
 async def delete_sessions_of(tx: Transaction, account_id: AccountId) -> int:
     return await tx.execute(
         "DELETE FROM account_sessions WHERE account_id = :id", {"id": account_id}
+    )
+
+
+async def delete_other_sessions(tx: Transaction, account_id: AccountId, keep_digest: str) -> int:
+    return await tx.execute(
+        "DELETE FROM account_sessions WHERE account_id = :id AND token_digest <> :keep",
+        {"id": account_id, "keep": keep_digest},
     )
 
 

@@ -1,0 +1,185 @@
+"""Passwords: changing your own (the current one first), and setting a new one from the reset
+link an owner made (Salon sends no e-mail, so an owner hands the link over, as with invitations).
+
+    signed in ──► /account/password: current + new ──► other sessions end, this one stays
+    owner ──► Members: "Reset link" ──► /reset/{token}: new password ──► every session ends,
+                                                                         signed in afresh
+"""
+
+from fastapi import APIRouter, Request
+from starlette.responses import Response
+
+from salon.dashboard.accounts import LinkUnusable
+from salon.dashboard.auth_pages import (
+    check_new_password,
+    new_password_fields,
+    signed_in,
+    unusable,
+    with_presession,
+)
+from salon.dashboard.html import html
+from salon.dashboard.layout import (
+    csrf_input,
+    field,
+    heading,
+    notice,
+    page,
+    section,
+)
+from salon.dashboard.model import LinkKind, OneTimeLink
+from salon.dashboard.refusals import DashboardRoute
+from salon.dashboard.tokens import csrf_token
+from salon.dashboard.web import (
+    PREFIX,
+    PRESESSION_COOKIE,
+    Viewer,
+    client_address,
+    dashboard_of,
+    presession,
+    read_form,
+    redirect,
+    require,
+    signed_in_form,
+)
+from salon.errors import RateLimited, Unauthorized
+
+router = APIRouter(prefix=PREFIX, include_in_schema=False, route_class=DashboardRoute)
+HERE = f"{PREFIX}/account/password"
+DIFFER = "the two passwords differ"
+
+
+# --- your own password ---------------------------------------------------------------------------
+
+
+def _change_page(
+    viewer: Viewer,
+    *,
+    errors: dict[str, str] | None = None,
+    done: str | None = None,
+    status_code: int = 200,
+) -> Response:
+    errors = errors or {}
+    form = html(
+        """<form method="post" action="{here}" novalidate>
+  {csrf}
+  <input type="email" name="username" value="{email}" autocomplete="username" hidden readonly>
+  {current}{passwords}
+  <button type="submit" class="primary" data-testid="password-save">Change password</button>
+</form>""",
+        here=HERE,
+        csrf=csrf_input(viewer.csrf),
+        email=viewer.account.email,
+        current=field(
+            "current",
+            "Current password",
+            kind="password",
+            error=errors.get("current"),
+            required=True,
+            extra='autocomplete="current-password" autofocus',
+        ),
+        passwords=new_password_fields(errors, "New password"),
+    )
+    content = html(
+        "{heading}{done}{problem}{form}",
+        heading=heading(
+            "Your password",
+            "Changing it signs you out everywhere else; this browser stays signed in.",
+        ),
+        done=notice(done),
+        problem=notice(errors.get("form"), "error"),
+        form=section("Change password", form),
+    )
+    return page("Your password", content, viewer=viewer, status_code=status_code)
+
+
+@router.get("/account/password")
+async def change_form(request: Request) -> Response:
+    viewer = await require(request)
+    ended = request.query_params.get("ended")
+    done = None
+    if ended is not None and ended.isdigit():
+        others = int(ended)
+        done = f"Password changed; {others} other session{'s' if others != 1 else ''} ended."
+    return _change_page(viewer, done=done)
+
+
+@router.post("/account/password")
+async def change(request: Request) -> Response:
+    viewer, form = await signed_in_form(request)
+    errors: dict[str, str] = {}
+    if not form["current"]:
+        errors["current"] = "enter your current password"
+    check_new_password(form, viewer.account.email, errors)
+    if errors:
+        return _change_page(viewer, errors=errors, status_code=400)
+    try:
+        ended = await dashboard_of(request).accounts.change_password(
+            viewer.account,
+            form["current"],
+            form["password"],
+            viewer.session_token,
+            client_address(request),
+        )
+    except RateLimited as limited:
+        response = _change_page(viewer, errors={"form": limited.message}, status_code=429)
+        response.headers["Retry-After"] = str(max(1, limited.ms_left // 1000))
+        return response
+    except Unauthorized as wrong:
+        return _change_page(viewer, errors={"current": wrong.message}, status_code=400)
+    return redirect(HERE, ended=str(ended))
+
+
+# --- a reset link --------------------------------------------------------------------------------
+
+
+def _reset_page(
+    token: str, link: OneTimeLink, csrf: str, errors: dict[str, str] | None = None
+) -> Response:
+    errors = errors or {}
+    content = html(
+        """<div class="auth card">
+  <h1>Choose a new password</h1>
+  <p class="lead">Every session of this account ends, and this browser signs in afresh.</p>
+  {problem}
+  <form method="post" action="{prefix}/reset/{token}" novalidate>
+    {csrf}
+    <div class="field"><label for="f-email">E-mail</label>
+      <input id="f-email" type="email" value="{email}" readonly autocomplete="username"></div>
+    {passwords}
+    <button type="submit" class="primary wide" data-testid="reset-submit">Set password</button>
+  </form>
+</div>""",
+        problem=notice(errors.get("form"), "error"),
+        prefix=PREFIX,
+        token=token,
+        csrf=csrf_input(csrf),
+        email=link.email or "",
+        passwords=new_password_fields(errors, "New password"),
+    )
+    return page("Choose a new password", content, status_code=400 if errors else 200)
+
+
+@router.get("/reset/{token}")
+async def reset_form(request: Request, token: str) -> Response:
+    try:
+        link = await dashboard_of(request).accounts.link(token, LinkKind.RESET)
+    except LinkUnusable as problem:
+        return unusable(problem)
+    return with_presession(request, lambda csrf: _reset_page(token, link, csrf))
+
+
+@router.post("/reset/{token}")
+async def reset(request: Request, token: str) -> Response:
+    board = dashboard_of(request)
+    binding, _ = presession(request)
+    form = await read_form(request, request.cookies.get(PRESESSION_COOKIE))
+    try:
+        link = await board.accounts.link(token, LinkKind.RESET)
+        errors: dict[str, str] = {}
+        check_new_password(form, link.email, errors)
+        if errors:
+            return _reset_page(token, link, csrf_token(board.secret, binding), errors)
+        _, session = await board.accounts.accept_reset(token, form["password"])
+    except LinkUnusable as problem:
+        return unusable(problem)
+    return signed_in(request, session)
