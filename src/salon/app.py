@@ -9,7 +9,6 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 
 from fastapi import FastAPI
-from starlette.staticfiles import StaticFiles
 
 from salon import __version__
 from salon.api import health, hello, meetings
@@ -28,6 +27,7 @@ from salon.keys.service import KeyService
 from salon.meetings.service import MeetingService
 from salon.orgs.service import OrgService
 from salon.pages import room
+from salon.pages.assets import InMemoryStaticFiles
 from salon.pages.room import STATIC_DIR, STATIC_PATH
 from salon.ratelimit import RateLimiter
 from salon.rooms.recorder import RoomRecorder
@@ -209,7 +209,7 @@ async def build_app(settings: Settings, database: Database, clock: Clock = syste
     install_dashboard(app, dashboard)
     app.state.signed_in_member = functools.partial(signed_in_member, dashboard)
     app.add_api_websocket_route(SIGNAL_PATH, signal_endpoint)
-    app.mount(STATIC_PATH, StaticFiles(directory=STATIC_DIR), name="static")
+    app.mount(STATIC_PATH, InMemoryStaticFiles(directory=STATIC_DIR), name="static")
     app.include_router(room.router)  # last: it answers any single-segment path
     app.add_middleware(
         ApiGate,
