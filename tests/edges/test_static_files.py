@@ -45,9 +45,8 @@ async def test_answers_as_starlettes_static_files_do(
         assert memory.content == disk.content
         for header in ("content-type", "content-length", "etag", "last-modified"):
             assert memory.headers[header] == disk.headers[header], header
-    assert (await client.get("/memory/room/main.js")).headers["content-type"].startswith(
-        "text/javascript"
-    )
+    module = await client.get("/memory/room/main.js")
+    assert module.headers["content-type"].startswith("text/javascript")
 
 
 async def test_validators_head_and_missing_files(folders: tuple[httpx.AsyncClient, Path]) -> None:
