@@ -9,6 +9,7 @@ import subprocess
 import sys
 import time
 import urllib.request
+from collections.abc import Callable
 from pathlib import Path
 from types import TracebackType
 
@@ -27,6 +28,23 @@ def free_port() -> int:
         probe.bind((HOST, 0))
         port: int = probe.getsockname()[1]
         return port
+
+
+def wait_answers(url: str, process: "subprocess.Popen[bytes]", log: Callable[[], str]) -> None:
+    """Poll `url` until it answers 200; `BenchError` (with `log()`) if the process exits first
+    or `READY_WITHIN_S` passes."""
+    deadline = time.monotonic() + READY_WITHIN_S
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise BenchError(f"{url}: the server exited with {process.returncode}:\n{log()}")
+        try:
+            with urllib.request.urlopen(url, timeout=1) as answer:
+                if answer.status == 200:
+                    return
+        except OSError:
+            pass
+        time.sleep(0.05)  # the pause between two polls
+    raise BenchError(f"{url} did not answer within {READY_WITHIN_S} s")
 
 
 class SalonServer:
@@ -70,18 +88,7 @@ class SalonServer:
 
     def _wait_ready(self) -> None:
         assert self._process is not None
-        deadline = time.monotonic() + READY_WITHIN_S
-        while time.monotonic() < deadline:
-            if self._process.poll() is not None:
-                raise BenchError(f"salon serve exited:\n{self.log.read_text()}")
-            try:
-                with urllib.request.urlopen(f"{self.base_url}/healthz", timeout=1) as answer:
-                    if answer.status == 200:
-                        return
-            except OSError:
-                pass
-            time.sleep(0.05)  # the pause between two polls
-        raise BenchError(f"salon serve did not answer within {READY_WITHIN_S} s")
+        wait_answers(f"{self.base_url}/healthz", self._process, lambda: self.log.read_text())
 
     def stop(self) -> None:
         process = self._process

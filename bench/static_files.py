@@ -16,14 +16,12 @@ import shutil
 import subprocess
 import sys
 import tempfile
-import time
-import urllib.request
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from api_create import WARM_UP_S, Round, best, run_wrk
 from salon.pages.room import STATIC_DIR
-from salon_server import HOST, READY_WITHIN_S, BenchError, SalonServer, free_port
+from salon_server import HOST, BenchError, SalonServer, free_port, wait_answers
 
 FILE = "room/main.js"
 STARLETTE_STATIC_FILES = """
@@ -36,21 +34,6 @@ from starlette.staticfiles import StaticFiles
 app = Starlette(routes=[Mount("/static", StaticFiles(directory=sys.argv[1]))])
 uvicorn.run(app, host=sys.argv[2], port=int(sys.argv[3]), log_level="warning")
 """
-
-
-def wait_answers(url: str, process: subprocess.Popen[bytes]) -> None:
-    deadline = time.monotonic() + READY_WITHIN_S
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise BenchError(f"the StaticFiles server exited with {process.returncode}")
-        try:
-            with urllib.request.urlopen(url, timeout=1) as answer:
-                if answer.status == 200:
-                    return
-        except OSError:
-            pass
-        time.sleep(0.05)  # the pause between two polls
-    raise BenchError(f"{url} did not answer within {READY_WITHIN_S} s")
 
 
 def measure(wrk: str, memory_url: str, disk_url: str, seconds: int) -> list[Round]:
@@ -73,7 +56,7 @@ def main(seconds: int) -> None:
     )
     try:
         disk_url = f"http://{HOST}:{port}/static/{FILE}"
-        wait_answers(disk_url, disk)
+        wait_answers(disk_url, disk, lambda: "")
         with tempfile.TemporaryDirectory() as data_dir, SalonServer(Path(data_dir)) as server:
             rounds = measure(wrk, f"{server.base_url}/_salon/static/{FILE}", disk_url, seconds)
     finally:

@@ -11,6 +11,7 @@ scripts/test runs them as
 Started anywhere else they fail, never skip; so do they when `janus` or `turnserver` is missing.
 """
 
+import asyncio
 import shutil
 import socket
 from collections.abc import AsyncIterator, Generator, Iterator
@@ -23,6 +24,7 @@ from pytest_asyncio import is_async_test
 
 from browser.harness import CHROMIUM, CHROMIUM_ARGS, UI_TIMEOUT_MS, Crowd
 from e2e.salon_process import SalonServer
+from sfu.bots import Bot
 from sfu.rooms import VETH_ADDRESS, GroupMeetings
 
 HERE = Path(__file__).resolve().parent
@@ -133,3 +135,11 @@ async def crowd(
         yield people
     finally:
         await people.close()
+
+
+@pytest_asyncio.fixture(loop_scope="session")
+async def bots() -> AsyncIterator[list[Bot]]:
+    """The aiortc bots a test makes, closed after it."""
+    made: list[Bot] = []
+    yield made
+    await asyncio.gather(*(bot.close() for bot in made))

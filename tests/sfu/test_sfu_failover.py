@@ -130,14 +130,6 @@ async def januses(tmp_path: Path) -> AsyncIterator[tuple[str, list[ExternalJanus
             await stop_janus(janus)
 
 
-@pytest_asyncio.fixture(loop_scope="session")
-async def bots() -> AsyncIterator[list[Bot]]:
-    made: list[Bot] = []
-    yield made
-    for bot in made:
-        await bot.close()
-
-
 def decoding(bot: Bot, other: Bot, since: tuple[int, int] = (0, 0)) -> bool:
     got = bot.received[other.pid]
     return (

@@ -4,10 +4,7 @@ viewer's attempt to publish is refused."""
 
 import asyncio
 import time
-from collections.abc import AsyncIterator
 from urllib.parse import parse_qs, urlsplit
-
-import pytest_asyncio
 
 from browser.harness import Crowd, join
 from e2e.salon_process import SalonServer
@@ -17,13 +14,6 @@ from sfu.rooms import GroupMeetings, wait_for
 SUBSCRIBERS = 8
 MIN_VIDEO_FRAMES = 20
 MIN_AUDIO_FRAMES = 50
-
-
-@pytest_asyncio.fixture(loop_scope="session")
-async def bots() -> AsyncIterator[list[Bot]]:
-    made: list[Bot] = []
-    yield made
-    await asyncio.gather(*(bot.close() for bot in made))
 
 
 async def test_one_publisher_reaches_eight_subscribers_and_viewers_cannot_publish(

@@ -7,9 +7,6 @@ everyone decodes everyone again within 10 s, having seen a reconnecting state me
 
 import asyncio
 import time
-from collections.abc import AsyncIterator
-
-import pytest_asyncio
 
 from browser.harness import (
     Crowd,
@@ -27,14 +24,6 @@ RECOVERY_WITHIN_S = 10.0
 SUBSCRIPTION_JS = "() => window.salonRoom.sfu.subscription"
 QUIET_WINDOW_S = 1.5
 """Audio packets come every 20 ms: this long without one is no audio at all."""
-
-
-@pytest_asyncio.fixture(loop_scope="session")
-async def bots() -> AsyncIterator[list[Bot]]:
-    made: list[Bot] = []
-    yield made
-    for bot in made:
-        await bot.close()
 
 
 async def audio_from(person: Person, participant_id: str) -> int:

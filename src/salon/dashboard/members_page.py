@@ -107,6 +107,11 @@ def _row(account: Account, viewer: Viewer, error: str | None) -> Html:
     )
 
 
+def _hand_over(advice: str, label: str, link: str, test_id: str) -> Html:
+    """A one-time link, shown once, for the owner to pass on."""
+    return join([notice(advice), copy_box(label, link, test_id)])
+
+
 async def _page(
     request: Request,
     viewer: Viewer,
@@ -157,27 +162,22 @@ async def _page(
         else empty_state("No open invitations", "Invite someone with the form above.")
     )
     fresh = (
-        join(
-            [
-                notice(
-                    "Send this link to them yourself: it works once, for 7 days, and is shown "
-                    "only now."
-                ),
-                copy_box("Invitation link", link, "invite-link"),
-            ]
+        _hand_over(
+            "Send this link to them yourself: it works once, for 7 days, and is shown only now.",
+            "Invitation link",
+            link,
+            "invite-link",
         )
         if link
         else Html("")
     )
     reset_made = (
-        join(
-            [
-                notice(
-                    f"Send this link to {reset[0]} yourself: it sets a new password once, within"
-                    " 24 hours, and is shown only now."
-                ),
-                copy_box("Password reset link", reset[1], "reset-link"),
-            ]
+        _hand_over(
+            f"Send this link to {reset[0]} yourself: it sets a new password once, within"
+            " 24 hours, and is shown only now.",
+            "Password reset link",
+            reset[1],
+            "reset-link",
         )
         if reset
         else Html("")
