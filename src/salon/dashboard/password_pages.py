@@ -45,7 +45,6 @@ from salon.errors import RateLimited, Unauthorized
 
 router = APIRouter(prefix=PREFIX, include_in_schema=False, route_class=DashboardRoute)
 HERE = f"{PREFIX}/account/password"
-DIFFER = "the two passwords differ"
 
 
 # --- your own password ---------------------------------------------------------------------------
