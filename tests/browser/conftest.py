@@ -18,6 +18,8 @@ import pytest_asyncio
 from playwright.async_api import Browser, Playwright, async_playwright, expect
 from pytest_asyncio import is_async_test
 
+from browser.bidi import FIREFOX, Firefox
+from browser.firefox import FirefoxCrowd
 from browser.harness import (
     CHROMIUM,
     CHROMIUM_ARGS,
@@ -179,4 +181,48 @@ async def crowd(
             await people.dump(tmp_path_factory.mktemp(f"failed-{request.node.name[:60]}"))
             # The failure is reported at the end of the session, so this still shows.
             failed.sections.append(("the pages at the end", "\n".join(lines[before:])))
+        await people.close()
+
+
+@pytest.fixture(scope="session")
+def firefox_binary() -> str:
+    """Debian's Firefox ESR; missing, it fails every test that uses it."""
+    if not Path(FIREFOX).exists():
+        pytest.fail(
+            f"{FIREFOX} is missing: apt-get install -y firefox-esr (scripts/test installs it)",
+            pytrace=False,
+        )
+    return FIREFOX
+
+
+@pytest_asyncio.fixture(scope="module", loop_scope="session")
+async def firefox(private_network: None, firefox_binary: str) -> AsyncIterator[Firefox]:
+    """One Firefox per test module (it takes about a second to start); each Firefox participant
+    gets a user context of its own."""
+    launched = await Firefox.launch(firefox_binary)
+    try:
+        yield launched
+    finally:
+        await launched.close()
+
+
+@pytest_asyncio.fixture(loop_scope="session")
+async def foxes(
+    crowd: Crowd,
+    firefox: Firefox,
+    request: pytest.FixtureRequest,
+    tmp_path_factory: pytest.TempPathFactory,
+) -> AsyncIterator[FirefoxCrowd]:
+    """The Firefox people of one test, logging with the test's Chromium ones."""
+    people = FirefoxCrowd(firefox, crowd)
+    try:
+        yield people
+    finally:
+        failed = request.node.stash.get(FAILED, None)
+        if failed is not None:
+            before = len(crowd.lines)
+            await people.dump(tmp_path_factory.mktemp(f"failed-firefox-{request.node.name[:50]}"))
+            failed.sections.append(
+                ("the Firefox pages at the end", "\n".join(crowd.lines[before:]))
+            )
         await people.close()

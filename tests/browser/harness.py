@@ -11,10 +11,10 @@ only pauses are those between two polls of a condition.
 import asyncio
 import json
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import httpx
 from playwright.async_api import (
@@ -27,7 +27,6 @@ from playwright.async_api import (
     Page,
     ViewportSize,
     WebSocket,
-    expect,
 )
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.typing import Origin
@@ -76,22 +75,34 @@ LOG_LINE_CHARS = 400
 SIGNAL_PATH = "/_salon/signal"
 
 # A WebSocket wrapper installed before any script of the page runs: the tests can see and drop the
-# page's sockets without knowing how the room UI keeps them.
+# page's sockets without knowing how the room UI keeps them. `emit`, when given, hears every frame
+# (Firefox's pages report theirs through it; Playwright shows Chromium's itself).
 TRACK_SOCKETS_JS = """
-(() => {
+(emit) => {
   const Native = window.WebSocket;
   const sockets = [];
   class TrackedWebSocket extends Native {
     constructor(...args) {
       super(...args);
       this.closeCode = null;
-      this.addEventListener('close', event => { this.closeCode = event.code; });
+      this.addEventListener('close', event => {
+        this.closeCode = event.code;
+        if (emit) emit(['closed', this.url]);
+      });
+      if (emit) {
+        emit(['open', this.url]);
+        this.addEventListener('message', event => emit(['←', String(event.data)]));
+      }
       sockets.push(this);
+    }
+    send(data) {
+      if (emit) emit(['→', String(data)]);
+      return super.send(data);
     }
   }
   window.WebSocket = TrackedWebSocket;
   Object.defineProperty(window, '__salonTestSockets', { value: sockets });
-})();
+}
 """
 
 STATE_JS = """
@@ -179,13 +190,42 @@ def clip(text: str) -> str:
     return text if len(text) <= LOG_LINE_CHARS else text[:LOG_LINE_CHARS] + "…"
 
 
-@dataclass(repr=False)
-class Person:
-    """One participant: a browser context with one page."""
+class PageScripts(Protocol):
+    """What the harness needs of a page, whichever browser shows it: Playwright's Page (Chromium)
+    and firefox.FirefoxPage both have it."""
+
+    async def evaluate(self, expression: str, arg: Any = None) -> Any: ...
+
+    async def wait_for_function(
+        self,
+        expression: str,
+        *,
+        arg: Any = None,
+        timeout: float | None = None,  # noqa: ASYNC109 (Playwright's signature, in ms)
+    ) -> object: ...
+
+    async def goto(self, url: str) -> object: ...
+
+    async def screenshot(self, *, path: str) -> bytes: ...
+
+
+class UiElement(Protocol):
+    """An element found by test id: Playwright's Locator, or firefox.FirefoxLocator."""
+
+    async def click(self) -> None: ...
+
+    async def fill(self, value: str) -> None: ...
+
+    async def wait_for(self) -> None: ...
+
+
+@dataclass(repr=False, kw_only=True)
+class Participant:
+    """One participant in one browser: what every test can do with them, in Chromium or in
+    Firefox. Person (Chromium, Playwright) and firefox.FirefoxPerson add how."""
 
     name: str
-    context: BrowserContext
-    page: Page
+    page: PageScripts
     log: Callable[[str], None]
     id: str | None = None
     dialogs: list[str] = field(default_factory=list)
@@ -195,15 +235,15 @@ class Person:
     """Every signaling frame the page received, parsed, in order."""
 
     def __repr__(self) -> str:
-        return f"Person({self.name!r}, id={self.id!r})"
+        return f"{type(self).__name__}({self.name!r}, id={self.id!r})"
+
+    def testid(self, name: str) -> UiElement:
+        raise NotImplementedError
 
     @property
     def pid(self) -> str:
         assert self.id is not None, f"{self.name} has not joined"
         return self.id
-
-    def testid(self, name: str) -> Locator:
-        return self.page.get_by_test_id(name)
 
     async def state(self) -> dict[str, Any]:
         """`window.salonRoom.state()`, with participants, knocks and chat as lists."""
@@ -216,7 +256,7 @@ class Person:
         """Wait until a (synchronous) predicate over the page is true."""
         try:
             await self.page.wait_for_function(predicate_js, arg=arg, timeout=UI_TIMEOUT_MS)
-        except Error as error:
+        except (Error, TimeoutError) as error:
             state = await self.page.evaluate(STATE_JS)
             raise AssertionError(
                 f"{self.name}: {what or predicate_js} within {UI_TIMEOUT_MS} ms; "
@@ -287,6 +327,17 @@ class Person:
         return path
 
 
+@dataclass(repr=False, kw_only=True)
+class Person(Participant):
+    """One participant in Chromium: a browser context with one page."""
+
+    context: BrowserContext
+    page: Page
+
+    def testid(self, name: str) -> Locator:
+        return self.page.get_by_test_id(name)
+
+
 class Crowd:
     """The people of one test; closes their contexts at the end."""
 
@@ -303,7 +354,7 @@ class Crowd:
         """A new participant; `locale` sets the browser's language (navigator.languages)."""
         context = await self.browser.new_context(viewport=VIEWPORT, locale=locale)
         context.set_default_timeout(UI_TIMEOUT_MS)
-        await context.add_init_script(TRACK_SOCKETS_JS)
+        await context.add_init_script(f"({TRACK_SOCKETS_JS.strip()})(null)")
         page = await context.new_page()
         person = Person(name=name, context=context, page=page, log=self.log)
         self._watch(person)
@@ -325,10 +376,10 @@ class Crowd:
             self.log(f"{tag} websocket open {socket.url}")
 
             def sent(payload: str | bytes) -> None:
-                self._frame(person, "→", payload, person.sent)
+                self.record_frame(person, "→", payload, person.sent)
 
             def received(payload: str | bytes) -> None:
-                self._frame(person, "←", payload, person.received)
+                self.record_frame(person, "←", payload, person.received)
 
             socket.on("framesent", sent)
             socket.on("framereceived", received)
@@ -352,9 +403,10 @@ class Crowd:
             ),
         )
 
-    def _frame(
-        self, person: Person, arrow: str, payload: str | bytes, into: list[dict[str, Any]]
+    def record_frame(
+        self, person: Participant, arrow: str, payload: str | bytes, into: list[dict[str, Any]]
     ) -> None:
+        """Log a signaling frame of the person's page and keep it, parsed, in `into`."""
         text = payload if isinstance(payload, str) else payload.decode(errors="replace")
         try:
             parsed = json.loads(text)
@@ -439,13 +491,13 @@ class Meetings:
 # --- joining ------------------------------------------------------------------------------------
 
 
-async def open_precall(person: Person, url: str) -> None:
+async def open_precall(person: Participant, url: str) -> None:
     """Open a room URL and wait for the pre-call review (its join button)."""
     await person.page.goto(url)
-    await expect(person.testid("precall-join")).to_be_visible(timeout=UI_TIMEOUT_MS)
+    await person.testid("precall-join").wait_for()
 
 
-async def wait_for_preview(person: Person) -> None:
+async def wait_for_preview(person: Participant) -> None:
     """Wait until a video element on the page shows frames (the camera preview)."""
     await person.wait_until(
         "() => [...document.querySelectorAll('video')]"
@@ -454,14 +506,14 @@ async def wait_for_preview(person: Person) -> None:
     )
 
 
-async def precall_join(person: Person, name: str | None) -> None:
+async def precall_join(person: Participant, name: str | None) -> None:
     """Fill the name (unless the URL's displayName did) and press join on the pre-call screen."""
     if name is not None:
         await person.testid("precall-name").fill(name)
     await person.testid("precall-join").click()
 
 
-async def join(person: Person, url: str, name: str | None = None) -> str:
+async def join(person: Participant, url: str, name: str | None = None) -> str:
     """Go through the pre-call review into the room; the participant id the server gave.
 
     `name` defaults to the person's name, unless the URL carries `displayName`."""
@@ -473,7 +525,7 @@ async def join(person: Person, url: str, name: str | None = None) -> str:
     return person.pid
 
 
-async def wait_in_room(person: Person) -> None:
+async def wait_in_room(person: Participant) -> None:
     await person.wait_until(
         "() => { const r = window.salonRoom; const s = r && r.state && r.state();"
         " return !!(s && s.me && s.me.id); }",
@@ -486,7 +538,7 @@ async def wait_in_room(person: Person) -> None:
 # --- media ----------------------------------------------------------------------------------------
 
 
-async def inbound_stats(page: Page, participant_id: str) -> InboundStats | None:
+async def inbound_stats(page: PageScripts, participant_id: str) -> InboundStats | None:
     """What the page receives from `participant_id`; None while it has no connection to it."""
     raw = await page.evaluate(INBOUND_JS, participant_id)
     if raw is None:
@@ -501,8 +553,8 @@ async def inbound_stats(page: Page, participant_id: str) -> InboundStats | None:
 
 
 async def assert_media_flows(
-    receiver: Person,
-    sender: Person,
+    receiver: Participant,
+    sender: Participant,
     *,
     video_streams: int = 1,
     audio: bool = True,
@@ -539,7 +591,7 @@ async def assert_media_flows(
         await asyncio.sleep(POLL_S)
 
 
-async def assert_mesh_flows(people: list[Person]) -> None:
+async def assert_mesh_flows(people: Sequence[Participant]) -> None:
     """Everyone decodes everyone else's video and receives their audio."""
     await asyncio.gather(
         *(
@@ -568,7 +620,7 @@ SENDING_JS = """
 """
 
 
-async def wait_sending(person: Person, kind: str, *, on: bool) -> None:
+async def wait_sending(person: Participant, kind: str, *, on: bool) -> None:
     """Wait until the person sends `kind` to every peer (on), or to none (off)."""
     predicate = f"""
     ([kind, on]) => {{
@@ -606,7 +658,7 @@ TILES_PLAY_JS = """
 """
 
 
-async def wait_tiles_play(person: Person, ids: list[str], kind: str = "camera") -> None:
+async def wait_tiles_play(person: Participant, ids: list[str], kind: str = "camera") -> None:
     """Wait until the tiles of these participants play their video on the person's page."""
     await person.wait_until(TILES_PLAY_JS, [ids, kind], what=f"{kind} tiles of {ids} play")
 
@@ -682,7 +734,7 @@ async (id) => {
 
 
 async def assert_media_stops(
-    receiver: Person, sender: Person, kind: str, *, within_s: float = MEDIA_WITHIN_S
+    receiver: Participant, sender: Participant, kind: str, *, within_s: float = MEDIA_WITHIN_S
 ) -> None:
     """`receiver` stops getting `sender`'s `kind` ("video" or "audio"): no new frame decoded, or
     no more sound heard (totalAudioEnergy stops growing: a muted microphone goes on sending packets,
