@@ -633,20 +633,30 @@ async def wait_sending(person: Participant, kind: str, *, on: bool) -> None:
     )
 
 
+def notice_selector(kind: str) -> str:
+    return f'[data-testid="notice"][data-kind="{kind}"]'
+
+
+def participant_selector(testid: str, participant_id: str) -> str:
+    return f'[data-testid="{testid}"][data-participant-id="{participant_id}"]'
+
+
+def tile_selector(participant_id: str, kind: str = "camera") -> str:
+    return f'{participant_selector("tile", participant_id)}[data-kind="{kind}"]'
+
+
 def notice(person: Person, kind: str) -> Locator:
-    return person.page.locator(f'[data-testid="notice"][data-kind="{kind}"]')
+    return person.page.locator(notice_selector(kind))
 
 
 def by_participant(person: Person, testid: str, participant_id: str) -> Locator:
     """The element with this data-testid for this participant (person, knock)."""
-    return person.page.locator(f'[data-testid="{testid}"][data-participant-id="{participant_id}"]')
+    return person.page.locator(participant_selector(testid, participant_id))
 
 
 def tile(person: Person, participant_id: str, kind: str = "camera") -> Locator:
     """A participant's tile: their camera's, or the screen they share."""
-    return person.page.locator(
-        f'[data-testid="tile"][data-participant-id="{participant_id}"][data-kind="{kind}"]'
-    )
+    return person.page.locator(tile_selector(participant_id, kind))
 
 
 TILES_PLAY_JS = """

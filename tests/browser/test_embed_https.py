@@ -24,6 +24,7 @@ from browser.harness import (
     UI_TIMEOUT_MS,
     Crowd,
     Meetings,
+    Participant,
     Person,
     assert_media_flows,
     assert_media_stops,
@@ -101,12 +102,12 @@ def origin_of(url: str) -> str:
     return f"{parts.scheme}://{parts.netloc}"
 
 
-async def events(person: Person) -> list[dict[str, Any]]:
+async def events(person: Participant) -> list[dict[str, Any]]:
     found: list[dict[str, Any]] = await person.page.evaluate("() => window.events")
     return found
 
 
-async def wait_event(person: Person, kind: str, payload: Any = None) -> dict[str, Any]:
+async def wait_event(person: Participant, kind: str, payload: Any = None) -> dict[str, Any]:
     """Wait until the product's page has heard an event of this type (with this payload, when
     given); the first such event."""
     try:
@@ -116,7 +117,7 @@ async def wait_event(person: Person, kind: str, payload: Any = None) -> dict[str
             arg=[kind, payload],
             timeout=UI_TIMEOUT_MS,
         )
-    except Error as error:
+    except (Error, TimeoutError) as error:
         raise AssertionError(
             f"{person.name}: no {kind} event {payload or ''} within {UI_TIMEOUT_MS} ms; "
             f"heard {await events(person)}"

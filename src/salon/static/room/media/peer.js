@@ -26,6 +26,21 @@ const STUCK_MS = 10_000;
  * @typedef {(payload: SignalPayload) => boolean | void} SendSignal
  */
 
+/**
+ * Send `track` on `sender`, or nothing at all (null). After `replaceTrack(null)` Firefox goes on
+ * sending a black frame a second; an inactive encoding sends nothing in every browser, so the
+ * encodings are switched off with the track, and on again with the next one.
+ * @param {RTCRtpSender} sender @param {MediaStreamTrack | null} track
+ */
+export async function sendOn(sender, track) {
+  await sender.replaceTrack(track);
+  const parameters = sender.getParameters();
+  const active = track !== null;
+  if (!parameters.encodings?.length || parameters.encodings.every((e) => (e.active ?? true) === active)) return;
+  for (const encoding of parameters.encodings) encoding.active = active;
+  await sender.setParameters(parameters);
+}
+
 export class PeerLink extends EventTarget {
   /**
    * @param {{remoteId: string, polite: boolean, iceServers: RTCIceServer[], send: SendSignal,
@@ -151,7 +166,7 @@ export class PeerLink extends EventTarget {
     if (this.closed) return;
     const sender = this.senders.get(slot);
     if (sender && track && sender.track !== track) {
-      sender.replaceTrack(track).catch((error) => console.warn("salon: replaceTrack failed", error));
+      sendOn(sender, track).catch((error) => console.warn("salon: replaceTrack failed", error));
     } else if (!sender && track && stream) {
       this.senders.set(slot, this.pc.addTrack(track, stream));
     } else if (sender && !track) {
@@ -163,7 +178,7 @@ export class PeerLink extends EventTarget {
         else this.pc.removeTrack(sender);
         this.senders.delete(slot);
       } else {
-        sender.replaceTrack(null).catch(() => {}); // camera off: keep the m-line, send nothing
+        sendOn(sender, null).catch(() => {}); // camera off: keep the m-line, send nothing
       }
     }
   }

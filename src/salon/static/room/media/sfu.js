@@ -13,6 +13,8 @@
  * view of its receivers (getReceivers, getStats), like the mesh's peer connections.
  */
 
+import { sendOn } from "./peer.js";
+
 /** Three VP8 layers, highest first (the order Janus reads the rids in). */
 export const SIMULCAST = Object.freeze([
   { rid: "h", maxBitrate: 1_200_000 },
@@ -221,7 +223,7 @@ export class SfuMedia extends EventTarget {
     }
     const [audio, video] = transceivers;
     const target = slot === "audio" ? audio : video;
-    target?.sender.replaceTrack(track).catch((error) => console.warn("salon: replaceTrack failed", error));
+    if (target) sendOn(target.sender, track).catch((error) => console.warn("salon: replaceTrack failed", error));
   }
 
   // ---- subscribing ----------------------------------------------------------------------------
