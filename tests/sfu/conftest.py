@@ -22,6 +22,8 @@ import pytest_asyncio
 from playwright.async_api import Browser, Playwright, async_playwright, expect
 from pytest_asyncio import is_async_test
 
+from browser.bidi import FIREFOX, Firefox
+from browser.firefox import FirefoxCrowd
 from browser.harness import CHROMIUM, CHROMIUM_ARGS, UI_TIMEOUT_MS, Crowd
 from e2e.salon_process import SalonServer
 from sfu.bots import Bot
@@ -79,8 +81,9 @@ def private_network() -> None:
             "Run them with scripts/test (see tests/sfu/conftest.py).",
             pytrace=False,
         )
-    if not Path(CHROMIUM).exists():
-        pytest.fail(f"{CHROMIUM} is missing: apt-get install -y chromium", pytrace=False)
+    for browser_binary, package in ((CHROMIUM, "chromium"), (FIREFOX, "firefox-esr")):
+        if not Path(browser_binary).exists():
+            pytest.fail(f"{browser_binary} is missing: apt-get install -y {package}", pytrace=False)
     for binary in ("janus", "turnserver"):
         if shutil.which(binary) is None:
             pytest.fail(f"{binary} is missing: apt-get install -y janus coturn", pytrace=False)
@@ -131,6 +134,26 @@ async def crowd(
     request.node.stash[LOG] = lines
     request.node.stash[SERVER_LOG_FROM] = (len(salon.stdout), len(salon.stderr))
     people = Crowd(browser, lines)
+    try:
+        yield people
+    finally:
+        await people.close()
+
+
+@pytest_asyncio.fixture(scope="module", loop_scope="session")
+async def firefox(private_network: None) -> AsyncIterator[Firefox]:
+    """One Debian Firefox ESR per test module; each participant a user context of its own."""
+    launched = await Firefox.launch()
+    try:
+        yield launched
+    finally:
+        await launched.close()
+
+
+@pytest_asyncio.fixture(loop_scope="session")
+async def foxes(crowd: Crowd, firefox: Firefox) -> AsyncIterator[FirefoxCrowd]:
+    """The Firefox people of one test, logging with the test's Chromium ones."""
+    people = FirefoxCrowd(firefox, crowd)
     try:
         yield people
     finally:

@@ -4,7 +4,7 @@ that fits the tile it shows it in: a large tile gets the large layer, a small on
 import asyncio
 import time
 
-from browser.harness import MEDIA_WITHIN_S, POLL_S, Crowd, Person, join
+from browser.harness import MEDIA_WITHIN_S, POLL_S, Crowd, Participant, join
 from sfu.rooms import GroupMeetings
 
 SMALL_LAYER_WIDTH = 320
@@ -30,12 +30,14 @@ async (id) => {
 """
 
 
-async def received_width(person: Person, of: str) -> int:
+async def received_width(person: Participant, of: str) -> int:
     width: int = await person.page.evaluate(WIDTH_JS, of)
     return width
 
 
-async def wait_width(person: Person, of: str, *, at_least: int = 0, at_most: int = 10_000) -> int:
+async def wait_width(
+    person: Participant, of: str, *, at_least: int = 0, at_most: int = 10_000
+) -> int:
     """Poll the width of the video received from `of` until it is in the range."""
     deadline = time.monotonic() + MEDIA_WITHIN_S
     while True:
