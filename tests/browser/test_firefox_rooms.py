@@ -38,6 +38,9 @@ DEVICES_JS = """
 (kind) => [...document.querySelectorAll(`salon-precall [data-part="${kind}-select"] option`)]
   .filter((option) => option.value).map((option) => ({ id: option.value, label: option.text }))
 """
+SPEAKER_HINT = (
+    "This browser lists no speakers to choose from: sound plays on the system's default output."
+)
 CANVAS_SCREEN_JS = """
 () => {
   const canvas = Object.assign(document.createElement('canvas'), { width: 640, height: 360 });
@@ -153,6 +156,16 @@ async def test_firefox_lists_and_switches_devices_before_joining(
     await assert_mesh_flows([host, fox])
     await wait_sending(fox, "video", on=True)
     await wait_sending(fox, "audio", on=True)
+
+    # In the room, the settings list the same devices; Firefox lists no speaker to choose (it
+    # offers outputs only through its own prompt), and the dialog says where the sound goes.
+    await fox.testid("toggle-settings").click()
+    await expect_firefox(fox.testid("settings-dialog")).to_be_visible()
+    for select in ("settings-camera", "settings-microphone"):
+        await expect_firefox(fox.page.locator(f'[data-testid="{select}"] option')).to_have_count(1)
+    await expect_firefox(fox.testid("settings-speaker-hint")).to_have_text(SPEAKER_HINT)
+    await fox.testid("settings-close").click()
+    await expect_firefox(fox.testid("settings-dialog")).to_be_hidden()
 
 
 async def test_a_firefox_host_mutes_turns_a_camera_off_spotlights_and_removes(

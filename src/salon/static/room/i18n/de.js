@@ -114,6 +114,7 @@ export default {
   "settings.speaker": "Lautsprecher",
   "settings.speakerN": "Lautsprecher {n}",
   "settings.speakerDefault": "Systemstandard",
+  "settings.speakerNone": "Dieser Browser bietet keine Lautsprecher zur Auswahl an: Der Ton kommt aus der Standardausgabe des Systems.",
   "settings.language": "Sprache",
   "settings.lowData": "Datensparmodus",
   "settings.lowDataHint": "Sendet Ihr Video in geringerer Auflösung, um Bandbreite zu sparen.",

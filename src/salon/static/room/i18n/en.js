@@ -114,6 +114,7 @@ export default {
   "settings.speaker": "Speaker",
   "settings.speakerN": "Speaker {n}",
   "settings.speakerDefault": "System default",
+  "settings.speakerNone": "This browser lists no speakers to choose from: sound plays on the system's default output.",
   "settings.language": "Language",
   "settings.lowData": "Low data mode",
   "settings.lowDataHint": "Sends your video at a lower resolution to save bandwidth.",

@@ -115,6 +115,7 @@ export default {
   "settings.speaker": "Altavoz",
   "settings.speakerN": "Altavoz {n}",
   "settings.speakerDefault": "Predeterminado del sistema",
+  "settings.speakerNone": "Este navegador no ofrece altavoces para elegir: el sonido sale por la salida predeterminada del sistema.",
   "settings.language": "Idioma",
   "settings.lowData": "Ahorro de datos",
   "settings.lowDataHint": "Envía tu imagen con menor resolución para ahorrar ancho de banda.",

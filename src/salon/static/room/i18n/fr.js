@@ -115,6 +115,7 @@ export default {
   "settings.speaker": "Haut-parleur",
   "settings.speakerN": "Haut-parleur {n}",
   "settings.speakerDefault": "Par défaut (système)",
+  "settings.speakerNone": "Ce navigateur ne propose aucun haut-parleur à choisir : le son sort par la sortie par défaut du système.",
   "settings.language": "Langue",
   "settings.lowData": "Économie de données",
   "settings.lowDataHint": "Envoie votre vidéo en résolution réduite pour économiser de la bande passante.",

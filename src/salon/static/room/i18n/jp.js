@@ -116,6 +116,7 @@ export default {
   "settings.speaker": "スピーカー",
   "settings.speakerN": "スピーカー {n}",
   "settings.speakerDefault": "システムのデフォルト",
+  "settings.speakerNone": "このブラウザーでは選べるスピーカーがありません。音声はシステムの既定の出力から流れます。",
   "settings.language": "言語",
   "settings.lowData": "データ節約モード",
   "settings.lowDataHint": "映像を低い解像度で送信して、通信量を節約します。",

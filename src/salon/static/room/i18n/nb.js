@@ -114,6 +114,7 @@ export default {
   "settings.speaker": "Høyttaler",
   "settings.speakerN": "Høyttaler {n}",
   "settings.speakerDefault": "Systemstandard",
+  "settings.speakerNone": "Denne nettleseren viser ingen høyttalere å velge mellom: lyden spilles på systemets standardutgang.",
   "settings.language": "Språk",
   "settings.lowData": "Datasparemodus",
   "settings.lowDataHint": "Sender videoen din med lavere oppløsning for å spare båndbredde.",

@@ -116,6 +116,7 @@ export default {
   "settings.speaker": "Altifalante",
   "settings.speakerN": "Altifalante {n}",
   "settings.speakerDefault": "Predefinição do sistema",
+  "settings.speakerNone": "Este navegador não apresenta altifalantes para escolher: o som sai pela saída predefinida do sistema.",
   "settings.language": "Idioma",
   "settings.lowData": "Poupança de dados",
   "settings.lowDataHint": "Envia o seu vídeo numa resolução mais baixa para poupar largura de banda.",

@@ -58,7 +58,7 @@ export class SalonSettings extends HTMLElement {
         <div class="settings-body">
           <label class="field" data-part="camera-field"><span data-part="camera-label"></span><select class="select" data-testid="settings-camera" data-part="video"></select></label>
           <label class="field" data-part="mic-field"><span data-part="mic-label"></span><select class="select" data-testid="settings-microphone" data-part="audio"></select></label>
-          <label class="field" data-part="speaker-field"><span data-part="speaker-label"></span><select class="select" data-testid="settings-speaker" data-part="speaker"></select></label>
+          <label class="field" data-part="speaker-field"><span data-part="speaker-label"></span><select class="select" data-testid="settings-speaker" data-part="speaker" aria-describedby="salon-settings-speaker-hint"></select><small id="salon-settings-speaker-hint" data-testid="settings-speaker-hint" data-part="speaker-hint" hidden></small></label>
           <label class="field" data-part="language-field"><span data-part="language-label"></span><select class="select" data-testid="settings-language" data-part="language"></select></label>
           <label class="settings-check" data-part="low-data-field">
             <input type="checkbox" data-testid="settings-low-data" data-part="low-data" aria-describedby="salon-settings-low-data-hint">
@@ -102,6 +102,10 @@ export class SalonSettings extends HTMLElement {
     fill(/** @type {HTMLSelectElement} */ (part(this, "audio")), options("audioinput", "precall.micN"), m.current.audio);
     const speakers = options("audiooutput", "settings.speakerN").filter((o) => o.value !== "default");
     part(this, "speaker-field").hidden = !m.speakerSupported;
+    // Firefox lists no speaker until the person picks one through its own prompt: say that the
+    // sound goes to the system's default, rather than offer a list with nothing to choose.
+    part(this, "speaker-hint").hidden = speakers.length > 0;
+    part(this, "speaker-hint").textContent = t("settings.speakerNone");
     fill(/** @type {HTMLSelectElement} */ (part(this, "speaker")), [{ value: "", label: t("settings.speakerDefault") }, ...speakers], m.sinkId ?? "");
     part(this, "language-field").hidden = m.languages === null;
     const languages = (m.languages ?? []).map((code) => ({ value: code, label: languageName(code) }));
