@@ -161,8 +161,8 @@ async def test_firefox_lists_and_switches_devices_before_joining(
     # offers outputs only through its own prompt), and the dialog says where the sound goes.
     await fox.testid("toggle-settings").click()
     await expect_firefox(fox.testid("settings-dialog")).to_be_visible()
-    for select in ("settings-camera", "settings-microphone"):
-        await expect_firefox(fox.page.locator(f'[data-testid="{select}"] option')).to_have_count(1)
+    for field in ("settings-camera", "settings-microphone"):
+        await expect_firefox(fox.page.locator(f'[data-testid="{field}"] option')).to_have_count(1)
     await expect_firefox(fox.testid("settings-speaker-hint")).to_have_text(SPEAKER_HINT)
     await fox.testid("settings-close").click()
     await expect_firefox(fox.testid("settings-dialog")).to_be_hidden()
