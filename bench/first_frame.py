@@ -1,15 +1,18 @@
-"""Benchmark: from clicking "Join" to the first remote video frame decoded, in a two-person room.
+"""Benchmark: from clicking "Join" to the first remote video frame decoded, in a two-person room,
+joining from Chromium and joining from Firefox.
 
 Run: `.venv/bin/python bench/first_frame.py [--runs 10]` (as root: it re-runs itself inside a
 private network namespace with only `lo`, as the browser tests do, so no media leaves the machine).
 
-One `salon serve` on SQLite and one Debian Chromium (Playwright, fake camera and microphone). For
-each run a fresh meeting: Ada joins and waits; Bo fills in the pre-call screen, and the clock starts
-when Bo's page clicks "Join"; it stops when Bo's peer connection to Ada reports a decoded video
-frame (`getStats()`, polled every 10 ms inside the page). The baseline, in the same run and the
-same browser: two `RTCPeerConnection`s in one page exchanging the same fake camera directly, from
-`createOffer` to the first decoded frame — the browser's own floor, with no server and no UI. The
-last line prints both medians and their ratio. Goal: Salon's median ≤ 1.0 s.
+One `salon serve` on SQLite, one Debian Chromium (Playwright) and one Debian Firefox ESR (WebDriver
+BiDi, tests/browser/bidi.py), fake cameras and microphones. For each run a fresh meeting: Ada joins
+in Chromium and waits; Bo fills in the pre-call screen, and the clock starts when Bo's page clicks
+"Join"; it stops when Bo's peer connection to Ada reports a decoded video frame (`getStats()`,
+polled every 10 ms inside the page). Bo joins once in Chromium and once in Firefox in every run.
+The baseline, in the same run and each browser: two `RTCPeerConnection`s in one page exchanging the
+same fake camera directly, from `createOffer` to the first decoded frame — the browser's own floor,
+with no server and no UI. The last line prints the medians, then the ratios (Salon over the
+browser's floor, Firefox over Chromium). Goal: Salon's median ≤ 1.0 s in both browsers.
 """
 
 import argparse
@@ -25,8 +28,14 @@ from pathlib import Path
 
 from playwright.async_api import Browser, async_playwright
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from salon_server import SalonServer
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+sys.path.insert(0, str(HERE.parent / "tests"))  # the Firefox driver of the browser tests
+from browser.bidi import Firefox  # noqa: E402
+from browser.firefox import FirefoxCrowd  # noqa: E402
+from browser.firefox import expect as expect_firefox  # noqa: E402
+from browser.harness import Crowd  # noqa: E402
+from salon_server import SalonServer  # noqa: E402
 
 CHROMIUM_ARGS = [
     "--headless=new", "--no-sandbox", "--disable-gpu", "--use-fake-ui-for-media-stream",
@@ -128,29 +137,71 @@ async def one_run(browser: Browser, server: SalonServer) -> float:
     return took
 
 
+async def one_firefox_run(firefox: Firefox, browser: Browser, server: SalonServer) -> float:
+    """One run with Bo in Firefox (a user context of its own) and Ada in Chromium."""
+    url = create_meeting(server)
+    ada, ada_id = await join_as(browser, url, "Ada")
+    people = FirefoxCrowd(firefox, Crowd(browser, []))
+    try:
+        bo = await people.person("Bo")
+        await bo.page.goto(url)
+        await bo.testid("precall-name").fill("Bo")
+        await expect_firefox(bo.testid("precall-join")).to_be_enabled()
+        took: float = await bo.page.evaluate(JOIN_AND_TIME_JS, [ada_id, DEADLINE_MS])
+    finally:
+        await people.close()
+        await ada.close()  # type: ignore[attr-defined]
+    if took < 0:
+        raise SystemExit("first_frame: FAILED: no remote frame in Firefox within the deadline")
+    return took
+
+
+def summary(name: str, values: list[float]) -> str:
+    low, high = min(values), max(values)
+    return f"{name} median={statistics.median(values):.0f}ms (min {low:.0f}, max {high:.0f})"
+
+
 async def main(runs: int) -> None:
+    firefox = await Firefox.launch()
     with tempfile.TemporaryDirectory() as data_dir, SalonServer(Path(data_dir)) as server:
         async with async_playwright() as playwright:
             browser = await playwright.chromium.launch(
                 executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS
             )
-            salon, floor = [], []
+            salon, floor, fox_salon, fox_floor = [], [], [], []
             for run in range(runs + 1):  # the first run warms caches up and is not counted
                 took = await one_run(browser, server)
                 page = await browser.new_page()
                 await page.goto(f"{server.base_url}/healthz")  # a secure context: 127.0.0.1
                 direct: float = await page.evaluate(LOOPBACK_JS, DEADLINE_MS)
                 await page.close()
+                fox_took = await one_firefox_run(firefox, browser, server)
+                loopback = FirefoxCrowd(firefox, Crowd(browser, []))
+                fox_page = (await loopback.person("loopback")).page
+                await fox_page.goto(f"{server.base_url}/healthz")
+                fox_direct: float = await fox_page.evaluate(LOOPBACK_JS, DEADLINE_MS)
+                await loopback.close()
                 if run:
                     salon.append(took)
                     floor.append(direct)
-                    print(f"run {run:2}: salon {took:7.1f} ms   direct loopback {direct:7.1f} ms")
+                    fox_salon.append(fox_took)
+                    fox_floor.append(fox_direct)
+                    print(
+                        f"run {run:2}: chromium salon {took:7.1f} ms  direct {direct:7.1f} ms"
+                        f"   firefox salon {fox_took:7.1f} ms  direct {fox_direct:7.1f} ms"
+                    )
             await browser.close()
-    salon_ms, floor_ms = statistics.median(salon), statistics.median(floor)
+    await firefox.close()
+    median = statistics.median
     print(
-        f"first_frame: salon median={salon_ms:.0f}ms (min {min(salon):.0f}, max {max(salon):.0f})"
-        f" | direct loopback median={floor_ms:.0f}ms | ratio salon/direct={salon_ms / floor_ms:.2f}"
-        " (goal: salon <= 1000 ms)"
+        f"first_frame: {summary('chromium salon', salon)}"
+        f" | {summary('firefox salon', fox_salon)}"
+        f" | direct loopback chromium median={median(floor):.0f}ms"
+        f", firefox median={median(fox_floor):.0f}ms"
+        f" | ratio salon/direct chromium={median(salon) / median(floor):.2f}"
+        f", firefox={median(fox_salon) / median(fox_floor):.2f}"
+        f" | ratio firefox/chromium salon={median(fox_salon) / median(salon):.2f}"
+        " (goal: salon <= 1000 ms in both)"
     )
 
 
