@@ -152,6 +152,7 @@ class Firefox:
         except BaseException:
             process.kill()
             await process.wait()
+            shutil.rmtree(profile, ignore_errors=True)
             raise
         firefox = cls(process, Bidi(connection), profile)
         firefox.stderr = seen

@@ -331,6 +331,7 @@ class FirefoxCrowd:
         self.crowd = crowd
         self.people: list[FirefoxPerson] = []
         self._scripts: list[str] = []
+        self._dismissals: set[asyncio.Task[dict[str, Any]]] = set()
 
     async def person(self, name: str) -> FirefoxPerson:
         bidi = self.firefox.bidi
@@ -373,9 +374,11 @@ class FirefoxCrowd:
             person.dialogs.append(f"{params['type']}: {params['message']}")
             self.crowd.log(f"{tag} DIALOG {params['type']}: {params['message']}")
             dismiss = {"context": params["context"], "accept": False}
-            asyncio.get_running_loop().create_task(
+            task = asyncio.get_running_loop().create_task(
                 self.firefox.bidi.command("browsingContext.handleUserPrompt", dismiss)
             )
+            self._dismissals.add(task)
+            task.add_done_callback(self._dismissals.discard)
 
     async def dump(self, into: Path) -> None:
         """Screenshots, room state and peer connections of every page, for a failed test."""

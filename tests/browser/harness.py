@@ -2,7 +2,8 @@
 proven with `getStats()`.
 
 Each person is one browser context (its own cookies, its own fake camera and microphone) with one
-page, all in the one Chromium of the session. Everything that happens on a page, console output,
+page, all in the one Chromium of the session; a Participant is what the helpers need of a person
+in any browser (firefox.py makes Firefox ones). Everything that happens on a page, console output,
 uncaught errors, dialogs and signaling frames, goes to a log that the conftest prints when a test
 fails. Nothing here sleeps to synchronise: every wait is on a condition with a deadline, and the
 only pauses are those between two polls of a condition.
