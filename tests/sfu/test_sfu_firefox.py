@@ -1,12 +1,19 @@
 """Firefox in a group room through a real Janus, beside Chromium: Firefox publishes its camera in
 three simulcast layers (rids h, m, l in its sendEncodings) and subscribes to Chromium's; each
 browser receives the layer that fits the tile it shows, and the layer follows the tile's size
-when the window changes. Media is proven with getStats() in both browsers."""
+when the window changes; Firefox's camera off stops its video at Chromium. Media is proven with
+getStats() in both browsers."""
 
 from playwright.async_api import ViewportSize
 
 from browser.firefox import FirefoxCrowd
-from browser.harness import Crowd, assert_mesh_flows, join
+from browser.harness import (
+    Crowd,
+    assert_media_flows,
+    assert_media_stops,
+    assert_mesh_flows,
+    join,
+)
 from sfu.rooms import GroupMeetings
 from sfu.test_sfu_simulcast import LAYERS_JS, SMALL_LAYER_WIDTH, wait_width
 
@@ -53,3 +60,12 @@ async def test_firefox_publishes_simulcast_and_the_layer_follows_the_tile_size(
         f"Firefox sends {layers}; Chromium receives {big} → {small}; "
         f"Firefox receives {their_big} → {their_small}"
     )
+
+    # Firefox's camera off: nothing more reaches Chromium through Janus (not even the black frame
+    # a second Firefox sends for a sender without a track); on again, it flows again.
+    await fiona.testid("toggle-camera").click()
+    await hana.wait_for_participant(fiona.pid, "p.video === false")
+    await assert_media_stops(hana, fiona, "video")
+    await fiona.testid("toggle-camera").click()
+    await hana.wait_for_participant(fiona.pid, "p.video === true")
+    await assert_media_flows(hana, fiona)
