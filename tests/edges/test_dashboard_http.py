@@ -6,7 +6,7 @@ import re
 from dashboard_helpers import PASSWORD, Person, browser, field_error, signed_in
 from helpers import Api
 from salon.dashboard.model import SETUP_LINK_TTL_MS, AccountRole
-from salon.dashboard.throttle import PER_EMAIL
+from salon.dashboard.throttle import PER_PAIR
 from salon.signaling import protocol as p
 
 
@@ -163,7 +163,7 @@ async def test_sign_in_is_limited_and_says_so(api: Api, people: list[Person]) ->
     )
     guesser = await browser(api, people)
     await guesser.get("/dashboard/sign-in")
-    for _ in range(PER_EMAIL):
+    for _ in range(PER_PAIR):
         wrong = await guesser.post(
             "/dashboard/sign-in", email="ada@example.com", password="guess guess"
         )
