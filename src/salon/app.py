@@ -29,6 +29,7 @@ from salon.orgs.service import OrgService
 from salon.pages import room
 from salon.pages.assets import InMemoryStaticFiles
 from salon.pages.room import STATIC_DIR, STATIC_PATH
+from salon.pages.slashes import install_slash_redirects
 from salon.ratelimit import RateLimiter
 from salon.rooms.recorder import RoomRecorder
 from salon.rooms.service import RoomService
@@ -185,6 +186,7 @@ async def build_app(settings: Settings, database: Database, clock: Clock = syste
     app.state.dispatcher = dispatcher
     app.state.clock = clock
     app.state.database = database
+    app.state.room_misses = RateLimiter(settings.room_misses_per_minute, clock)
     install_error_handlers(app)
     install_openapi(app, API_DESCRIPTION)
     app.include_router(meetings.router)
@@ -211,6 +213,7 @@ async def build_app(settings: Settings, database: Database, clock: Clock = syste
     app.add_api_websocket_route(SIGNAL_PATH, signal_endpoint)
     app.mount(STATIC_PATH, InMemoryStaticFiles(directory=STATIC_DIR), name="static")
     app.include_router(room.router)  # last: it answers any single-segment path
+    install_slash_redirects(app)
     app.add_middleware(
         ApiGate,
         keys=keys,
