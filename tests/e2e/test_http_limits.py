@@ -11,7 +11,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from salon_process import HOST, SalonServer
+from e2e.salon_process import HOST, SalonServer
 
 SLOW_LIMIT_S = 1
 ANSWER_WITHIN_S = 20.0
@@ -19,8 +19,7 @@ CONNECTIONS = 6
 
 
 def raw(server: SalonServer) -> socket.socket:
-    sock = socket.create_connection((HOST, server.port), timeout=ANSWER_WITHIN_S)
-    return sock
+    return socket.create_connection((HOST, server.port), timeout=ANSWER_WITHIN_S)
 
 
 def read_until_closed(sock: socket.socket) -> bytes:

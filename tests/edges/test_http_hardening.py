@@ -21,7 +21,8 @@ async def room_path(api: Api) -> str:
         "/v1/meetings", json={"endDate": api.future()}, headers=api.auth
     )
     assert created.status_code == 201, created.text
-    return urlsplit(created.json()["roomUrl"]).path
+    path: str = urlsplit(created.json()["roomUrl"]).path
+    return path
 
 
 def client_at(api: Api, address: str) -> httpx.AsyncClient:
