@@ -14,9 +14,10 @@ from salon import __version__
 from salon.api import health, hello, meetings
 from salon.api import webhooks as webhook_routes
 from salon.api.deps import Services
+from salon.api.docs_page import install_docs_page
 from salon.api.errors import install_error_handlers
 from salon.api.gate import ApiGate
-from salon.api.openapi import install_openapi
+from salon.api.openapi import DOCS_PATH, OPENAPI_PATH, install_openapi
 from salon.clock import Clock, system_clock
 from salon.config import Settings
 from salon.dashboard.accounts import AccountService
@@ -173,8 +174,8 @@ async def build_app(settings: Settings, database: Database, clock: Clock = syste
         title="Salon API",
         version=__version__,
         description=API_DESCRIPTION,
-        openapi_url="/v1/openapi.json",
-        docs_url="/v1/docs",
+        openapi_url=OPENAPI_PATH,
+        docs_url=None,  # served by Salon itself (`install_docs_page`), not from a CDN
         redoc_url=None,
         lifespan=lifespan,
     )
@@ -189,6 +190,7 @@ async def build_app(settings: Settings, database: Database, clock: Clock = syste
     app.state.room_misses = RateLimiter(settings.room_misses_per_minute, clock)
     install_error_handlers(app)
     install_openapi(app, API_DESCRIPTION)
+    install_docs_page(app, DOCS_PATH, OPENAPI_PATH)
     app.include_router(meetings.router)
     app.include_router(hello.router)
     app.include_router(webhook_routes.router)
