@@ -121,7 +121,8 @@ async def test_the_docs_page_loads_everything_from_salon_itself(api: Api) -> Non
     assert len(referenced) >= 4, referenced
     kinds = set()
     for url in referenced:
-        assert url.startswith("/") and not url.startswith("//"), url
+        assert url.startswith("/"), url
+        assert not url.startswith("//"), url
         asset = await api.client.get(url)
         assert asset.status_code == 200, url
         assert asset.content, url

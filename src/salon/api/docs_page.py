@@ -2,8 +2,8 @@
 
 FastAPI's own page loads Swagger UI from a CDN, on the dashboard's origin, with an inline script:
 it fails without internet, and trusts that CDN with the origin. Here the assets come from the
-`swagger-ui-bundle-v2` package (Swagger UI 5, which reads OpenAPI 3.1), the page's one script is a file of Salon's own, and its
-`Content-Security-Policy` allows nothing from anywhere else.
+`swagger-ui-bundle-v2` package (Swagger UI 5, which reads OpenAPI 3.1), the page's one script is
+a file of Salon's own, and its `Content-Security-Policy` allows nothing from anywhere else.
 """
 
 import html
