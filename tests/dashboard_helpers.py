@@ -33,9 +33,9 @@ class Person:
         return await self.client.post(path, data=data)
 
 
-async def browser(api: Api, people: list[Person]) -> Person:
+async def browser(api: Api, people: list[Person], address: str = CLIENT_ADDRESS) -> Person:
     client = httpx.AsyncClient(
-        transport=httpx.ASGITransport(app=api.app, client=(CLIENT_ADDRESS, 40000)),
+        transport=httpx.ASGITransport(app=api.app, client=(address, 40000)),
         base_url="https://salon.test",
     )
     person = Person(client)

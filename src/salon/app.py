@@ -14,9 +14,10 @@ from salon import __version__
 from salon.api import health, hello, meetings
 from salon.api import webhooks as webhook_routes
 from salon.api.deps import Services
+from salon.api.docs_page import install_docs_page
 from salon.api.errors import install_error_handlers
 from salon.api.gate import ApiGate
-from salon.api.openapi import install_openapi
+from salon.api.openapi import DOCS_PATH, OPENAPI_PATH, install_openapi
 from salon.clock import Clock, system_clock
 from salon.config import Settings
 from salon.dashboard.accounts import AccountService
@@ -29,6 +30,7 @@ from salon.orgs.service import OrgService
 from salon.pages import room
 from salon.pages.assets import InMemoryStaticFiles
 from salon.pages.room import STATIC_DIR, STATIC_PATH
+from salon.pages.slashes import install_slash_redirects
 from salon.ratelimit import RateLimiter
 from salon.rooms.recorder import RoomRecorder
 from salon.rooms.service import RoomService
@@ -172,8 +174,8 @@ async def build_app(settings: Settings, database: Database, clock: Clock = syste
         title="Salon API",
         version=__version__,
         description=API_DESCRIPTION,
-        openapi_url="/v1/openapi.json",
-        docs_url="/v1/docs",
+        openapi_url=OPENAPI_PATH,
+        docs_url=None,  # served by Salon itself (`install_docs_page`), not from a CDN
         redoc_url=None,
         lifespan=lifespan,
     )
@@ -185,8 +187,10 @@ async def build_app(settings: Settings, database: Database, clock: Clock = syste
     app.state.dispatcher = dispatcher
     app.state.clock = clock
     app.state.database = database
+    app.state.room_misses = RateLimiter(settings.room_misses_per_minute, clock)
     install_error_handlers(app)
     install_openapi(app, API_DESCRIPTION)
+    install_docs_page(app, DOCS_PATH, OPENAPI_PATH)
     app.include_router(meetings.router)
     app.include_router(hello.router)
     app.include_router(webhook_routes.router)
@@ -211,6 +215,7 @@ async def build_app(settings: Settings, database: Database, clock: Clock = syste
     app.add_api_websocket_route(SIGNAL_PATH, signal_endpoint)
     app.mount(STATIC_PATH, InMemoryStaticFiles(directory=STATIC_DIR), name="static")
     app.include_router(room.router)  # last: it answers any single-segment path
+    install_slash_redirects(app)
     app.add_middleware(
         ApiGate,
         keys=keys,

@@ -17,6 +17,7 @@ from salon.clock import system_clock
 from salon.config import Settings, load_settings
 from salon.dashboard.accounts import AccountService
 from salon.errors import SalonError
+from salon.http_limits import limited_protocol
 from salon.keys.service import KeyService
 from salon.logs import configure_logging
 from salon.orgs.service import OrgService
@@ -98,6 +99,15 @@ async def _serve(settings: Settings) -> None:
             access_log=settings.access_log,
             lifespan="on",
             server_header=False,
+            http=limited_protocol(
+                headers_s=settings.timeout_headers,
+                body_s=settings.timeout_body,
+                max_connections=settings.limit_connections,
+            ),
+            limit_concurrency=settings.limit_connections or None,  # 503 past it
+            # The client's address from `X-Forwarded-For` only when the peer is a trusted proxy.
+            proxy_headers=bool(settings.forwarded_allow_ips),
+            forwarded_allow_ips=settings.forwarded_allow_ips or "",
             ws_max_size=MAX_FRAME_BYTES,  # a larger frame closes its socket with 1009
             ws_ping_interval=10.0,  # notice a vanished peer within ~20 s
             ws_ping_timeout=10.0,
@@ -286,6 +296,24 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--turn-urls", help="TURN servers for browsers, comma-separated")
     serve.add_argument("--turn-secret", help="TURN REST shared secret (coturn static-auth-secret)")
     serve.add_argument("--turn-ttl-s", type=int, help="lifetime of TURN credentials (43200)")
+    serve.add_argument(
+        "--forwarded-allow-ips",
+        help="trusted proxies whose X-Forwarded-For is believed: IPs, CIDRs or * (default none)",
+    )
+    serve.add_argument(
+        "--timeout-headers", type=float, help="seconds to send request headers (10; 0 = off)"
+    )
+    serve.add_argument(
+        "--timeout-body", type=float, help="seconds to send a request body (30; 0 = off)"
+    )
+    serve.add_argument(
+        "--limit-connections", type=int, help="open connections before 503 (2000; 0 = off)"
+    )
+    serve.add_argument(
+        "--room-misses-per-minute",
+        type=int,
+        help="unknown room names one address may look up per minute (30; 0 = off)",
+    )
     serve.add_argument("--log-level", choices=["critical", "error", "warning", "info", "debug"])
     serve.add_argument("--access-log", action="store_true", default=None)
 

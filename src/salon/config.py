@@ -31,6 +31,20 @@ class Settings:
     session_end_grace_s: float = 60.0
     """A session ends when fewer than two people remain for this long."""
     max_body_bytes: int = 64 * 1024
+    # --- the HTTP server's sockets, and who the client is ---
+    forwarded_allow_ips: str | None = None
+    """Proxies (comma-separated addresses or networks, or `*`) whose `X-Forwarded-For` and
+    `X-Forwarded-Proto` are believed; none by default, so that a client cannot choose the address
+    the throttles count it by."""
+    timeout_headers: float = 10.0
+    """Seconds a client has to send a request's headers (0 = no limit)."""
+    timeout_body: float = 30.0
+    """Seconds a client has to send a request's body, once its headers are in (0 = no limit)."""
+    limit_connections: int = 2000
+    """Open connections (WebSockets included) past which new ones get `503` (0 = no limit)."""
+    room_misses_per_minute: int = 30
+    """Room-page lookups of a name that does not exist, per client address per minute; past it
+    every room-page lookup from that address gets `429` until the minute ends (0 = no limit)."""
     housekeeping_interval_s: float = 60.0
     log_level: str = "info"
     access_log: bool = False

@@ -1,7 +1,9 @@
 """Logging set-up, with a filter that keeps secrets out of every log line.
 
-Room keys travel in URLs (`?roomKey=…`), so an access log would record them; API keys could reach
-a log through an error message. The filter rewrites each record's final text before any handler
+Room keys travel in URLs (`?roomKey=…`), and so do the dashboard's one-time links
+(`/dashboard/setup/…`, `/invite/…`, `/reset/…`: whoever holds one creates an account or sets a
+password), so an access log would record them; API keys could reach a log through an error
+message. The filter rewrites each record's final text before any handler
 formats it.
 """
 
@@ -10,6 +12,7 @@ import re
 
 _SECRETS = (
     (re.compile(r"(roomKey=)[^&\s\"']+"), r"\1[redacted]"),
+    (re.compile(r"(/dashboard/(?:setup|invite|reset)/)[^/?#\s\"']+"), r"\1[redacted]"),
     (re.compile(r"(salon_[a-z0-9]{12}_)[A-Za-z0-9_-]+"), r"\1[redacted]"),
     (re.compile(r"((?i:bearer)\s+)[^\s\"']+"), r"\1[redacted]"),
 )

@@ -4,6 +4,7 @@ A fixed window opens at a bucket's first charge and lasts a minute; a request wh
 fit in what is left is refused and costs nothing, and the caller learns when the window resets.
 """
 
+import ipaddress
 from dataclasses import dataclass
 
 from salon.clock import MS_PER_MINUTE, Clock
@@ -13,6 +14,24 @@ READ_COST = 1
 DELETE_COST = 2
 WRITE_COST = 3
 _PRUNE_AT = 10_000
+
+
+def client_of(host: str | None) -> str:
+    """The client a throttle counts: its IPv4 address, or its IPv6 /64 (one subscriber's
+    network: counting single IPv6 addresses would give each of them billions of fresh tries).
+    `host` is the peer address, or the proxy's `X-Forwarded-For` when `--forwarded-allow-ips`
+    trusts that peer."""
+    if not host:
+        return "unknown"
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError:
+        return host
+    if isinstance(address, ipaddress.IPv6Address):
+        if address.ipv4_mapped is not None:
+            return str(address.ipv4_mapped)
+        return str(ipaddress.IPv6Network((address, 64), strict=False))
+    return str(address)
 
 
 def cost_of(method: str) -> int:

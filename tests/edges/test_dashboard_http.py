@@ -6,7 +6,7 @@ import re
 from dashboard_helpers import PASSWORD, Person, browser, field_error, signed_in
 from helpers import Api
 from salon.dashboard.model import SETUP_LINK_TTL_MS, AccountRole
-from salon.dashboard.throttle import PER_EMAIL
+from salon.dashboard.throttle import PER_PAIR
 from salon.signaling import protocol as p
 
 
@@ -163,7 +163,7 @@ async def test_sign_in_is_limited_and_says_so(api: Api, people: list[Person]) ->
     )
     guesser = await browser(api, people)
     await guesser.get("/dashboard/sign-in")
-    for _ in range(PER_EMAIL):
+    for _ in range(PER_PAIR):
         wrong = await guesser.post(
             "/dashboard/sign-in", email="ada@example.com", password="guess guess"
         )
@@ -173,6 +173,31 @@ async def test_sign_in_is_limited_and_says_so(api: Api, people: list[Person]) ->
     assert limited.status_code == 429
     assert "Too many sign-in attempts; try again in 15 minutes" in limited.text
     assert int(limited.headers["retry-after"]) > 0
+
+
+async def test_a_guesser_elsewhere_does_not_lock_the_owner_out(
+    api: Api, people: list[Person]
+) -> None:
+    """Counted by client address (an IPv6 client by its /64): the guesser's place is stopped,
+    the owner at theirs signs in."""
+    await api.app.state.dashboard.accounts.create_account(
+        api.org_id, "ada@example.com", AccountRole.OWNER, PASSWORD
+    )
+    for n in range(PER_PAIR):
+        guesser = await browser(api, people, f"2001:db8:5:5::{n + 1}")
+        await guesser.get("/dashboard/sign-in")
+        wrong = await guesser.post(
+            "/dashboard/sign-in", email="ada@example.com", password="guess guess"
+        )
+        assert wrong.status_code == 401
+    neighbour = await browser(api, people, "2001:db8:5:5::99")
+    await neighbour.get("/dashboard/sign-in")
+    stopped = await neighbour.post("/dashboard/sign-in", email="ada@example.com", password=PASSWORD)
+    assert stopped.status_code == 429
+    owner = await browser(api, people)
+    await owner.get("/dashboard/sign-in")
+    signed = await owner.post("/dashboard/sign-in", email="ada@example.com", password=PASSWORD)
+    assert signed.status_code == 303
 
 
 async def test_sign_out_everywhere(api: Api, people: list[Person]) -> None:

@@ -5,6 +5,7 @@ built here over a SQLite file of its own, not through the per-test `api` fixture
 """
 
 import asyncio
+import re
 import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -107,6 +108,31 @@ async def test_the_docs_page_is_html_that_loads_the_document(api: Api) -> None:
     assert response.status_code == 200
     assert response.headers["content-type"].startswith("text/html")
     assert SCHEMA_PATH in response.text
+
+
+async def test_the_docs_page_loads_everything_from_salon_itself(api: Api) -> None:
+    """No CDN: every asset the page names is served here, and its policy allows nothing else."""
+    page = await api.client.get("/v1/docs")
+    policy = [d.strip() for d in page.headers["content-security-policy"].split(";")]
+    for directive in ("default-src 'none'", "script-src 'self'", "connect-src 'self'"):
+        assert directive in policy, policy
+    assert "<script>" not in page.text  # no inline script: 'self' is enough
+    referenced = re.findall(r'(?:src|href)="([^"]+)"', page.text)
+    assert len(referenced) >= 4, referenced
+    kinds = set()
+    for url in referenced:
+        assert url.startswith("/"), url
+        assert not url.startswith("//"), url
+        asset = await api.client.get(url)
+        assert asset.status_code == 200, url
+        assert asset.content, url
+        assert asset.headers["x-content-type-options"] == "nosniff"
+        kinds.add(asset.headers["content-type"].split(";")[0])
+        if url.endswith("api-docs.js"):
+            assert "http" not in asset.text
+            assert "validatorUrl: null" in asset.text
+    assert {"text/css", "text/javascript", "image/png"} <= kinds, kinds
+    assert (await api.client.get("/_salon/swagger-ui/index.html")).status_code == 404
 
 
 # --- schemathesis ----------------------------------------------------------------------------

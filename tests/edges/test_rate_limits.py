@@ -50,13 +50,14 @@ def assert_rate_headers(response: httpx.Response, remaining: int, reset: datetim
 
 
 def assert_throttled(response: httpx.Response, bucket: str, ms_left: int) -> None:
-    """A 429 for `bucket`, whose wait is `ms_left` and `Retry-After` its whole seconds."""
+    """A 429 for `bucket`, whose wait is `ms_left` and `Retry-After` its whole seconds. The
+    message names the kind of bucket, never its id (an organization's, a client's address)."""
     assert response.status_code == 429, response.text
     assert response.headers["content-type"] == "application/json"
     body = response.json()
     assert list(body) == ["error", "code", "data"]
     assert body == {
-        "error": f"Rate limit active for throttle key: {bucket}",
+        "error": f"Rate limit active for throttle key: {bucket.partition(':')[0]}",
         "code": "rate_limited",
         "data": {"msLeft": ms_left},
     }

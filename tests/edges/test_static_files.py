@@ -11,7 +11,9 @@ from starlette.applications import Starlette
 from starlette.routing import Mount
 from starlette.staticfiles import StaticFiles
 
+from helpers import Api
 from salon.pages.assets import InMemoryStaticFiles
+from salon.pages.room import STATIC_PATH
 
 MODULE = "export const answer = 42;\n"
 
@@ -82,3 +84,24 @@ async def test_a_file_changed_on_disk_is_read_again(
     after = await client.get("/memory/room/main.js")
     assert after.text == changed
     assert after.headers["etag"] != before.headers["etag"]
+
+
+async def test_names_the_file_system_cannot_hold_are_not_found(
+    folders: tuple[httpx.AsyncClient, Path],
+) -> None:
+    client, _ = folders
+    for path in ("room/main%00.js", "room/%00", "a" * 300, "room/" + "b" * 5000, "a/" * 3000):
+        answer = await client.get(f"/memory/{path}")
+        assert answer.status_code == 404, (path[:40], answer.status_code)
+
+
+async def test_the_signaling_example_is_framed_by_salon_only(api: Api) -> None:
+    page = await api.client.get(f"{STATIC_PATH}/room/example-protocol.html")
+    assert page.status_code == 200
+    assert page.headers["content-security-policy"] == "frame-ancestors 'self'"
+    assert page.headers["x-frame-options"] == "SAMEORIGIN"
+    module = await api.client.get(f"{STATIC_PATH}/room/signaling.js")
+    assert module.status_code == 200
+    assert module.headers["x-content-type-options"] == "nosniff"
+    for path in ("room/x%00.js", "x" * 300):
+        assert (await api.client.get(f"{STATIC_PATH}/{path}")).status_code == 404

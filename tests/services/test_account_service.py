@@ -1,5 +1,7 @@
 """Accounts, sessions and one-time links on SQLite and PostgreSQL."""
 
+import asyncio
+
 import pytest
 
 from helpers import FakeClock
@@ -12,7 +14,7 @@ from salon.dashboard.model import (
     AccountRole,
     LinkKind,
 )
-from salon.dashboard.throttle import PER_EMAIL
+from salon.dashboard.throttle import PER_PAIR, SLOWDOWN_AFTER
 from salon.errors import Conflict, InvalidInput, NotFound, RateLimited, Unauthorized
 from salon.ids import OrgId
 from salon.orgs.service import OrgService
@@ -86,13 +88,64 @@ async def test_sign_in_is_rate_limited(database: Database, clock: FakeClock) -> 
     org, _ = await _orgs(database, clock)
     accounts = AccountService(database, clock)
     await accounts.create_account(org, "ada@example.com", OWNER, PASSWORD)
-    for _ in range(PER_EMAIL):
+    for _ in range(PER_PAIR):
         with pytest.raises(Unauthorized):
             await accounts.sign_in("ada@example.com", "not the password", "1.2.3.4")
     with pytest.raises(RateLimited, match="too many sign-in attempts; try again in 15 minutes"):
-        await accounts.sign_in("ada@example.com", PASSWORD, "5.6.7.8")
+        await accounts.sign_in("ada@example.com", PASSWORD, "1.2.3.4")
     clock.advance(15 * 60_000)
-    await accounts.sign_in("ada@example.com", PASSWORD, "5.6.7.8")
+    await accounts.sign_in("ada@example.com", PASSWORD, "1.2.3.4")
+
+
+async def test_parallel_guesses_are_checked_only_up_to_the_limit(
+    database: Database, clock: FakeClock
+) -> None:
+    """The attempt is reserved before the (awaited) password check, not counted after it."""
+    org, _ = await _orgs(database, clock)
+    accounts = AccountService(database, clock)
+    await accounts.create_account(org, "ada@example.com", OWNER, PASSWORD)
+    results = await asyncio.gather(
+        *(accounts.sign_in("ada@example.com", f"guess {n}", "1.2.3.4") for n in range(30)),
+        return_exceptions=True,
+    )
+    assert sum(isinstance(result, Unauthorized) for result in results) == PER_PAIR
+    assert sum(isinstance(result, RateLimited) for result in results) == 30 - PER_PAIR
+
+
+async def test_strangers_failing_do_not_lock_the_owner_out(
+    database: Database, clock: FakeClock
+) -> None:
+    org, _ = await _orgs(database, clock)
+    accounts = AccountService(database, clock)
+    await accounts.create_account(org, "ada@example.com", OWNER, PASSWORD)
+    for n in range(PER_PAIR):  # five failures from five addresses
+        with pytest.raises(Unauthorized):
+            await accounts.sign_in("ada@example.com", "not the password", f"10.0.0.{n}")
+    await accounts.sign_in("ada@example.com", PASSWORD, "192.0.2.1")
+    # Many more, until the account is paced: still no lockout for a client with no failures.
+    for n in range(SLOWDOWN_AFTER + PER_PAIR):
+        for _ in range(PER_PAIR):
+            with pytest.raises((Unauthorized, RateLimited)):
+                await accounts.sign_in("ada@example.com", "not the password", f"10.0.1.{n}")
+    await accounts.sign_in("ada@example.com", PASSWORD, "192.0.2.2")
+
+
+async def test_one_clients_failures_do_not_lock_its_other_accounts(
+    database: Database, clock: FakeClock
+) -> None:
+    """Everyone behind one proxy shares an address: one person's guesses lock only them, and
+    even four people locked out of their own accounts there leave a fifth free to sign in."""
+    org, _ = await _orgs(database, clock)
+    accounts = AccountService(database, clock)
+    await accounts.create_account(org, "ada@example.com", OWNER, PASSWORD)
+    await accounts.create_account(org, "bob@example.com", MEMBER, PASSWORD)
+    for email in ("ada@example.com", "cy@example.com", "di@example.com", "ed@example.com"):
+        for _ in range(PER_PAIR):
+            with pytest.raises(Unauthorized):
+                await accounts.sign_in(email, "not the password", "1.2.3.4")
+        with pytest.raises(RateLimited):
+            await accounts.sign_in(email, "not the password", "1.2.3.4")
+    await accounts.sign_in("bob@example.com", PASSWORD, "1.2.3.4")
 
 
 async def test_the_setup_link_works_once_and_expires(database: Database, clock: FakeClock) -> None:

@@ -15,7 +15,14 @@ from salon.dashboard.passwords import (
     password_matches,
 )
 from salon.dashboard.permissions import Area, areas_of, may_use
-from salon.dashboard.throttle import PER_CLIENT, PER_EMAIL, WINDOW_MS, SignInThrottle
+from salon.dashboard.throttle import (
+    PACE_MS,
+    PER_CLIENT,
+    PER_PAIR,
+    SLOWDOWN_AFTER,
+    WINDOW_MS,
+    SignInThrottle,
+)
 from salon.dashboard.tokens import csrf_matches, csrf_token, new_token, token_digest
 from salon.errors import InvalidInput
 from salon.ids import OrgId
@@ -81,33 +88,69 @@ def test_members_reach_meetings_and_live_rooms_only() -> None:
         assert not may_use(AccountRole.MEMBER, area)
 
 
-def test_the_throttle_counts_failures_per_email_and_per_client() -> None:
+def fail(throttle: SignInThrottle, account: str, client: str) -> None:
+    attempt = throttle.reserve(account, client)
+    assert attempt.wait_ms == 0
+    attempt.failed()
+
+
+def test_the_throttle_stops_one_account_from_one_client_only() -> None:
     clock = FakeClock(1_000_000)
     throttle = SignInThrottle(clock)
-    for _ in range(PER_EMAIL):
-        assert throttle.wait_ms("ada@example.com", "1.2.3.4") == 0
-        throttle.failed("ada@example.com", "1.2.3.4")
-    assert throttle.wait_ms("ada@example.com", "5.6.7.8") == WINDOW_MS
-    assert throttle.wait_ms("bob@example.com", "1.2.3.4") == 0
+    for _ in range(PER_PAIR):
+        fail(throttle, "ada@example.com", "1.2.3.4")
+    assert throttle.reserve("ada@example.com", "1.2.3.4").wait_ms == WINDOW_MS
+    # The owner elsewhere, and the other accounts from the same place, are not locked out.
+    assert throttle.reserve("ada@example.com", "5.6.7.8").wait_ms == 0
+    assert throttle.reserve("bob@example.com", "1.2.3.4").wait_ms == 0
     clock.advance(WINDOW_MS)
-    assert throttle.wait_ms("ada@example.com", "1.2.3.4") == 0
+    assert throttle.reserve("ada@example.com", "1.2.3.4").wait_ms == 0
+
+
+def test_attempts_being_checked_count_against_the_limit() -> None:
+    throttle = SignInThrottle(FakeClock(0))
+    attempts = [throttle.reserve("ada@example.com", "1.2.3.4") for _ in range(30)]
+    assert sum(attempt.wait_ms == 0 for attempt in attempts) == PER_PAIR
+    for attempt in attempts:
+        attempt.failed()
+    assert throttle.reserve("ada@example.com", "1.2.3.4").wait_ms == WINDOW_MS
 
 
 def test_one_client_cannot_try_many_accounts() -> None:
     throttle = SignInThrottle(FakeClock(0))
     for n in range(PER_CLIENT):
-        throttle.failed(f"person{n}@example.com", "1.2.3.4")
-    assert throttle.wait_ms("new@example.com", "1.2.3.4") > 0
-    assert throttle.wait_ms("new@example.com", "9.9.9.9") == 0
+        fail(throttle, f"person{n}@example.com", "1.2.3.4")
+    assert throttle.reserve("new@example.com", "1.2.3.4").wait_ms > 0
+    assert throttle.reserve("new@example.com", "9.9.9.9").wait_ms == 0
 
 
-def test_a_success_clears_the_email_count() -> None:
+def test_many_clients_slow_an_account_down_without_locking_its_owner_out() -> None:
+    clock = FakeClock(0)
+    throttle = SignInThrottle(clock)
+    strangers = [f"10.0.0.{n}" for n in range(SLOWDOWN_AFTER + 5)]
+    for stranger in strangers:
+        fail(throttle, "ada@example.com", stranger)
+    # A client with recent failures is paced on this account...
+    first = throttle.reserve("ada@example.com", strangers[0])
+    assert first.wait_ms == 0
+    first.failed()
+    assert 0 < throttle.reserve("ada@example.com", strangers[1]).wait_ms <= PACE_MS
+    clock.advance(PACE_MS)
+    assert throttle.reserve("ada@example.com", strangers[1]).wait_ms == 0
+    # ...while a client with none is not: the owner still signs in.
+    for _ in range(3):
+        owner = throttle.reserve("ada@example.com", "192.0.2.1")
+        assert owner.wait_ms == 0
+        owner.succeeded()
+
+
+def test_a_success_clears_the_count_of_its_account_and_client() -> None:
     throttle = SignInThrottle(FakeClock(0))
-    for _ in range(PER_EMAIL - 1):
-        throttle.failed("ada@example.com", "1.2.3.4")
-    throttle.succeeded("ada@example.com")
-    throttle.failed("ada@example.com", "1.2.3.4")
-    assert throttle.wait_ms("ada@example.com", "1.2.3.4") == 0
+    for _ in range(PER_PAIR - 1):
+        fail(throttle, "ada@example.com", "1.2.3.4")
+    throttle.reserve("ada@example.com", "1.2.3.4").succeeded()
+    fail(throttle, "ada@example.com", "1.2.3.4")
+    assert throttle.reserve("ada@example.com", "1.2.3.4").wait_ms == 0
 
 
 def test_email_addresses() -> None:

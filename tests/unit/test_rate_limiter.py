@@ -7,7 +7,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from salon import ratelimit
-from salon.ratelimit import RateLimiter, Verdict, cost_of
+from salon.ratelimit import RateLimiter, Verdict, client_of, cost_of
 
 T0 = 1_772_366_400_000  # 2026-03-01T12:00:00Z
 MINUTE = 60_000
@@ -135,7 +135,7 @@ _STEPS = st.lists(
 )
 
 
-@settings(max_examples=300)
+@settings(max_examples=300, deadline=None)  # no timing: the machine may be busy
 @given(limit=st.integers(1, 12), prune_at=st.sampled_from([1, 2, 3, 10_000]), steps=_STEPS)
 def test_allowed_cost_per_window_never_exceeds_the_limit(
     limit: int, prune_at: int, steps: list[tuple[int, str, str]]
@@ -167,3 +167,13 @@ def test_allowed_cost_per_window_never_exceeds_the_limit(
             else:
                 assert verdict.remaining < cost
             assert 0 < verdict.ms_left <= MINUTE
+
+
+def test_clients_are_counted_by_ipv4_address_or_ipv6_network() -> None:
+    assert client_of("203.0.113.7") == "203.0.113.7"
+    assert client_of("2001:db8:1:2:aaaa::1") == client_of("2001:db8:1:2:bbbb::2")
+    assert client_of("2001:db8:1:2::1") == "2001:db8:1:2::/64"
+    assert client_of("2001:db8:1:3::1") != client_of("2001:db8:1:2::1")
+    assert client_of("::ffff:203.0.113.7") == "203.0.113.7"
+    assert client_of(None) == "unknown"
+    assert client_of("testclient") == "testclient"

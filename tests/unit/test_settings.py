@@ -186,3 +186,23 @@ def test_group_room_and_turn_settings_from_flags_and_environment() -> None:
         "s",
     )
     assert settings.turn_ttl_s == 600
+
+
+def test_socket_limits_and_proxy_trust_read_their_variables() -> None:
+    defaults = load_settings(NO_FLAGS, {})
+    assert defaults.forwarded_allow_ips is None  # no proxy is believed unless named
+    assert (defaults.timeout_headers, defaults.timeout_body) == (10.0, 30.0)
+    assert defaults.limit_connections == 2000
+    assert defaults.room_misses_per_minute == 30
+    environ = {
+        "SALON_FORWARDED_ALLOW_IPS": "10.0.0.1,10.0.1.0/24",
+        "SALON_TIMEOUT_HEADERS": "2.5",
+        "SALON_TIMEOUT_BODY": "4",
+        "SALON_LIMIT_CONNECTIONS": "50",
+        "SALON_ROOM_MISSES_PER_MINUTE": "0",
+    }
+    settings = load_settings({"limit_connections": 60}, environ)
+    assert settings.forwarded_allow_ips == "10.0.0.1,10.0.1.0/24"
+    assert (settings.timeout_headers, settings.timeout_body) == (2.5, 4.0)
+    assert settings.limit_connections == 60
+    assert settings.room_misses_per_minute == 0

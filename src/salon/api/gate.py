@@ -14,7 +14,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from salon.api.errors import error_response
 from salon.errors import PayloadTooLarge, RateLimited
 from salon.keys.service import KeyService
-from salon.ratelimit import RateLimiter, Verdict, cost_of
+from salon.ratelimit import RateLimiter, Verdict, client_of, cost_of
 
 API_PREFIX = "/v1"
 PRINCIPAL = "salon.principal"
@@ -58,18 +58,17 @@ class ApiGate:
         extra: list[tuple[bytes, bytes]] = []
         if self._limiter.enabled:
             client = scope.get("client")
-            bucket = (
-                f"organization:{principal[0]}"
+            kind, key = (
+                ("organization", str(principal[0]))
                 if principal
-                else f"address:{client[0] if client else 'unknown'}"
+                else ("address", client_of(client[0] if client else None))
             )
-            verdict = self._limiter.charge(bucket, cost_of(scope["method"]))
+            verdict = self._limiter.charge(f"{kind}:{key}", cost_of(scope["method"]))
             extra = _rate_headers(verdict)
             if not verdict.allowed:
                 retry_after = str(max(1, -(-verdict.ms_left // 1000)))
-                error = RateLimited(
-                    f"Rate limit active for throttle key: {bucket}", verdict.ms_left
-                )
+                # Whereby's wording, naming the kind of bucket but never its internal id.
+                error = RateLimited(f"Rate limit active for throttle key: {kind}", verdict.ms_left)
                 await self._reply(
                     error, [*extra, (b"retry-after", retry_after.encode())], scope, send
                 )

@@ -11,7 +11,9 @@ from salon.api.gate import API_PREFIX
 
 _SCHEMAS = "#/components/schemas/{model}"
 BEARER = "BearerAuth"
-_PUBLIC = {f"{API_PREFIX}/openapi.json", f"{API_PREFIX}/docs"}
+OPENAPI_PATH = f"{API_PREFIX}/openapi.json"
+DOCS_PATH = f"{API_PREFIX}/docs"
+_PUBLIC = {OPENAPI_PATH, DOCS_PATH}
 
 
 def request_body_schema(model: type[BaseModel]) -> dict[str, Any]:

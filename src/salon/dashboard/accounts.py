@@ -17,7 +17,7 @@ from salon.dashboard.model import (
     check_email,
 )
 from salon.dashboard.passwords import check_password, hash_password, password_matches
-from salon.dashboard.throttle import SignInThrottle
+from salon.dashboard.throttle import Attempt, SignInThrottle
 from salon.dashboard.tokens import new_token, token_digest
 from salon.errors import Conflict, InvalidInput, NotFound, RateLimited, Unauthorized
 from salon.ids import OrgId
@@ -28,6 +28,15 @@ from salon.storage.settings import get_or_insert_setting
 DASHBOARD_SECRET_SETTING = "dashboard_secret"  # noqa: S105 - the name, not the secret
 SIGN_IN_REFUSED = "that e-mail address and password do not match an account"
 WRONG_PASSWORD = "that is not your current password"  # noqa: S105 - a message
+
+
+def _try_again_in(wait_ms: int) -> str:
+    if wait_ms < 60_000:
+        return "too many sign-in attempts; try again in a few seconds"
+    minutes = -(-wait_ms // 60_000)
+    return f"too many sign-in attempts; try again in {minutes} minute" + (
+        "s" if minutes != 1 else ""
+    )
 
 
 class LinkUnusable(InvalidInput):
@@ -78,12 +87,18 @@ class AccountService:
     ) -> int:
         """Set a new password once the current one is proven; end the account's other sessions
         (how many). Wrong guesses count against the sign-in limit, as they would there."""
-        self._check_throttle(account.email, client)
-        found = await rows.get_account_by_email(self._db, account.email)
-        stored = None if found is None else found[1]
-        if not await asyncio.to_thread(password_matches, current, stored):
-            self.throttle.failed(account.email, client)
+        attempt = self._reserve(account.email, client)
+        matches = False
+        try:
+            found = await rows.get_account_by_email(self._db, account.email)
+            stored = None if found is None else found[1]
+            matches = await asyncio.to_thread(password_matches, current, stored)
+        finally:
+            if not matches:
+                attempt.failed()
+        if not matches:
             raise Unauthorized(WRONG_PASSWORD)
+        attempt.succeeded()
         check_password(new, account.email)
         hashed = await asyncio.to_thread(hash_password, new)
         async with self._db.transaction() as tx:
@@ -121,24 +136,26 @@ class AccountService:
     async def sign_in(self, email: str, password: str, client: str) -> tuple[Account, str]:
         """The account and a new session token; `RateLimited` after too many failures."""
         email = email.strip().lower()
-        self._check_throttle(email, client)
-        found = await rows.get_account_by_email(self._db, email) if email else None
-        stored = None if found is None else found[1]
-        if not await asyncio.to_thread(password_matches, password, stored) or found is None:
-            self.throttle.failed(email, client)
+        attempt = self._reserve(email, client)
+        matches = False
+        try:
+            found = await rows.get_account_by_email(self._db, email) if email else None
+            stored = None if found is None else found[1]
+            matches = await asyncio.to_thread(password_matches, password, stored)
+        finally:
+            if not matches:
+                attempt.failed()
+        if not matches or found is None:
             raise Unauthorized(SIGN_IN_REFUSED)
-        self.throttle.succeeded(email)
+        attempt.succeeded()
         return found[0], await self.open_session(found[0].account_id)
 
-    def _check_throttle(self, email: str, client: str) -> None:
-        wait_ms = self.throttle.wait_ms(email, client)
-        if wait_ms > 0:
-            minutes = -(-wait_ms // 60_000)
-            raise RateLimited(
-                f"too many sign-in attempts; try again in {minutes} minute"
-                + ("s" if minutes != 1 else ""),
-                wait_ms,
-            )
+    def _reserve(self, email: str, client: str) -> Attempt:
+        """An attempt reserved before the password is checked, or `RateLimited`."""
+        attempt = self.throttle.reserve(email, client)
+        if attempt.wait_ms > 0:
+            raise RateLimited(_try_again_in(attempt.wait_ms), attempt.wait_ms)
+        return attempt
 
     async def open_session(self, account_id: AccountId) -> str:
         token = new_token()

@@ -17,6 +17,7 @@ from salon.dashboard.web import (
     PRESESSION_COOKIE,
     SESSION_COOKIE,
     Form,
+    client_address,
     dashboard_of,
     forget_cookie,
     presession,
@@ -126,9 +127,8 @@ async def sign_in(request: Request) -> Response:
     board = dashboard_of(request)
     csrf = csrf_token(board.secret, binding)
     email = form["email"].strip()
-    client = request.client.host if request.client else "unknown"
     try:
-        _, token = await board.accounts.sign_in(email, form["password"], client)
+        _, token = await board.accounts.sign_in(email, form["password"], client_address(request))
     except RateLimited as limited:
         response = _sign_in_page(csrf, email, limited.message, 429, _next(form["next"]))
         response.headers["Retry-After"] = str(max(1, limited.ms_left // 1000))

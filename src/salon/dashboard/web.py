@@ -18,6 +18,7 @@ from salon.keys.service import KeyService
 from salon.meetings.service import MeetingService
 from salon.orgs.model import Organization
 from salon.orgs.service import OrgService
+from salon.ratelimit import client_of
 from salon.rooms.service import RoomService
 from salon.webhooks.service import WebhookService
 
@@ -158,7 +159,8 @@ async def signed_in_form(request: Request, area: Area | None = None) -> tuple[Vi
 
 
 def client_address(request: Request) -> str:
-    return request.client.host if request.client else "unknown"
+    """Who is asking, as the throttles count them (see `salon.ratelimit.client_of`)."""
+    return client_of(request.client.host if request.client else None)
 
 
 # --- cookies and redirects -----------------------------------------------------------------------

@@ -4,7 +4,9 @@ second on one core here, so the files alone held a page back by a few hundred mi
 This keeps each file's bytes after the first request and serves them straight from the event
 loop; a file that changed on disk (its size or modification time) is read again.
 
-Paths are still resolved, and refused, by `StaticFiles` itself.
+Paths are still resolved, and refused, by `StaticFiles` itself; one the file system cannot even
+name (a NUL byte, an over-long name) is simply not found. Every file is sent with `nosniff`, and
+HTML pages (the signaling example) may be framed by Salon's own pages only.
 """
 
 import os
@@ -21,6 +23,12 @@ from starlette.types import Scope
 
 CACHED_FILE_MAX_BYTES = 1 << 20
 """Larger files (none today) stream from disk as before."""
+_HARDENING = {"x-content-type-options": "nosniff"}
+_HTML_HARDENING = {
+    **_HARDENING,
+    "content-security-policy": "frame-ancestors 'self'",
+    "x-frame-options": "SAMEORIGIN",
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,6 +43,12 @@ class InMemoryStaticFiles(StaticFiles):
     def __init__(self, *, directory: os.PathLike[str] | str) -> None:
         super().__init__(directory=directory)
         self._files: dict[str, _File] = {}
+
+    def lookup_path(self, path: str) -> tuple[str, os.stat_result | None]:
+        try:
+            return super().lookup_path(path)
+        except (ValueError, OSError):  # a NUL byte, a name too long, a folder we may not read
+            return "", None
 
     async def get_response(self, path: str, scope: Scope) -> Response:
         if scope["method"] not in ("GET", "HEAD"):
@@ -69,5 +83,6 @@ class InMemoryStaticFiles(StaticFiles):
             "content-length": str(len(body)),
             "last-modified": formatdate(mtime, usegmt=True),
             "etag": f'"{etag}"',
+            **(_HTML_HARDENING if media_type.startswith("text/html") else _HARDENING),
         }
         return _File((version[0], len(body)), body, headers)

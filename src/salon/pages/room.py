@@ -1,5 +1,10 @@
 """The room page: `GET /<room name>` serves the meeting room app, or a friendly 404. Also the
-organization's base URL and `/csp`, which show the `Content-Security-Policy` rooms send."""
+organization's base URL and `/csp`, which show the `Content-Security-Policy` rooms send.
+
+Room names can be short enough to guess, so lookups of names that do not exist are counted per
+client address (`--room-misses-per-minute`): past the limit, every room-page lookup from that
+address is refused with `429` until its minute ends, hits included, so that the answer says
+nothing about the name asked for."""
 
 import html
 import re
@@ -7,12 +12,13 @@ from functools import lru_cache
 from pathlib import Path
 
 from fastapi import APIRouter, Request
-from starlette.responses import HTMLResponse, Response
+from starlette.responses import HTMLResponse, PlainTextResponse, Response
 
 from salon.ids import OrgId, RoomName
 from salon.orgs.domains import frame_ancestors
 from salon.orgs.model import Organization
 from salon.orgs.service import OrgService
+from salon.ratelimit import RateLimiter, client_of
 
 STATIC_DIR = Path(__file__).resolve().parent.parent / "static"
 STATIC_PATH = "/_salon/static"
@@ -23,7 +29,13 @@ _EMBED_MODULE = STATIC_DIR / "embed.js"
 _ROOM_NAME_RE = re.compile(r"[a-z0-9-]{1,128}")
 
 # The URL carries the room key: never hand it to another site as a referrer.
-_HEADERS = {"Referrer-Policy": "no-referrer", "Cache-Control": "no-store"}
+_HEADERS = {
+    "Referrer-Policy": "no-referrer",
+    "Cache-Control": "no-store",
+    "X-Content-Type-Options": "nosniff",
+}
+_SCRIPTS = "script-src 'self'; object-src 'none'; base-uri 'self'"
+"""Scripts from Salon's own files only: no inline script, no other site's, no plugin."""
 
 router = APIRouter(include_in_schema=False)
 
@@ -37,9 +49,17 @@ def not_found() -> Response:
     return HTMLResponse(_page(_NOT_FOUND_PAGE), status_code=404, headers=_HEADERS)
 
 
+def too_many_misses(retry_after_s: int) -> Response:
+    return PlainTextResponse(
+        "Too many unknown room names from your address; try again in a minute.",
+        status_code=429,
+        headers={**_HEADERS, "Retry-After": str(retry_after_s)},
+    )
+
+
 async def _policy(request: Request, org_id: OrgId) -> tuple[str, list[str]]:
     origins = await request.app.state.services.orgs.allowed_domains(org_id)
-    return frame_ancestors(origins), origins
+    return f"{frame_ancestors(origins)}; {_SCRIPTS}", origins
 
 
 async def _org_of_host(request: Request) -> Organization:
@@ -57,7 +77,10 @@ async def _org_of_host(request: Request) -> Organization:
 async def organization_home(request: Request) -> Response:
     org = await _org_of_host(request)
     policy, _ = await _policy(request, org.org_id)
-    return HTMLResponse(_page(_HOME_PAGE), headers={"Content-Security-Policy": policy})
+    return HTMLResponse(
+        _page(_HOME_PAGE),
+        headers={"Content-Security-Policy": policy, "X-Content-Type-Options": "nosniff"},
+    )
 
 
 @router.api_route("/embed.js", methods=["GET", "HEAD"])
@@ -72,10 +95,18 @@ async def embed_element() -> Response:
 
 @router.api_route("/{name}", methods=["GET", "HEAD"])
 async def room_page(name: str, request: Request) -> Response:
-    if not _ROOM_NAME_RE.fullmatch(name):
-        return not_found()
-    meeting = await request.app.state.services.meetings.active_meeting(RoomName(f"/{name}"))
+    misses: RateLimiter = request.app.state.room_misses
+    bucket = client_of(request.client.host if request.client else None)
+    if misses.enabled:
+        budget = misses.charge(bucket, 0)
+        if budget.remaining == 0:
+            return too_many_misses(max(1, -(-budget.ms_left // 1000)))
+    meeting = None
+    if _ROOM_NAME_RE.fullmatch(name):
+        meeting = await request.app.state.services.meetings.active_meeting(RoomName(f"/{name}"))
     if meeting is None:
+        if misses.enabled:
+            misses.charge(bucket, 1)
         return not_found()
     policy, origins = await _policy(request, meeting.org_id)
     # The page obeys embed commands only from these origins (contract, section 4.3).
