@@ -23,6 +23,7 @@ from salon.dashboard.accounts import AccountService
 from salon.dashboard.routes import install_dashboard, signed_in_member
 from salon.dashboard.web import Dashboard
 from salon.errors import InvalidInput
+from salon.jobs.runner import JobRunner
 from salon.keys.service import KeyService
 from salon.meetings.service import MeetingService
 from salon.orgs.service import OrgService
@@ -139,6 +140,7 @@ async def build_app(settings: Settings, database: Database, clock: Clock = syste
             retries=settings.webhook_retries, base_delay_ms=settings.webhook_retry_delay_ms
         ),
     )
+    jobs = JobRunner(database, clock)
     group_media = build_group_media(settings)
     rooms = RoomService(
         meetings_service,
@@ -155,6 +157,7 @@ async def build_app(settings: Settings, database: Database, clock: Clock = syste
         background = [
             asyncio.create_task(_housekeeping(services, settings.housekeeping_interval_s)),
             asyncio.create_task(dispatcher.run()),
+            asyncio.create_task(jobs.run()),
         ]
         try:
             yield
@@ -183,6 +186,7 @@ async def build_app(settings: Settings, database: Database, clock: Clock = syste
     app.state.group_media = group_media
     app.state.webhooks = webhooks
     app.state.dispatcher = dispatcher
+    app.state.jobs = jobs
     app.state.clock = clock
     app.state.database = database
     install_error_handlers(app)
