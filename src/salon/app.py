@@ -11,7 +11,7 @@ from pathlib import Path
 from fastapi import FastAPI
 
 from salon import __version__
-from salon.api import health, hello, meetings
+from salon.api import health, hello, meetings, recordings
 from salon.api import webhooks as webhook_routes
 from salon.api.deps import Services
 from salon.api.errors import install_error_handlers
@@ -31,6 +31,8 @@ from salon.pages import room
 from salon.pages.assets import InMemoryStaticFiles
 from salon.pages.room import STATIC_DIR, STATIC_PATH
 from salon.ratelimit import RateLimiter
+from salon.recording.job import CompositionJob, RemovalJob
+from salon.recording.service import COMPOSE_JOB, REMOVE_JOB, RecordingService
 from salon.rooms.recorder import RoomRecorder
 from salon.rooms.service import RoomService
 from salon.sfu.bridge import SfuBridge
@@ -140,8 +142,20 @@ async def build_app(settings: Settings, database: Database, clock: Clock = syste
             retries=settings.webhook_retries, base_delay_ms=settings.webhook_retry_delay_ms
         ),
     )
-    jobs = JobRunner(database, clock)
+    jobs = JobRunner(database, clock, on_finished=dispatcher.wake)
     group_media = build_group_media(settings)
+    data_dir = Path(settings.data_dir).resolve()  # noqa: ASYNC240 - once, at start
+    recordings_service = RecordingService(
+        database,
+        clock,
+        group_media,
+        data_dir,
+        await RecordingService.load_link_secret(database),
+        settings.effective_public_url,
+        jobs.wake,
+    )
+    jobs.handle(COMPOSE_JOB, CompositionJob(database, clock, data_dir))
+    jobs.handle(REMOVE_JOB, RemovalJob(database, data_dir))
     rooms = RoomService(
         meetings_service,
         RoomRecorder(database, orgs, on_queued=dispatcher.wake),
@@ -149,6 +163,7 @@ async def build_app(settings: Settings, database: Database, clock: Clock = syste
         ice_servers_for=build_ice_servers(settings).for_participant,
         group_media=group_media,
         session_end_grace_s=settings.session_end_grace_s,
+        cloud_recording=recordings_service,
     )
     meetings_service.on_room_closed(rooms.close_room)
 
@@ -187,6 +202,7 @@ async def build_app(settings: Settings, database: Database, clock: Clock = syste
     app.state.webhooks = webhooks
     app.state.dispatcher = dispatcher
     app.state.jobs = jobs
+    app.state.recordings = recordings_service
     app.state.clock = clock
     app.state.database = database
     install_error_handlers(app)
@@ -194,6 +210,8 @@ async def build_app(settings: Settings, database: Database, clock: Clock = syste
     app.include_router(meetings.router)
     app.include_router(hello.router)
     app.include_router(webhook_routes.router)
+    app.include_router(recordings.router)
+    app.include_router(recordings.files)
     app.include_router(health.router)
     # --- the dashboard (issue 7) ---
     accounts = AccountService(database, clock)

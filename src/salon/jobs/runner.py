@@ -62,6 +62,7 @@ class JobRunner:
         lease_ms: int = LEASE_MS,
         retry_delay_ms: int = RETRY_DELAY_MS,
         poll_s: float = POLL_S,
+        on_finished: Callable[[], None] | None = None,
     ) -> None:
         self._db = db
         self._clock = clock
@@ -70,6 +71,8 @@ class JobRunner:
         self._lease_ms = lease_ms
         self._retry_delay_ms = retry_delay_ms
         self._poll_s = poll_s
+        self._on_finished = on_finished
+        """Called once a job's result is committed (the webhook dispatcher's wake-up)."""
         self._wake = asyncio.Event()
         self._running: dict[str, asyncio.Task[None]] = {}
 
@@ -152,6 +155,8 @@ class JobRunner:
                 await commit(tx)
             else:
                 log.warning("jobs: %s %s was taken over; its result is dropped", job.kind, job.id)
+        if self._on_finished is not None:
+            self._on_finished()
 
     async def _failed(self, handler: JobHandler, job: Job, reason: str) -> None:
         now = self._clock()
@@ -160,10 +165,14 @@ class JobRunner:
                 if await rows.finish(tx, job, JobStatus.FAILED, now, reason):
                     await handler.failed(tx, job, reason)
                 log.warning("jobs: %s %s failed for good: %s", job.kind, job.id, reason)
-                return
-            delay = next_delay_ms(job.attempts, self._retry_delay_ms)
-            await rows.retry_later(tx, job, now + delay, reason)
-        log.warning("jobs: %s %s failed (%s); retrying in %d ms", job.kind, job.id, reason, delay)
+            else:
+                delay = next_delay_ms(job.attempts, self._retry_delay_ms)
+                await rows.retry_later(tx, job, now + delay, reason)
+                log.warning(
+                    "jobs: %s %s failed (%s); retry in %d ms", job.kind, job.id, reason, delay
+                )
+        if job.last_attempt and self._on_finished is not None:
+            self._on_finished()
 
     async def _keep_lease(self, job: Job) -> None:
         while True:

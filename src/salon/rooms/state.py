@@ -26,6 +26,8 @@ class Role(StrEnum):
     """Signed in to the organization's dashboard as an owner, in the same browser."""
     MEMBER = "member"
     """Signed in to the organization's dashboard as a member, in the same browser."""
+    RECORDER = "recorder"
+    """A cloud recording, as webhooks report it; never a connection of its own."""
 
 
 HOST_ROLES = frozenset({Role.HOST, Role.OWNER, Role.MEMBER})
