@@ -4,6 +4,7 @@ completes the job; after its retry fails, `recording.failed` with the reason."""
 
 import json
 import logging
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 from salon.clock import Clock
@@ -35,10 +36,17 @@ def store_for(recording: Recording, local: LocalStore) -> RecordingStore:
     return local
 
 
+Composer = Callable[[Path, Path, Path, str], Awaitable[float]]
+"""`compose(raw_dir, tracks_dir, target, file_format)`: the composed file's duration."""
+
+
 class CompositionJob:
-    def __init__(self, db: Database, clock: Clock, root: Path) -> None:
+    def __init__(
+        self, db: Database, clock: Clock, root: Path, composer: Composer = compose
+    ) -> None:
         self._db = db
         self._clock = clock
+        self._compose = composer
         self._local = LocalStore(root)
 
     async def run(self, job: Job) -> Commit:
@@ -52,7 +60,7 @@ class CompositionJob:
         )
         target = folder / filename
         converted = folder / CONVERTED_FOLDER
-        duration = await compose(folder / TRACKS_FOLDER, converted, target, recording.file_format)
+        duration = await self._compose(folder / TRACKS_FOLDER, converted, target, recording.file_format)
         size = target.stat().st_size
         try:
             location = await store_for(recording, self._local).put(
