@@ -112,7 +112,9 @@ async def recorded_meeting(api: Api, destination: dict[str, Any] | None = None) 
         headers=api.auth,
     )
     assert response.status_code == 201, response.text
-    meeting = await api.app.state.services.meetings.active_meeting(response.json()["roomName"])
+    meeting: Meeting | None = await api.app.state.services.meetings.active_meeting(
+        response.json()["roomName"]
+    )
     assert meeting is not None
     return meeting
 
