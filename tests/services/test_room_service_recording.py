@@ -51,9 +51,7 @@ def statuses(member: Any) -> list[bool]:
 
 
 async def recorder_events(api: Api) -> list[tuple[str, dict[str, int]]]:
-    found = await api.database.fetch_all(
-        "SELECT body FROM webhook_events ORDER BY created_ms"
-    )
+    found = await api.database.fetch_all("SELECT body FROM webhook_events ORDER BY created_ms")
     bodies = [json.loads(row["body"]) for row in found]
     return [
         (b["type"], b["data"]["numClientsByRoleName"])

@@ -60,7 +60,9 @@ class CompositionJob:
         )
         target = folder / filename
         converted = folder / CONVERTED_FOLDER
-        duration = await self._compose(folder / TRACKS_FOLDER, converted, target, recording.file_format)
+        duration = await self._compose(
+            folder / TRACKS_FOLDER, converted, target, recording.file_format
+        )
         size = target.stat().st_size
         try:
             location = await store_for(recording, self._local).put(
