@@ -32,7 +32,7 @@ class Role(StrEnum):
 
 HOST_ROLES = frozenset({Role.HOST, Role.OWNER, Role.MEMBER})
 """Roles with host privileges (contract, Part 1 item 14)."""
-ENTERS_LOCKED = HOST_ROLES | {Role.VIEWER, Role.GRANTED_VISITOR}
+ENTERS_LOCKED = HOST_ROLES | {Role.VIEWER, Role.GRANTED_VISITOR, Role.RECORDER}
 
 
 @dataclass(frozen=True, slots=True)
