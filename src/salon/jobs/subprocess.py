@@ -1,4 +1,4 @@
-"""Programs a job runs (ffmpeg, janus-pp-rec): under `nice`, so the rooms being served keep the
+"""Programs a job runs (ffmpeg, janus-pp-rec): niced, so the rooms being served keep the
 CPU they need; killed with the job when it is cancelled."""
 
 import asyncio
@@ -8,6 +8,7 @@ import os
 import signal
 from collections.abc import Sequence
 
+from salon.children import die_with_parent_niced
 from salon.jobs.model import JobFailed
 
 log = logging.getLogger(__name__)
@@ -17,16 +18,15 @@ STDERR_TAIL = 1500
 
 
 async def run_niced(argv: Sequence[str], *, timeout_s: float) -> bytes:
-    """Run `argv` at a lower priority; its standard output, or `JobFailed` with its last words."""
+    """Run `argv` at a lower priority (niceness 10, as `nice` would); its standard output, or
+    `JobFailed` with its last words. It dies with Salon, even when Salon is killed."""
     process = await asyncio.create_subprocess_exec(
-        "nice",
-        "-n",
-        str(NICENESS),
         *argv,
         stdin=asyncio.subprocess.DEVNULL,
         stdout=asyncio.subprocess.PIPE,
         stderr=asyncio.subprocess.PIPE,
         start_new_session=True,
+        preexec_fn=die_with_parent_niced(NICENESS),
     )
     try:
         out, err = await asyncio.wait_for(process.communicate(), timeout_s)
