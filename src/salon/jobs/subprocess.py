@@ -8,7 +8,7 @@ import os
 import signal
 from collections.abc import Sequence
 
-from salon.children import die_with_parent_niced
+from salon.children import niced_child
 from salon.jobs.model import JobFailed
 
 log = logging.getLogger(__name__)
@@ -18,15 +18,14 @@ STDERR_TAIL = 1500
 
 
 async def run_niced(argv: Sequence[str], *, timeout_s: float) -> bytes:
-    """Run `argv` at a lower priority (niceness 10, as `nice` would); its standard output, or
+    """Run `argv` at a lower priority (`nice -n 10`); its standard output, or
     `JobFailed` with its last words. It dies with Salon, even when Salon is killed."""
     process = await asyncio.create_subprocess_exec(
-        *argv,
+        *niced_child(argv, NICENESS),
         stdin=asyncio.subprocess.DEVNULL,
         stdout=asyncio.subprocess.PIPE,
         stderr=asyncio.subprocess.PIPE,
         start_new_session=True,
-        preexec_fn=die_with_parent_niced(NICENESS),
     )
     try:
         out, err = await asyncio.wait_for(process.communicate(), timeout_s)
