@@ -100,8 +100,11 @@ class JobRunner:
                 except Exception:
                     log.exception("jobs: could not claim; retrying")
                 self._wake.clear()
+                # asyncio.timeout, not wait_for: on Python 3.11, wait_for can swallow a
+                # cancellation that arrives as the wake-up does, and the runner never stops.
                 with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(self._wake.wait(), self._poll_s)
+                    async with asyncio.timeout(self._poll_s):
+                        await self._wake.wait()
         finally:
             tasks = list(self._running.values())
             for task in tasks:

@@ -7,6 +7,7 @@ here on the server), the meeting's start trigger, the indicator everyone sees, a
 """
 
 import dataclasses
+import logging
 from typing import Any, Protocol
 
 from salon.ids import ParticipantId, RoomName, RoomSessionId
@@ -21,6 +22,8 @@ from salon.signaling.recording_messages import (
     StartRecording,
     recording_status,
 )
+
+log = logging.getLogger(__name__)
 
 RECORDER_NAME = "Recorder"
 
@@ -87,7 +90,10 @@ class RecordingRules:
         if (options.trigger is StartTrigger.AUTOMATIC and people >= 1) or (
             options.trigger is StartTrigger.AUTOMATIC_2ND and people >= 2
         ):
-            await self._start_recording(live)
+            try:
+                await self._start_recording(live)
+            except Exception:  # the join stands; a host can start it by hand
+                log.exception("recording: the trigger could not start %s", live.state.name)
         elif options.trigger is StartTrigger.PROMPT and seat.role in HOST_ROLES:
             live.send(seat.participant_id, {"type": "recording-prompt"})
 
