@@ -155,6 +155,7 @@ class SfuBridge(Subscriptions):
                 room.secret = secrets.token_hex(16)
                 room.feeds.clear()
                 handle = await instance.session.attach()
+                recording = self._recordings.create_options(room.key)
                 body: dict[str, Any] = {
                     "request": "create",
                     "room": room.room_id,
@@ -169,7 +170,7 @@ class SfuBridge(Subscriptions):
                     "is_private": True,
                     "permanent": False,
                     "notify_joining": False,
-                } | self._recordings.create_options(room.key)
+                } | recording
                 if instance.admin_key:
                     body["admin_key"] = instance.admin_key
                 await handle.request(body)
@@ -184,6 +185,7 @@ class SfuBridge(Subscriptions):
                     }
                 )
                 room.monitor = handle
+                await self._recordings.catch_up(room, recording)
                 self._publishers(room, data.get("publishers", []))
                 room.ready.set()
                 return True

@@ -54,26 +54,37 @@ class RoomRecordings:
             self._folders[room_name] = folder
             self._feeds[room_name] = {}
         for room in rooms:
-            if base_name(room.key) != room_name or room.monitor is None:
-                continue
-            with contextlib.suppress(JanusError):
-                if folder is not None:
-                    await room.monitor.request(
-                        {
-                            "request": "edit",
-                            "room": room.room_id,
-                            "secret": room.secret,
-                            "new_rec_dir": str(folder),
-                        }
-                    )
+            if base_name(room.key) == room_name:
+                await self._apply(room, folder)
+
+    async def catch_up(self, room: RecordedRoom, created_with: dict[str, Any]) -> None:
+        """A VideoRoom just made: if recording was switched while it was being made, apply the
+        switch now (its `create` request had been written before)."""
+        folder = self.folder_of(room.key)
+        if created_with.get("rec_dir") != (None if folder is None else str(folder)):
+            await self._apply(room, folder)
+
+    async def _apply(self, room: RecordedRoom, folder: Path | None) -> None:
+        if room.monitor is None:
+            return  # being made: `catch_up` applies it once it is
+        with contextlib.suppress(JanusError):
+            if folder is not None:
                 await room.monitor.request(
                     {
-                        "request": "enable_recording",
+                        "request": "edit",
                         "room": room.room_id,
                         "secret": room.secret,
-                        "record": folder is not None,
+                        "new_rec_dir": str(folder),
                     }
                 )
+            await room.monitor.request(
+                {
+                    "request": "enable_recording",
+                    "room": room.room_id,
+                    "secret": room.secret,
+                    "record": folder is not None,
+                }
+            )
 
     def note_feed(
         self, space: str, feed_id: int, participant_id: str, streams: list[dict[str, Any]]
