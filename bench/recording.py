@@ -254,23 +254,23 @@ async def main(seconds: float, publishers: int) -> None:
         composed = Path(data_dir) / "composed.mp4"
         with urllib.request.urlopen(link["accessLink"], timeout=60) as answer:  # noqa: ASYNC210
             composed.write_bytes(answer.read())
-    probe = json.loads(
-        subprocess.run(  # noqa: ASYNC221 - after the measurements
-            ["ffprobe", "-v", "error", "-show_entries", "format=duration", "-of", "json",
-             str(composed)],
-            check=True, capture_output=True, text=True,
-        ).stdout
-    )  # fmt: skip
-    duration = float(probe["format"]["duration"])
-    offsets = offsets_ms(luma_onsets(composed), beep_onsets(composed))
-    size_mb = composed.stat().st_size / 1e6
-    print(f"  composed: {duration:.1f} s in {composing:.1f} s after the room emptied")
-    if offsets:
-        print(
-            f"  A/V offsets of {len(offsets)} flashes (ms, + = sound late): median"
-            f" {statistics.median(offsets):+.0f}, min {min(offsets):+.0f},"
-            f" max {max(offsets):+.0f}"
-        )
+        probe = json.loads(
+            subprocess.run(  # noqa: ASYNC221 - after the measurements
+                ["ffprobe", "-v", "error", "-show_entries", "format=duration", "-of", "json",
+                 str(composed)],
+                check=True, capture_output=True, text=True,
+            ).stdout
+        )  # fmt: skip
+        duration = float(probe["format"]["duration"])
+        offsets = offsets_ms(luma_onsets(composed), beep_onsets(composed))
+        size_mb = composed.stat().st_size / 1e6
+        print(f"  composed: {duration:.1f} s in {composing:.1f} s after the room emptied")
+        if offsets:
+            print(
+                f"  A/V offsets of {len(offsets)} flashes (ms, + = sound late): median"
+                f" {statistics.median(offsets):+.0f}, min {min(offsets):+.0f},"
+                f" max {max(offsets):+.0f}"
+            )
     worst = max((abs(o) for o in offsets), default=float("nan"))
     print(
         f"recording: file {size_mb / duration * 60:.1f} MB per minute | worst A/V offset"
