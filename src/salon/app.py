@@ -11,7 +11,7 @@ from pathlib import Path
 from fastapi import FastAPI
 
 from salon import __version__
-from salon.api import health, hello, meetings
+from salon.api import health, hello, meetings, recordings
 from salon.api import webhooks as webhook_routes
 from salon.api.deps import Services
 from salon.api.docs_page import install_docs_page
@@ -24,6 +24,7 @@ from salon.dashboard.accounts import AccountService
 from salon.dashboard.routes import install_dashboard, signed_in_member
 from salon.dashboard.web import Dashboard
 from salon.errors import InvalidInput
+from salon.jobs.runner import JobRunner
 from salon.keys.service import KeyService
 from salon.meetings.service import MeetingService
 from salon.orgs.service import OrgService
@@ -32,6 +33,8 @@ from salon.pages.assets import InMemoryStaticFiles
 from salon.pages.room import STATIC_DIR, STATIC_PATH
 from salon.pages.slashes import install_slash_redirects
 from salon.ratelimit import RateLimiter
+from salon.recording.job import CompositionJob, RemovalJob
+from salon.recording.service import COMPOSE_JOB, REMOVE_JOB, RecordingService
 from salon.rooms.recorder import RoomRecorder
 from salon.rooms.service import RoomService
 from salon.sfu.bridge import SfuBridge
@@ -141,7 +144,20 @@ async def build_app(settings: Settings, database: Database, clock: Clock = syste
             retries=settings.webhook_retries, base_delay_ms=settings.webhook_retry_delay_ms
         ),
     )
+    jobs = JobRunner(database, clock, on_finished=dispatcher.wake)
     group_media = build_group_media(settings)
+    data_dir = Path(settings.data_dir).resolve()  # noqa: ASYNC240 - once, at start
+    recordings_service = RecordingService(
+        database,
+        clock,
+        group_media,
+        data_dir,
+        await RecordingService.load_link_secret(database),
+        settings.effective_public_url,
+        jobs.wake,
+    )
+    jobs.handle(COMPOSE_JOB, CompositionJob(database, clock, data_dir))
+    jobs.handle(REMOVE_JOB, RemovalJob(database, data_dir))
     rooms = RoomService(
         meetings_service,
         RoomRecorder(database, orgs, on_queued=dispatcher.wake),
@@ -149,6 +165,7 @@ async def build_app(settings: Settings, database: Database, clock: Clock = syste
         ice_servers_for=build_ice_servers(settings).for_participant,
         group_media=group_media,
         session_end_grace_s=settings.session_end_grace_s,
+        cloud_recording=recordings_service,
     )
     meetings_service.on_room_closed(rooms.close_room)
 
@@ -157,6 +174,7 @@ async def build_app(settings: Settings, database: Database, clock: Clock = syste
         background = [
             asyncio.create_task(_housekeeping(services, settings.housekeeping_interval_s)),
             asyncio.create_task(dispatcher.run()),
+            asyncio.create_task(jobs.run()),
         ]
         try:
             yield
@@ -185,6 +203,8 @@ async def build_app(settings: Settings, database: Database, clock: Clock = syste
     app.state.group_media = group_media
     app.state.webhooks = webhooks
     app.state.dispatcher = dispatcher
+    app.state.jobs = jobs
+    app.state.recordings = recordings_service
     app.state.clock = clock
     app.state.database = database
     app.state.room_misses = RateLimiter(settings.room_misses_per_minute, clock)
@@ -194,6 +214,8 @@ async def build_app(settings: Settings, database: Database, clock: Clock = syste
     app.include_router(meetings.router)
     app.include_router(hello.router)
     app.include_router(webhook_routes.router)
+    app.include_router(recordings.router)
+    app.include_router(recordings.files)
     app.include_router(health.router)
     # --- the dashboard (issue 7) ---
     accounts = AccountService(database, clock)

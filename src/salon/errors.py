@@ -3,6 +3,7 @@
     SalonError                  every error a client may see; `code` is stable and machine-readable
     ├── InvalidInput            a request that breaks a rule (a field, a query parameter, a header)
     ├── Unauthorized            no credentials, or credentials that are not valid
+    ├── Forbidden               the caller may not do this to this resource
     ├── NotFound                the resource does not exist (or is not visible to the caller)
     ├── Conflict                the resource exists already
     ├── PayloadTooLarge         the request body is over the limit
@@ -18,6 +19,7 @@ from enum import StrEnum
 class ErrorCode(StrEnum):
     INVALID_INPUT = "invalid_input"
     UNAUTHORIZED = "unauthorized"
+    FORBIDDEN = "forbidden"
     NOT_FOUND = "not_found"
     CONFLICT = "conflict"
     PAYLOAD_TOO_LARGE = "payload_too_large"
@@ -40,6 +42,10 @@ class InvalidInput(SalonError):
 
 class Unauthorized(SalonError):
     code = ErrorCode.UNAUTHORIZED
+
+
+class Forbidden(SalonError):
+    code = ErrorCode.FORBIDDEN
 
 
 class NotFound(SalonError):

@@ -17,6 +17,7 @@ from salon.rooms.state import Participant, Role
 ALL_EVENTS = [
     "room.client.joined", "room.client.left", "room.client.knocked",
     "room.client.knockCancelled", "room.session.started", "room.session.ended",
+    "recording.finished", "recording.failed",
 ]  # fmt: skip
 ENDPOINT_KEYS = ["id", "url", "events", "enabled", "createdAt", "updatedAt"]
 DELIVERY_KEYS = ["id", "eventId", "eventType", "endpointId", "status", "attempts",

@@ -31,7 +31,7 @@ describe("encode", () => {
       "sfu-publish": { description: { type: "offer", sdp: "v=0" }, screenMid: "2", restart: true, publication: 1 },
       "sfu-answer": { description: { type: "answer", sdp: "v=0" }, subscription: 5 },
       "sfu-candidate": { target: "subscriber", candidate: null }, "sfu-subscribe": {},
-      "sfu-quality": { participantId: "p", substream: 0 },
+      "sfu-quality": { participantId: "p", substream: 0 }, "start-recording": {}, "stop-recording": {},
     };
     assert.deepEqual(Object.keys(samples).sort(), [...CLIENT_TYPES].sort());
     for (const [type, fields] of Object.entries(samples)) assert.deepEqual(JSON.parse(encode(type, fields)), { type, ...fields });

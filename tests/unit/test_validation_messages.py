@@ -200,6 +200,7 @@ def test_the_error_codes_are_the_documented_strings() -> None:
     assert {code.value for code in ErrorCode} == {
         "invalid_input",
         "unauthorized",
+        "forbidden",
         "not_found",
         "conflict",
         "payload_too_large",

@@ -12,6 +12,7 @@ from starlette.responses import JSONResponse, Response
 from salon.errors import (
     Conflict,
     ErrorCode,
+    Forbidden,
     InvalidInput,
     NotFound,
     PayloadTooLarge,
@@ -26,6 +27,7 @@ log = logging.getLogger(__name__)
 _STATUS: dict[type[SalonError], int] = {
     InvalidInput: 400,
     Unauthorized: 401,
+    Forbidden: 403,
     NotFound: 404,
     Conflict: 409,
     PayloadTooLarge: 413,

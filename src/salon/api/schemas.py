@@ -20,6 +20,7 @@ from salon.meetings.model import (
     parse_date_time,
 )
 from salon.meetings.service import MeetingRequest, MeetingView
+from salon.recording.options import check_recording
 
 
 class _Strict(BaseModel):
@@ -35,6 +36,10 @@ class RecordingDestination(_Strict):
     fileFormat: Literal["mkv", "mp4"] | None = None
     oidcRoleArn: str | None = None
     region: str | None = None
+    endpointUrl: str | None = Field(
+        default=None,
+        description="Salon's addition: the URL of an S3-compatible service other than AWS.",
+    )
 
 
 class Recording(_Strict):
@@ -99,6 +104,8 @@ class CreateMeetingBody(_Strict):
     isDialInEnabled: bool | None = None
 
     def to_request(self) -> MeetingRequest:
+        if self.recording is not None:
+            check_recording(self.recording.model_dump())
         stored = {
             name: getattr(self, name).model_dump(exclude_none=True)
             for name in ("recording", "streaming", "liveTranscription", "roomPreferences")

@@ -51,6 +51,9 @@ class LeavingRules:
     ) -> None:
         raise NotImplementedError
 
+    async def recording_departed(self, live: LiveRoom) -> None:
+        raise NotImplementedError
+
     async def sfu_leave(self, live: LiveRoom, participant_id: ParticipantId) -> None:
         raise NotImplementedError
 
@@ -120,6 +123,7 @@ class LeavingRules:
         await self.record(event)
         if ended is not None:
             await self.record(ended)
+        await self.recording_departed(live)
         self._drop_if_idle(live)
 
     async def _empty(self, live: LiveRoom, reason: LeaveReason) -> None:

@@ -31,6 +31,7 @@ from salon.rooms.knocks import KnockRules
 from salon.rooms.leaving import LeavingRules
 from salon.rooms.live import Client, LiveRoom, Refused, Seat, SeatStatus
 from salon.rooms.recorder import RoomRecorder
+from salon.rooms.recording import CloudRecording, RecordingRules
 from salon.rooms.state import (
     HOST_ROLES,
     Entry,
@@ -43,6 +44,7 @@ from salon.rooms.state import (
 from salon.signaling import protocol as p
 from salon.signaling.host_messages import BreakoutChoose
 from salon.signaling.protocol import CloseCode, ErrorCode
+from salon.signaling.recording_messages import StartRecording, StopRecording
 
 log = logging.getLogger(__name__)
 
@@ -51,7 +53,7 @@ RESUME_GRACE_S = 20.0
 SESSION_END_GRACE_S = 60.0
 
 
-class RoomService(GroupMediaRules, KnockRules, LeavingRules, HostActions):
+class RoomService(RecordingRules, GroupMediaRules, KnockRules, LeavingRules, HostActions):
     """The mixins declare stand-ins for the methods they borrow from one another; a mixin comes
     before every mixin that borrows from it, so the real method is the one found."""
 
@@ -66,6 +68,7 @@ class RoomService(GroupMediaRules, KnockRules, LeavingRules, HostActions):
         group_media: GroupMedia | None = None,
         resume_grace_s: float = RESUME_GRACE_S,
         session_end_grace_s: float = SESSION_END_GRACE_S,
+        cloud_recording: CloudRecording | None = None,
     ) -> None:
         self._meetings = meetings
         self._recorder = recorder
@@ -77,6 +80,8 @@ class RoomService(GroupMediaRules, KnockRules, LeavingRules, HostActions):
         self._session_end_grace_s = session_end_grace_s
         self._rooms: dict[RoomName, LiveRoom] = {}
         self._tasks: set[asyncio.Task[None]] = set()
+        self._cloud = cloud_recording
+        self._recordings = {}
 
     # --- reading (dashboard, tests) ---------------------------------------------------------
 
@@ -168,6 +173,7 @@ class RoomService(GroupMediaRules, KnockRules, LeavingRules, HostActions):
         await self._recorder.record(event)
         if started is not None:
             await self._recorder.record(started)
+        await self.recording_entered(live, seat)
 
     def _joined(self, live: LiveRoom, seat: Seat) -> dict[str, Any]:
         knocks = (
@@ -262,6 +268,8 @@ class RoomService(GroupMediaRules, KnockRules, LeavingRules, HostActions):
                 await self.group_message(seat, message)
             case p.SfuQuality():
                 await self.group_message(seat, message)
+            case StartRecording() | StopRecording():
+                await self.recording_message(seat, message)
             case p.SetName(name):
                 seat.display_name = name
                 self._updated(live, state.update(me, display_name=name))

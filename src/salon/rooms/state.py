@@ -26,11 +26,13 @@ class Role(StrEnum):
     """Signed in to the organization's dashboard as an owner, in the same browser."""
     MEMBER = "member"
     """Signed in to the organization's dashboard as a member, in the same browser."""
+    RECORDER = "recorder"
+    """A cloud recording, as webhooks report it; never a connection of its own."""
 
 
 HOST_ROLES = frozenset({Role.HOST, Role.OWNER, Role.MEMBER})
 """Roles with host privileges (contract, Part 1 item 14)."""
-ENTERS_LOCKED = HOST_ROLES | {Role.VIEWER, Role.GRANTED_VISITOR}
+ENTERS_LOCKED = HOST_ROLES | {Role.VIEWER, Role.GRANTED_VISITOR, Role.RECORDER}
 
 
 @dataclass(frozen=True, slots=True)

@@ -17,10 +17,12 @@ import logging
 import secrets
 from collections.abc import Callable, Coroutine
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from salon.sfu.janus_client import JanusError, JanusHandle
 from salon.sfu.pool import Instance, JanusPool, NoSfuUp
+from salon.sfu.recording import RoomRecordings
 from salon.sfu.subscription import Member, Subscriptions
 
 log = logging.getLogger(__name__)
@@ -72,6 +74,7 @@ class SfuBridge(Subscriptions):
         self._rooms: dict[str, VideoRoom] = {}
         self._members: dict[str, Member] = {}
         self._tasks: set[asyncio.Task[None]] = set()
+        self._recordings = RoomRecordings()
         pool.on_down = self._instance_down
         pool.on_up = self._instance_up
 
@@ -152,6 +155,7 @@ class SfuBridge(Subscriptions):
                 room.secret = secrets.token_hex(16)
                 room.feeds.clear()
                 handle = await instance.session.attach()
+                recording = self._recordings.create_options(room.key)
                 body: dict[str, Any] = {
                     "request": "create",
                     "room": room.room_id,
@@ -166,7 +170,7 @@ class SfuBridge(Subscriptions):
                     "is_private": True,
                     "permanent": False,
                     "notify_joining": False,
-                }
+                } | recording
                 if instance.admin_key:
                     body["admin_key"] = instance.admin_key
                 await handle.request(body)
@@ -181,6 +185,7 @@ class SfuBridge(Subscriptions):
                     }
                 )
                 room.monitor = handle
+                await self._recordings.catch_up(room, recording)
                 self._publishers(room, data.get("publishers", []))
                 room.ready.set()
                 return True
@@ -220,6 +225,9 @@ class SfuBridge(Subscriptions):
             if owner is None or not isinstance(feed_id, int):
                 continue
             room.feeds[feed_id] = Feed(owner.participant_id, feed_id, publisher.get("streams", []))
+            self._recordings.note_feed(
+                room.key, feed_id, owner.participant_id, room.feeds[feed_id].streams
+            )
             if owner.audio_muted:
                 self._spawn(self._moderate(room, owner))
         self._reconcile_all(room)
@@ -330,6 +338,11 @@ class SfuBridge(Subscriptions):
                     }
                 )
         await self.leave(participant_id)
+
+    async def record(self, room_name: str, folder: Path | None) -> None:
+        """Record every track published in `room_name` (and its breakout groups) into `folder`,
+        or stop recording it (None)."""
+        await self._recordings.switch(room_name, folder, list(self._rooms.values()))
 
     # --- recovery -------------------------------------------------------------------------
 

@@ -10,7 +10,6 @@ new at every start and live only in the folder (mode 0700) and in this object.
 
 import asyncio
 import contextlib
-import ctypes
 import logging
 import os
 import secrets
@@ -21,6 +20,7 @@ import sysconfig
 from collections.abc import Callable
 from pathlib import Path
 
+from salon.children import die_with_parent
 from salon.sfu.janus_client import JanusError, JanusSession
 
 log = logging.getLogger(__name__)
@@ -34,15 +34,6 @@ JANUS_BINARY = "janus"
 _PLUGINS = ("audiobridge", "duktape", "echotest", "lua", "nosip", "recordplay", "sip",
             "streaming", "textroom", "videocall", "voicemail")  # fmt: skip
 _TRANSPORTS = ("http", "mqtt", "nanomsg", "pfunix", "rabbitmq")
-
-
-_PR_SET_PDEATHSIG = 1
-
-
-def _die_with_parent() -> None:
-    """Runs in the child before exec: if Salon dies, even by SIGKILL, its Janus goes too."""
-    libc = ctypes.CDLL(None, use_errno=True)
-    libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
 
 
 def janus_binary() -> str | None:
@@ -169,7 +160,7 @@ class JanusProcess:
             stdout=asyncio.subprocess.DEVNULL,
             stderr=asyncio.subprocess.DEVNULL,
             start_new_session=True,  # a Ctrl-C in Salon's terminal is for Salon; it stops Janus
-            preexec_fn=_die_with_parent,
+            preexec_fn=die_with_parent,
         )  # fmt: skip
         self.url = f"ws://127.0.0.1:{port}"
         self.starts += 1

@@ -18,6 +18,11 @@ from typing import Any
 
 from salon.ids import ParticipantId, RoomName
 from salon.signaling.host_messages import HOST_WIRE_TYPES, HostMessage, parse_host
+from salon.signaling.recording_messages import (
+    RECORDING_WIRE_TYPES,
+    RecordingMessage,
+    parse_recording,
+)
 from salon.signaling.sfu_messages import (
     SDP_MAX,
     SfuAnswer,
@@ -147,7 +152,7 @@ class Ping:
 
 ClientMessage = (
     Join | Knock | CancelKnock | Leave | Signal | MediaState | Chat | SetName | Ping | HostMessage
-    | SfuPublish | SfuAnswer | SfuCandidate | SfuSubscribe | SfuQuality
+    | SfuPublish | SfuAnswer | SfuCandidate | SfuSubscribe | SfuQuality | RecordingMessage
 )  # fmt: skip
 
 
@@ -155,7 +160,7 @@ _WIRE_TYPES: dict[type, str] = {
     Join: "join", Knock: "knock", CancelKnock: "cancel-knock", Leave: "leave", Signal: "signal",
     MediaState: "media", Chat: "chat", SetName: "set-name", Ping: "ping", **HOST_WIRE_TYPES,
     SfuPublish: "sfu-publish", SfuAnswer: "sfu-answer", SfuCandidate: "sfu-candidate",
-    SfuSubscribe: "sfu-subscribe", SfuQuality: "sfu-quality",
+    SfuSubscribe: "sfu-subscribe", SfuQuality: "sfu-quality", **RECORDING_WIRE_TYPES,
 }  # fmt: skip
 
 
@@ -347,6 +352,9 @@ def parse(frame: str | bytes) -> ClientMessage:
     host_message = parse_host(kind, data, fields)
     if host_message is not None:
         return host_message
+    recording_message = parse_recording(kind)
+    if recording_message is not None:
+        return recording_message
     raise ProtocolError(ErrorCode.UNKNOWN_TYPE, f"unknown message type {kind[:40]!r}", kind[:40])
 
 

@@ -13,7 +13,10 @@ from salon.meetings.model import TimeWindow, format_date_time
 from salon.rooms.events import RoomEvent, RoomEventType
 
 API_VERSION = "1.0"
-EVENT_TYPES = tuple(kind.value for kind in RoomEventType)
+RECORDING_FINISHED = "recording.finished"
+RECORDING_FAILED = "recording.failed"
+"""Salon's addition: a cloud recording could not be composed or stored, even after a retry."""
+EVENT_TYPES = (*(kind.value for kind in RoomEventType), RECORDING_FINISHED, RECORDING_FAILED)
 TEST_EVENT_TYPE = "salon.webhook.test"
 """Sent to one endpoint when someone asks for a test (the dashboard); never subscribed to."""
 
@@ -92,5 +95,18 @@ def test_envelope(endpoint_id: str, subdomain: str, identifier: str, at_ms: int)
         "createdAt": format_date_time(at_ms),
         "type": TEST_EVENT_TYPE,
         "data": {"webhookId": endpoint_id, "subdomain": subdomain, "test": True},
+    }
+    return json.dumps(body, separators=(",", ":"), ensure_ascii=False).encode()
+
+
+def recording_envelope(kind: str, data: dict[str, Any], identifier: str, at_ms: int) -> bytes:
+    """A recording event's body: `data` as the caller ordered it (Whereby documents
+    `filename`, `recordingId`, `roomName`, `status` for `recording.finished`)."""
+    body = {
+        "id": identifier,
+        "apiVersion": API_VERSION,
+        "createdAt": format_date_time(at_ms),
+        "type": kind,
+        "data": data,
     }
     return json.dumps(body, separators=(",", ":"), ensure_ascii=False).encode()

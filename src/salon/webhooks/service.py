@@ -126,6 +126,25 @@ class WebhookService:
             )
         return len(wanted)
 
+    @staticmethod
+    async def enqueue_recording_event(
+        tx: Transaction, org_id: OrgId, kind: str, data: dict[str, Any], at_ms: int
+    ) -> int:
+        """In the caller's transaction: a recording event for every endpoint that takes it."""
+        wanted = [
+            endpoint
+            for endpoint in await rows.list_endpoints(tx, org_id)
+            if endpoint.enabled and kind in endpoint.events
+        ]
+        if not wanted:
+            return 0
+        event_id = events.event_id()
+        body = events.recording_envelope(kind, data, event_id, at_ms).decode()
+        await rows.insert_event(tx, event_id, org_id, kind, body, at_ms)
+        for endpoint in wanted:
+            await rows.insert_delivery(tx, new_delivery_id(), event_id, endpoint.id, org_id, at_ms)
+        return len(wanted)
+
     async def send_test(self, org_id: OrgId, endpoint_id: str, subdomain: str) -> dict[str, Any]:
         """Queue a test event for one endpoint (enabled or not, whatever events it takes)."""
         await self.get(org_id, endpoint_id)

@@ -102,6 +102,9 @@ export function createActions({ store, ui, signaling, media, session, embed, par
     // host controls
     "toggle-lock": () => hasHostRole(state().me?.role) && params.locking && send("lock", { locked: !state().room?.locked }),
     "end-meeting": () => send("end-meeting"),
+    // cloud recording: the server refuses anyone but a host, and rooms that do not record
+    "start-recording": () => send("start-recording"),
+    "stop-recording": () => send("stop-recording"),
     "host-mute": ({ participantId }) => send("mute", { participantId }),
     "host-camera-off": ({ participantId }) => send("camera-off", { participantId }),
     "host-remove": ({ participantId }) => send("remove", { participantId }),
@@ -204,6 +207,7 @@ export function createActions({ store, ui, signaling, media, session, embed, par
     toggle_camera: "toggle-camera", toggle_microphone: "toggle-mic", toggle_screenshare: "toggle-screenshare",
     toggle_chat: "toggle-chat", toggle_people: "toggle-people", leave_room: "leave", end_meeting: "end-meeting",
     knock: "knock", cancel_knock: "cancel-knock", toggle_breakout: "toggle-breakout", open_settings: "open-settings",
+    start_recording: "start-recording", stop_recording: "stop-recording",
   };
   /** @param {string} command @param {unknown[]} args */
   function runCommand(command, args) {

@@ -84,6 +84,8 @@ const CLIENT = {
   "breakout-broadcast": { text: [chatText, true] },
   "breakout-end": {},
   timer: { running: [bool, true] },
+  "start-recording": {},
+  "stop-recording": {},
   ping: { id: [(v) => str(v) || num(v), false] },
   "sfu-publish": { description: [description, true], screenMid: [nullableStr, false], restart: [bool, false], publication: [num, false] },
   "sfu-answer": { description: [description, true], subscription: [num, false] },

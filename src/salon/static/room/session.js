@@ -226,6 +226,11 @@ export function createSession({ store, signaling, mesh, media, params, embed, ro
         media.setAudio(false);
         notify({ text: t("toast.muted"), key: "muted" });
         break;
+      case "recording-status":
+        // The indicator everyone sees while the room is recorded (room.css), and the embed event.
+        document.body.dataset.recording = msg.recording ? "on" : "off";
+        embed.emit("recording_status_change", { status: msg.recording ? "started" : "stopped" });
+        break;
       case "camera-turned-off":
         media.setVideo(false);
         notify({ text: t("toast.cameraOff"), key: "camera-off" });

@@ -1,0 +1,107 @@
+"""`/v1/recordings` (Whereby's contract): list, read, delete and bulk-delete the organization's
+cloud recordings, and an expiring signed link to a recording kept by Salon; and the route that
+link points at, which serves the file with HTTP range requests (players seek)."""
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request, Response
+from pydantic import BaseModel, ConfigDict, Field
+from starlette.responses import FileResponse
+
+from salon.api.deps import caller_of
+from salon.api.openapi import request_body_schema
+from salon.api.responses import COMMON_ERRORS, Json, parse_body
+from salon.recording.model import ACCESS_LINK_DEFAULT_S, FILE_PATH, render_recording
+from salon.recording.service import RecordingService
+
+router = APIRouter(prefix="/v1", tags=["recordings"], responses=COMMON_ERRORS)
+files = APIRouter(include_in_schema=False)
+
+BULK_MAX = 100
+
+
+class BulkDeleteBody(BaseModel):
+    model_config = ConfigDict(strict=True, extra="ignore")
+    recordingIds: list[Annotated[str, Field(max_length=64)]] = Field(max_length=BULK_MAX)
+
+
+def _recordings(request: Request) -> RecordingService:
+    found: RecordingService = request.app.state.recordings
+    return found
+
+
+@router.get("/recordings", summary="Get recordings")
+async def list_recordings(
+    request: Request,
+    room_name: Annotated[str | None, Query(alias="roomName", max_length=200)] = None,
+    cursor: Annotated[str | None, Query(max_length=200)] = None,
+    limit: Annotated[int, Query(ge=1, le=100)] = 50,
+    sort_by: Annotated[
+        str | None, Query(alias="sortBy", max_length=40, examples=["startDate:desc"])
+    ] = None,
+) -> Response:
+    found, next_cursor = await _recordings(request).list_recordings(
+        caller_of(request).org_id,
+        room_name=room_name,
+        cursor=cursor,
+        limit=limit,
+        sort_by=sort_by,
+    )
+    return Json({"results": [render_recording(r) for r in found], "cursor": next_cursor})
+
+
+@router.get("/recordings/{recordingId}", summary="Get recording")
+async def get_recording(recordingId: str, request: Request) -> Response:
+    found = await _recordings(request).get(caller_of(request).org_id, recordingId)
+    return Json(render_recording(found))
+
+
+@router.delete(
+    "/recordings/{recordingId}",
+    status_code=204,
+    response_class=Response,
+    summary="Delete recording",
+    responses={204: {"description": "Deleted, or deleted already."}},
+)
+async def delete_recording(recordingId: str, request: Request) -> Response:
+    await _recordings(request).delete(caller_of(request).org_id, [recordingId])
+    return Response(status_code=204)
+
+
+@router.get(
+    "/recordings/{recordingId}/access-link",
+    summary="Get recording access link",
+    responses={403: {"description": "The recording is in the customer's S3 bucket."}},
+)
+async def access_link(
+    recordingId: str,
+    request: Request,
+    valid_for: Annotated[int, Query(alias="validForSeconds")] = ACCESS_LINK_DEFAULT_S,
+) -> Response:
+    link = await _recordings(request).access_link(caller_of(request).org_id, recordingId, valid_for)
+    return Json(link)
+
+
+@router.post(
+    "/recordings/bulk-delete",
+    status_code=204,
+    response_class=Response,
+    summary="Bulk delete recordings",
+    openapi_extra=request_body_schema(BulkDeleteBody),
+)
+async def bulk_delete(request: Request) -> Response:
+    who = caller_of(request)
+    body = parse_body(BulkDeleteBody, await request.body())
+    await _recordings(request).delete(who.org_id, body.recordingIds)
+    return Response(status_code=204)
+
+
+@files.get(FILE_PATH + "{recordingId}")
+async def recording_file(
+    recordingId: str,
+    request: Request,
+    expires: Annotated[str, Query(max_length=20)] = "",
+    signature: Annotated[str, Query(max_length=64)] = "",
+) -> Response:
+    path = await _recordings(request).file_for_link(recordingId, expires, signature)
+    return FileResponse(path, filename=path.name, headers={"Cache-Control": "private"})

@@ -1,0 +1,1 @@
+"""Durable background jobs: a table any node may claim from, resumed after a restart."""
