@@ -42,6 +42,7 @@ from salon.rooms.state import (
 )
 from salon.signaling import protocol as p
 from salon.signaling.host_messages import BreakoutChoose
+from salon.signaling.sdp import receive_only
 from salon.signaling.protocol import CloseCode, ErrorCode
 
 log = logging.getLogger(__name__)
@@ -278,9 +279,13 @@ class RoomService(GroupMediaRules, KnockRules, LeavingRules, HostActions):
         if (
             seat.role is Role.VIEWER
             and description is not None
-            and p.offers_to_send(description.get("sdp", ""))
+            and not receive_only(description.get("sdp", ""))
         ):
-            raise Refused(ErrorCode.NOT_ALLOWED, "a viewer cannot send audio or video")
+            raise Refused(
+                ErrorCode.NOT_ALLOWED,
+                "a viewer cannot send audio or video: every media section must say recvonly"
+                " or inactive",
+            )
         live.send(to, {"type": "signal", "from": seat.participant_id, **payload})
 
     @staticmethod

@@ -17,6 +17,7 @@ from enum import IntEnum, StrEnum
 from typing import Any
 
 from salon.ids import ParticipantId, RoomName
+from salon.signaling.sdp import has_forbidden_characters, offers_to_send
 from salon.signaling.host_messages import HOST_WIRE_TYPES, HostMessage, parse_host
 from salon.signaling.sfu_messages import (
     SDP_MAX,
@@ -69,7 +70,15 @@ class CloseCode(IntEnum):
     NO_SFU = 4503
 
 
-__all__ = ["SDP_MAX", "SfuAnswer", "SfuCandidate", "SfuPublish", "SfuQuality", "SfuSubscribe"]
+__all__ = [
+    "SDP_MAX",
+    "SfuAnswer",
+    "SfuCandidate",
+    "SfuPublish",
+    "SfuQuality",
+    "SfuSubscribe",
+    "offers_to_send",
+]
 
 
 class ProtocolError(Exception):
@@ -281,6 +290,8 @@ def _signal(fields: _Fields, data: dict[str, Any]) -> Signal:
             or len(description.get("sdp", "")) > SDP_MAX
         ):
             raise fields.bad("description must be {type: offer|answer|pranswer|rollback, sdp}")
+        if has_forbidden_characters(description.get("sdp", "")):
+            raise fields.bad("sdp must not hold control characters other than CRLF line ends")
         return Signal(
             to, {"description": {"type": description["type"], "sdp": description.get("sdp", "")}}
         )
@@ -362,35 +373,3 @@ def error(code: ErrorCode, message: str, about: str | None = None) -> dict[str, 
     if about is not None:
         body["about"] = about
     return body
-
-
-def offers_to_send(sdp: str) -> bool:
-    """Does a session description offer to send audio or video (what a viewer must never do)?
-
-    A media section sends when its direction (its own, else the session's, else the default
-    `sendrecv`) is `sendrecv` or `sendonly`, unless the section is rejected: port 0 without
-    `a=bundle-only` (a bundled section also carries port 0, and it does send).
-    """
-    session_direction = "sendrecv"
-    sections: list[dict[str, str]] = []
-    for raw in sdp.splitlines():
-        line = raw.strip()
-        if line.startswith("m="):
-            parts = line[2:].split(" ")
-            sections.append({"kind": parts[0], "port": parts[1] if len(parts) > 1 else "0"})
-        elif line == "a=bundle-only" and sections:
-            sections[-1]["bundled"] = "yes"
-        elif line.startswith("a=") and line[2:] in _DIRECTIONS:
-            if sections:
-                sections[-1]["direction"] = line[2:]
-            else:
-                session_direction = line[2:]
-    return any(
-        section["kind"] in ("audio", "video")
-        and (section["port"] != "0" or "bundled" in section)
-        and section.get("direction", session_direction) in ("sendrecv", "sendonly")
-        for section in sections
-    )
-
-
-_DIRECTIONS = frozenset({"sendrecv", "sendonly", "recvonly", "inactive"})
