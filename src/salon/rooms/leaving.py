@@ -124,6 +124,9 @@ class LeavingRules:
 
     async def _empty(self, live: LiveRoom, reason: LeaveReason) -> None:
         """Everyone out: participants and knockers."""
+        if live.knock_list_due is not None:
+            live.knock_list_due.cancel()
+            live.knock_list_due = None
         waiting = [
             seat.participant_id
             for seat in live.seats.values()

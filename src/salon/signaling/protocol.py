@@ -16,9 +16,11 @@ from dataclasses import dataclass
 from enum import IntEnum, StrEnum
 from typing import Any
 
+import orjson
+
 from salon.ids import ParticipantId, RoomName
-from salon.signaling.sdp import has_forbidden_characters, offers_to_send
 from salon.signaling.host_messages import HOST_WIRE_TYPES, HostMessage, parse_host
+from salon.signaling.sdp import has_forbidden_characters, offers_to_send
 from salon.signaling.sfu_messages import (
     SDP_MAX,
     SfuAnswer,
@@ -36,6 +38,9 @@ CHAT_MAX = 4000
 METADATA_MAX = 512
 _EXTERNAL_ID_RE = re.compile(r"[A-Za-z0-9_-]{1,36}")
 _ID_MAX = 64
+MAX_NESTING = 1024
+"""orjson refuses JSON nested deeper than this while it parses, without recursing in Python; no
+message of the protocol nests beyond a few levels, and none is handed on with more than one."""
 
 
 class ErrorCode(StrEnum):
@@ -50,6 +55,7 @@ class ErrorCode(StrEnum):
     UNSUPPORTED_VERSION = "unsupported_version"
     SLOW_DOWN = "slow_down"
     NO_SFU = "no_sfu"
+    WAITING_ROOM_FULL = "waiting_room_full"
 
 
 class CloseCode(IntEnum):
@@ -57,6 +63,8 @@ class CloseCode(IntEnum):
 
     NORMAL = 1000
     TOO_BIG = 1009
+    SERVICE_RESTART = 1012
+    """The server is stopping: reconnect (to it once it is back, or to another node)."""
     LEFT = 4000
     REMOVED = 4001
     MEETING_ENDED = 4002
@@ -300,11 +308,17 @@ def _signal(fields: _Fields, data: dict[str, Any]) -> Signal:
         if candidate is not None and (
             not isinstance(candidate, dict)
             or not isinstance(candidate.get("candidate", ""), str)
-            or len(json.dumps(candidate)) > 2000
+            or not all(_flat(value) for value in candidate.values())
+            or len(encode(candidate)) > 2000
         ):
             raise fields.bad("candidate must be an RTCIceCandidateInit object or null")
         return Signal(to, {"candidate": candidate})
     raise fields.bad("signal needs a description or a candidate")
+
+
+def _flat(value: object) -> bool:
+    """A value that holds no array or object (RTCIceCandidateInit's fields are all flat)."""
+    return value is None or isinstance(value, str | int | float | bool)
 
 
 def _set_name(fields: _Fields) -> SetName:
@@ -327,8 +341,8 @@ def _ping(fields: _Fields, data: dict[str, Any]) -> Ping:
 def parse(frame: str | bytes) -> ClientMessage:
     """One client frame as a typed message, or `ProtocolError` saying what is wrong with it."""
     try:
-        data = json.loads(frame)
-    except (ValueError, UnicodeDecodeError):
+        data = orjson.loads(frame)
+    except orjson.JSONDecodeError:
         raise ProtocolError(ErrorCode.BAD_FRAME, "a frame must be one JSON object") from None
     if not isinstance(data, dict) or not isinstance(data.get("type"), str):
         raise ProtocolError(ErrorCode.BAD_FRAME, "a frame must be a JSON object with a type")
