@@ -30,6 +30,7 @@ from salon.pages import room
 from salon.pages.assets import InMemoryStaticFiles
 from salon.pages.room import STATIC_DIR, STATIC_PATH
 from salon.ratelimit import RateLimiter
+from salon.rooms.limits import RoomLimits
 from salon.rooms.recorder import RoomRecorder
 from salon.rooms.service import RoomService
 from salon.sfu.bridge import SfuBridge
@@ -147,6 +148,11 @@ async def build_app(settings: Settings, database: Database, clock: Clock = syste
         ice_servers_for=build_ice_servers(settings).for_participant,
         group_media=group_media,
         session_end_grace_s=settings.session_end_grace_s,
+        limits=RoomLimits(
+            door_cap=settings.room_door_cap,
+            knocks_per_minute=settings.room_knocks_per_minute,
+            joins_per_minute=settings.room_joins_per_minute,
+        ),
     )
     meetings_service.on_room_closed(rooms.close_room)
 

@@ -280,6 +280,14 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument(
         "--janus", help="SFU for group rooms: auto (default), off, or ws://…[,ws://…]"
     )
+    serve.add_argument("--room-door-cap", type=int, help="people at a locked room's door (50)")
+    serve.add_argument(
+        "--room-knocks-per-minute", type=int, help="knocks per client address per minute (30)"
+    )
+    serve.add_argument(
+        "--room-joins-per-minute", type=int, help="room joins per client address per minute (120)"
+    )
+    serve.add_argument("--node-id", help="this server's name in room history (main)")
     serve.add_argument("--janus-admin-key", help="VideoRoom admin_key of external Janus")
     serve.add_argument("--janus-rtp-ports", help="UDP range of a managed Janus (20000-40000)")
     serve.add_argument("--janus-public-ip", help="public IP a managed Janus announces (1:1 NAT)")

@@ -31,6 +31,15 @@ class Settings:
     session_end_grace_s: float = 60.0
     """A session ends when fewer than two people remain for this long."""
     max_body_bytes: int = 64 * 1024
+    # --- rooms ---
+    room_door_cap: int = 50
+    """People at one locked room's door at once; more hear `waiting_room_full`."""
+    room_knocks_per_minute: int = 30
+    """Knocks per client address per minute; 0 turns the limit off."""
+    room_joins_per_minute: int = 120
+    """Room joins per client address per minute (resumes are free); 0 turns the limit off."""
+    node_id: str = "main"
+    """This server's name in room history: after a crash it closes what it left open."""
     housekeeping_interval_s: float = 60.0
     log_level: str = "info"
     access_log: bool = False
