@@ -32,6 +32,7 @@ from salon.pages.room import STATIC_DIR, STATIC_PATH
 from salon.ratelimit import RateLimiter
 from salon.rooms.limits import RoomLimits
 from salon.rooms.recorder import RoomRecorder
+from salon.rooms.recovery import NodeRecovery
 from salon.rooms.service import RoomService
 from salon.sfu.bridge import SfuBridge
 from salon.sfu.placement import parse_instances
@@ -141,9 +142,11 @@ async def build_app(settings: Settings, database: Database, clock: Clock = syste
         ),
     )
     group_media = build_group_media(settings)
+    recorder = RoomRecorder(database, orgs, on_queued=dispatcher.wake, node_id=settings.node_id)
+    recovery = NodeRecovery(database, recorder, clock, settings.node_id)
     rooms = RoomService(
         meetings_service,
-        RoomRecorder(database, orgs, on_queued=dispatcher.wake),
+        recorder,
         clock,
         ice_servers_for=build_ice_servers(settings).for_participant,
         group_media=group_media,
@@ -158,13 +161,17 @@ async def build_app(settings: Settings, database: Database, clock: Clock = syste
 
     @contextlib.asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        await recovery.recover()  # before this node's first room: what its last run left open
+        await recovery.beat()
         background = [
             asyncio.create_task(_housekeeping(services, settings.housekeeping_interval_s)),
             asyncio.create_task(dispatcher.run()),
+            asyncio.create_task(recovery.run_heartbeat()),
         ]
         try:
             yield
         finally:
+            await rooms.shutdown()  # a no-op when the server closed the rooms already
             for task in background:
                 task.cancel()
             await asyncio.gather(*background, return_exceptions=True)

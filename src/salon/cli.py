@@ -4,6 +4,8 @@ import argparse
 import asyncio
 import gc
 import json
+import logging
+import socket
 import sys
 from collections.abc import Awaitable, Callable, Coroutine, Sequence
 from datetime import UTC, datetime
@@ -108,7 +110,21 @@ async def _serve(settings: Settings) -> None:
         gc.collect()
         gc.freeze()
         gc.set_threshold(50_000, 20, 20)
-        await uvicorn.Server(config).serve()
+        rooms = app.state.rooms
+
+        class RoomsFirstServer(uvicorn.Server):
+            """On SIGTERM, close every room while its sockets still carry messages (pages are
+            told to reconnect; leaves and session ends are recorded), then stop as uvicorn
+            does."""
+
+            async def shutdown(self, sockets: list[socket.socket] | None = None) -> None:
+                try:
+                    await rooms.shutdown()
+                except Exception:
+                    logging.getLogger("salon").exception("closing the rooms on shutdown failed")
+                await super().shutdown(sockets)
+
+        await RoomsFirstServer(config).serve()
     finally:
         await database.close()
 

@@ -59,7 +59,7 @@ def lists(host: Member) -> list[dict[str, Any]]:
     return host.client.of("knocks")
 
 
-# --- the door -----------------------------------------------------------------------------------
+# --- the door ------------------------------------------------------------------------------------
 
 
 async def test_the_door_holds_at_most_its_cap_and_the_rest_hear_the_waiting_room_is_full(
@@ -73,7 +73,8 @@ async def test_the_door_holds_at_most_its_cap_and_the_rest_hear_the_waiting_room
         "waiting_room_full",
         "the waiting room is full",
     )
-    assert refused.close is not None and int(refused.close) == 4004
+    assert refused.close is not None
+    assert int(refused.close) == 4004
     assert client.messages == []
     # knocking people count too; someone leaving the door makes a place
     assert await rooms.send(waiting[0], "knock") is None
@@ -128,7 +129,8 @@ async def test_joins_per_address_per_minute_and_resumes_are_free(api: Api) -> No
         "slow_down",
         "too many joins from your address; try again in a minute",
     )
-    assert refused.close is not None and int(refused.close) == 4029
+    assert refused.close is not None
+    assert int(refused.close) == 4029
     assert (await rooms.refused_join(meeting, meeting.host_key, address=ATTACKER))[
         0
     ].code.value == ("slow_down")
@@ -143,7 +145,7 @@ async def test_joins_per_address_per_minute_and_resumes_are_free(api: Api) -> No
     await rooms.join(meeting, address=ATTACKER)
 
 
-# --- the waiting list, coalesced --------------------------------------------------------------------
+# --- the waiting list, coalesced -----------------------------------------------------------------
 
 
 async def test_hosts_hear_the_waiting_list_at_most_four_times_a_second(api: Api) -> None:
@@ -167,7 +169,8 @@ async def test_hosts_hear_the_waiting_list_at_most_four_times_a_second(api: Api)
     assert heard[-1]["knocks"] == [
         {"id": v.id, "displayName": "Guest", "at": api.clock()} for v in visitors[:5]
     ]
-    assert not host.client.of("knock-request") and not host.client.of("knock-ended")
+    assert not host.client.of("knock-request")
+    assert not host.client.of("knock-ended")
     live = rooms.live(meeting)
     assert live.knock_list_due is None
 
@@ -188,7 +191,7 @@ async def _async(value: bool) -> bool:
     return value
 
 
-# --- knock webhooks: once a minute per knocker ------------------------------------------------------
+# --- knock webhooks: once a minute per knocker ---------------------------------------------------
 
 
 async def test_knock_webhooks_once_a_minute_per_knocker(api: Api) -> None:
@@ -208,7 +211,7 @@ async def test_knock_webhooks_once_a_minute_per_knocker(api: Api) -> None:
     assert recorder.count(RoomEventType.CLIENT_KNOCKED) == 3
 
 
-# --- seats held by people in their resume grace -----------------------------------------------------
+# --- seats held by people in their resume grace --------------------------------------------------
 
 
 async def test_a_host_is_never_refused_for_seats_held_only_by_reconnecting_people(
@@ -223,7 +226,8 @@ async def test_a_host_is_never_refused_for_seats_held_only_by_reconnecting_peopl
     assert all(p.reconnecting for p in live.state.participants.values())
     # a visitor is still refused: the seats are held for their people's return
     refused, _ = await rooms.refused_join(meeting)
-    assert refused.code.value == "not_allowed" and refused.answer == {
+    assert refused.code.value == "not_allowed"
+    assert refused.answer == {
         "type": "room-full",
         "capacity": 4,
     }
@@ -258,10 +262,11 @@ async def test_a_host_frees_only_as_many_seats_as_needed(api: Api, role: Role) -
     participants = rooms.live(meeting).state.participants
     assert len(participants) == 4
     assert {p.id for p in present} <= set(participants)
-    assert droppers[1].id in participants and droppers[0].id not in participants
+    assert droppers[1].id in participants
+    assert droppers[0].id not in participants
 
 
-# --- joined only once the join is on record ---------------------------------------------------------
+# --- joined only once the join is on record ------------------------------------------------------
 
 
 async def test_joined_is_sent_only_after_the_join_is_committed(api: Api) -> None:
@@ -279,7 +284,8 @@ async def test_joined_is_sent_only_after_the_join_is_committed(api: Api) -> None
     # meanwhile the room goes on; what it says to the newcomer waits behind `joined`
     assert await rooms.send(host, "chat", text="welcome") is None
     client = live.holding.get(newcomer)
-    assert client is not None and [m["type"] for m in client] == ["chat"]
+    assert client is not None
+    assert [m["type"] for m in client] == ["chat"]
     assert [e.type for e in recorder.committed].count(RoomEventType.CLIENT_JOINED) == 1
     recorder.joins_gate.set()
     member = await joining

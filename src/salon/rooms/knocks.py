@@ -12,7 +12,14 @@ from salon.ratelimit import RateLimiter
 from salon.rooms import live as views
 from salon.rooms.events import LeaveReason, RoomEvent, RoomEventType
 from salon.rooms.limits import KNOCK_LIST_MAX, KNOCK_WEBHOOK_EVERY_MS, RoomLimits
-from salon.rooms.live import LiveRoom, Refused, Seat, SeatStatus, close_code_for
+from salon.rooms.live import (
+    SILENT_REASONS,
+    LiveRoom,
+    Refused,
+    Seat,
+    SeatStatus,
+    close_code_for,
+)
 from salon.rooms.state import Entry, Knocker, Role
 from salon.signaling import protocol as p
 from salon.signaling.host_messages import Admit, Hold, Reject
@@ -171,5 +178,6 @@ class KnockRules:
             seat.status = SeatStatus.GONE
         client = live.clients.pop(knocker_id, None)
         if client is not None:
-            client.send({"type": "removed", "reason": reason.value})
+            if reason not in SILENT_REASONS:
+                client.send({"type": "removed", "reason": reason.value})
             client.close(close_code_for(reason), reason.value)

@@ -41,7 +41,12 @@ _CLOSE_FOR = {
     LeaveReason.MEETING_DELETED: CloseCode.MEETING_OVER,
     LeaveReason.MEETING_OVER: CloseCode.MEETING_OVER,
     LeaveReason.LEFT: CloseCode.LEFT,
+    LeaveReason.SERVER_STOPPED: CloseCode.SERVICE_RESTART,
 }
+
+SILENT_REASONS = frozenset({LeaveReason.LEFT, LeaveReason.SERVER_STOPPED})
+"""Reasons the person is not sent `removed` for: they left, or their page should reconnect
+(`removed` is final for a page)."""
 
 
 def close_code_for(reason: LeaveReason) -> CloseCode:
