@@ -185,7 +185,7 @@ PAGE_PROBE = """() => {
   const input = document.createElement("input");
   input.dataset.testid = "probe-input";
   input.style.cssText = "position:fixed;top:0;left:0;z-index:99999";
-  input.addEventListener("keydown", (event) => probe.keys.push(performance.now() - event.timeStamp));
+  input.addEventListener("keydown", (e) => probe.keys.push(performance.now() - e.timeStamp));
   document.body.append(input);
   window.floodProbe = probe;
 }"""
