@@ -223,7 +223,7 @@ async def test_a_knock_flood_leaves_the_hosts_page_responsive(
             "() => { window.floodProbe.running = false; return window.floodProbe; }"
         )
         fps = probe["frames"] / flood_s
-        print(  # noqa: T201 - the figures, for whoever runs this with -s
+        print(  # the figures, for whoever runs this with -s
             f"flood of {flood_s:.1f} s: {fps:.0f} frames/s, {len(presses)} key presses, "
             f"slowest {max(presses):.0f} ms round trip, page-side delays {probe['keys']}"
         )
