@@ -111,12 +111,14 @@ def wait_exit(server: SalonServer) -> int:
     return code
 
 
-ENDED = {
-    "room.client.joined": 2,
-    "room.session.started": 1,
-    "room.client.left": 2,
-    "room.session.ended": 1,
-}
+ENDED: Counter[str] = Counter(
+    {
+        "room.client.joined": 2,
+        "room.session.started": 1,
+        "room.client.left": 2,
+        "room.session.ended": 1,
+    }
+)
 
 
 async def a_later_start_sends_nothing_twice(
