@@ -199,7 +199,9 @@ def main() -> int:
         raise_file_limit()  # before the server starts: it inherits the limit
         with (
             tempfile.TemporaryDirectory(prefix="salon-bench-") as temp,
-            SalonServer(Path(temp), "--rate-limit-points", "0") as server,
+            SalonServer(
+                Path(temp), "--rate-limit-points", "0", "--room-joins-per-minute", "0"
+            ) as server,
         ):
             print(f"salon serve (pid {server.pid}) at {server.base_url}, SQLite in {temp}")
             print(f"{ROOMS * PER_ROOM} clients, {ROOMS} rooms of {PER_ROOM}, waves of {wave}")

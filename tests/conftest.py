@@ -38,6 +38,7 @@ TABLES = (
     "webhook_endpoints",
     "room_participants",
     "room_sessions",
+    "room_nodes",
     "meetings",
     "api_keys",
     "orgs",

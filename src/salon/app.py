@@ -35,7 +35,9 @@ from salon.pages.slashes import install_slash_redirects
 from salon.ratelimit import RateLimiter
 from salon.recording.job import CompositionJob, RemovalJob
 from salon.recording.service import COMPOSE_JOB, REMOVE_JOB, RecordingService
+from salon.rooms.limits import RoomLimits
 from salon.rooms.recorder import RoomRecorder
+from salon.rooms.recovery import NodeRecovery
 from salon.rooms.service import RoomService
 from salon.sfu.bridge import SfuBridge
 from salon.sfu.placement import parse_instances
@@ -158,27 +160,38 @@ async def build_app(settings: Settings, database: Database, clock: Clock = syste
     )
     jobs.handle(COMPOSE_JOB, CompositionJob(database, clock, data_dir))
     jobs.handle(REMOVE_JOB, RemovalJob(database, data_dir))
+    recorder = RoomRecorder(database, orgs, on_queued=dispatcher.wake, node_id=settings.node_id)
+    recovery = NodeRecovery(database, recorder, clock, settings.node_id)
     rooms = RoomService(
         meetings_service,
-        RoomRecorder(database, orgs, on_queued=dispatcher.wake),
+        recorder,
         clock,
         ice_servers_for=build_ice_servers(settings).for_participant,
         group_media=group_media,
         session_end_grace_s=settings.session_end_grace_s,
         cloud_recording=recordings_service,
+        limits=RoomLimits(
+            door_cap=settings.room_door_cap,
+            knocks_per_minute=settings.room_knocks_per_minute,
+            joins_per_minute=settings.room_joins_per_minute,
+        ),
     )
     meetings_service.on_room_closed(rooms.close_room)
 
     @contextlib.asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        await recovery.recover()  # before this node's first room: what its last run left open
+        await recovery.beat()
         background = [
             asyncio.create_task(_housekeeping(services, settings.housekeeping_interval_s)),
             asyncio.create_task(dispatcher.run()),
             asyncio.create_task(jobs.run()),
+            asyncio.create_task(recovery.run_heartbeat()),
         ]
         try:
             yield
         finally:
+            await rooms.shutdown()  # a no-op when the server closed the rooms already
             for task in background:
                 task.cancel()
             await asyncio.gather(*background, return_exceptions=True)

@@ -4,6 +4,8 @@ import argparse
 import asyncio
 import gc
 import json
+import logging
+import socket
 import sys
 from collections.abc import Awaitable, Callable, Coroutine, Sequence
 from datetime import UTC, datetime
@@ -118,7 +120,21 @@ async def _serve(settings: Settings) -> None:
         gc.collect()
         gc.freeze()
         gc.set_threshold(50_000, 20, 20)
-        await uvicorn.Server(config).serve()
+        rooms = app.state.rooms
+
+        class RoomsFirstServer(uvicorn.Server):
+            """On SIGTERM, close every room while its sockets still carry messages (pages are
+            told to reconnect; leaves and session ends are recorded), then stop as uvicorn
+            does."""
+
+            async def shutdown(self, sockets: list[socket.socket] | None = None) -> None:
+                try:
+                    await rooms.shutdown()
+                except Exception:
+                    logging.getLogger("salon").exception("closing the rooms on shutdown failed")
+                await super().shutdown(sockets)
+
+        await RoomsFirstServer(config).serve()
     finally:
         await database.close()
 
@@ -290,6 +306,14 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument(
         "--janus", help="SFU for group rooms: auto (default), off, or ws://…[,ws://…]"
     )
+    serve.add_argument("--room-door-cap", type=int, help="people at a locked room's door (50)")
+    serve.add_argument(
+        "--room-knocks-per-minute", type=int, help="knocks per client address per minute (30)"
+    )
+    serve.add_argument(
+        "--room-joins-per-minute", type=int, help="room joins per client address per minute (120)"
+    )
+    serve.add_argument("--node-id", help="this server's name in room history (main)")
     serve.add_argument("--janus-admin-key", help="VideoRoom admin_key of external Janus")
     serve.add_argument("--janus-rtp-ports", help="UDP range of a managed Janus (20000-40000)")
     serve.add_argument("--janus-public-ip", help="public IP a managed Janus announces (1:1 NAT)")

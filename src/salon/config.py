@@ -45,6 +45,15 @@ class Settings:
     room_misses_per_minute: int = 30
     """Room-page lookups of a name that does not exist, per client address per minute; past it
     every room-page lookup from that address gets `429` until the minute ends (0 = no limit)."""
+    # --- rooms ---
+    room_door_cap: int = 50
+    """People at one locked room's door at once; more hear `waiting_room_full`."""
+    room_knocks_per_minute: int = 30
+    """Knocks per client address per minute; 0 turns the limit off."""
+    room_joins_per_minute: int = 120
+    """Room joins per client address per minute (resumes are free); 0 turns the limit off."""
+    node_id: str = "main"
+    """This server's name in room history: after a crash it closes what it left open."""
     housekeeping_interval_s: float = 60.0
     log_level: str = "info"
     access_log: bool = False

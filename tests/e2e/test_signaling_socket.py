@@ -185,6 +185,27 @@ async def test_garbage_is_answered_and_the_socket_goes_on(room: Room, pair: Pair
     await assert_chats(pair, "after garbage")
 
 
+async def test_deeply_nested_json_is_a_bad_frame_logged_once_without_a_traceback(
+    server: SalonServer, room: Room, pair: Pair
+) -> None:
+    ws, _ = await enter(room)
+    logged_from = len(server.stderr)
+    deep = '{"type": "chat", "text": ' + "[" * 30_000 + "]" * 30_000 + "}"
+    assert len(deep) < 65536
+    for _ in range(20):
+        await ws.send(deep)
+        error = await next_of(ws, "error")
+        assert (error["code"], error["message"]) == ("bad_frame", "a frame must be one JSON object")
+    await send(ws, "ping", id=2)
+    assert await next_of(ws, "pong") == {"type": "pong", "id": 2}
+    await assert_chats(pair, "after nested JSON")
+    logged = server.stderr[logged_from:]
+    assert "Traceback" not in logged
+    assert "RecursionError" not in logged
+    lines = [line for line in logged.splitlines() if "bad signaling frame" in line]
+    assert len(lines) == 1, logged
+
+
 # --- before and at join ---------------------------------------------------------------------------
 
 

@@ -33,7 +33,7 @@ describe("joining", () => {
     const s = run(
       joined({ role: "host" }),
       { type: "chat", id: "c1", from: "a", displayName: "Alice", text: "hi", at: 5 },
-      { type: "knock-request", knocker: { id: "k", displayName: "Kim", at: 9 } },
+      { type: "knocks", knocks: [{ id: "k", displayName: "Kim", at: 9 }], total: 1 },
       joined({ role: "host", participants: [alice, bob], resumed: true }),
     );
     assert.equal(s.chat.length, 1);
@@ -107,13 +107,25 @@ describe("knocking", () => {
     assert.deepEqual(s.notice, { kind: "rejected", reason: null, message: "Not today", capacity: null });
   });
 
-  it("keeps the hosts' list of knockers", () => {
-    let s = run(joined({ role: "host" }), { type: "knock-request", knocker: { id: "k", displayName: "Kim", at: 9 } });
+  it("keeps the hosts' list of knockers, as the server's coalesced list", () => {
+    const kim = { id: "k", displayName: "Kim", at: 9 };
+    let s = run(joined({ role: "host" }), { type: "knocks", knocks: [kim], total: 1 });
     assert.deepEqual(s.knocks.map((k) => k.id), ["k"]);
+    assert.equal(s.knocksTotal, 1);
     s = reduce(s, { type: "local/knock-held", id: "k", message: "wait" });
     assert.equal(s.knocks[0].held, true);
-    s = reduce(s, { type: "knock-ended", knockerId: "k", outcome: "admitted" });
-    assert.deepEqual(s.knocks, []);
+    // a later list keeps what this page knew of a knocker still waiting
+    s = reduce(s, { type: "knocks", knocks: [kim, { id: "j", displayName: "Jo", at: 10 }], total: 2 });
+    assert.deepEqual(s.knocks.map((k) => [k.id, k.held]), [["k", true], ["j", false]]);
+    s = reduce(s, { type: "knocks", knocks: [], total: 0 });
+    assert.deepEqual([s.knocks, s.knocksTotal], [[], 0]);
+  });
+
+  it("counts the knockers the list leaves out", () => {
+    const listed = Array.from({ length: 100 }, (_, n) => ({ id: `k${n}`, displayName: null, at: n }));
+    const s = run(joined({ role: "host" }), { type: "knocks", knocks: listed, total: 250 });
+    assert.equal(s.knocks.length, 100);
+    assert.equal(s.knocksTotal, 250);
   });
 
   it("takes the knocks already waiting from joined (hosts)", () => {

@@ -14,6 +14,7 @@ from helpers import Api
 from salon.errors import SalonError
 from salon.ids import ParticipantId, RoomName
 from salon.meetings.service import MeetingService
+from salon.rooms.limits import RoomLimits
 from salon.rooms.live import LiveRoom, Refused, Seat
 from salon.rooms.recorder import RoomRecorder
 from salon.rooms.service import RoomService
@@ -99,15 +100,22 @@ class Rooms:
 
     @classmethod
     def with_graces(
-        cls, api: Api, *, resume_s: float = 20.0, session_end_s: float = 60.0
+        cls,
+        api: Api,
+        *,
+        resume_s: float = 20.0,
+        session_end_s: float = 60.0,
+        limits: RoomLimits | None = None,
+        recorder: RoomRecorder | None = None,
     ) -> "Rooms":
         meetings = api.app.state.services.meetings
         service = RoomService(
             meetings,
-            RoomRecorder(api.database, api.app.state.services.orgs),
+            recorder or RoomRecorder(api.database, api.app.state.services.orgs),
             api.clock,
             resume_grace_s=resume_s,
             session_end_grace_s=session_end_s,
+            limits=limits,
         )
         return cls(api, service)
 
@@ -136,21 +144,28 @@ class Rooms:
         assert live is not None
         return live
 
-    async def join(self, meeting: MeetingKeys, key: str | None = None, **fields: Any) -> Member:
+    async def join(
+        self,
+        meeting: MeetingKeys,
+        key: str | None = None,
+        *,
+        address: str | None = None,
+        **fields: Any,
+    ) -> Member:
         client = FakeClient()
         frame = {"type": "join", "v": 1, "room": meeting.room, "roomKey": key, **fields}
         message = p.parse(json.dumps(frame))
         assert isinstance(message, p.Join)
-        seat = await self.service.join(client, message)
+        seat = await self.service.join(client, message, address=address)
         return Member(client, seat)
 
     async def refused_join(
-        self, meeting: MeetingKeys, key: str | None = None
+        self, meeting: MeetingKeys, key: str | None = None, *, address: str | None = None
     ) -> tuple[Refused, FakeClient]:
         client = FakeClient()
         message = p.Join(meeting.room, key, None, None, None, None)
         try:
-            await self.service.join(client, message)
+            await self.service.join(client, message, address=address)
         except Refused as refused:
             return refused, client
         raise AssertionError("the join was not refused")

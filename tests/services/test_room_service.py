@@ -10,8 +10,9 @@ import pytest
 
 from helpers import Api
 from salon.clock import MS_PER_HOUR
-from salon.rooms.live import participant_view
+from salon.rooms.live import Refused, participant_view
 from salon.rooms.state import Role
+from salon.signaling import protocol as p
 from services.room_harness import MeetingKeys, Member, Rooms, drain
 
 PARTICIPANT_KEYS = {
@@ -217,6 +218,15 @@ async def test_a_viewer_sends_no_media_but_chats_and_receives(
         "chat",
     ]
     assert host.client.messages[-3] == {"type": "signal", "from": viewer.id, "description": quiet}
+    # a send hidden behind a line break other than CRLF/LF, or left to the default direction
+    smuggled = RECVONLY.replace("a=recvonly", "a=recvonly\r\na=x\x0ba=sendrecv")
+    hidden = p.Signal(host.id, {"description": {"type": "offer", "sdp": smuggled}})
+    with pytest.raises(Refused) as refused:  # past the parser too, should it ever let one by
+        await rooms.service.handle(viewer.seat, hidden)
+    assert refused.value.code.value == "not_allowed"
+    implicit = {"type": "offer", "sdp": RECVONLY.replace("a=recvonly\r\n", "")}
+    assert await rooms.send(viewer, "signal", to=host.id, description=implicit) == "not_allowed"
+    assert host.client.new() == []
     # and it receives
     assert await rooms.send(host, "signal", to=viewer.id, description=offer) is None
     assert await rooms.send(host, "chat", text="welcome") is None

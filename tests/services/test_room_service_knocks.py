@@ -7,6 +7,7 @@ import pytest
 
 from helpers import Api
 from salon.clock import MS_PER_HOUR
+from salon.rooms.limits import RoomLimits
 from salon.rooms.live import SeatStatus
 from salon.rooms.state import Role
 from services.room_harness import MeetingKeys, Member, Rooms, drain
@@ -14,7 +15,16 @@ from services.room_harness import MeetingKeys, Member, Rooms, drain
 
 @pytest.fixture
 def rooms(api: Api) -> Rooms:
-    return Rooms(api)
+    """Hosts hear every change of the waiting list at once here; the coalescing has tests of
+    its own (test_room_service_door.py)."""
+    rooms = Rooms.with_graces(api, limits=RoomLimits(knock_list_interval_s=0))
+    rooms.meetings.on_room_closed(rooms.service.close_room)
+    return rooms
+
+
+def waiting(*knockers: dict[str, Any]) -> dict[str, Any]:
+    """The waiting list a host hears."""
+    return {"type": "knocks", "knocks": list(knockers), "total": len(knockers)}
 
 
 @pytest.fixture
@@ -56,7 +66,7 @@ async def test_a_visitor_knocks_at_a_locked_room(
     assert await rooms.send(visitor, "knock", displayName="Vic") is None
     assert visitor.client.new() == [{"type": "knocking"}]
     knocker = {"id": visitor.id, "displayName": "Vic", "at": api.clock()}
-    assert host.client.new() == [{"type": "knock-request", "knocker": knocker}]
+    assert host.client.new() == [waiting(knocker)]
     assert await rooms.send(visitor, "knock") == "not_allowed"
     assert await rooms.send(visitor, "signal", to=host.id, candidate=None) == "not_allowed"
     assert host.client.new() == []
@@ -75,7 +85,7 @@ async def test_hold_then_admit(rooms: Rooms, meeting: MeetingKeys) -> None:
     assert (welcome["participantId"], welcome["role"]) == (visitor.id, "granted_visitor")
     assert [p["id"] for p in welcome["participants"]] == [host.id]
     got = host.client.new()
-    assert got[0] == {"type": "knock-ended", "knockerId": visitor.id, "outcome": "admitted"}
+    assert got[0] == waiting()
     assert got[1]["type"] == "participant-joined"
     assert (got[1]["participant"]["id"], got[1]["participant"]["role"]) == (
         visitor.id,
@@ -96,9 +106,7 @@ async def test_reject(rooms: Rooms, meeting: MeetingKeys, message: str | None) -
     expected: dict[str, Any] = {"type": "knock-rejected", **fields}
     assert visitor.client.new() == [expected]
     assert visitor.client.close_code == 4005
-    assert host.client.new() == [
-        {"type": "knock-ended", "knockerId": visitor.id, "outcome": "rejected"}
-    ]
+    assert host.client.new() == [waiting()]
     live = rooms.live(meeting)
     assert (live.state.knockers, visitor.id in live.seats) == ({}, False)
     assert await rooms.send(host, "admit", participantId=visitor.id) == "no_such_participant"
@@ -109,13 +117,11 @@ async def test_cancel_knock_and_knock_again(rooms: Rooms, meeting: MeetingKeys) 
     visitor = await knocking(rooms, meeting)
     drain(host, visitor)
     assert await rooms.send(visitor, "cancel-knock") is None
-    assert host.client.new() == [
-        {"type": "knock-ended", "knockerId": visitor.id, "outcome": "cancelled"}
-    ]
+    assert host.client.new() == [waiting()]
     assert rooms.live(meeting).state.knockers == {}
     assert await rooms.send(visitor, "cancel-knock") == "not_allowed"
     assert await rooms.send(visitor, "knock") is None
-    assert [m["type"] for m in host.client.new()] == ["knock-request"]
+    assert [(m["type"], m["total"]) for m in host.client.new()] == [("knocks", 1)]
 
 
 async def test_a_knocker_who_disconnects_has_cancelled(rooms: Rooms, meeting: MeetingKeys) -> None:
@@ -123,9 +129,7 @@ async def test_a_knocker_who_disconnects_has_cancelled(rooms: Rooms, meeting: Me
     visitor = await knocking(rooms, meeting)
     drain(host)
     await rooms.disconnect(visitor)
-    assert host.client.new() == [
-        {"type": "knock-ended", "knockerId": visitor.id, "outcome": "cancelled"}
-    ]
+    assert host.client.new() == [waiting()]
     live = rooms.live(meeting)
     assert (live.state.knockers, visitor.id in live.clients) == ({}, False)
 
@@ -159,9 +163,10 @@ async def test_unlocking_admits_the_knockers(rooms: Rooms, meeting: MeetingKeys)
     got = host.client.new()
     assert got[0]["type"] == "room-updated"
     assert got[0]["room"]["locked"] is False
-    ended = [m["knockerId"] for m in got if m["type"] == "knock-ended"]
+    lists = [[k["id"] for k in m["knocks"]] for m in got if m["type"] == "knocks"]
     joined = [m["participant"]["id"] for m in got if m["type"] == "participant-joined"]
-    assert ended == joined == [first.id, second.id]
+    assert lists == [[second.id], []]
+    assert joined == [first.id, second.id]
     assert rooms.live(meeting).state.knockers == {}
 
 

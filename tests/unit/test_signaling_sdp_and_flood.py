@@ -2,10 +2,14 @@
 session description must not offer to send media, and flood control is a token bucket of 50
 messages per second with bursts of 100, closing after 500 refusals in a row."""
 
+import json
+
 import pytest
 
 from salon.signaling import protocol as p
 from salon.signaling.flood import BURST, RATE_PER_S, REFUSALS_BEFORE_CLOSE, TokenBucket
+from salon.signaling.sdp import has_forbidden_characters, lines, receive_only
+from salon.signaling.sfu_messages import parse_sfu
 
 # --- the viewer rule on session descriptions --------------------------------------------------
 
@@ -114,6 +118,92 @@ CHROME_OFFER = sdp(
 )
 def test_offers_to_send(description: str, sends: bool) -> None:
     assert p.offers_to_send(description) is sends
+
+
+# --- smuggling: only CRLF/LF end a line; other control characters are refused -------------------
+
+RECEIVING = sdp(*SESSION, *section("audio", 9, 0, "recvonly"), *section("video", 9, 1, "recvonly"))
+HIDDEN_BREAKS = ["\x0b", "\x0c", "\x1c", "\x1d", "\x1e", "\x85", "\u2028", "\u2029", "\r", "\x00"]
+
+
+def smuggle(hidden: str) -> str:
+    """A receive-only description with `a=sendrecv` behind `hidden` in the video section."""
+    return RECEIVING.replace("a=mid:1\r\n", f"a=mid:1\r\na=x{hidden}a=sendrecv\r\n")
+
+
+@pytest.mark.parametrize("hidden", HIDDEN_BREAKS, ids=[hex(ord(c)) for c in HIDDEN_BREAKS])
+def test_a_send_hidden_behind_another_line_break_is_seen(hidden: str) -> None:
+    """`str.splitlines` breaks at these too; a browser reads `a=x<char>a=sendrecv` as one line."""
+    assert has_forbidden_characters(smuggle(hidden))
+    assert p.offers_to_send(smuggle(hidden)) is True
+    assert receive_only(smuggle(hidden)) is False
+    assert not has_forbidden_characters(RECEIVING)
+    assert not has_forbidden_characters(RECEIVING.replace("\r\n", "\n"))
+
+
+def test_lines_split_on_crlf_and_lf_only() -> None:
+    assert lines("a=x\r\nb=y\nc=\x85z\u2028w\r\n") == ["a=x", "b=y", "c=\x85z\u2028w"]
+
+
+@pytest.mark.parametrize("hidden", HIDDEN_BREAKS, ids=[hex(ord(c)) for c in HIDDEN_BREAKS])
+def test_the_protocol_refuses_descriptions_with_control_characters(hidden: str) -> None:
+    frame = {"type": "signal", "to": "p1", "description": {"type": "offer", "sdp": smuggle(hidden)}}
+    with pytest.raises(p.ProtocolError) as refused:
+        p.parse(json.dumps(frame))
+    assert (refused.value.code, refused.value.message) == (
+        p.ErrorCode.BAD_FIELD,
+        "sdp must not hold control characters other than CRLF line ends",
+    )
+
+
+@pytest.mark.parametrize("hidden", ["\x0b", "\x1c", "\r", "\x00"])
+def test_the_sfu_messages_refuse_descriptions_with_control_characters(hidden: str) -> None:
+    answer = {"type": "sfu-answer", "description": {"type": "answer", "sdp": smuggle(hidden)}}
+
+    def bad(message: str) -> p.ProtocolError:
+        return p.ProtocolError(p.ErrorCode.BAD_FIELD, message, "sfu-answer")
+
+    with pytest.raises(p.ProtocolError) as refused:
+        parse_sfu("sfu-answer", answer, bad)
+    assert refused.value.message == "sdp must not hold control characters other than CRLF line ends"
+
+
+@pytest.mark.parametrize(
+    ("description", "allowed"),
+    [
+        (RECEIVING, True),
+        (RECEIVING.replace("\r\n", "\n"), True),
+        (
+            sdp(*SESSION, *section("audio", 9, 0, "inactive"), *section("video", 9, 1, "recvonly")),
+            True,
+        ),
+        (
+            sdp(*SESSION, *section("audio", 9, 0, "recvonly"), *section("application", 9, 1, None)),
+            True,
+        ),
+        ("", True),
+        (CHROME_OFFER, False),
+        # the default direction is sendrecv: a viewer must say recvonly or inactive itself
+        (sdp(*SESSION, *section("audio", 9, 0, None)), False),
+        (sdp(*SESSION, "a=recvonly", *section("audio", 9, 0, None)), False),
+        (sdp(*SESSION, *section("audio", 0, 0, "sendrecv")), False),
+    ],
+    ids=[
+        "recvonly",
+        "lf",
+        "inactive",
+        "datachannel-without-direction",
+        "empty",
+        "sendrecv",
+        "no-direction",
+        "session-level-only",
+        "rejected-but-sendrecv",
+    ],
+)
+def test_a_viewer_must_say_recvonly_or_inactive_in_every_media_section(
+    description: str, allowed: bool
+) -> None:
+    assert receive_only(description) is allowed
 
 
 # --- flood control ----------------------------------------------------------------------------

@@ -28,6 +28,10 @@ class LeaveReason(StrEnum):
     MEETING_ENDED = "meeting-ended"
     MEETING_DELETED = "meeting-deleted"
     MEETING_OVER = "meeting-over"
+    SERVER_STOPPED = "server-stopped"
+    """The server shut down (SIGTERM); the page reconnects."""
+    SERVER_LOST = "server-lost"
+    """The server died (a crash, `kill -9`); closed on its next start, as of its last heartbeat."""
 
 
 @dataclass(frozen=True, slots=True)

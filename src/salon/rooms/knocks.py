@@ -1,21 +1,44 @@
-"""The waiting room: knocking, and a host's answer to a knock (part of `RoomService`)."""
+"""The waiting room: knocking, and a host's answer to a knock (part of `RoomService`).
 
+Hosts hear the waiting list as one `knocks` message, at most a few times a second however fast
+people knock and cancel; each knocker's knock and cancel webhooks go out at most once a minute.
+"""
+
+import asyncio
 from typing import Any
 
 from salon.ids import ParticipantId
+from salon.ratelimit import RateLimiter
 from salon.rooms import live as views
 from salon.rooms.events import LeaveReason, RoomEvent, RoomEventType
-from salon.rooms.live import LiveRoom, Refused, Seat, SeatStatus, close_code_for
+from salon.rooms.limits import KNOCK_LIST_MAX, KNOCK_WEBHOOK_EVERY_MS, RoomLimits
+from salon.rooms.live import (
+    SILENT_REASONS,
+    LiveRoom,
+    Refused,
+    Seat,
+    SeatStatus,
+    close_code_for,
+)
 from salon.rooms.state import Entry, Knocker, Role
 from salon.signaling import protocol as p
 from salon.signaling.host_messages import Admit, Hold, Reject
 from salon.signaling.protocol import CloseCode, ErrorCode
+
+_KNOCK_EVENTS_KEPT = 1000
+"""Past this many remembered knock webhooks in a room, the ones older than a minute go."""
 
 
 class KnockRules:
     """Mixed into `RoomService`, which provides what is declared below."""
 
     _clock: Any
+    _limits: RoomLimits
+    _knock_rate: RateLimiter
+
+    @staticmethod
+    def _allowed(limiter: RateLimiter, address: str | None) -> bool:
+        raise NotImplementedError
 
     def _event(self, live: LiveRoom, kind: RoomEventType, **fields: Any) -> RoomEvent:
         raise NotImplementedError
@@ -45,6 +68,8 @@ class KnockRules:
             return
         if entry is Entry.FULL:
             raise Refused(ErrorCode.NOT_ALLOWED, "the room is full")
+        if not self._allowed(self._knock_rate, seat.address):
+            raise Refused(ErrorCode.SLOW_DOWN, "too many knocks from your address; wait a minute")
         knocker = Knocker(
             id=seat.participant_id,
             display_name=seat.display_name,
@@ -55,8 +80,8 @@ class KnockRules:
         live.state.add_knocker(knocker)
         seat.status = SeatStatus.KNOCKING
         live.send(seat.participant_id, {"type": "knocking"})
-        live.to_hosts({"type": "knock-request", "knocker": views.knocker_view(knocker)})
-        await self.record(self._event(live, RoomEventType.CLIENT_KNOCKED, knocker=knocker))
+        self.knocks_changed(live)
+        await self._record_knock(live, RoomEventType.CLIENT_KNOCKED, knocker)
 
     async def withdraw_knock(self, seat: Seat) -> None:
         """A knocker cancelled, or their connection went away."""
@@ -67,8 +92,44 @@ class KnockRules:
         seat.status = SeatStatus.AT_DOOR
         if knocker is None:
             return
-        live.to_hosts({"type": "knock-ended", "knockerId": knocker.id, "outcome": "cancelled"})
-        await self.record(self._event(live, RoomEventType.KNOCK_CANCELLED, knocker=knocker))
+        self.knocks_changed(live)
+        await self._record_knock(live, RoomEventType.KNOCK_CANCELLED, knocker)
+
+    async def _record_knock(self, live: LiveRoom, kind: RoomEventType, knocker: Knocker) -> None:
+        """The webhook of a knock or its cancel, unless this knocker's went out in the last
+        minute (someone knocking and cancelling in a loop makes one of each a minute)."""
+        now = self._clock()
+        key = (knocker.id, kind.value)
+        last = live.knock_events_ms.get(key)
+        if last is not None and now - last < KNOCK_WEBHOOK_EVERY_MS:
+            return
+        if len(live.knock_events_ms) >= _KNOCK_EVENTS_KEPT:
+            live.knock_events_ms = {
+                k: at for k, at in live.knock_events_ms.items() if now - at < KNOCK_WEBHOOK_EVERY_MS
+            }
+        live.knock_events_ms[key] = now
+        await self.record(self._event(live, kind, knocker=knocker))
+
+    # --- to the hosts: the waiting list, coalesced ----------------------------------------------
+
+    def knocks_changed(self, live: LiveRoom) -> None:
+        """Someone started or stopped waiting: the hosts hear the list now, or, if they heard it
+        less than an interval ago, once that interval is over (one message for every change
+        meanwhile)."""
+        if live.knock_list_due is not None:
+            return
+        loop = asyncio.get_running_loop()
+        wait = live.knock_list_sent_s + self._limits.knock_list_interval_s - loop.time()
+        if wait <= 0:
+            self._send_knock_list(live)
+        else:
+            live.knock_list_due = loop.call_later(wait, self._send_knock_list, live)
+
+    @staticmethod
+    def _send_knock_list(live: LiveRoom) -> None:
+        live.knock_list_due = None
+        live.knock_list_sent_s = asyncio.get_running_loop().time()
+        live.to_hosts(views.knock_list(live.state, KNOCK_LIST_MAX))
 
     # --- from a host ------------------------------------------------------------------------
 
@@ -79,7 +140,7 @@ class KnockRules:
                 await self.admit(live, knocker.id)
             case Reject(_, text):
                 live.state.remove_knocker(knocker.id)
-                self._settle(live, knocker.id, "rejected")
+                self.knocks_changed(live)
                 body: dict[str, Any] = {"type": "knock-rejected"}
                 if text:
                     body["message"] = text
@@ -97,12 +158,13 @@ class KnockRules:
     async def admit(self, live: LiveRoom, knocker_id: ParticipantId) -> None:
         seat = live.seats.get(knocker_id)
         if seat is None or seat.status is not SeatStatus.KNOCKING:
-            live.state.remove_knocker(knocker_id)
+            if live.state.remove_knocker(knocker_id) is not None:
+                self.knocks_changed(live)
             return
         if live.state.decide_entry(Role.GRANTED_VISITOR) is Entry.FULL:
             raise Refused(ErrorCode.NOT_ALLOWED, "the room is full")
         live.state.remove_knocker(knocker_id)
-        self._settle(live, knocker_id, "admitted")
+        self.knocks_changed(live)
         seat.role = Role.GRANTED_VISITOR
         await self._enter(live, seat)
 
@@ -116,9 +178,6 @@ class KnockRules:
             seat.status = SeatStatus.GONE
         client = live.clients.pop(knocker_id, None)
         if client is not None:
-            client.send({"type": "removed", "reason": reason.value})
+            if reason not in SILENT_REASONS:
+                client.send({"type": "removed", "reason": reason.value})
             client.close(close_code_for(reason), reason.value)
-
-    @staticmethod
-    def _settle(live: LiveRoom, knocker_id: ParticipantId, outcome: str) -> None:
-        live.to_hosts({"type": "knock-ended", "knockerId": knocker_id, "outcome": outcome})

@@ -11,7 +11,7 @@ from typing import Any
 
 from salon.ids import ParticipantId, RoomName
 from salon.rooms.events import LeaveReason, RoomEvent, RoomEventType
-from salon.rooms.live import Client, LiveRoom, Seat, SeatStatus, close_code_for
+from salon.rooms.live import SILENT_REASONS, Client, LiveRoom, Seat, SeatStatus, close_code_for
 from salon.rooms.state import Participant
 from salon.signaling.protocol import CloseCode
 
@@ -20,6 +20,7 @@ class LeavingRules:
     """Mixed into `RoomService`, which provides what is declared below."""
 
     _resume_grace_s: float
+    _closing: bool
     _rooms: dict[RoomName, LiveRoom]
 
     def _event(self, live: LiveRoom, kind: RoomEventType, **fields: Any) -> RoomEvent:
@@ -111,7 +112,8 @@ class LeavingRules:
             deadline.cancel()
         client = live.clients.pop(participant_id, None)
         if client is not None and reason is not LeaveReason.LEFT:
-            client.send({"type": "removed", "reason": reason.value})
+            if reason not in SILENT_REASONS:
+                client.send({"type": "removed", "reason": reason.value})
             client.close(close_code_for(reason), reason.value)
         live.broadcast(
             {"type": "participant-left", "participantId": participant_id, "reason": reason.value}
@@ -128,6 +130,9 @@ class LeavingRules:
 
     async def _empty(self, live: LiveRoom, reason: LeaveReason) -> None:
         """Everyone out: participants and knockers."""
+        if live.knock_list_due is not None:
+            live.knock_list_due.cancel()
+            live.knock_list_due = None
         waiting = [
             seat.participant_id
             for seat in live.seats.values()
@@ -138,6 +143,15 @@ class LeavingRules:
         for participant_id in list(live.state.participants):
             await self._depart(live, participant_id, reason)
         await self._end_session_now(live)
+
+    async def shutdown(self) -> None:
+        """The server is stopping: close every room in turn. Pages are told to reconnect (close
+        code 1012); participants leave and sessions end now, their webhooks in the outbox."""
+        self._closing = True
+        for name, live in list(self._rooms.items()):
+            await self._empty(live, LeaveReason.SERVER_STOPPED)
+            if self._rooms.get(name) is live:
+                del self._rooms[name]
 
     async def close_room(self, room: RoomName, reason: str) -> None:
         """The meeting was deleted or its time is over: remove everyone at once."""

@@ -41,7 +41,12 @@ _CLOSE_FOR = {
     LeaveReason.MEETING_DELETED: CloseCode.MEETING_OVER,
     LeaveReason.MEETING_OVER: CloseCode.MEETING_OVER,
     LeaveReason.LEFT: CloseCode.LEFT,
+    LeaveReason.SERVER_STOPPED: CloseCode.SERVICE_RESTART,
 }
+
+SILENT_REASONS = frozenset({LeaveReason.LEFT, LeaveReason.SERVER_STOPPED})
+"""Reasons the person is not sent `removed` for: they left, or their page should reconnect
+(`removed` is final for a page)."""
 
 
 def close_code_for(reason: LeaveReason) -> CloseCode:
@@ -78,6 +83,8 @@ class Seat:
     external_id: str | None
     metadata: str | None
     resume_token: str
+    address: str | None = None
+    """The client's address, which knock limits are counted by."""
 
 
 @dataclass(slots=True)
@@ -89,8 +96,20 @@ class LiveRoom:
     session_id: RoomSessionId | None = None
     session_end: asyncio.TimerHandle | None = None
     resume_deadlines: dict[ParticipantId, asyncio.TimerHandle] = field(default_factory=dict)
+    knock_list_due: asyncio.TimerHandle | None = None
+    """The next coalesced waiting list to the hosts, when one is scheduled."""
+    knock_list_sent_s: float = float("-inf")
+    """When (the loop's time) the hosts last heard the waiting list."""
+    knock_events_ms: dict[tuple[ParticipantId, str], int] = field(default_factory=dict)
+    """When each knocker's knock (and cancel) webhook was last recorded."""
+    holding: dict[ParticipantId, list[dict[str, Any]]] = field(default_factory=dict)
+    """Messages kept for someone entering until their join is committed and `joined` sent."""
 
     def send(self, participant_id: ParticipantId, message: dict[str, Any]) -> None:
+        held = self.holding.get(participant_id)
+        if held is not None:
+            held.append(message)
+            return
         client = self.clients.get(participant_id)
         if client is not None:
             client.send(message)
@@ -107,6 +126,14 @@ class LiveRoom:
     def to_hosts(self, message: dict[str, Any]) -> None:
         for host in self.state.hosts():
             self.send(host.id, message)
+
+    def at_door(self) -> int:
+        """People in front of the locked room: waiting to knock, or knocking."""
+        return sum(
+            1
+            for seat in self.seats.values()
+            if seat.status in (SeatStatus.AT_DOOR, SeatStatus.KNOCKING)
+        )
 
     # --- wire shapes ------------------------------------------------------------------------
 
@@ -140,3 +167,13 @@ def participant_view(participant: Participant) -> dict[str, Any]:
 
 def knocker_view(knocker: Knocker) -> dict[str, Any]:
     return {"id": knocker.id, "displayName": knocker.display_name, "at": knocker.at_ms}
+
+
+def knock_list(state: RoomState, most: int) -> dict[str, Any]:
+    """The waiting list a host sees: the first `most` knockers, and how many wait in all."""
+    waiting = list(state.knockers.values())
+    return {
+        "type": "knocks",
+        "knocks": [knocker_view(k) for k in waiting[:most]],
+        "total": len(waiting),
+    }

@@ -9,44 +9,68 @@ from collections.abc import Callable
 from salon.orgs.service import OrgService
 from salon.rooms.events import RoomEvent, RoomEventType
 from salon.storage import rooms as room_rows
-from salon.storage.db import Database
+from salon.storage.db import Database, Transaction
 from salon.webhooks.service import WebhookService
 
 
 class RoomRecorder:
     def __init__(
-        self, db: Database, orgs: OrgService, on_queued: Callable[[], None] | None = None
+        self,
+        db: Database,
+        orgs: OrgService,
+        on_queued: Callable[[], None] | None = None,
+        node_id: str | None = None,
     ) -> None:
         self._db = db
         self._orgs = orgs
         self._on_queued = on_queued
+        self._node_id = node_id
+        """Sessions and participants are marked with the node that holds them."""
 
     async def record(self, event: RoomEvent) -> None:
+        """Write the event's history rows and its webhooks. A leave or a session end that is on
+        record already (closed by a shutdown or by crash recovery) queues no second webhook."""
         subdomain = (await self._orgs.get(event.meeting.org_id)).subdomain
+        queued = 0
         async with self._db.transaction() as tx:
-            queued = await WebhookService.enqueue(tx, event, event.meeting, subdomain)
-            match event.type:
-                case RoomEventType.CLIENT_JOINED:
-                    assert event.participant is not None
-                    await room_rows.insert_participant(
-                        tx, event.participant, event.meeting_id, event.room_name, event.session_id
-                    )
-                case RoomEventType.CLIENT_LEFT:
-                    assert event.participant is not None
-                    assert event.reason is not None
-                    await room_rows.mark_left(
-                        tx, event.participant.id, event.at_ms, event.reason.value
-                    )
-                case RoomEventType.SESSION_STARTED:
-                    assert event.session_id is not None
-                    await room_rows.insert_session(
-                        tx, event.session_id, event.meeting_id, event.room_name, event.at_ms
-                    )
-                    await room_rows.attach_to_session(tx, list(event.present), event.session_id)
-                case RoomEventType.SESSION_ENDED:
-                    assert event.session_id is not None
-                    await room_rows.end_session(tx, event.session_id, event.at_ms)
-                case RoomEventType.CLIENT_KNOCKED | RoomEventType.KNOCK_CANCELLED:
-                    pass  # knocks leave no history of their own; webhooks carry them
+            if await self._history(tx, event):
+                queued = await WebhookService.enqueue(tx, event, event.meeting, subdomain)
         if queued and self._on_queued is not None:
             self._on_queued()
+
+    async def _history(self, tx: Transaction, event: RoomEvent) -> bool:
+        """The event's rows; False when it changed nothing because it happened before."""
+        match event.type:
+            case RoomEventType.CLIENT_JOINED:
+                assert event.participant is not None
+                await room_rows.insert_participant(
+                    tx,
+                    event.participant,
+                    event.meeting_id,
+                    event.room_name,
+                    event.session_id,
+                    self._node_id,
+                )
+            case RoomEventType.CLIENT_LEFT:
+                assert event.participant is not None
+                assert event.reason is not None
+                return await room_rows.mark_left(
+                    tx, event.participant.id, event.at_ms, event.reason.value
+                )
+            case RoomEventType.SESSION_STARTED:
+                assert event.session_id is not None
+                await room_rows.insert_session(
+                    tx,
+                    event.session_id,
+                    event.meeting_id,
+                    event.room_name,
+                    event.at_ms,
+                    self._node_id,
+                )
+                await room_rows.attach_to_session(tx, list(event.present), event.session_id)
+            case RoomEventType.SESSION_ENDED:
+                assert event.session_id is not None
+                return await room_rows.end_session(tx, event.session_id, event.at_ms)
+            case RoomEventType.CLIENT_KNOCKED | RoomEventType.KNOCK_CANCELLED:
+                pass  # knocks leave no history of their own; webhooks carry them
+        return True

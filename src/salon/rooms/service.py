@@ -23,12 +23,14 @@ from salon.clock import Clock
 from salon.ids import OrgId, ParticipantId, RoomName, RoomSessionId
 from salon.meetings.model import Meeting, RoomMode
 from salon.meetings.service import MeetingService
+from salon.ratelimit import RateLimiter
 from salon.rooms import live as views
-from salon.rooms.events import RoomEvent, RoomEventType
+from salon.rooms.events import LeaveReason, RoomEvent, RoomEventType
 from salon.rooms.group_media import GroupMedia, GroupMediaRules
 from salon.rooms.hosting import HostActions
 from salon.rooms.knocks import KnockRules
 from salon.rooms.leaving import LeavingRules
+from salon.rooms.limits import KNOCK_LIST_MAX, RoomLimits
 from salon.rooms.live import Client, LiveRoom, Refused, Seat, SeatStatus
 from salon.rooms.recorder import RoomRecorder
 from salon.rooms.recording import CloudRecording, RecordingRules
@@ -45,6 +47,7 @@ from salon.signaling import protocol as p
 from salon.signaling.host_messages import BreakoutChoose
 from salon.signaling.protocol import CloseCode, ErrorCode
 from salon.signaling.recording_messages import StartRecording, StopRecording
+from salon.signaling.sdp import receive_only
 
 log = logging.getLogger(__name__)
 
@@ -69,6 +72,7 @@ class RoomService(RecordingRules, GroupMediaRules, KnockRules, LeavingRules, Hos
         resume_grace_s: float = RESUME_GRACE_S,
         session_end_grace_s: float = SESSION_END_GRACE_S,
         cloud_recording: CloudRecording | None = None,
+        limits: RoomLimits | None = None,
     ) -> None:
         self._meetings = meetings
         self._recorder = recorder
@@ -78,10 +82,14 @@ class RoomService(RecordingRules, GroupMediaRules, KnockRules, LeavingRules, Hos
         self._sfu = group_media
         self._resume_grace_s = resume_grace_s
         self._session_end_grace_s = session_end_grace_s
+        self._limits = limits = limits or RoomLimits()
+        self._join_rate = RateLimiter(limits.joins_per_minute, clock)
+        self._knock_rate = RateLimiter(limits.knocks_per_minute, clock)
         self._rooms: dict[RoomName, LiveRoom] = {}
         self._tasks: set[asyncio.Task[None]] = set()
         self._cloud = cloud_recording
         self._recordings = {}
+        self._closing = False
 
     # --- reading (dashboard, tests) ---------------------------------------------------------
 
@@ -95,12 +103,26 @@ class RoomService(RecordingRules, GroupMediaRules, KnockRules, LeavingRules, Hos
     # --- joining ----------------------------------------------------------------------------
 
     async def join(
-        self, client: Client, message: p.Join, member: SignedInMember | None = None
+        self,
+        client: Client,
+        message: p.Join,
+        member: SignedInMember | None = None,
+        address: str | None = None,
     ) -> Seat:
+        if self._closing:
+            raise Refused(
+                ErrorCode.NOT_ALLOWED, "the server is restarting", CloseCode.SERVICE_RESTART
+            )
         if message.resume is not None:
             resumed = self._resume(client, message)
             if resumed is not None:
                 return resumed
+        if not self._allowed(self._join_rate, address):
+            raise Refused(
+                ErrorCode.SLOW_DOWN,
+                "too many joins from your address; try again in a minute",
+                CloseCode.FLOODING,
+            )
         meeting = await self._meetings.active_meeting(message.room)
         if meeting is None:
             raise Refused(ErrorCode.NO_SUCH_ROOM, "there is no such room", CloseCode.PROTOCOL)
@@ -125,8 +147,14 @@ class RoomService(RecordingRules, GroupMediaRules, KnockRules, LeavingRules, Hos
             external_id=message.external_id,
             metadata=message.metadata,
             resume_token=secrets.token_urlsafe(24),
+            address=address,
         )
         entry = live.state.decide_entry(role)
+        if entry is Entry.FULL:
+            # A host is never kept out by seats whose people are only in their resume grace.
+            for stale in live.state.seats_to_free_for(role):
+                await self._depart(live, stale, LeaveReason.TIMEOUT)
+            entry = live.state.decide_entry(role)
         if entry is Entry.FULL:
             self._drop_if_idle(live)
             raise Refused(
@@ -134,6 +162,11 @@ class RoomService(RecordingRules, GroupMediaRules, KnockRules, LeavingRules, Hos
                 "the room is full",
                 CloseCode.ROOM_FULL,
                 answer={"type": "room-full", "capacity": live.state.capacity},
+            )
+        if entry is Entry.KNOCK and live.at_door() >= self._limits.door_cap:
+            self._drop_if_idle(live)
+            raise Refused(
+                ErrorCode.WAITING_ROOM_FULL, "the waiting room is full", CloseCode.ROOM_FULL
             )
         live.clients[seat.participant_id] = client
         live.seats[seat.participant_id] = seat
@@ -162,22 +195,47 @@ class RoomService(RecordingRules, GroupMediaRules, KnockRules, LeavingRules, Hos
         )
         live.state.add(participant)
         seat.status = SeatStatus.IN_ROOM
-        await self.sfu_enter(live, seat)
-        live.send(seat.participant_id, self._joined(live, seat))
-        live.broadcast(
-            {"type": "participant-joined", "participant": views.participant_view(participant)},
-            skip=participant.id,
-        )
-        started = self._count_changed(live)
-        event = self._event(live, RoomEventType.CLIENT_JOINED, participant=participant)
-        await self._recorder.record(event)
+        # What the room says to the newcomer waits until their join is committed: `joined`
+        # means `room.client.joined` is on record.
+        live.holding[participant.id] = []
+        try:
+            await self.sfu_enter(live, seat)
+            welcome = self._joined(live, seat)
+            live.broadcast(
+                {"type": "participant-joined", "participant": views.participant_view(participant)},
+                skip=participant.id,
+            )
+            started = self._count_changed(live)
+            event = self._event(live, RoomEventType.CLIENT_JOINED, participant=participant)
+            await self._recorder.record(event)
+        except BaseException:
+            live.holding.pop(participant.id, None)
+            self._not_entered(live, seat)
+            raise
+        held = live.holding.pop(participant.id, [])
+        live.send(participant.id, welcome)
+        for message in held:
+            live.send(participant.id, message)
         if started is not None:
             await self._recorder.record(started)
         await self.recording_entered(live, seat)
 
+    def _not_entered(self, live: LiveRoom, seat: Seat) -> None:
+        """The join could not be recorded: take the newcomer out again, and let their page try
+        once more."""
+        live.state.remove(seat.participant_id)
+        seat.status = SeatStatus.GONE
+        live.seats.pop(seat.participant_id, None)
+        client = live.clients.pop(seat.participant_id, None)
+        live.broadcast(
+            {"type": "participant-left", "participantId": seat.participant_id, "reason": "left"}
+        )
+        if client is not None:
+            client.close(CloseCode.SERVICE_RESTART, "the join could not be recorded")
+
     def _joined(self, live: LiveRoom, seat: Seat) -> dict[str, Any]:
         knocks = (
-            [views.knocker_view(k) for k in live.state.knockers.values()]
+            views.knock_list(live.state, KNOCK_LIST_MAX)["knocks"]
             if seat.role in HOST_ROLES
             else []
         )
@@ -286,9 +344,13 @@ class RoomService(RecordingRules, GroupMediaRules, KnockRules, LeavingRules, Hos
         if (
             seat.role is Role.VIEWER
             and description is not None
-            and p.offers_to_send(description.get("sdp", ""))
+            and not receive_only(description.get("sdp", ""))
         ):
-            raise Refused(ErrorCode.NOT_ALLOWED, "a viewer cannot send audio or video")
+            raise Refused(
+                ErrorCode.NOT_ALLOWED,
+                "a viewer cannot send audio or video: every media section must say recvonly"
+                " or inactive",
+            )
         live.send(to, {"type": "signal", "from": seat.participant_id, **payload})
 
     @staticmethod
@@ -358,6 +420,11 @@ class RoomService(RecordingRules, GroupMediaRules, KnockRules, LeavingRules, Hos
         idle = not (state.participants or state.knockers or live.clients or live.session_id)
         if idle and self._rooms.get(state.name) is live:
             del self._rooms[state.name]
+
+    @staticmethod
+    def _allowed(limiter: RateLimiter, address: str | None) -> bool:
+        """One more from this address, within its budget per minute (no address: no limit)."""
+        return address is None or not limiter.enabled or limiter.charge(address, 1).allowed
 
     def _spawn(self, work: Callable[[], Coroutine[Any, Any, None]]) -> None:
         task = asyncio.get_running_loop().create_task(work())

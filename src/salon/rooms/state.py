@@ -154,6 +154,27 @@ class RoomState:
             return viewers >= GROUP_VIEWER_CAPACITY
         return len(self.participants) - viewers >= self.capacity
 
+    def seats_to_free_for(self, role: Role) -> list[ParticipantId]:
+        """Who a host may push out to come into a full room: people in their resume grace
+        (their connection is gone, they may never come back), as few as make one seat, those
+        who are not hosts first. Empty when the room is not full, when `role` is not a host's,
+        or when reconnecting people alone cannot make room."""
+        if role not in HOST_ROLES or not self._is_full_for(role):
+            return []
+        counted = [
+            p
+            for p in self.participants.values()
+            if self.mode is RoomMode.NORMAL or p.role is not Role.VIEWER
+        ]
+        reconnecting = sorted(
+            (p for p in counted if p.reconnecting),
+            key=lambda p: (p.role in HOST_ROLES, p.joined_ms),
+        )
+        needed = len(counted) - self.capacity + 1
+        if len(reconnecting) < needed:
+            return []
+        return [p.id for p in reconnecting[:needed]]
+
     def add(self, participant: Participant) -> None:
         self.participants[participant.id] = participant
         self.knockers.pop(participant.id, None)

@@ -8,6 +8,7 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from typing import Any
 
 from starlette.websockets import WebSocket, WebSocketDisconnect
@@ -18,7 +19,7 @@ from salon.rooms.live import Refused, Seat
 from salon.rooms.service import RoomService
 from salon.rooms.state import NoSuchParticipant, NotAllowed, SignedInMember
 from salon.signaling import protocol as p
-from salon.signaling.flood import TokenBucket
+from salon.signaling.flood import LogBudget, TokenBucket
 from salon.signaling.protocol import CloseCode, ErrorCode
 
 log = logging.getLogger(__name__)
@@ -93,12 +94,21 @@ def _error(exc: Exception, about: str | None) -> tuple[dict[str, Any], CloseCode
     return p.error(ErrorCode.BAD_FIELD, exc.message, about), None
 
 
+@dataclass(slots=True)
+class _Peer:
+    """What the endpoint knows of the connection's other end, for the room and for logs."""
+
+    address: str | None
+    member: SignedInMember | None
+    logs: LogBudget
+    clock: Clock
+
+    def log_allowed(self) -> bool:
+        return self.logs.allow(self.clock())
+
+
 async def _dispatch(
-    rooms: RoomService,
-    connection: Connection,
-    seat: Seat | None,
-    frame: str,
-    member: SignedInMember | None,
+    rooms: RoomService, connection: Connection, seat: Seat | None, frame: str, peer: _Peer
 ) -> Seat | None:
     """Handle one frame; the seat the connection holds afterwards."""
     about: str | None = None
@@ -108,19 +118,22 @@ async def _dispatch(
         if seat is not None:
             await rooms.handle(seat, message)
         elif isinstance(message, p.Join):
-            seat = await rooms.join(connection, message, member)
+            seat = await rooms.join(connection, message, peer.member, peer.address)
         elif isinstance(message, p.Ping):
             connection.send({"type": "pong", "id": message.id})
         else:
             raise p.ProtocolError(ErrorCode.NOT_JOINED, "send join first", about)
     except (p.ProtocolError, Refused, SalonError) as refused:
         body, close = _error(refused, about)
+        if body.get("code") == ErrorCode.BAD_FRAME and peer.log_allowed():
+            log.warning("refused a bad signaling frame from %s: %s", peer.address, body["message"])
         connection.send(body)
         if close is not None:
             connection.close(close, str(body.get("message", body["type"])))
     except Exception:
         # A fault of ours must not take the room down: this connection hears of it, others don't.
-        log.exception("signaling message failed")
+        if peer.log_allowed():
+            log.exception("signaling message failed")
         connection.send(p.error(ErrorCode.BAD_FRAME, "the server could not handle that message"))
     return seat
 
@@ -137,6 +150,8 @@ async def signal_endpoint(websocket: WebSocket) -> None:
     connection = Connection(websocket)
     pump = asyncio.create_task(connection.pump())
     flood = TokenBucket()
+    client = websocket.client
+    peer = _Peer(client.host if client else None, member, LogBudget(), clock)
     seat: Seat | None = None
     try:
         while not connection.closing:
@@ -153,7 +168,7 @@ async def signal_endpoint(websocket: WebSocket) -> None:
                 if flood.flooding:
                     connection.close(CloseCode.FLOODING, "flooding")
                 continue
-            seat = await _dispatch(rooms, connection, seat, frame, member)
+            seat = await _dispatch(rooms, connection, seat, frame, peer)
     except WebSocketDisconnect:
         pass
     finally:

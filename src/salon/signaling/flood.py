@@ -38,3 +38,21 @@ class TokenBucket:
     @property
     def flooding(self) -> bool:
         return self.refused_in_a_row >= REFUSALS_BEFORE_CLOSE
+
+
+LOG_EVERY_MS = 60_000
+
+
+@dataclass(slots=True)
+class LogBudget:
+    """One log line per window: a connection that keeps sending bad frames is logged once a
+    minute, not once a frame."""
+
+    every_ms: int = LOG_EVERY_MS
+    last_ms: int | None = None
+
+    def allow(self, now_ms: int) -> bool:
+        if self.last_ms is not None and now_ms - self.last_ms < self.every_ms:
+            return False
+        self.last_ms = now_ms
+        return True

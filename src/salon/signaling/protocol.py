@@ -16,6 +16,8 @@ from dataclasses import dataclass
 from enum import IntEnum, StrEnum
 from typing import Any
 
+import orjson
+
 from salon.ids import ParticipantId, RoomName
 from salon.signaling.host_messages import HOST_WIRE_TYPES, HostMessage, parse_host
 from salon.signaling.recording_messages import (
@@ -23,6 +25,7 @@ from salon.signaling.recording_messages import (
     RecordingMessage,
     parse_recording,
 )
+from salon.signaling.sdp import has_forbidden_characters, offers_to_send
 from salon.signaling.sfu_messages import (
     SDP_MAX,
     SfuAnswer,
@@ -40,6 +43,9 @@ CHAT_MAX = 4000
 METADATA_MAX = 512
 _EXTERNAL_ID_RE = re.compile(r"[A-Za-z0-9_-]{1,36}")
 _ID_MAX = 64
+MAX_NESTING = 1024
+"""orjson refuses JSON nested deeper than this while it parses, without recursing in Python; no
+message of the protocol nests beyond a few levels, and none is handed on with more than one."""
 
 
 class ErrorCode(StrEnum):
@@ -54,6 +60,7 @@ class ErrorCode(StrEnum):
     UNSUPPORTED_VERSION = "unsupported_version"
     SLOW_DOWN = "slow_down"
     NO_SFU = "no_sfu"
+    WAITING_ROOM_FULL = "waiting_room_full"
 
 
 class CloseCode(IntEnum):
@@ -61,6 +68,8 @@ class CloseCode(IntEnum):
 
     NORMAL = 1000
     TOO_BIG = 1009
+    SERVICE_RESTART = 1012
+    """The server is stopping: reconnect (to it once it is back, or to another node)."""
     LEFT = 4000
     REMOVED = 4001
     MEETING_ENDED = 4002
@@ -74,7 +83,15 @@ class CloseCode(IntEnum):
     NO_SFU = 4503
 
 
-__all__ = ["SDP_MAX", "SfuAnswer", "SfuCandidate", "SfuPublish", "SfuQuality", "SfuSubscribe"]
+__all__ = [
+    "SDP_MAX",
+    "SfuAnswer",
+    "SfuCandidate",
+    "SfuPublish",
+    "SfuQuality",
+    "SfuSubscribe",
+    "offers_to_send",
+]
 
 
 class ProtocolError(Exception):
@@ -286,6 +303,8 @@ def _signal(fields: _Fields, data: dict[str, Any]) -> Signal:
             or len(description.get("sdp", "")) > SDP_MAX
         ):
             raise fields.bad("description must be {type: offer|answer|pranswer|rollback, sdp}")
+        if has_forbidden_characters(description.get("sdp", "")):
+            raise fields.bad("sdp must not hold control characters other than CRLF line ends")
         return Signal(
             to, {"description": {"type": description["type"], "sdp": description.get("sdp", "")}}
         )
@@ -294,11 +313,17 @@ def _signal(fields: _Fields, data: dict[str, Any]) -> Signal:
         if candidate is not None and (
             not isinstance(candidate, dict)
             or not isinstance(candidate.get("candidate", ""), str)
-            or len(json.dumps(candidate)) > 2000
+            or not all(_flat(value) for value in candidate.values())
+            or len(encode(candidate)) > 2000
         ):
             raise fields.bad("candidate must be an RTCIceCandidateInit object or null")
         return Signal(to, {"candidate": candidate})
     raise fields.bad("signal needs a description or a candidate")
+
+
+def _flat(value: object) -> bool:
+    """A value that holds no array or object (RTCIceCandidateInit's fields are all flat)."""
+    return value is None or isinstance(value, str | int | float | bool)
 
 
 def _set_name(fields: _Fields) -> SetName:
@@ -321,8 +346,8 @@ def _ping(fields: _Fields, data: dict[str, Any]) -> Ping:
 def parse(frame: str | bytes) -> ClientMessage:
     """One client frame as a typed message, or `ProtocolError` saying what is wrong with it."""
     try:
-        data = json.loads(frame)
-    except (ValueError, UnicodeDecodeError):
+        data = orjson.loads(frame)
+    except orjson.JSONDecodeError:
         raise ProtocolError(ErrorCode.BAD_FRAME, "a frame must be one JSON object") from None
     if not isinstance(data, dict) or not isinstance(data.get("type"), str):
         raise ProtocolError(ErrorCode.BAD_FRAME, "a frame must be a JSON object with a type")
@@ -370,35 +395,3 @@ def error(code: ErrorCode, message: str, about: str | None = None) -> dict[str, 
     if about is not None:
         body["about"] = about
     return body
-
-
-def offers_to_send(sdp: str) -> bool:
-    """Does a session description offer to send audio or video (what a viewer must never do)?
-
-    A media section sends when its direction (its own, else the session's, else the default
-    `sendrecv`) is `sendrecv` or `sendonly`, unless the section is rejected: port 0 without
-    `a=bundle-only` (a bundled section also carries port 0, and it does send).
-    """
-    session_direction = "sendrecv"
-    sections: list[dict[str, str]] = []
-    for raw in sdp.splitlines():
-        line = raw.strip()
-        if line.startswith("m="):
-            parts = line[2:].split(" ")
-            sections.append({"kind": parts[0], "port": parts[1] if len(parts) > 1 else "0"})
-        elif line == "a=bundle-only" and sections:
-            sections[-1]["bundled"] = "yes"
-        elif line.startswith("a=") and line[2:] in _DIRECTIONS:
-            if sections:
-                sections[-1]["direction"] = line[2:]
-            else:
-                session_direction = line[2:]
-    return any(
-        section["kind"] in ("audio", "video")
-        and (section["port"] != "0" or "bundled" in section)
-        and section.get("direction", session_direction) in ("sendrecv", "sendonly")
-        for section in sections
-    )
-
-
-_DIRECTIONS = frozenset({"sendrecv", "sendonly", "recvonly", "inactive"})

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from salon.ids import ParticipantId
+from salon.signaling.sdp import has_forbidden_characters
 
 SDP_MAX = 60_000
 _ID_MAX = 64
@@ -77,6 +78,8 @@ def _description(data: dict[str, Any], kind: str, bad: Bad) -> dict[str, str]:
         or not sdp.isascii()  # SDP is ASCII text: this also keeps lone surrogates out
     ):
         raise bad(f"description must be {{type: {kind}, sdp}}")
+    if has_forbidden_characters(sdp):
+        raise bad("sdp must not hold control characters other than CRLF line ends")
     return {"type": kind, "sdp": sdp}
 
 

@@ -47,6 +47,7 @@
  *     person (data-participant-id, data-role) with person-mute, person-camera-off,
  *       person-remove, person-spotlight (aria-pressed) for hosts
  *     knock (data-participant-id) with knock-admit, knock-reject, knock-hold, knock-hold-message
+ *       (at most 20 rows), knock-more (how many more wait)
  *     knock-page, knock-button, knock-cancel, knock-status (data-status idle|knocking|held)
  *     notice (data-kind left|removed|ended|full|rejected|deleted|error, data-reason)
  *     reconnecting (the page's own banner while its socket reconnects)

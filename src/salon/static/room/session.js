@@ -3,7 +3,7 @@
  * and the local devices. It reacts to server messages; actions.js reacts to the user.
  *
  *   SignalingClient ─message─► store.dispatch ─► (joined: mesh links, media state; signal: mesh;
- *                                                 muted: devices; knock-request: toast; …)
+ *                                                 muted: devices; knocks: toast; …)
  *   LocalMedia ─track─► mesh          LocalMedia ─change─► store + `media` message
  */
 
@@ -204,15 +204,20 @@ export function createSession({ store, signaling, mesh, media, params, embed, ro
           noticeGroupChange(before);
         }
         break;
-      case "knock-request":
-        // A knock waits for an answer: hosts see it in the people panel straight away.
+      case "knocks": {
+        // Someone new waits for an answer: hosts see the list in the people panel straight away,
+        // and one toast (however many knock at once) names the latest.
+        const known = new Set(before.knocks.map((k) => k.id));
+        const fresh = msg.knocks.filter((/** @type {{id: string}} */ k) => !known.has(k.id));
+        if (fresh.length === 0) break;
         openPeople();
         notify({
-          text: t("toast.knock", { name: nameOf(msg.knocker) }),
+          text: t("toast.knock", { name: nameOf(fresh[fresh.length - 1]) }),
           action: { label: t("toast.knockOpen"), intent: "open-people" },
-          key: `knock-${msg.knocker.id}`,
+          key: "knock",
         });
         break;
+      }
       case "chat":
         if (msg.broadcast === true && msg.from !== before.me?.id) {
           // A host's message to every group: everyone should see it, chat open or not.

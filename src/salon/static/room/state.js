@@ -28,7 +28,8 @@
  * @typedef {'idle' | 'connecting' | 'open' | 'reconnecting' | 'closed'} Connection
  * @typedef {{status: 'idle' | 'knocking' | 'held', message: string | null}} MyKnock
  * @typedef {{phase: Phase, connection: Connection, me: Me | null, participants: Participant[],
- *   room: Room | null, knock: MyKnock, knocks: KnockRequest[], chat: ChatMessage[],
+ *   room: Room | null, knock: MyKnock, knocks: KnockRequest[], knocksTotal: number,
+ *   chat: ChatMessage[],
  *   unread: number, panel: Panel | null, notice: Notice | null,
  *   lastError: {code: string, message: string, about: string | null} | null,
  *   local: {audio: boolean, video: boolean, screen: boolean}}} RoomState
@@ -51,6 +52,7 @@ export function initialState() {
     room: null,
     knock: { status: "idle", message: null },
     knocks: [],
+    knocksTotal: 0,
     chat: [],
     unread: 0,
     panel: null,
@@ -112,6 +114,21 @@ function knockRequest(k) {
   return { id: String(k.id), displayName: k.displayName ?? null, at: k.at ?? 0, held: false, message: null };
 }
 
+/**
+ * The waiting list as the server sent it (the first knockers, and how many wait in all); a
+ * knocker this page put on hold stays shown as held.
+ * @param {RoomState} state @param {any[]} knocks @param {number} total
+ */
+function waitingList(state, knocks, total) {
+  const before = new Map(state.knocks.map((k) => [k.id, k]));
+  const listed = knocks.map((k) => {
+    const request = knockRequest(k);
+    const was = before.get(request.id);
+    return was ? { ...request, held: was.held, message: was.message } : request;
+  });
+  return { knocks: listed, knocksTotal: Math.max(total, listed.length) };
+}
+
 /** @param {any} r @param {Room | null} previous @returns {Room} */
 function room(r, previous) {
   return {
@@ -128,7 +145,7 @@ function room(r, previous) {
 /** @param {RoomState} state @param {Notice} notice @returns {RoomState} */
 function toNotice(state, notice) {
   if (state.phase === "notice") return state; // the first reason wins (a message before its close)
-  return { ...state, phase: "notice", connection: "closed", notice, knocks: [] };
+  return { ...state, phase: "notice", connection: "closed", notice, knocks: [], knocksTotal: 0 };
 }
 
 /**
@@ -155,7 +172,11 @@ export function reduce(state, event) {
         room: room(event.room ?? {}, state.room),
         knock: { status: "idle", message: null },
         // Hosts get the knocks already waiting; a resume keeps what this page knew.
-        knocks: Array.isArray(event.knocks) ? event.knocks.map(knockRequest) : resumed ? state.knocks : [],
+        ...(Array.isArray(event.knocks) && (event.knocks.length > 0 || !resumed)
+          ? waitingList(state, event.knocks, event.knocks.length)
+          : resumed
+            ? { knocks: state.knocks, knocksTotal: state.knocksTotal }
+            : { knocks: [], knocksTotal: 0 }),
       };
     }
     case "room-locked":
@@ -166,12 +187,8 @@ export function reduce(state, event) {
       return { ...state, knock: { status: "held", message: event.message ?? null } };
     case "knock-rejected":
       return toNotice(state, { kind: "rejected", reason: null, message: event.message ?? null, capacity: null });
-    case "knock-request": {
-      const request = knockRequest(event.knocker);
-      return { ...state, knocks: [...state.knocks.filter((x) => x.id !== request.id), request] };
-    }
-    case "knock-ended":
-      return { ...state, knocks: state.knocks.filter((x) => x.id !== event.knockerId) };
+    case "knocks":
+      return { ...state, ...waitingList(state, event.knocks, event.total) };
     case "participant-joined": {
       const p = participant(event.participant);
       if (p.id === state.me?.id) return state;

@@ -189,7 +189,7 @@ export function createView({ store, ui, media, remote, params, showPreview, save
       id: me.id, displayName: me.displayName, role: me.role, audio: s.local.audio, video: s.local.video,
       screen: s.local.screen, externalId: null, metadata: null, reconnecting: s.connection === "reconnecting", joinedAt: 0,
     };
-    people.model = { me: meAsPerson, participants: s.participants, knocks: s.knocks, isHost: isHost(s), spotlight: s.room?.spotlight ?? null };
+    people.model = { me: meAsPerson, participants: s.participants, knocks: s.knocks, knocksTotal: s.knocksTotal, isHost: isHost(s), spotlight: s.room?.spotlight ?? null };
   }
 
   /** Can this host run breakout groups? (`breakout=off` hides them.) @param {RoomState} s */

@@ -136,6 +136,7 @@ export default {
   "people.inMeeting": { one: "Im Meeting ({count})", other: "Im Meeting ({count})" },
   "people.viewers": { one: "Zuschauer ({count})", other: "Zuschauer ({count})" },
   "people.waiting": { one: "Warten auf Einlass ({count})", other: "Warten auf Einlass ({count})" },
+  "people.waitingMore": { one: "und {count} weitere Person", other: "und {count} weitere" },
   "people.you": "{name} (Sie)",
   "people.reconnecting": "Wird neu verbunden…",
   "people.spotlighted": "Hervorgehoben",

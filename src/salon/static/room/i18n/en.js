@@ -136,6 +136,7 @@ export default {
   "people.inMeeting": { one: "In the meeting ({count})", other: "In the meeting ({count})" },
   "people.viewers": { one: "Viewer ({count})", other: "Viewers ({count})" },
   "people.waiting": { one: "Waiting to join ({count})", other: "Waiting to join ({count})" },
+  "people.waitingMore": { one: "and {count} more", other: "and {count} more" },
   "people.you": "{name} (you)",
   "people.reconnecting": "Reconnecting…",
   "people.spotlighted": "In the spotlight",

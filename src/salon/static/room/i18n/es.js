@@ -137,6 +137,7 @@ export default {
   "people.inMeeting": { one: "En la reunión ({count})", other: "En la reunión ({count})" },
   "people.viewers": { one: "Espectador ({count})", other: "Espectadores ({count})" },
   "people.waiting": { one: "Esperando para entrar ({count})", other: "Esperando para entrar ({count})" },
+  "people.waitingMore": { one: "y {count} más", other: "y {count} más" },
   "people.you": "{name} (tú)",
   "people.reconnecting": "Reconectando…",
   "people.spotlighted": "Destacado",

@@ -137,6 +137,7 @@ export default {
   "people.inMeeting": { one: "Dans la réunion ({count})", other: "Dans la réunion ({count})" },
   "people.viewers": { one: "Spectateur ({count})", other: "Spectateurs ({count})" },
   "people.waiting": { one: "En attente d'admission ({count})", other: "En attente d'admission ({count})" },
+  "people.waitingMore": { one: "et {count} autre", other: "et {count} autres" },
   "people.you": "{name} (vous)",
   "people.reconnecting": "Reconnexion…",
   "people.spotlighted": "En vedette",

@@ -138,6 +138,7 @@ export default {
   "people.inMeeting": { other: "参加中（{count}）" },
   "people.viewers": { other: "視聴者（{count}）" },
   "people.waiting": { other: "入室待ち（{count}）" },
+  "people.waitingMore": { other: "ほか{count}人" },
   "people.you": "{name}（あなた）",
   "people.reconnecting": "再接続中…",
   "people.spotlighted": "スポットライト中",

@@ -136,6 +136,7 @@ export default {
   "people.inMeeting": { one: "I møtet ({count})", other: "I møtet ({count})" },
   "people.viewers": { one: "Tilskuer ({count})", other: "Tilskuere ({count})" },
   "people.waiting": { one: "Venter på å komme inn ({count})", other: "Venter på å komme inn ({count})" },
+  "people.waitingMore": { one: "og {count} til", other: "og {count} til" },
   "people.you": "{name} (deg)",
   "people.reconnecting": "Kobler til på nytt …",
   "people.spotlighted": "Fremhevet",

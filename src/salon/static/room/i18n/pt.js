@@ -138,6 +138,7 @@ export default {
   "people.inMeeting": { one: "Na reunião ({count})", other: "Na reunião ({count})" },
   "people.viewers": { one: "Espectador ({count})", other: "Espectadores ({count})" },
   "people.waiting": { one: "À espera para entrar ({count})", other: "À espera para entrar ({count})" },
+  "people.waitingMore": { one: "e mais {count}", other: "e mais {count}" },
   "people.you": "{name} (você)",
   "people.reconnecting": "A restabelecer…",
   "people.spotlighted": "Em destaque",

@@ -13,8 +13,11 @@ import { initials, nameOf } from "../../names.js";
  * @typedef {import('../../state.js').Participant} Participant
  * @typedef {import('../../state.js').KnockRequest} KnockRequest
  * @typedef {{me: (Participant & {isMe?: boolean}) | null, participants: Participant[], knocks: KnockRequest[],
- *   isHost: boolean, spotlight: string | null}} PeopleModel
+ *   knocksTotal?: number, isHost: boolean, spotlight: string | null}} PeopleModel
  */
+
+/** Knockers shown as rows with their controls; the others are counted in one line. */
+export const KNOCK_ROWS = 20;
 
 /** An icon-only host control; its aria-label is set per row. @param {string} testid @param {string} iconName @param {string} [extra] */
 function actionButton(testid, iconName, extra = "") {
@@ -27,6 +30,7 @@ export class SalonPeople extends HTMLElement {
   #built = false;
   /** @type {Map<string, HTMLElement>} */ #rows = new Map();
   /** @type {Map<string, HTMLElement>} */ #knockRows = new Map();
+  #knockMore = h("li", { class: "person knock-more", dataset: { testid: "knock-more" } });
 
   #build() {
     this.#built = true;
@@ -96,8 +100,9 @@ export class SalonPeople extends HTMLElement {
     part(this, "people-title").textContent = t("people.inMeeting", { count: senders.length });
     part(this, "viewer-title").textContent = t("people.viewers", { count: viewers.length });
     part(this, "viewer-section").hidden = viewers.length === 0;
-    part(this, "knock-section").hidden = !model.isHost || model.knocks.length === 0;
-    part(this, "knock-title").textContent = t("people.waiting", { count: model.knocks.length });
+    const waitingTotal = Math.max(model.knocksTotal ?? 0, model.knocks.length);
+    part(this, "knock-section").hidden = !model.isHost || waitingTotal === 0;
+    part(this, "knock-title").textContent = t("people.waiting", { count: waitingTotal });
 
     const seen = new Set();
     for (const [list, group] of /** @type {const} */ ([["people", senders], ["viewers", viewers]])) {
@@ -119,7 +124,8 @@ export class SalonPeople extends HTMLElement {
 
     const knocks = part(this, "knocks");
     const waiting = new Set();
-    for (const k of model.isHost ? model.knocks : []) {
+    const shown = model.isHost ? model.knocks.slice(0, KNOCK_ROWS) : [];
+    for (const k of shown) {
       waiting.add(k.id);
       const row = this.#knockRows.get(k.id) ?? this.#knockRow();
       this.#knockRows.set(k.id, row);
@@ -132,6 +138,11 @@ export class SalonPeople extends HTMLElement {
         this.#knockRows.delete(id);
       }
     }
+    // A crowd at the door is a count, not a thousand rows: the page must stay responsive.
+    const rest = model.isHost ? waitingTotal - shown.length : 0;
+    this.#knockMore.hidden = rest <= 0;
+    this.#knockMore.textContent = rest > 0 ? t("people.waitingMore", { count: rest }) : "";
+    knocks.append(this.#knockMore);
   }
 
   #personRow() {
