@@ -96,7 +96,9 @@ def salon(
     """One `salon serve --janus auto` on a fresh SQLite database for the session."""
     base = tmp_path_factory.mktemp("salon-sfu")
     server = SalonServer.on(
-        log_dir=base / "logs", data_dir=base / "data", extra_args=["--janus", "auto", "--room-joins-per-minute", "0"]
+        log_dir=base / "logs",
+        data_dir=base / "data",
+        extra_args=["--janus", "auto", "--room-joins-per-minute", "0"],
     )
     with server:
         request.session.stash[SERVER] = server
