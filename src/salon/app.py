@@ -16,6 +16,7 @@ from salon.api import webhooks as webhook_routes
 from salon.api.deps import Services
 from salon.api.errors import install_error_handlers
 from salon.api.gate import ApiGate
+from salon.api.methods import ApiMethods
 from salon.api.openapi import install_openapi
 from salon.clock import Clock, system_clock
 from salon.config import Settings
@@ -211,6 +212,7 @@ async def build_app(settings: Settings, database: Database, clock: Clock = syste
     app.add_api_websocket_route(SIGNAL_PATH, signal_endpoint)
     app.mount(STATIC_PATH, InMemoryStaticFiles(directory=STATIC_DIR), name="static")
     app.include_router(room.router)  # last: it answers any single-segment path
+    app.add_middleware(ApiMethods)
     app.add_middleware(
         ApiGate,
         keys=keys,
