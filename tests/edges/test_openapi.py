@@ -36,6 +36,9 @@ OPERATIONS = [
     ("DELETE", "/v1/meetings/{meetingId}"),
     ("GET", "/v1/hello"),
     ("HEAD", "/v1/hello"),
+    ("POST", "/v1/webhooks"),
+    ("GET", "/v1/webhooks"),
+    ("GET", "/v1/webhook-deliveries"),
 ]
 CHECKS = [
     not_a_server_error,
@@ -173,3 +176,23 @@ def test_the_app_conforms_to_its_own_openapi(
         case.call_and_validate(headers=target.auth, checks=CHECKS)
 
     conforms()
+
+
+async def test_every_v1_operation_documents_the_shape_of_its_success(api: Api) -> None:
+    document = await get_document(api)
+    bare = []
+    for path, item in document["paths"].items():
+        if not path.startswith("/v1/") or path in ("/v1/openapi.json", "/v1/docs"):
+            continue
+        for method, operation in item.items():
+            if method in ("head", "delete") or "parameters" == method:
+                continue
+            success = {s: r for s, r in operation["responses"].items() if s.startswith("2")}
+            for status, response in success.items():
+                if status == "204":
+                    continue
+                content = response.get("content", {})
+                schema = next(iter(content.values()), {}).get("schema", {})
+                if not resolve(document, schema).get("properties") and "items" not in schema:
+                    bare.append(f"{method.upper()} {path} {status}")
+    assert bare == []
