@@ -8,13 +8,14 @@ dates (`2021-08-11T12:56:01.000Z`).
 from typing import Any
 
 from pydantic import BaseModel, Field
+from pydantic.config import JsonDict
 
 from salon.meetings.model import format_date_time
 
 _ENDPOINT_TIMES = ("createdAt", "updatedAt")
 _DELIVERY_TIMES = ("nextAttemptAt", "createdAt", "finishedAt")
 _ATTEMPT_TIMES = ("at",)
-DATE_TIME = {"format": "date-time"}
+DATE_TIME: JsonDict = {"format": "date-time"}
 
 
 class WebhookOut(BaseModel):
