@@ -26,6 +26,7 @@ POSTGRES_ADMIN_URL = os.environ.get(
     "SALON_TEST_POSTGRES", "postgresql://postgres@127.0.0.1:5432/postgres"
 )
 TABLES = (
+    "themes",
     "account_links",
     "account_sessions",
     "accounts",

@@ -11,7 +11,7 @@ from pathlib import Path
 from fastapi import FastAPI
 
 from salon import __version__
-from salon.api import health, hello, meetings
+from salon.api import health, hello, meetings, themes
 from salon.api import webhooks as webhook_routes
 from salon.api.deps import Services
 from salon.api.errors import install_error_handlers
@@ -28,6 +28,7 @@ from salon.keys.service import KeyService
 from salon.meetings.service import MeetingService
 from salon.orgs.service import OrgService
 from salon.pages import room
+from salon.pages import theme as theme_pages
 from salon.pages.assets import InMemoryStaticFiles
 from salon.pages.room import STATIC_DIR, STATIC_PATH
 from salon.ratelimit import RateLimiter
@@ -42,6 +43,8 @@ from salon.signaling.endpoint import SIGNAL_PATH, signal_endpoint
 from salon.storage.db import Database, Dialect, dialect_of, sqlite_path
 from salon.storage.postgres import PostgresDatabase
 from salon.storage.sqlite import SqliteDatabase
+from salon.themes.model import UPLOAD_BODY_LIMIT_BYTES
+from salon.themes.service import ThemeService
 from salon.webhooks.dispatcher import Dispatcher
 from salon.webhooks.model import RetryPolicy
 from salon.webhooks.sender import Sender
@@ -183,6 +186,7 @@ async def build_app(settings: Settings, database: Database, clock: Clock = syste
     app.state.rooms = rooms
     app.state.group_media = group_media
     app.state.webhooks = webhooks
+    app.state.themes = ThemeService(database, clock, meetings_service)
     app.state.dispatcher = dispatcher
     app.state.clock = clock
     app.state.database = database
@@ -191,6 +195,7 @@ async def build_app(settings: Settings, database: Database, clock: Clock = syste
     app.include_router(meetings.router)
     app.include_router(hello.router)
     app.include_router(webhook_routes.router)
+    app.include_router(themes.router)
     app.include_router(health.router)
     # --- the dashboard (issue 7) ---
     accounts = AccountService(database, clock)
@@ -211,6 +216,7 @@ async def build_app(settings: Settings, database: Database, clock: Clock = syste
     app.state.signed_in_member = functools.partial(signed_in_member, dashboard)
     app.add_api_websocket_route(SIGNAL_PATH, signal_endpoint)
     app.mount(STATIC_PATH, InMemoryStaticFiles(directory=STATIC_DIR), name="static")
+    app.include_router(theme_pages.router)
     app.include_router(room.router)  # last: it answers any single-segment path
     app.add_middleware(ApiMethods)
     app.add_middleware(
@@ -218,5 +224,6 @@ async def build_app(settings: Settings, database: Database, clock: Clock = syste
         keys=keys,
         limiter=RateLimiter(settings.rate_limit_points, clock),
         max_body_bytes=settings.max_body_bytes,
+        max_upload_bytes=UPLOAD_BODY_LIMIT_BYTES,
     )
     return app
