@@ -17,6 +17,7 @@ class Area(StrEnum):
     DOMAINS = "domains"
     WEBHOOKS = "webhooks"
     MEMBERS = "members"
+    APPEARANCE = "appearance"
 
 
 MEMBER_AREAS = frozenset({Area.MEETINGS, Area.LIVE})

@@ -6,6 +6,7 @@ from urllib.parse import urlsplit
 from fastapi import FastAPI
 
 from salon.dashboard import (
+    appearance_page,
     auth_pages,
     domains_page,
     keys_page,
@@ -33,6 +34,7 @@ def install_dashboard(app: FastAPI, dashboard: Dashboard) -> None:
         live_page,
         members_page,
         password_pages,
+        appearance_page,
     ):
         app.include_router(module.router)
 

@@ -76,12 +76,14 @@ import { createPip, pipKey } from "./pip.js";
 import { createSession } from "./session.js";
 import { SignalingClient, signalingUrl } from "./signaling.js";
 import { createStore, snapshot } from "./state.js";
+import { applyTheme } from "./theme.js";
 import { clockStart, createUiStore, initialUi } from "./ui.js";
 import { createView } from "./view.js";
 
 const NAME_KEY = "salon.displayName";
 
 const params = parseParams(location.search);
+applyTheme(document, params);
 if (params.rejected.includes("externalId")) {
   console.error("salon: the externalId URL parameter was rejected (A-Z, a-z, 0-9, - and _ only, at most 36 characters); joining without one");
 }
