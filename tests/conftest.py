@@ -27,6 +27,8 @@ POSTGRES_ADMIN_URL = os.environ.get(
 )
 TABLES = (
     "themes",
+    "insight_samples",
+    "insight_segments",
     "account_links",
     "account_sessions",
     "accounts",

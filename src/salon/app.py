@@ -11,19 +11,21 @@ from pathlib import Path
 from fastapi import FastAPI
 
 from salon import __version__
-from salon.api import health, hello, meetings, themes
+from salon.api import health, hello, insights, meetings, themes
 from salon.api import webhooks as webhook_routes
 from salon.api.deps import Services
 from salon.api.errors import install_error_handlers
 from salon.api.gate import ApiGate
 from salon.api.methods import ApiMethods
 from salon.api.openapi import install_openapi
-from salon.clock import Clock, system_clock
+from salon.clock import MS_PER_HOUR, Clock, system_clock
 from salon.config import Settings
 from salon.dashboard.accounts import AccountService
 from salon.dashboard.routes import install_dashboard, signed_in_member
 from salon.dashboard.web import Dashboard
 from salon.errors import InvalidInput
+from salon.insights.samples import SampleBuffer
+from salon.insights.service import InsightsService
 from salon.keys.service import KeyService
 from salon.meetings.service import MeetingService
 from salon.orgs.service import OrgService
@@ -154,11 +156,21 @@ async def build_app(settings: Settings, database: Database, clock: Clock = syste
     )
     meetings_service.on_room_closed(rooms.close_room)
 
+    samples = SampleBuffer(database, clock)
+    if settings.insights_retention_days < 1:
+        raise InvalidInput("--insights-retention-days must be at least 1")
+
     @contextlib.asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         background = [
             asyncio.create_task(_housekeeping(services, settings.housekeeping_interval_s)),
             asyncio.create_task(dispatcher.run()),
+            asyncio.create_task(
+                samples.run(
+                    settings.insights_retention_days * 24 * MS_PER_HOUR,
+                    settings.housekeeping_interval_s,
+                )
+            ),
         ]
         try:
             yield
@@ -166,6 +178,7 @@ async def build_app(settings: Settings, database: Database, clock: Clock = syste
             for task in background:
                 task.cancel()
             await asyncio.gather(*background, return_exceptions=True)
+            await samples.flush()
             await rooms.stop()
             if group_media is not None:
                 await group_media.stop()
@@ -188,6 +201,12 @@ async def build_app(settings: Settings, database: Database, clock: Clock = syste
     app.state.webhooks = webhooks
     themes_service = ThemeService(database, clock, meetings_service)
     app.state.themes = themes_service
+    app.state.insights = InsightsService(database, clock)
+    app.state.quality_samples = samples
+    # The signaling socket hands each participant's `stats` frames here (insights).
+    app.state.stats_sink = lambda seat, agent, stats: samples.add(
+        seat.participant_id, agent, stats.sample
+    )
     app.state.dispatcher = dispatcher
     app.state.clock = clock
     app.state.database = database
@@ -197,6 +216,7 @@ async def build_app(settings: Settings, database: Database, clock: Clock = syste
     app.include_router(hello.router)
     app.include_router(webhook_routes.router)
     app.include_router(themes.router)
+    app.include_router(insights.router)
     app.include_router(health.router)
     # --- the dashboard (issue 7) ---
     accounts = AccountService(database, clock)

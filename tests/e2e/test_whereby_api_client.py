@@ -86,6 +86,12 @@ def test_get_room_insights_lists_the_organizations_rooms(client: WherebyClient) 
     assert found["cursor"] is None
     assert [row["roomName"] for row in found["results"]] == [room_name]
     assert found["results"][0]["totalSessions"] == 0
-    everything = client.get_room_insights()
-    assert len(everything["results"]) == 10  # the default page of insights
-    assert isinstance(everything["cursor"], str)
+    for _ in range(10):
+        client.create_meeting(start, end)
+    first = client.get_room_insights()
+    assert len(first["results"]) == 10  # the default page of insights
+    assert isinstance(first["cursor"], str)
+    rest = client.get_room_insights({"cursor": first["cursor"], "limit": 100})
+    assert rest["cursor"] is None
+    names = [row["roomName"] for row in first["results"] + rest["results"]]
+    assert len(names) == len(set(names)) >= 11

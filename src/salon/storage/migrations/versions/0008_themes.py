@@ -4,14 +4,14 @@ One row per organization, room and part; the organization's defaults have an emp
 Images are base64 text (at most 1 MB decoded), so every node serves them from the database.
 
 Revision ID: 0008
-Revises: 0005
+Revises: 0007
 """
 
 import sqlalchemy as sa
 from alembic import op
 
 revision = "0008"
-down_revision = "0005"
+down_revision = "0007"
 branch_labels = None
 depends_on = None
 
