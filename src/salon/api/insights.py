@@ -11,6 +11,7 @@ from pydantic import BaseModel, Field
 from salon.api.deps import caller_of
 from salon.api.responses import COMMON_ERRORS, Json
 from salon.api.webhook_shapes import DATE_TIME
+from salon.errors import InvalidInput
 from salon.insights.service import FILTER_MAX, InsightsService, RoomFilter
 from salon.meetings.model import parse_date_time
 
@@ -108,6 +109,13 @@ def _insights(request: Request) -> InsightsService:
     return found
 
 
+def _required(name: str, value: str | None) -> str:
+    """Checked here rather than by FastAPI, so that a caller without a key hears `401` first."""
+    if value is None:
+        raise InvalidInput(f"{name} is required")
+    return value
+
+
 def _time(name: str, value: str | None) -> int | None:
     return None if value is None else parse_date_time(name, value)
 
@@ -144,14 +152,15 @@ async def room_insights(
 )
 async def session_insights(
     request: Request,
-    roomName: Annotated[str, Query(max_length=FILTER_MAX)],
+    roomName: Annotated[str | None, Query(max_length=FILTER_MAX, description="Required.")] = None,
     roomSessionId: Text = None,
     sortBy: Text = None,
     cursor: Cursor = None,
     limit: Limit = 10,
 ) -> Response:
+    who = caller_of(request)
     page = await _insights(request).sessions(
-        caller_of(request).org_id, roomName, roomSessionId, sortBy, cursor, limit
+        who.org_id, _required("roomName", roomName), roomSessionId, sortBy, cursor, limit
     )
     return Json({"results": page.results, "cursor": page.cursor})
 
@@ -182,10 +191,17 @@ async def participant_insights(
 )
 async def participant_quality(
     request: Request,
-    roomSessionId: Annotated[str, Query(max_length=FILTER_MAX)],
-    participantId: Annotated[str, Query(max_length=FILTER_MAX)],
+    roomSessionId: Annotated[
+        str | None, Query(max_length=FILTER_MAX, description="Required.")
+    ] = None,
+    participantId: Annotated[
+        str | None, Query(max_length=FILTER_MAX, description="Required.")
+    ] = None,
 ) -> Response:
+    who = caller_of(request)
     found = await _insights(request).participant(
-        caller_of(request).org_id, roomSessionId, participantId
+        who.org_id,
+        _required("roomSessionId", roomSessionId),
+        _required("participantId", participantId),
     )
     return Json(found)

@@ -59,7 +59,7 @@ def check_sample(
             or not math.isfinite(value)
             or not 0 <= value <= top
         ):
-            raise InvalidInput(f"{name} must be a number from 0 to {top:g}")
+            raise InvalidInput(f"{name} must be a number from 0 to {int(top)}")
         measures.append(float(value))
     return measures[0], measures[1], int(measures[2]), int(measures[3])
 
