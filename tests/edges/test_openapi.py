@@ -39,6 +39,12 @@ OPERATIONS = [
     ("POST", "/v1/webhooks"),
     ("GET", "/v1/webhooks"),
     ("GET", "/v1/webhook-deliveries"),
+    ("GET", "/v1/insights/rooms"),
+    ("GET", "/v1/insights/room-sessions"),
+    ("GET", "/v1/insights/participants"),
+    ("GET", "/v1/insights/participant"),
+    ("PUT", "/v1/rooms/{roomName}/theme/tokens"),
+    ("PUT", "/v1/rooms/{roomName}/theme/room-background"),
 ]
 CHECKS = [
     not_a_server_error,

@@ -34,11 +34,22 @@ OPERATIONS = [
     ("GET", "/meetings"),
     ("GET", "/meetings/{meetingId}"),
     ("DELETE", "/meetings/{meetingId}"),
+    ("PUT", "/rooms/{roomName}/theme/tokens"),
+    ("PUT", "/rooms/{roomName}/theme/logo"),
+    ("PUT", "/rooms/{roomName}/theme/room-background"),
+    ("PUT", "/rooms/{roomName}/theme/room-knock-page-background"),
+    ("GET", "/insights/rooms"),
+    ("GET", "/insights/room-sessions"),
+    ("GET", "/insights/participants"),
+    ("GET", "/insights/participant"),
 ]
+THEME_PATHS = [path for _, path in OPERATIONS if path.startswith("/rooms/")]
 POSITIVE, NEGATIVE = schemathesis.GenerationMode.POSITIVE, schemathesis.GenerationMode.NEGATIVE
 FUZZ_CASES = [(method, path, POSITIVE) for method, path in OPERATIONS] + [
     ("POST", "/meetings", NEGATIVE),
     ("GET", "/meetings", NEGATIVE),
+    ("GET", "/insights/rooms", NEGATIVE),
+    ("PUT", "/rooms/{roomName}/theme/tokens", NEGATIVE),
 ]
 CHECKS = [
     not_a_server_error,
@@ -47,6 +58,7 @@ CHECKS = [
     response_schema_conformance,
 ]
 BAD_REQUEST = {"description": "Salon: the request breaks a rule; `error` names it."}
+NOT_FOUND = {"description": "Salon: no such room in the caller's organization."}
 
 
 def _nullable(schema: dict[str, Any]) -> None:
@@ -61,9 +73,49 @@ def known_defects_fixed(raw: dict[str, Any]) -> dict[str, Any]:
         # No 400 anywhere, though creating a meeting has rules (an endDate in the past).
         paths[path][method.lower()]["responses"].setdefault("400", BAD_REQUEST)
     # `cursor` is "null when there are no more results", yet typed as a plain string.
-    listing = paths["/meetings"]["get"]["responses"]["200"]["content"]["application/json"]
-    _nullable(listing["schema"]["properties"]["cursor"])
+    for path in (
+        "/meetings",
+        "/insights/rooms",
+        "/insights/room-sessions",
+        "/insights/participants",
+    ):
+        _nullable(_result_schema(paths[path])["properties"]["cursor"])
+    # Several insights parameters (sortBy, cursor, roomName, roomSessionId, externalId) have
+    # neither `schema` nor `content`, which OpenAPI requires; they are strings.
+    for method, path in OPERATIONS:
+        for parameter in paths[path][method.lower()].get("parameters", []):
+            if "schema" not in parameter and "content" not in parameter and "$ref" not in parameter:
+                parameter["schema"] = {"type": "string"}
+    # The theme operations name no 404, though a room can be unknown (or another's).
+    for path in THEME_PATHS:
+        paths[path]["put"]["responses"].setdefault("404", NOT_FOUND)
+    # Insights: times that do not exist yet are null (a room without sessions, a session or a
+    # participant still going on), and so are ids Salon has no notion of (device, user) and an
+    # externalId the participant did not give; the schema types them as plain strings.
+    rooms = _result_schema(paths["/insights/rooms"])["properties"]["results"]["items"]
+    for name in ("firstSessionStartedAt", "lastSessionStartedAt"):
+        _nullable(rooms["properties"][name])
+    sessions = _result_schema(paths["/insights/room-sessions"])["properties"]["results"]["items"]
+    for name in ("endedAt",):
+        _nullable(sessions["properties"][name])
+    # The required list names createdAt/endAt where the properties say startedAt/endedAt; Salon
+    # returns both pairs, and endAt is null while the session goes on.
+    sessions["properties"]["endAt"] = {"type": "string", "nullable": True}
+    people = _result_schema(paths["/insights/participants"])["properties"]["results"]["items"]
+    for name in ("deviceId", "userId", "leftAt", "externalId"):
+        _nullable(people["properties"][name])
+    # `rating` and friends use OpenAPI 3.1's type lists in a 3.0 document.
+    for schema in (rooms, sessions, people):
+        for name, prop in schema["properties"].items():
+            if isinstance(prop.get("type"), list):
+                kinds = [kind for kind in prop["type"] if kind != "null"]
+                schema["properties"][name] = {**prop, "type": kinds[0], "nullable": True}
     return document
+
+
+def _result_schema(item: dict[str, Any]) -> dict[str, Any]:
+    found: dict[str, Any] = item["get"]["responses"]["200"]["content"]["application/json"]["schema"]
+    return found
 
 
 def load_schema(target: Target) -> Any:
