@@ -69,6 +69,7 @@ import { allowedOrigins, createEmbedBridge, originAllowed } from "./embed.js";
 import { bcp47, browserLanguage, language, loadLanguage } from "./i18n.js";
 import { bindShortcuts } from "./keyboard.js";
 import { LocalMedia } from "./media/local.js";
+import { startQualitySampling } from "./media/quality.js";
 import { MediaRouter } from "./media/router.js";
 import { watchSpeakers } from "./media/speakers.js";
 import { parseParams, roleHintFromRoomKey, roomNameFromPath, UI_LANGUAGES } from "./params.js";
@@ -193,6 +194,23 @@ const view = createView({
 });
 const actions = createActions({
   store, ui, signaling, media, session, embed, params, pip, view, startDevices, shareUrl, notify, announce, rememberName,
+});
+
+// Quality samples for insights, every two seconds while in the room (media/quality.js).
+/** @type {(() => void) | null} */
+let stopSampling = null;
+store.subscribe((s) => {
+  if (s.phase === "room" && !stopSampling) {
+    stopSampling = startQualitySampling({
+      connections: () => (mesh.mode === "sfu" ? [mesh.sfu.publisher, mesh.sfu.subscriber] : [...mesh.mesh.peers.values()])
+        .filter((pc) => pc !== null),
+      flags: () => ({ ...store.getState().local }),
+      send: (type, fields) => signaling.send(type, fields),
+    });
+  } else if (s.phase !== "room" && stopSampling) {
+    stopSampling();
+    stopSampling = null;
+  }
 });
 
 /** The tile to show in Picture-in-Picture: the latest other speaker's (see pip.js). */

@@ -1,0 +1,62 @@
+"""Quality samples from real browsers: two people in a room, each page sends a `stats` sample
+every two seconds from `getStats()`, and `/v1/insights/participant` shows them (bitrate flowing
+both ways while media flows, the camera and microphone events)."""
+
+import asyncio
+import time
+from typing import Any
+
+import httpx
+
+from browser.harness import Crowd, Meetings, assert_mesh_flows, join
+
+STORED_WITHIN_S = 40.0
+"""Sampled every 2 s, written every 5 s, on a loaded machine."""
+
+
+async def insights(meetings: Meetings, path: str, **query: str) -> Any:
+    async with httpx.AsyncClient(base_url=meetings.base_url, timeout=10) as client:
+        response = await client.get(f"/v1/insights/{path}", params=query, headers=meetings.headers)
+    assert response.status_code == 200, response.text
+    return response.json()
+
+
+async def test_each_browser_reports_its_quality(crowd: Crowd, meetings: Meetings) -> None:
+    meeting = await meetings.create()
+    host = await crowd.person("Host")
+    await join(host, meeting.host_room_url)
+    guest = await crowd.person("Guest")
+    await join(guest, meeting.room_url)
+    await assert_mesh_flows([host, guest])
+    deadline = time.monotonic() + STORED_WITHIN_S
+    while True:
+        sessions = (await insights(meetings, "room-sessions", roomName=meeting.room_name))[
+            "results"
+        ]
+        found = []
+        if sessions:
+            session = sessions[0]["roomSessionId"]
+            for person in (host, guest):
+                found += await insights(
+                    meetings, "participant", roomSessionId=session, participantId=person.pid
+                )
+        flowing = [
+            q for q in found
+            if any(b > 50_000 for b in q["samples"]["bitrateSend"])
+            and any(b > 50_000 for b in q["samples"]["bitrateRecv"])
+        ]  # fmt: skip
+        if len(flowing) == 2:
+            break
+        assert time.monotonic() < deadline, (
+            f"no flowing samples within {STORED_WITHIN_S} s: {found}"
+        )
+        await asyncio.sleep(1)  # the pause between polls, not a synchronisation
+    for quality in flowing:
+        assert quality["sampleRateMs"] == 2000
+        assert "Chrome" in quality["userAgent"]
+        kinds = [event["type"] for event in quality["events"]]
+        assert kinds[:1] == ["joined"]
+        assert {"microphone_on", "camera_on"} <= set(kinds)
+        losses = quality["samples"]["packetLossSend"] + quality["samples"]["packetLossRecv"]
+        assert all(0 <= loss <= 100 for loss in losses)
+    assert {q["userRole"] for q in flowing} == {"host", "visitor"}
