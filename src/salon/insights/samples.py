@@ -20,6 +20,9 @@ log = logging.getLogger(__name__)
 
 FLUSH_INTERVAL_S = 5.0
 USER_AGENT_MAX = 512
+FLUSH_CHUNK = 500
+"""Participants per transaction of a flush: the event loop gets a turn between chunks, so a flush
+for thousands of participants never stalls the room sockets of the process for long."""
 MAX_PENDING_PER_PARTICIPANT = 64
 """Samples kept for one participant between flushes; more means a flood, and the oldest go."""
 
