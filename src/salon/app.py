@@ -201,7 +201,8 @@ async def build_app(settings: Settings, database: Database, clock: Clock = syste
     app.state.webhooks = webhooks
     themes_service = ThemeService(database, clock, meetings_service)
     app.state.themes = themes_service
-    app.state.insights = InsightsService(database, clock)
+    insights_service = InsightsService(database, clock)
+    app.state.insights = insights_service
     app.state.quality_samples = samples
     # The signaling socket hands each participant's `stats` frames here (insights).
     app.state.stats_sink = lambda seat, agent, stats: samples.add(
@@ -228,6 +229,7 @@ async def build_app(settings: Settings, database: Database, clock: Clock = syste
         webhooks=webhooks,
         rooms=rooms,
         themes=themes_service,
+        insights=insights_service,
         secret=await AccountService.load_secret(database),
         public_url=settings.effective_public_url,
         secure_cookies=settings.effective_public_url.startswith("https://"),

@@ -7,9 +7,12 @@ import time
 from typing import Any
 
 import httpx
+from playwright.async_api import expect
 
-from browser.harness import Crowd, Meetings, assert_mesh_flows, join
+from browser.harness import SCREENSHOTS, Crowd, Meetings, assert_mesh_flows, join
+from e2e.salon_process import SalonServer
 
+PASSWORD = "a long enough passphrase"
 STORED_WITHIN_S = 40.0
 """Sampled every 2 s, written every 5 s, on a loaded machine."""
 
@@ -21,7 +24,9 @@ async def insights(meetings: Meetings, path: str, **query: str) -> Any:
     return response.json()
 
 
-async def test_each_browser_reports_its_quality(crowd: Crowd, meetings: Meetings) -> None:
+async def test_each_browser_reports_its_quality(
+    crowd: Crowd, meetings: Meetings, salon: SalonServer
+) -> None:
     meeting = await meetings.create()
     host = await crowd.person("Host")
     await join(host, meeting.host_room_url)
@@ -60,3 +65,21 @@ async def test_each_browser_reports_its_quality(crowd: Crowd, meetings: Meetings
         losses = quality["samples"]["packetLossSend"] + quality["samples"]["packetLossRecv"]
         assert all(0 <= loss <= 100 for loss in losses)
     assert {q["userRole"] for q in flowing} == {"host", "visitor"}
+
+    # The dashboard's Insights page draws the same samples (screenshot dashboard-insights.png).
+    made = salon.cli(
+        "users", "create", "insights@example.com", "--role", "owner", "--password-stdin",
+        input_text=PASSWORD,
+    )  # fmt: skip
+    assert made.returncode == 0, made.stderr
+    owner = await crowd.person("Owner")
+    await owner.page.goto(f"{salon.base_url}/dashboard/sign-in")
+    await owner.page.get_by_label("E-mail").fill("insights@example.com")
+    await owner.page.get_by_label("Password").fill(PASSWORD)
+    await owner.testid("sign-in").click()
+    await expect(owner.page.get_by_role("heading", name="Meetings", level=1)).to_be_visible()
+    await owner.page.goto(f"{salon.base_url}/dashboard/insights")
+    await owner.page.get_by_role("link", name=meeting.room_name).click()
+    charts = owner.page.locator("figure[data-testid=chart-bitrate] polyline")
+    await expect(charts).to_have_count(4)  # sent and received, for each of the two
+    await owner.page.screenshot(path=str(SCREENSHOTS / "dashboard-insights.png"), full_page=True)

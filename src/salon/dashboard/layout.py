@@ -16,6 +16,7 @@ AREA_TITLES = {
     Area.WEBHOOKS: "Webhooks",
     Area.MEMBERS: "Members",
     Area.APPEARANCE: "Appearance",
+    Area.INSIGHTS: "Insights",
 }
 # Pages load nothing from elsewhere, run no inline script, and are framed by nobody.
 HEADERS = {

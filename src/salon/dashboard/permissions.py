@@ -18,6 +18,7 @@ class Area(StrEnum):
     WEBHOOKS = "webhooks"
     MEMBERS = "members"
     APPEARANCE = "appearance"
+    INSIGHTS = "insights"
 
 
 MEMBER_AREAS = frozenset({Area.MEETINGS, Area.LIVE})

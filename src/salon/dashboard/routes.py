@@ -9,6 +9,7 @@ from salon.dashboard import (
     appearance_page,
     auth_pages,
     domains_page,
+    insights_page,
     keys_page,
     live_page,
     meetings_page,
@@ -35,6 +36,7 @@ def install_dashboard(app: FastAPI, dashboard: Dashboard) -> None:
         members_page,
         password_pages,
         appearance_page,
+        insights_page,
     ):
         app.include_router(module.router)
 

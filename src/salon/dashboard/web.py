@@ -15,6 +15,7 @@ from salon.dashboard.accounts import AccountService
 from salon.dashboard.model import Account, AccountRole
 from salon.dashboard.permissions import Area, may_use
 from salon.dashboard.tokens import csrf_matches, csrf_token, new_token
+from salon.insights.service import InsightsService
 from salon.keys.service import KeyService
 from salon.meetings.service import MeetingService
 from salon.orgs.model import Organization
@@ -44,6 +45,7 @@ class Dashboard:
     webhooks: WebhookService
     rooms: RoomService
     themes: ThemeService
+    insights: InsightsService
     secret: bytes
     public_url: str
     secure_cookies: bool
