@@ -73,6 +73,7 @@ import { startQualitySampling } from "./media/quality.js";
 import { MediaRouter } from "./media/router.js";
 import { watchSpeakers } from "./media/speakers.js";
 import { parseParams, roleHintFromRoomKey, roomNameFromPath, UI_LANGUAGES } from "./params.js";
+import { createPrecallChecks, runChecks } from "./precall-checks.js";
 import { createPip, pipKey } from "./pip.js";
 import { createSession } from "./session.js";
 import { SignalingClient, signalingUrl } from "./signaling.js";
@@ -167,6 +168,7 @@ function startDevices() {
     const problems = media.problems;
     if (problems.audio === "denied" || problems.video === "denied") embed.emit("deny_device_permission", { denied: true });
     else embed.emit("grant_device_permission", { granted: true });
+    precallChecks.start();
   });
   view.schedule();
   return started;
@@ -183,8 +185,18 @@ async function permissionNeeded(camera) {
   }
 }
 
+// precallCeremony=on: check the devices and the connection before joining (precall-checks.js).
+const precallChecks = createPrecallChecks({
+  enabled: usesMedia && params.precallReview && params.precallCeremony,
+  canSkip: params.precallCeremonyCanSkip || roleHint === "host",
+  run: () => runChecks({ media, cameraWanted: params.video && params.cameraAccess, probeUrl: new URL("./main.js", import.meta.url).href }),
+  emit: (type, payload) => embed.emit(type, payload),
+});
+
 const shareUrl = `${location.origin}${location.pathname}`;
-const session = createSession({ store, signaling, mesh, media, params, embed, roomName, notify });
+const roomSession = createSession({ store, signaling, mesh, media, params, embed, roomName, notify });
+/** The session, with joining after the pre-call checks (or their skipping). */
+const session = { ...roomSession, join: (/** @type {string | null} */ name) => precallChecks.beforeJoin().then(() => roomSession.join(name)) };
 const view = createView({
   store, ui, media, remote, params, savedName, root: document, shareUrl, avatarUrl,
   showPreview: usesMedia && params.precallReview,
