@@ -77,10 +77,9 @@ export function applyTheme(doc, params) {
   const theme = readTheme(doc);
   if (!theme) return;
   const html = doc.documentElement;
-  html.dataset.theme = "on";
-  for (const [name, value] of Object.entries(themeTokens(theme, params.background))) {
-    html.style.setProperty(name, value);
-  }
+  const tokens = Object.entries(themeTokens(theme, params.background));
+  if (tokens.length > 0 || theme.logo) html.dataset.theme = "on";
+  for (const [name, value] of tokens) html.style.setProperty(name, value);
   const brand = doc.querySelector('[data-part="brand"]');
   if (theme.logo && brand) {
     const logo = doc.createElement("img");
