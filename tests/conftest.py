@@ -28,6 +28,9 @@ POSTGRES_ADMIN_URL = os.environ.get(
 TABLES = (
     "jobs",
     "recordings",
+    "themes",
+    "insight_samples",
+    "insight_segments",
     "account_links",
     "account_sessions",
     "accounts",

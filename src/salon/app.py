@@ -11,24 +11,28 @@ from pathlib import Path
 from fastapi import FastAPI
 
 from salon import __version__
-from salon.api import health, hello, meetings, recordings
+from salon.api import health, hello, insights, meetings, recordings, themes
 from salon.api import webhooks as webhook_routes
 from salon.api.deps import Services
 from salon.api.docs_page import install_docs_page
 from salon.api.errors import install_error_handlers
 from salon.api.gate import ApiGate
+from salon.api.methods import ApiMethods
 from salon.api.openapi import DOCS_PATH, OPENAPI_PATH, install_openapi
-from salon.clock import Clock, system_clock
+from salon.clock import MS_PER_HOUR, Clock, system_clock
 from salon.config import Settings
 from salon.dashboard.accounts import AccountService
 from salon.dashboard.routes import install_dashboard, signed_in_member
 from salon.dashboard.web import Dashboard
 from salon.errors import InvalidInput
 from salon.jobs.runner import JobRunner
+from salon.insights.samples import SampleBuffer
+from salon.insights.service import InsightsService
 from salon.keys.service import KeyService
 from salon.meetings.service import MeetingService
 from salon.orgs.service import OrgService
 from salon.pages import room
+from salon.pages import theme as theme_pages
 from salon.pages.assets import InMemoryStaticFiles
 from salon.pages.room import STATIC_DIR, STATIC_PATH
 from salon.pages.slashes import install_slash_redirects
@@ -48,6 +52,8 @@ from salon.signaling.endpoint import SIGNAL_PATH, signal_endpoint
 from salon.storage.db import Database, Dialect, dialect_of, sqlite_path
 from salon.storage.postgres import PostgresDatabase
 from salon.storage.sqlite import SqliteDatabase
+from salon.themes.model import UPLOAD_BODY_LIMIT_BYTES
+from salon.themes.service import ThemeService
 from salon.webhooks.dispatcher import Dispatcher
 from salon.webhooks.model import RetryPolicy
 from salon.webhooks.sender import Sender
@@ -178,6 +184,10 @@ async def build_app(settings: Settings, database: Database, clock: Clock = syste
     )
     meetings_service.on_room_closed(rooms.close_room)
 
+    samples = SampleBuffer(database, clock)
+    if settings.insights_retention_days < 1:
+        raise InvalidInput("--insights-retention-days must be at least 1")
+
     @contextlib.asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         await recovery.recover()  # before this node's first room: what its last run left open
@@ -187,6 +197,12 @@ async def build_app(settings: Settings, database: Database, clock: Clock = syste
             asyncio.create_task(dispatcher.run()),
             asyncio.create_task(jobs.run()),
             asyncio.create_task(recovery.run_heartbeat()),
+            asyncio.create_task(
+                samples.run(
+                    settings.insights_retention_days * 24 * MS_PER_HOUR,
+                    settings.housekeeping_interval_s,
+                )
+            ),
         ]
         try:
             yield
@@ -195,6 +211,7 @@ async def build_app(settings: Settings, database: Database, clock: Clock = syste
             for task in background:
                 task.cancel()
             await asyncio.gather(*background, return_exceptions=True)
+            await samples.flush()
             await rooms.stop()
             if group_media is not None:
                 await group_media.stop()
@@ -215,6 +232,15 @@ async def build_app(settings: Settings, database: Database, clock: Clock = syste
     app.state.rooms = rooms
     app.state.group_media = group_media
     app.state.webhooks = webhooks
+    themes_service = ThemeService(database, clock, meetings_service)
+    app.state.themes = themes_service
+    insights_service = InsightsService(database, clock)
+    app.state.insights = insights_service
+    app.state.quality_samples = samples
+    # The signaling socket hands each participant's `stats` frames here (insights).
+    app.state.stats_sink = lambda seat, agent, stats: samples.add(
+        seat.participant_id, agent, stats.sample
+    )
     app.state.dispatcher = dispatcher
     app.state.jobs = jobs
     app.state.recordings = recordings_service
@@ -229,6 +255,8 @@ async def build_app(settings: Settings, database: Database, clock: Clock = syste
     app.include_router(webhook_routes.router)
     app.include_router(recordings.router)
     app.include_router(recordings.files)
+    app.include_router(themes.router)
+    app.include_router(insights.router)
     app.include_router(health.router)
     # --- the dashboard (issue 7) ---
     accounts = AccountService(database, clock)
@@ -239,6 +267,8 @@ async def build_app(settings: Settings, database: Database, clock: Clock = syste
         meetings=meetings_service,
         webhooks=webhooks,
         rooms=rooms,
+        themes=themes_service,
+        insights=insights_service,
         secret=await AccountService.load_secret(database),
         public_url=settings.effective_public_url,
         secure_cookies=settings.effective_public_url.startswith("https://"),
@@ -249,12 +279,15 @@ async def build_app(settings: Settings, database: Database, clock: Clock = syste
     app.state.signed_in_member = functools.partial(signed_in_member, dashboard)
     app.add_api_websocket_route(SIGNAL_PATH, signal_endpoint)
     app.mount(STATIC_PATH, InMemoryStaticFiles(directory=STATIC_DIR), name="static")
+    app.include_router(theme_pages.router)
     app.include_router(room.router)  # last: it answers any single-segment path
     install_slash_redirects(app)
+    app.add_middleware(ApiMethods)
     app.add_middleware(
         ApiGate,
         keys=keys,
         limiter=RateLimiter(settings.rate_limit_points, clock),
         max_body_bytes=settings.max_body_bytes,
+        max_upload_bytes=UPLOAD_BODY_LIMIT_BYTES,
     )
     return app

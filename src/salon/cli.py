@@ -301,6 +301,9 @@ def _parser() -> argparse.ArgumentParser:
         "--session-end-grace-s", type=float, help="seconds below two people before a session ends"
     )
     serve.add_argument(
+        "--insights-retention-days", type=int, help="days quality samples are kept (30)"
+    )
+    serve.add_argument(
         "--rate-limit-points", type=int, help="API points per organization per minute; 0 = off"
     )
     serve.add_argument(

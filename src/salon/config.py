@@ -30,6 +30,8 @@ class Settings:
     """The first retry's delay; each later one doubles it (with up to 20 % jitter)."""
     session_end_grace_s: float = 60.0
     """A session ends when fewer than two people remain for this long."""
+    insights_retention_days: int = 30
+    """How long participants' quality samples are kept (insights)."""
     max_body_bytes: int = 64 * 1024
     # --- the HTTP server's sockets, and who the client is ---
     forwarded_allow_ips: str | None = None

@@ -37,6 +37,15 @@ OPERATIONS = [
     ("DELETE", "/v1/meetings/{meetingId}"),
     ("GET", "/v1/hello"),
     ("HEAD", "/v1/hello"),
+    ("POST", "/v1/webhooks"),
+    ("GET", "/v1/webhooks"),
+    ("GET", "/v1/webhook-deliveries"),
+    ("GET", "/v1/insights/rooms"),
+    ("GET", "/v1/insights/room-sessions"),
+    ("GET", "/v1/insights/participants"),
+    ("GET", "/v1/insights/participant"),
+    ("PUT", "/v1/rooms/{roomName}/theme/tokens"),
+    ("PUT", "/v1/rooms/{roomName}/theme/room-background"),
 ]
 CHECKS = [
     not_a_server_error,
@@ -199,3 +208,24 @@ def test_the_app_conforms_to_its_own_openapi(
         case.call_and_validate(headers=target.auth, checks=CHECKS)
 
     conforms()
+
+
+async def test_every_v1_operation_documents_the_shape_of_its_success(api: Api) -> None:
+    document = await get_document(api)
+    bare = []
+    for path, item in document["paths"].items():
+        if not path.startswith("/v1/") or path in ("/v1/openapi.json", "/v1/docs"):
+            continue
+        for method, operation in item.items():
+            if method in ("head", "delete", "parameters"):
+                continue
+            success = {s: r for s, r in operation["responses"].items() if s.startswith("2")}
+            for status, response in success.items():
+                if status == "204":
+                    continue
+                content: dict[str, Any] = response.get("content", {})
+                first: dict[str, Any] = next(iter(content.values()), {})
+                schema: dict[str, Any] = first.get("schema", {})
+                if not resolve(document, schema).get("properties") and "items" not in schema:
+                    bare.append(f"{method.upper()} {path} {status}")
+    assert bare == []

@@ -10,6 +10,7 @@ from typing import Any
 
 from helpers import PUBLIC_URL, Api
 from salon.ids import MeetingId, ParticipantId
+from salon.meetings.model import format_date_time
 from salon.rooms.events import RoomEvent, RoomEventType
 from salon.rooms.recorder import RoomRecorder
 from salon.rooms.state import Participant, Role
@@ -66,7 +67,7 @@ async def test_create_answers_201_with_the_endpoint_and_its_secret(api: Api) -> 
     assert list(made) == [*ENDPOINT_KEYS, "secret"]
     assert re.fullmatch(r"wh_[0-9a-f]{16}", made["id"])
     assert (made["url"], made["events"], made["enabled"]) == (HOOK, ALL_EVENTS, True)
-    assert made["createdAt"] == made["updatedAt"] == api.clock()
+    assert made["createdAt"] == made["updatedAt"] == format_date_time(api.clock())
     assert re.fullmatch(r"whsec_[A-Za-z0-9_-]{40,}", made["secret"])
     again = await call(api, "POST", "/v1/webhooks", 201, {"url": HOOK})
     assert again["id"] != made["id"]
@@ -94,7 +95,10 @@ async def test_patch_changes_what_it_names_and_keeps_the_rest(api: Api) -> None:
     changed = await call(api, "PATCH", path, 200, {"enabled": False, "events": ALL_EVENTS[:1]})
     assert list(changed) == ENDPOINT_KEYS, "an update does not show the secret"
     assert (changed["url"], changed["events"], changed["enabled"]) == (HOOK, ALL_EVENTS[:1], False)
-    assert (changed["createdAt"], changed["updatedAt"]) == (made["createdAt"], api.clock())
+    assert (changed["createdAt"], changed["updatedAt"]) == (
+        made["createdAt"],
+        format_date_time(api.clock()),
+    )
     moved = await call(api, "PATCH", path, 200, {"url": HOOK + "/moved", "enabled": True})
     assert (moved["url"], moved["events"], moved["enabled"]) == (
         HOOK + "/moved",
@@ -179,17 +183,19 @@ async def test_the_delivery_log_lists_queued_deliveries_newest_first(api: Api) -
     log = (await call(api, "GET", "/v1/webhook-deliveries", 200))["results"]
     assert len(log) == 4
     assert all(list(d) == DELIVERY_KEYS for d in log)
-    assert [d["createdAt"] for d in log] == [api.clock()] * 2 + [api.clock() - 1000] * 2
+    assert [d["createdAt"] for d in log] == [format_date_time(api.clock())] * 2 + [
+        format_date_time(api.clock() - 1000)
+    ] * 2
     first = log[0]
     assert (first["eventType"], first["status"], first["attempts"]) == (
         "room.client.joined", "pending", 0,
     )  # fmt: skip
-    assert first["nextAttemptAt"] == api.clock()
+    assert first["nextAttemptAt"] == format_date_time(api.clock())
     assert re.fullmatch(r"dl_[0-9a-f]{20}", first["id"])
     assert re.fullmatch(r"[0-9a-f]{64}", first["eventId"])
     only = await call(api, "GET", f"/v1/webhook-deliveries?webhookId={hook['id']}&limit=1", 200)
     assert [d["endpointId"] for d in only["results"]] == [hook["id"]]
-    assert only["results"][0]["createdAt"] == api.clock()
+    assert only["results"][0]["createdAt"] == format_date_time(api.clock())
     detail = await call(api, "GET", f"/v1/webhook-deliveries/{first['id']}", 200)
     assert detail == {**first, "attempts": []}
     assert {d["endpointId"] for d in log} == {hook["id"], other["id"]}

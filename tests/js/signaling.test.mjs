@@ -32,6 +32,7 @@ describe("encode", () => {
       "sfu-answer": { description: { type: "answer", sdp: "v=0" }, subscription: 5 },
       "sfu-candidate": { target: "subscriber", candidate: null }, "sfu-subscribe": {},
       "sfu-quality": { participantId: "p", substream: 0 }, "start-recording": {}, "stop-recording": {},
+      stats: { packetLossSend: 0.5, packetLossRecv: 0, bitrateSend: 812000, bitrateRecv: 640000, audio: true, video: false, screen: false },
     };
     assert.deepEqual(Object.keys(samples).sort(), [...CLIENT_TYPES].sort());
     for (const [type, fields] of Object.entries(samples)) assert.deepEqual(JSON.parse(encode(type, fields)), { type, ...fields });
@@ -45,6 +46,7 @@ describe("encode", () => {
 
   const refused = [
     ["unknown type", "dance", {}],
+    ["a loss over 100 %", "stats", { packetLossSend: 101, packetLossRecv: 0, bitrateSend: 1, bitrateRecv: 1 }],
     ["join without room", "join", { v: 1 }],
     ["a name of control characters", "set-name", { displayName: "a\u0000b" }],
     ["an empty name", "knock", { displayName: "   " }],

@@ -17,6 +17,7 @@ import pytest
 
 from helpers import Api
 from salon.clock import MS_PER_HOUR, MS_PER_MINUTE
+from salon.meetings.model import format_date_time
 from salon.rooms.recorder import RoomRecorder
 from salon.storage import webhooks as rows
 from salon.storage.db import UniqueViolation
@@ -142,7 +143,7 @@ async def test_a_receiver_answering_500_twice_gets_the_event_on_the_third_attemp
         await pump(dispatcher)
         [delivery] = await rig.deliveries(hook)
         assert (delivery["status"], delivery["attempts"]) == ("pending", attempt)
-        assert delivery["nextAttemptAt"] == rig.api.clock() + delay_ms
+        assert delivery["nextAttemptAt"] == format_date_time(rig.api.clock() + delay_ms)
         rig.api.clock.advance(delay_ms - 1)
         assert await dispatcher.claim_and_send() == 0, "sent before its backoff was over"
         rig.api.clock.advance(1)
@@ -156,6 +157,7 @@ async def test_a_receiver_answering_500_twice_gets_the_event_on_the_third_attemp
     attempts = log["attempts"]  # the detail view lists them; the log view counts them
     assert (log["status"], len(attempts), log["nextAttemptAt"]) == ("delivered", 3, None)
     assert [a["number"] for a in attempts] == [1, 2, 3]
+    assert all(WIRE_DATE.fullmatch(a["at"]) for a in attempts)  # ISO times under /v1
     assert [a["status"] for a in attempts] == [500, 503, 200]
     assert [a["error"] for a in attempts] == ["HTTP 500", "HTTP 503", None]
     assert all(type(a["latencyMs"]) is int and 0 <= a["latencyMs"] < 2000 for a in attempts)

@@ -60,6 +60,9 @@ def _error(kind: str, *loc: int | str, ctx: dict[str, Any] | None = None) -> dic
          "streaming.destination.url must not be empty"),
         (_error("too_short", "body", "fields"), "fields must not be empty"),
         (_error("string_pattern_mismatch", "body", "endDate"), "endDate is not valid"),
+        (_error("string_pattern_mismatch", "body", "tokens", "colors", "focus",
+                ctx={"pattern": "^#[a-fA-F0-9]{6}$"}),
+         "tokens.colors.focus must match ^#[a-fA-F0-9]{6}$"),
         (_error("something_new", "query", "cursor"), "cursor is not valid"),
     ],
 )  # fmt: skip

@@ -89,6 +89,8 @@ def describe_validation_error(error: dict[str, Any]) -> str:
         limit = context.get("ge", context.get("le"))
         side = "at least" if kind == "greater_than_equal" else "at most"
         return f"{field} must be {side} {limit}"
+    if kind == "string_pattern_mismatch" and context.get("pattern"):
+        return f"{field} must match {context['pattern']}"
     if kind in ("string_too_long", "too_long"):
         return f"{field} is too long"
     if kind in ("string_too_short", "too_short"):

@@ -17,6 +17,8 @@ from salon.keys.service import KeyService
 from salon.ratelimit import RateLimiter, Verdict, client_of, cost_of
 
 API_PREFIX = "/v1"
+UPLOAD_PREFIX = API_PREFIX + "/rooms/"
+"""Where bodies may be as large as `max_upload_bytes` (the theme API's images)."""
 PRINCIPAL = "salon.principal"
 """Where the gate leaves the caller's `(OrgId, ApiKeyId)` in the ASGI scope, or None."""
 
@@ -32,12 +34,19 @@ def _rate_headers(verdict: Verdict) -> list[tuple[bytes, bytes]]:
 
 class ApiGate:
     def __init__(
-        self, app: ASGIApp, *, keys: KeyService, limiter: RateLimiter, max_body_bytes: int
+        self,
+        app: ASGIApp,
+        *,
+        keys: KeyService,
+        limiter: RateLimiter,
+        max_body_bytes: int,
+        max_upload_bytes: int = 0,
     ) -> None:
         self._app = app
         self._keys = keys
         self._limiter = limiter
         self._max_body = max_body_bytes
+        self._max_upload = max(max_upload_bytes, max_body_bytes)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         path: str = scope.get("path", "")
@@ -74,8 +83,11 @@ class ApiGate:
                 )
                 return
 
-        if length.isdigit() and int(length) > self._max_body:
-            await self._reply(self._too_large(), extra, scope, send)
+        # Theme images (up to 1 MB) come in multipart bodies; a file over its own limit but
+        # under this one is still read, so that its answer names the image's limit (400).
+        limit = self._max_upload if path.startswith(UPLOAD_PREFIX) else self._max_body
+        if length.isdigit() and int(length) > limit:
+            await self._reply(self._too_large(limit), extra, scope, send)
             return
 
         received = 0
@@ -85,10 +97,10 @@ class ApiGate:
             message = await receive()
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
-                if received > self._max_body:
+                if received > limit:
                     # An HTTPException, because FastAPI turns any other error raised while it
                     # reads the body into a 400.
-                    raise HTTPException(413, self._too_large().message)
+                    raise HTTPException(413, self._too_large(limit).message)
             return message
 
         async def send_with_headers(message: Message) -> None:
@@ -98,8 +110,8 @@ class ApiGate:
 
         await self._app(scope, limited_receive, send_with_headers)
 
-    def _too_large(self) -> PayloadTooLarge:
-        return PayloadTooLarge(f"request body is larger than {self._max_body} bytes")
+    def _too_large(self, limit: int) -> PayloadTooLarge:
+        return PayloadTooLarge(f"request body is larger than {limit} bytes")
 
     async def _reply(
         self,

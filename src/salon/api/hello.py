@@ -10,12 +10,9 @@ from salon.api.schemas import HelloOut
 router = APIRouter(prefix="/v1", tags=["keys"], responses=COMMON_ERRORS)
 
 
-@router.head("/hello", summary="Check an API key (no body)", operation_id="hello_head")
 @router.get("/hello", summary="Check an API key", response_model=HelloOut, operation_id="hello")
 async def hello(
     request: Request,
 ) -> Response:
     org = await services_of(request).orgs.get(caller_of(request).org_id)
-    if request.method == "HEAD":
-        return Response(status_code=200, media_type="application/json")
     return JSONResponse({"message": "The API key is valid.", "subdomain": org.subdomain})

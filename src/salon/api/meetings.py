@@ -20,7 +20,8 @@ router = APIRouter(prefix="/v1", tags=["meetings"], responses=COMMON_ERRORS)
 FieldsQuery = Annotated[
     str | None,
     Query(
-        description="Comma-separated extra fields: hostRoomUrl, viewerRoomUrl",
+        description="Extra fields, hostRoomUrl and viewerRoomUrl: comma-separated, or the"
+        " parameter repeated (both forms are read; an empty value is refused)",
         examples=["hostRoomUrl,viewerRoomUrl"],
     ),
 ]
@@ -64,7 +65,7 @@ async def list_meetings(
         cursor=cursor,
         limit=limit,
         name_prefix=room_name_prefix,
-        fields=parse_fields(fields),
+        fields=parse_fields(request.query_params.getlist("fields")),
     )
     return Json({"results": [render_meeting(view) for view in page.views], "cursor": page.cursor})
 
@@ -81,7 +82,7 @@ async def get_meeting(
     fields: FieldsQuery = None,
 ) -> Response:
     view = await services_of(request).meetings.get(
-        caller_of(request).org_id, meetingId, parse_fields(fields)
+        caller_of(request).org_id, meetingId, parse_fields(request.query_params.getlist("fields"))
     )
     return Json(render_meeting(view))
 

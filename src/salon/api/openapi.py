@@ -29,6 +29,19 @@ def request_body_schema(model: type[BaseModel]) -> dict[str, Any]:
     }
 
 
+def _head_of(get: dict[str, Any]) -> dict[str, Any]:
+    """The `HEAD` twin of a `GET` operation (`api/methods.py` serves it): same statuses, no body."""
+    return {
+        **get,
+        "summary": f"{get.get('summary', '')} (headers only)",
+        "operationId": f"{get.get('operationId', 'get')}_head",
+        "responses": {
+            status: {"description": response.get("description", "")}
+            for status, response in get.get("responses", {}).items()
+        },
+    }
+
+
 def install_openapi(app: FastAPI, description: str) -> None:
     def build() -> dict[str, Any]:
         if app.openapi_schema is not None:
@@ -46,6 +59,8 @@ def install_openapi(app: FastAPI, description: str) -> None:
             }
         }
         for path, operations in document.get("paths", {}).items():
+            if path.startswith(API_PREFIX) and "get" in operations and path not in _PUBLIC:
+                operations["head"] = _head_of(operations["get"])
             for operation in operations.values():
                 schemas.update(operation.pop("x-salon-schemas", {}))
                 if path.startswith(API_PREFIX) and path not in _PUBLIC:

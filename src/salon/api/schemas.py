@@ -6,6 +6,7 @@ responses with `render_meeting`, which fixes the key order of Whereby's examples
 """
 
 import json
+from collections.abc import Sequence
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -89,13 +90,15 @@ class CreateMeetingBody(_Strict):
         description="When the meeting starts; defaults to the time of the request.",
         json_schema_extra={"format": "date-time"},
     )
-    isLocked: bool = False
-    roomMode: Literal["normal", "group"] = "normal"
-    roomNamePrefix: str = Field(default="", max_length=200)
-    roomNamePattern: Literal["uuid", "human-short"] = "uuid"
+    # Every optional field takes `null` for "not given": clients such as the `whereby-api`
+    # package send all their keyword arguments, unset ones as `null`.
+    isLocked: bool | None = None
+    roomMode: Literal["normal", "group"] | None = None
+    roomNamePrefix: str | None = Field(default=None, max_length=200)
+    roomNamePattern: Literal["uuid", "human-short"] | None = None
     templateType: Literal["viewerMode"] | None = None
-    fields: list[Literal["hostRoomUrl", "viewerRoomUrl", "dialIn"]] = Field(
-        default_factory=list, max_length=10
+    fields: list[Literal["hostRoomUrl", "viewerRoomUrl", "dialIn"]] | None = Field(
+        default=None, max_length=10
     )
     recording: Recording | None = None
     streaming: Streaming | None = None
@@ -118,12 +121,12 @@ class CreateMeetingBody(_Strict):
             start_ms=None
             if self.startDate is None
             else parse_date_time("startDate", self.startDate),
-            is_locked=self.isLocked,
-            room_mode=RoomMode(self.roomMode),
-            room_name_prefix=normalize_prefix(self.roomNamePrefix),
-            room_name_pattern=RoomNamePattern(self.roomNamePattern),
+            is_locked=bool(self.isLocked),
+            room_mode=RoomMode(self.roomMode or RoomMode.NORMAL),
+            room_name_prefix=normalize_prefix(self.roomNamePrefix or ""),
+            room_name_pattern=RoomNamePattern(self.roomNamePattern or RoomNamePattern.UUID),
             viewer_mode=self.templateType == "viewerMode",
-            fields=frozenset(UrlField(name) for name in self.fields),
+            fields=frozenset(UrlField(name) for name in self.fields or ()),
             options=json.dumps(stored, separators=(",", ":"), sort_keys=True) if stored else "{}",
         )
 
@@ -178,14 +181,14 @@ def render_meeting(view: MeetingView) -> dict[str, Any]:
     return body
 
 
-def parse_fields(raw: str | None) -> frozenset[UrlField]:
-    """`fields=hostRoomUrl,viewerRoomUrl` as in GET queries (comma-separated)."""
-    if not raw:
-        return frozenset()
+def parse_fields(values: Sequence[str]) -> frozenset[UrlField]:
+    """Every `fields` value of a GET query: comma-separated (`fields=hostRoomUrl,viewerRoomUrl`,
+    Whereby's documented form), exploded (`fields=hostRoomUrl&fields=viewerRoomUrl`, what many
+    HTTP clients send for a list), or both. An empty value names no field, so it is refused."""
     chosen = set()
-    for name in (part.strip() for part in raw.split(",")):
+    for name in (part.strip() for raw in values for part in raw.split(",")):
         if not name:
-            continue
+            raise InvalidInput("fields: empty field name; allowed: hostRoomUrl, viewerRoomUrl")
         try:
             chosen.add(UrlField(name))
         except ValueError:

@@ -15,6 +15,8 @@ AREA_TITLES = {
     Area.DOMAINS: "Allowed domains",
     Area.WEBHOOKS: "Webhooks",
     Area.MEMBERS: "Members",
+    Area.APPEARANCE: "Appearance",
+    Area.INSIGHTS: "Insights",
 }
 # Pages load nothing from elsewhere, run no inline script, and are framed by nobody.
 HEADERS = {

@@ -17,6 +17,8 @@ class Area(StrEnum):
     DOMAINS = "domains"
     WEBHOOKS = "webhooks"
     MEMBERS = "members"
+    APPEARANCE = "appearance"
+    INSIGHTS = "insights"
 
 
 MEMBER_AREAS = frozenset({Area.MEETINGS, Area.LIVE})

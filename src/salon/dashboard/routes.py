@@ -6,8 +6,10 @@ from urllib.parse import urlsplit
 from fastapi import FastAPI
 
 from salon.dashboard import (
+    appearance_page,
     auth_pages,
     domains_page,
+    insights_page,
     keys_page,
     live_page,
     meetings_page,
@@ -33,6 +35,8 @@ def install_dashboard(app: FastAPI, dashboard: Dashboard) -> None:
         live_page,
         members_page,
         password_pages,
+        appearance_page,
+        insights_page,
     ):
         app.include_router(module.router)
 

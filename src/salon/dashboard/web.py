@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
+from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
@@ -14,12 +15,14 @@ from salon.dashboard.accounts import AccountService
 from salon.dashboard.model import Account, AccountRole
 from salon.dashboard.permissions import Area, may_use
 from salon.dashboard.tokens import csrf_matches, csrf_token, new_token
+from salon.insights.service import InsightsService
 from salon.keys.service import KeyService
 from salon.meetings.service import MeetingService
 from salon.orgs.model import Organization
 from salon.orgs.service import OrgService
 from salon.ratelimit import client_of
 from salon.rooms.service import RoomService
+from salon.themes.service import ThemeService
 from salon.webhooks.service import WebhookService
 
 PREFIX = "/dashboard"
@@ -42,6 +45,8 @@ class Dashboard:
     meetings: MeetingService
     webhooks: WebhookService
     rooms: RoomService
+    themes: ThemeService
+    insights: InsightsService
     secret: bytes
     public_url: str
     secure_cookies: bool
@@ -151,6 +156,40 @@ async def read_form(request: Request, binding: str | None) -> Form:
     if not _same_origin(request) or not csrf_matches(board.secret, binding or "", presented):
         raise StaleForm
     return form
+
+
+@dataclass(frozen=True, slots=True)
+class Upload:
+    """A multipart form with at most one file: its text fields and the file's bytes."""
+
+    form: Form
+    file: bytes | None
+
+
+async def read_upload(request: Request, binding: str, max_bytes: int) -> Upload:
+    """A `multipart/form-data` form, once its CSRF token matches `binding`. The body must say
+    its length and stay under `max_bytes`, or the form is refused as stale."""
+    length = request.headers.get("content-length", "")
+    if not length.isdigit() or int(length) > max_bytes:
+        raise StaleForm
+    fields: dict[str, list[str]] = {}
+    data: bytes | None = None
+    try:
+        async with request.form(max_files=1, max_fields=FORM_MAX_FIELDS) as parsed:
+            for name, value in parsed.multi_items():
+                if isinstance(value, str):
+                    fields.setdefault(name, []).append(value)
+                elif data is None:
+                    data = await value.read()
+    except HTTPException:
+        raise StaleForm from None
+    form = Form(fields)
+    presented = form.get(CSRF_FIELD) or request.headers.get(CSRF_HEADER)
+    if not _same_origin(request) or not csrf_matches(
+        dashboard_of(request).secret, binding, presented
+    ):
+        raise StaleForm
+    return Upload(form, data or None)
 
 
 async def signed_in_form(request: Request, area: Area | None = None) -> tuple[Viewer, Form]:

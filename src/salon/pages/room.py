@@ -19,6 +19,7 @@ from salon.orgs.domains import frame_ancestors
 from salon.orgs.model import Organization
 from salon.orgs.service import OrgService
 from salon.ratelimit import RateLimiter, client_of
+from salon.pages.theme import theme_meta
 
 STATIC_DIR = Path(__file__).resolve().parent.parent / "static"
 STATIC_PATH = "/_salon/static"
@@ -111,5 +112,6 @@ async def room_page(name: str, request: Request) -> Response:
     policy, origins = await _policy(request, meeting.org_id)
     # The page obeys embed commands only from these origins (contract, section 4.3).
     meta = f'<meta name="salon-allowed-origins" content="{html.escape(" ".join(origins))}">'
+    meta += await theme_meta(request.app.state.themes, meeting.org_id, meeting.room_name)
     page = _page(_ROOM_PAGE).replace("</head>", f"{meta}\n</head>", 1)
     return HTMLResponse(page, headers={**_HEADERS, "Content-Security-Policy": policy})

@@ -15,14 +15,18 @@ from starlette.websockets import WebSocket, WebSocketDisconnect
 
 from salon.clock import Clock
 from salon.errors import SalonError
-from salon.rooms.live import Refused, Seat
+from salon.rooms.live import Refused, Seat, SeatStatus
 from salon.rooms.service import RoomService
 from salon.rooms.state import NoSuchParticipant, NotAllowed, SignedInMember
 from salon.signaling import protocol as p
 from salon.signaling.flood import LogBudget, TokenBucket
 from salon.signaling.protocol import CloseCode, ErrorCode
+from salon.signaling.stats_messages import Stats
 
 log = logging.getLogger(__name__)
+
+StatsSink = Callable[[Seat, str, Stats], None]
+"""(seat, User-Agent, sample): where a participant's quality samples go (insights)."""
 
 MemberResolver = Callable[
     [dict[str, str], str | None, str | None], Awaitable[SignedInMember | None]
@@ -108,14 +112,22 @@ class _Peer:
 
 
 async def _dispatch(
-    rooms: RoomService, connection: Connection, seat: Seat | None, frame: str, peer: _Peer
+    rooms: RoomService,
+    connection: Connection,
+    seat: Seat | None,
+    frame: str,
+    peer: _Peer,
+    stats: Callable[[Seat, Stats], None] | None = None,
 ) -> Seat | None:
     """Handle one frame; the seat the connection holds afterwards."""
     about: str | None = None
     try:
         message = p.parse(frame)
         about = p.wire_type(message)
-        if seat is not None:
+        if isinstance(message, Stats) and seat is not None:
+            if stats is not None and seat.status is SeatStatus.IN_ROOM:
+                stats(seat, message)
+        elif seat is not None:
             await rooms.handle(seat, message)
         elif isinstance(message, p.Join):
             seat = await rooms.join(connection, message, peer.member, peer.address)
@@ -142,6 +154,9 @@ async def signal_endpoint(websocket: WebSocket) -> None:
     rooms: RoomService = websocket.app.state.rooms
     clock: Clock = websocket.app.state.clock
     member_of: MemberResolver | None = getattr(websocket.app.state, "signed_in_member", None)
+    sink: StatsSink | None = getattr(websocket.app.state, "stats_sink", None)
+    agent = websocket.headers.get("user-agent", "")
+    stats = None if sink is None else lambda seat, sample: sink(seat, agent, sample)
     member = None
     if member_of is not None:
         headers = websocket.headers
@@ -168,7 +183,7 @@ async def signal_endpoint(websocket: WebSocket) -> None:
                 if flood.flooding:
                     connection.close(CloseCode.FLOODING, "flooding")
                 continue
-            seat = await _dispatch(rooms, connection, seat, frame, peer)
+            seat = await _dispatch(rooms, connection, seat, frame, peer, stats)
     except WebSocketDisconnect:
         pass
     finally:

@@ -35,6 +35,7 @@ from salon.signaling.sfu_messages import (
     SfuSubscribe,
     parse_sfu,
 )
+from salon.signaling.stats_messages import Stats, parse_stats
 
 PROTOCOL_VERSION = 1
 MAX_FRAME_BYTES = 64 * 1024
@@ -169,7 +170,7 @@ class Ping:
 
 ClientMessage = (
     Join | Knock | CancelKnock | Leave | Signal | MediaState | Chat | SetName | Ping | HostMessage
-    | SfuPublish | SfuAnswer | SfuCandidate | SfuSubscribe | SfuQuality | RecordingMessage
+    | SfuPublish | SfuAnswer | SfuCandidate | SfuSubscribe | SfuQuality | RecordingMessage | Stats
 )  # fmt: skip
 
 
@@ -177,7 +178,7 @@ _WIRE_TYPES: dict[type, str] = {
     Join: "join", Knock: "knock", CancelKnock: "cancel-knock", Leave: "leave", Signal: "signal",
     MediaState: "media", Chat: "chat", SetName: "set-name", Ping: "ping", **HOST_WIRE_TYPES,
     SfuPublish: "sfu-publish", SfuAnswer: "sfu-answer", SfuCandidate: "sfu-candidate",
-    SfuSubscribe: "sfu-subscribe", SfuQuality: "sfu-quality", **RECORDING_WIRE_TYPES,
+    SfuSubscribe: "sfu-subscribe", SfuQuality: "sfu-quality", **RECORDING_WIRE_TYPES, Stats: "stats",
 }  # fmt: skip
 
 
@@ -374,6 +375,8 @@ def parse(frame: str | bytes) -> ClientMessage:
             return _ping(fields, data)
         case "sfu-publish" | "sfu-answer" | "sfu-candidate" | "sfu-subscribe" | "sfu-quality":
             return parse_sfu(kind, data, fields.bad)
+        case "stats":
+            return parse_stats(data, fields.bad)
     host_message = parse_host(kind, data, fields)
     if host_message is not None:
         return host_message

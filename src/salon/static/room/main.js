@@ -70,19 +70,23 @@ import { allowedOrigins, createEmbedBridge, originAllowed } from "./embed.js";
 import { bcp47, browserLanguage, language, loadLanguage } from "./i18n.js";
 import { bindShortcuts } from "./keyboard.js";
 import { LocalMedia } from "./media/local.js";
+import { startQualitySampling } from "./media/quality.js";
 import { MediaRouter } from "./media/router.js";
 import { watchSpeakers } from "./media/speakers.js";
 import { parseParams, roleHintFromRoomKey, roomNameFromPath, UI_LANGUAGES } from "./params.js";
+import { createPrecallChecks, runChecks } from "./precall-checks.js";
 import { createPip, pipKey } from "./pip.js";
 import { createSession } from "./session.js";
 import { SignalingClient, signalingUrl } from "./signaling.js";
 import { createStore, snapshot } from "./state.js";
+import { applyTheme } from "./theme.js";
 import { clockStart, createUiStore, initialUi } from "./ui.js";
 import { createView } from "./view.js";
 
 const NAME_KEY = "salon.displayName";
 
 const params = parseParams(location.search);
+applyTheme(document, params);
 if (params.rejected.includes("externalId")) {
   console.error("salon: the externalId URL parameter was rejected (A-Z, a-z, 0-9, - and _ only, at most 36 characters); joining without one");
 }
@@ -165,6 +169,7 @@ function startDevices() {
     const problems = media.problems;
     if (problems.audio === "denied" || problems.video === "denied") embed.emit("deny_device_permission", { denied: true });
     else embed.emit("grant_device_permission", { granted: true });
+    precallChecks.start();
   });
   view.schedule();
   return started;
@@ -181,8 +186,18 @@ async function permissionNeeded(camera) {
   }
 }
 
+// precallCeremony=on: check the devices and the connection before joining (precall-checks.js).
+const precallChecks = createPrecallChecks({
+  enabled: usesMedia && params.precallReview && params.precallCeremony,
+  canSkip: params.precallCeremonyCanSkip || roleHint === "host",
+  run: () => runChecks({ media, cameraWanted: params.video && params.cameraAccess, probeUrl: new URL("./main.js", import.meta.url).href }),
+  emit: (type, payload) => embed.emit(type, payload),
+});
+
 const shareUrl = `${location.origin}${location.pathname}`;
-const session = createSession({ store, signaling, mesh, media, params, embed, roomName, notify });
+const roomSession = createSession({ store, signaling, mesh, media, params, embed, roomName, notify });
+/** The session, with joining after the pre-call checks (or their skipping). */
+const session = { ...roomSession, join: (/** @type {string | null} */ name) => precallChecks.beforeJoin().then(() => roomSession.join(name)) };
 const view = createView({
   store, ui, media, remote, params, savedName, root: document, shareUrl, avatarUrl,
   showPreview: usesMedia && params.precallReview,
@@ -192,6 +207,23 @@ const view = createView({
 });
 const actions = createActions({
   store, ui, signaling, media, session, embed, params, pip, view, startDevices, shareUrl, notify, announce, rememberName,
+});
+
+// Quality samples for insights, every two seconds while in the room (media/quality.js).
+/** @type {(() => void) | null} */
+let stopSampling = null;
+store.subscribe((s) => {
+  if (s.phase === "room" && !stopSampling) {
+    stopSampling = startQualitySampling({
+      connections: () => (mesh.mode === "sfu" ? [mesh.sfu.publisher, mesh.sfu.subscriber] : [...mesh.mesh.peers.values()])
+        .filter((pc) => pc !== null),
+      flags: () => ({ ...store.getState().local }),
+      send: (type, fields) => signaling.send(type, fields),
+    });
+  } else if (s.phase !== "room" && stopSampling) {
+    stopSampling();
+    stopSampling = null;
+  }
 });
 
 /** The tile to show in Picture-in-Picture: the latest other speaker's (see pip.js). */

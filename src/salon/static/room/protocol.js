@@ -52,6 +52,11 @@ function chars(s) {
   return n;
 }
 
+/** @param {unknown} v */
+const percent = (v) => typeof v === "number" && Number.isFinite(v) && v >= 0 && v <= 100;
+/** @param {unknown} v */
+const bitsPerSecond = (v) => typeof v === "number" && Number.isFinite(v) && v >= 0 && v <= 1e10;
+
 /**
  * Client → server messages: field → [check, required].
  * @type {Record<string, Record<string, [Check, boolean]>>}
@@ -92,6 +97,10 @@ const CLIENT = {
   "sfu-candidate": { target: [(v) => v === "publisher" || v === "subscriber", true], candidate: [candidate, true] },
   "sfu-subscribe": {},
   "sfu-quality": { participantId: [str, true], substream: [(v) => v === 0 || v === 1 || v === 2, true] },
+  stats: {
+    packetLossSend: [percent, true], packetLossRecv: [percent, true], bitrateSend: [bitsPerSecond, true],
+    bitrateRecv: [bitsPerSecond, true], audio: [bool, false], video: [bool, false], screen: [bool, false],
+  },
 };
 
 /** The message types a client may send. */

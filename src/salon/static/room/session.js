@@ -245,6 +245,9 @@ export function createSession({ store, signaling, mesh, media, params, embed, ro
         cleanup();
         break;
       case "room-full":
+      case "knocking":
+        embed.emit("knock");
+        break;
       case "knock-rejected":
         cleanup();
         break;
@@ -285,10 +288,10 @@ export function createSession({ store, signaling, mesh, media, params, embed, ro
     emitLeave(false);
   }
 
+  /** The `knock` event waits for the server's `knocking`: a knock it refuses emits nothing. */
   function knock() {
     signaling.send("knock", requestedName ? { displayName: requestedName } : {});
     store.dispatch({ type: "local/knocked" });
-    embed.emit("knock");
   }
 
   function cancelKnock() {
