@@ -80,6 +80,8 @@ import { clockStart, createUiStore, initialUi } from "./ui.js";
 import { createView } from "./view.js";
 
 const NAME_KEY = "salon.displayName";
+// Page marks for bench/join_breakdown.py: every module of the graph is loaded and evaluated here.
+performance.mark("salon:modules");
 
 const params = parseParams(location.search);
 if (params.rejected.includes("externalId")) {
@@ -264,6 +266,7 @@ Object.assign(window, {
 
 view.schedule();
 embed.emit("ready");
+performance.mark("salon:ready"); // the language, components and state are in place: Join works
 
 if (usesMedia) {
   const askFirst = params.precallReview && !params.skipMediaPermissionPrompt && (await permissionNeeded(params.video && params.cameraAccess));

@@ -257,6 +257,7 @@ export function createSession({ store, signaling, mesh, media, params, embed, ro
   /** Open the socket and join. @param {string | null} displayName */
   function join(displayName) {
     requestedName = displayName;
+    performance.mark("salon:join");
     store.dispatch({ type: "local/connecting" });
     signaling.connect({
       room: roomName,
