@@ -189,12 +189,12 @@ async def sfu_growth(
             everyone += joining
             await asyncio.gather(*(bot.join() for bot in joining))
             await until(all_receiving, "every subscriber receiving", 60)
-            steps = Breakdown(f"newcomer at {count} subscribers")
+            joins = Breakdown(f"newcomer at {count} subscribers")
             for _ in range(NEWCOMERS):
-                print(steps.add(await newcomer_first_frame(browser, made["viewerRoomUrl"])))
-            print(steps.table(), flush=True)
-            first_frame = steps.medians()["frame"] / 1000
-            page_load = steps.medians()["join"] / 1000
+                print(joins.add(await newcomer_first_frame(browser, made["viewerRoomUrl"])))
+            print(joins.table(), flush=True)
+            first_frame = joins.medians()["frame"] / 1000
+            page_load = joins.medians()["join"] / 1000
             await until(all_receiving, "every bot still receiving")
             janus_cpu, salon_cpu = await cpu_window([janus, server.pid], window)
             tracks = 2 * (len(subs) * publishers + publishers * (publishers - 1))
@@ -207,7 +207,7 @@ async def sfu_growth(
                     "participants": count + publishers,
                     "first_frame": first_frame,
                     "page_load": page_load,
-                    "ready": steps.medians()["ready"],
+                    "ready": joins.medians()["ready"],
                 }
             )
             print(
