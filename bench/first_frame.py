@@ -192,8 +192,8 @@ def summary(name: str, values: list[float]) -> str:
     return f"{name} median={statistics.median(values):.0f}ms (min {low:.0f}, max {high:.0f})"
 
 
-async def main(runs: int) -> None:
-    firefox = await Firefox.launch()
+async def main(runs: int, with_firefox: bool) -> None:
+    firefox = await Firefox.launch() if with_firefox else None
     with tempfile.TemporaryDirectory() as data_dir, SalonServer(Path(data_dir)) as server:
         async with async_playwright() as playwright:
             browser = await playwright.chromium.launch(
@@ -209,12 +209,14 @@ async def main(runs: int) -> None:
                 await page.goto(f"{server.base_url}/healthz")  # a secure context: 127.0.0.1
                 direct: float = await page.evaluate(LOOPBACK_JS, DEADLINE_MS)
                 await page.close()
-                fox_took = await one_firefox_run(firefox, browser, server)
-                loopback = FirefoxCrowd(firefox, Crowd(browser, []))
-                fox_page = (await loopback.person("loopback")).page
-                await fox_page.goto(f"{server.base_url}/healthz")
-                fox_direct: float = await fox_page.evaluate(LOOPBACK_JS, DEADLINE_MS)
-                await loopback.close()
+                fox_took, fox_direct = float("nan"), float("nan")
+                if firefox is not None:
+                    fox_took = await one_firefox_run(firefox, browser, server)
+                    loopback = FirefoxCrowd(firefox, Crowd(browser, []))
+                    fox_page = (await loopback.person("loopback")).page
+                    await fox_page.goto(f"{server.base_url}/healthz")
+                    fox_direct = await fox_page.evaluate(LOOPBACK_JS, DEADLINE_MS)
+                    await loopback.close()
                 if run:
                     salon.append(took)
                     auto.append(auto_took)
@@ -229,7 +231,8 @@ async def main(runs: int) -> None:
                     print(clicked.add(steps))
                     print(straight.add(auto_steps), flush=True)
             await browser.close()
-    await firefox.close()
+    if firefox is not None:
+        await firefox.close()
     median = statistics.median
     print(clicked.table())
     print(straight.table())
@@ -250,8 +253,9 @@ async def main(runs: int) -> None:
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=10)
+    parser.add_argument("--no-firefox", action="store_true", help="Chromium only (quicker)")
     args = parser.parse_args()
     if not in_private_namespace():
         command = f"ip link set lo up && exec {sys.executable} {' '.join(sys.argv)}"
         raise SystemExit(subprocess.call(["unshare", "--net", "sh", "-c", command]))
-    asyncio.run(main(args.runs))
+    asyncio.run(main(args.runs, not args.no_firefox))
