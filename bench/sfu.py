@@ -254,7 +254,7 @@ async def upload_per_participant(
             await context.close()
 
 
-async def main(publishers: int, steps: list[int], window: float) -> None:
+async def main(publishers: int, steps: list[int], window: float, upload: bool) -> None:
     bots.count_without_decoding()
     with (
         tempfile.TemporaryDirectory() as data_dir,
@@ -274,8 +274,10 @@ async def main(publishers: int, steps: list[int], window: float) -> None:
                 executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS
             )
             rows = await sfu_growth(server, browser, publishers, steps, window)
-            p2p = await upload_per_participant(browser, server, "normal", window)
-            sfu = await upload_per_participant(browser, server, "group", window)
+            p2p = sfu = float("nan")
+            if upload:
+                p2p = await upload_per_participant(browser, server, "normal", window)
+                sfu = await upload_per_participant(browser, server, "group", window)
             await browser.close()
     top = rows[-1]
     per_core = top["tracks"] / max(top["janus_cpu"], 1e-6)
@@ -296,8 +298,10 @@ if __name__ == "__main__":
     parser.add_argument("--publishers", type=int, default=4)
     parser.add_argument("--steps", default="8,16,24,32", help="subscriber counts, comma-separated")
     parser.add_argument("--window", type=float, default=10.0, help="seconds of each measurement")
+    parser.add_argument("--no-upload", action="store_true", help="skip the 4-person upload part")
     args = parser.parse_args()
     if not in_veth_namespace():
         command = f"{VETH_SETUP}; exec {sys.executable} {' '.join(sys.argv)}"
         raise SystemExit(subprocess.call(["unshare", "--net", "sh", "-c", command]))
-    asyncio.run(main(args.publishers, [int(n) for n in args.steps.split(",")], args.window))
+    steps = [int(n) for n in args.steps.split(",")]
+    asyncio.run(main(args.publishers, steps, args.window, not args.no_upload))

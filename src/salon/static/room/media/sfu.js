@@ -105,7 +105,6 @@ export class SfuMedia extends EventTarget {
 
   #restart() {
     this.#closePcs();
-    this.#newSubscriber(); // ready before the SFU's offer comes: its ICE candidates gather meanwhile
     if (!this.viewer) this.#publish(true);
     this.send("sfu-subscribe");
   }
@@ -125,9 +124,8 @@ export class SfuMedia extends EventTarget {
 
   // ---- publishing -----------------------------------------------------------------------------
 
-  /** @param {number} [iceCandidatePoolSize] candidates gathered before any description */
-  #newPc(iceCandidatePoolSize = 0) {
-    return new this.PC({ iceServers: this.iceServers, iceTransportPolicy: this.iceTransportPolicy, iceCandidatePoolSize });
+  #newPc() {
+    return new this.PC({ iceServers: this.iceServers, iceTransportPolicy: this.iceTransportPolicy });
   }
 
   /** A new publisher connection (restart) or a new offer on the current one. @param {boolean} restart */
@@ -230,31 +228,26 @@ export class SfuMedia extends EventTarget {
 
   // ---- subscribing ----------------------------------------------------------------------------
 
-  /** A receiving connection, for the next subscription (a new one gets a new connection). */
-  #newSubscriber() {
-    const pc = (this.subscriber = this.#newPc(1));
-    pc.onicecandidate = ({ candidate }) => {
-      if (pc !== this.subscriber) return;
-      this.send("sfu-candidate", { target: "subscriber", candidate: candidate ? candidate.toJSON() : null });
-    };
-    pc.onconnectionstatechange = () => {
-      if (pc !== this.subscriber) return;
-      for (const id of this.peers.keys()) this.dispatchEvent(new CustomEvent("peer-state", { detail: { participantId: id, state: pc.connectionState } }));
-      if (pc.connectionState === "failed") this.send("sfu-subscribe");
-    };
-    return pc;
-  }
-
   /** @param {{subscription: number, description: RTCSessionDescriptionInit, streams: StreamInfo[]}} msg */
   async #subscribe(msg) {
-    // Another subscription (the SFU started afresh): another connection. The one made before
-    // the first offer (subscription still null) is kept for it.
-    if (this.subscriber && this.subscription !== null && msg.subscription !== this.subscription) {
-      this.subscriber.close();
+    if (this.subscriber && msg.subscription !== this.subscription) {
+      this.subscriber.close(); // another subscription (the SFU started afresh): another connection
       this.subscriber = null;
     }
     this.subscription = msg.subscription;
-    const pc = this.subscriber ?? this.#newSubscriber();
+    if (!this.subscriber) {
+      const pc = (this.subscriber = this.#newPc());
+      pc.onicecandidate = ({ candidate }) => {
+        if (pc !== this.subscriber) return;
+        this.send("sfu-candidate", { target: "subscriber", candidate: candidate ? candidate.toJSON() : null });
+      };
+      pc.onconnectionstatechange = () => {
+        if (pc !== this.subscriber) return;
+        for (const id of this.peers.keys()) this.dispatchEvent(new CustomEvent("peer-state", { detail: { participantId: id, state: pc.connectionState } }));
+        if (pc.connectionState === "failed") this.send("sfu-subscribe");
+      };
+    }
+    const pc = this.subscriber;
     this.streams = new Map(msg.streams.map((s) => [s.mid, s]));
     await pc.setRemoteDescription(msg.description);
     await pc.setLocalDescription(await pc.createAnswer());
@@ -304,7 +297,7 @@ export class SfuMedia extends EventTarget {
   setQuality(participantId, substream) {
     if ((this.quality.get(participantId) ?? DEFAULT_QUALITY) === substream) return;
     this.quality.set(participantId, substream);
-    if (this.subscription !== null) this.send("sfu-quality", { participantId, substream });
+    if (this.subscriber) this.send("sfu-quality", { participantId, substream });
   }
 
   /** Leaving, or joined anew: everything goes. */
