@@ -160,8 +160,11 @@ const rememberName = (name) => {
 let permissionStep = null;
 /** @type {Promise<void> | null} */
 let started = null;
+/** Settles once the camera and microphone tracks are in (before the device lists are read). @type {Promise<void> | null} */
+let tracksIn = null;
 function startDevices() {
   permissionStep = null;
+  tracksIn ??= new Promise((resolve) => media.addEventListener("change", () => resolve(), { once: true }));
   started ??= media.start({ audio: params.audio, video: params.video && params.cameraAccess }).then(() => {
     const problems = media.problems;
     if (problems.audio === "denied" || problems.video === "denied") embed.emit("deny_device_permission", { denied: true });
@@ -183,7 +186,7 @@ async function permissionNeeded(camera) {
 }
 
 const shareUrl = `${location.origin}${location.pathname}`;
-const session = createSession({ store, signaling, mesh, media, params, embed, roomName, notify });
+const session = createSession({ store, signaling, mesh, media, params, embed, roomName, notify, devicesReady: () => (started && tracksIn ? Promise.race([tracksIn, started]) : Promise.resolve()) });
 const view = createView({
   store, ui, media, remote, params, savedName, root: document, shareUrl, avatarUrl,
   showPreview: usesMedia && params.precallReview,
@@ -279,4 +282,5 @@ if (usesMedia) {
 }
 // Straight in when there is nothing to review: a viewer with a name, or no pre-call review.
 const autoJoin = params.displayName !== null && (roleHint === "viewer" || !params.precallReview);
-if (autoJoin) (started ?? Promise.resolve()).then(() => session.join(params.displayName));
+// The devices go on starting meanwhile: the session links media once they are ready.
+if (autoJoin) session.join(params.displayName);
