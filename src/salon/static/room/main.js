@@ -162,9 +162,11 @@ let permissionStep = null;
 let started = null;
 /** Settles once the camera and microphone tracks are in (before the device lists are read). @type {Promise<void> | null} */
 let tracksIn = null;
+let tracksReady = false;
 function startDevices() {
   permissionStep = null;
   tracksIn ??= new Promise((resolve) => media.addEventListener("change", () => resolve(), { once: true }));
+  tracksIn.then(() => (tracksReady = true));
   started ??= media.start({ audio: params.audio, video: params.video && params.cameraAccess }).then(() => {
     const problems = media.problems;
     if (problems.audio === "denied" || problems.video === "denied") embed.emit("deny_device_permission", { denied: true });
@@ -186,7 +188,7 @@ async function permissionNeeded(camera) {
 }
 
 const shareUrl = `${location.origin}${location.pathname}`;
-const session = createSession({ store, signaling, mesh, media, params, embed, roomName, notify, devicesReady: () => (started && tracksIn ? Promise.race([tracksIn, started]) : Promise.resolve()) });
+const session = createSession({ store, signaling, mesh, media, params, embed, roomName, notify, devicesReady: () => (started && tracksIn && !tracksReady ? Promise.race([tracksIn, started]) : null) });
 const view = createView({
   store, ui, media, remote, params, savedName, root: document, shareUrl, avatarUrl,
   showPreview: usesMedia && params.precallReview,

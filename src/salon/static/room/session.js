@@ -18,11 +18,11 @@ import { hasHostRole, participantCount } from "./state.js";
  *   media: import('./media/local.js').LocalMedia, params: import('./params.js').RoomParams,
  *   embed: ReturnType<typeof import('./embed.js').createEmbedBridge>, roomName: string,
  *   notify: (toast: {text: string, action?: {label: string, intent: string, detail?: Record<string, unknown>}, key?: string}) => void,
- *   devicesReady?: () => Promise<void>}} SessionDeps
+ *   devicesReady?: () => Promise<void> | null}} SessionDeps
  */
 
 /** @param {SessionDeps} deps */
-export function createSession({ store, signaling, mesh, media, params, embed, roomName, notify, devicesReady = () => Promise.resolve() }) {
+export function createSession({ store, signaling, mesh, media, params, embed, roomName, notify, devicesReady = () => null }) {
   /** @type {string | null} */
   let requestedName = null;
   /** @type {string | null} */
@@ -166,11 +166,16 @@ export function createSession({ store, signaling, mesh, media, params, embed, ro
           // Joined while the devices were still starting (an automatic join does not wait for
           // them): the links start once they are ready, so that the first offer carries the
           // camera and the microphone and no renegotiation follows.
-          devicesReady().catch(() => {}).then(() => {
+          const linkMedia = () => {
             if (state().me?.id !== msg.participantId || state().phase !== "room") return;
             media.ensureAudioTrack(); // e.g. a viewer key outside its time window: a visitor after all
             link(msg);
-          });
+          };
+          // Ready already: link now, so that the first offer is under way before the room's
+          // first render (a microtask queued by the dispatch above).
+          const starting = devicesReady();
+          if (starting) starting.catch(() => {}).then(linkMedia);
+          else linkMedia();
         }
         if (!msg.resumed) {
           embed.emit("join");
