@@ -9,12 +9,15 @@ Measured, at each step of subscribers: Janus's CPU (from /proc, over a window) p
 track (each subscribed audio or video stream is one forwarded track), Salon's CPU per
 participant, and the first-frame time of a new subscriber: Chromium viewers who open the room URL
 once the step's bots all receive, timed in the page from joining (opening the signaling socket)
-to their first decoded video frame (`getStats()`), the median of three. The subscriber bots
-count the encoded frames they receive without decoding them (`count_without_decoding`), so the
-load generator leaves more of the two cores to Janus and Chromium. Then Chromium: four people in
-a normal (peer-to-peer) room and four in a group room, their upload per participant. The last
-line ends with Janus's forwarded tracks per core. Goals: ≥ 400 forwarded tracks per core, a
-first frame ≤ 1.0 s.
+to their first decoded video frame (`getStats()`), the median of three, with each step between
+(bench/join_breakdown.py: socket open, `joined`, the SFU's offer in, the answer out, ICE and DTLS
+connected, first packet, first frame) and the page load before (module graph, ready to join).
+The subscriber bots count the encoded frames they receive without decoding them
+(`count_without_decoding`), so the load generator leaves more of the two cores to Janus and
+Chromium. Then Chromium: four people in a normal (peer-to-peer) room and four in a group room,
+their upload per participant. The last line ends with Janus's forwarded tracks per core. Goals:
+≥ 400 forwarded tracks per core, a newcomer's first frame ≤ 0.35 s after joining at the largest
+step, page load to ready-to-join ≤ 0.3 s on a quiet machine.
 """
 
 import argparse
@@ -37,6 +40,7 @@ from playwright.async_api import TimeoutError as PlaywrightTimeout
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
+from join_breakdown import FRAME_DECODED_JS, MARKS_JS, Breakdown, collect  # noqa: E402
 from salon_server import SalonServer  # noqa: E402
 
 
@@ -67,31 +71,6 @@ TICKS = os.sysconf("SC_CLK_TCK")
 PUBLISHER_SIZE = (320, 180)
 NEWCOMERS = 3
 """Chromium viewers who join, one after the other, at each step: the median is reported."""
-# Installed before the room's own scripts, it keeps the clock in the page, so that a busy
-# benchmark process (the bots share its event loop with Playwright) cannot delay it: when the room
-# opens its signaling socket to join, and when its subscriber connection decodes a video frame.
-FIRST_FRAME_JS = """
-(() => {
-  const Native = window.WebSocket;
-  window.WebSocket = class extends Native {
-    constructor(...args) {
-      if (window.joiningAt === undefined) window.joiningAt = performance.now();
-      super(...args);
-    }
-  };
-  const poll = async () => {
-    const pc = window.salonRoom && window.salonRoom.sfu.subscriber;
-    if (pc) for (const s of (await pc.getStats()).values()) {
-      if (s.type === 'inbound-rtp' && s.kind === 'video' && s.framesDecoded > 0) {
-        window.firstFrameAt = performance.now();  // milliseconds since navigation started
-        return;
-      }
-    }
-    setTimeout(poll, 10);
-  };
-  poll();
-})();
-"""
 UPLOAD_JS = """
 async () => {
   const room = window.salonRoom;
@@ -163,20 +142,20 @@ async def cpu_window(pids: list[int], seconds: float) -> list[float]:
     return [(cpu_seconds(pid) - b) / seconds for pid, b in zip(pids, before, strict=True)]
 
 
-async def newcomer_first_frame(browser: Browser, viewer_url: str) -> tuple[float, float]:
-    """A Chromium viewer opens the room: seconds from its joining (opening the signaling
-    socket) to its first decoded frame, and from navigation to its joining (the page's load)."""
+async def newcomer_first_frame(browser: Browser, viewer_url: str) -> dict[str, float]:
+    """A Chromium viewer opens the room: the steps of its join (bench/join_breakdown.py), in ms
+    from its joining (the page's `salon:join`, as it opens the signaling socket) to its first
+    decoded frame, and the page load before it (from navigation start)."""
     context = await browser.new_context(viewport={"width": 960, "height": 600})
     try:
-        await context.add_init_script(FIRST_FRAME_JS)
+        await context.add_init_script(MARKS_JS)
         page = await context.new_page()
         await page.goto(f"{viewer_url}&displayName=Newcomer")
         try:
-            await page.wait_for_function("() => window.firstFrameAt !== undefined", timeout=30_000)
+            await page.wait_for_function(FRAME_DECODED_JS, timeout=30_000, polling=50)
         except PlaywrightTimeout:
             raise SystemExit("sfu: FAILED: the newcomer decoded no video within 30 s") from None
-        joining_ms, frame_ms = await page.evaluate("() => [window.joiningAt, window.firstFrameAt]")
-        return (frame_ms - joining_ms) / 1000, joining_ms / 1000
+        return await collect(page, origin_mark="salon:join")
     finally:
         await context.close()
 
@@ -210,11 +189,12 @@ async def sfu_growth(
             everyone += joining
             await asyncio.gather(*(bot.join() for bot in joining))
             await until(all_receiving, "every subscriber receiving", 60)
-            newcomers = [
-                await newcomer_first_frame(browser, made["viewerRoomUrl"]) for _ in range(NEWCOMERS)
-            ]
-            first_frame = statistics.median(first for first, _ in newcomers)
-            page_load = statistics.median(load for _, load in newcomers)
+            joins = Breakdown(f"newcomer at {count} subscribers")
+            for _ in range(NEWCOMERS):
+                print(joins.add(await newcomer_first_frame(browser, made["viewerRoomUrl"])))
+            print(joins.table(), flush=True)
+            first_frame = joins.medians()["frame"] / 1000
+            page_load = joins.medians()["join"] / 1000
             await until(all_receiving, "every bot still receiving")
             janus_cpu, salon_cpu = await cpu_window([janus, server.pid], window)
             tracks = 2 * (len(subs) * publishers + publishers * (publishers - 1))
@@ -227,6 +207,7 @@ async def sfu_growth(
                     "participants": count + publishers,
                     "first_frame": first_frame,
                     "page_load": page_load,
+                    "ready": joins.medians()["ready"],
                 }
             )
             print(
@@ -273,7 +254,7 @@ async def upload_per_participant(
             await context.close()
 
 
-async def main(publishers: int, steps: list[int], window: float) -> None:
+async def main(publishers: int, steps: list[int], window: float, upload: bool) -> None:
     bots.count_without_decoding()
     with (
         tempfile.TemporaryDirectory() as data_dir,
@@ -293,17 +274,20 @@ async def main(publishers: int, steps: list[int], window: float) -> None:
                 executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS
             )
             rows = await sfu_growth(server, browser, publishers, steps, window)
-            p2p = await upload_per_participant(browser, server, "normal", window)
-            sfu = await upload_per_participant(browser, server, "group", window)
+            p2p = sfu = float("nan")
+            if upload:
+                p2p = await upload_per_participant(browser, server, "normal", window)
+                sfu = await upload_per_participant(browser, server, "group", window)
             await browser.close()
     top = rows[-1]
     per_core = top["tracks"] / max(top["janus_cpu"], 1e-6)
-    first = max(row["first_frame"] for row in rows)
+    first = top["first_frame"]
     salon_each = top["salon_cpu"] * 100 / top["participants"]
     print(
         f"sfu: 4-person upload per participant P2P {p2p:.0f} kb/s vs group (SFU) {sfu:.0f} kb/s"
         f" (P2P/SFU {p2p / max(sfu, 1e-6):.2f}) | Salon {salon_each:.2f}% of a core per participant"
-        f" | a newcomer's first frame at most {first:.2f} s after joining (goal <= 1.0) | Janus"
+        f" | a newcomer's first frame {first:.2f} s after joining at the top step (goal <= 0.35)"
+        f" | page load to ready-to-join {top['ready'] / 1000:.2f} s (goal <= 0.3) | Janus"
         f" {top['janus_cpu'] * 100:.1f}% of a core for {top['tracks']:.0f} tracks"
         f" | forwarded tracks per core of Janus={per_core:.0f} (goal >= 400)"
     )
@@ -314,8 +298,10 @@ if __name__ == "__main__":
     parser.add_argument("--publishers", type=int, default=4)
     parser.add_argument("--steps", default="8,16,24,32", help="subscriber counts, comma-separated")
     parser.add_argument("--window", type=float, default=10.0, help="seconds of each measurement")
+    parser.add_argument("--no-upload", action="store_true", help="skip the 4-person upload part")
     args = parser.parse_args()
     if not in_veth_namespace():
         command = f"{VETH_SETUP}; exec {sys.executable} {' '.join(sys.argv)}"
         raise SystemExit(subprocess.call(["unshare", "--net", "sh", "-c", command]))
-    asyncio.run(main(args.publishers, [int(n) for n in args.steps.split(",")], args.window))
+    steps = [int(n) for n in args.steps.split(",")]
+    asyncio.run(main(args.publishers, steps, args.window, not args.no_upload))

@@ -100,11 +100,13 @@ class SfuBridge(Subscriptions):
         if room is None:
             room = self._rooms[space] = VideoRoom(space, capacity)
         room.members[participant_id] = member
-        # The room is made now; subscribing waits for the browser's `sfu-subscribe`.
-        self._spawn(self._prepare(room))
+        # The room is made now, and the member's first subscription prepared (subscription.py);
+        # it is offered when the browser asks (`sfu-subscribe`).
+        self._spawn(self._prepare(room, member))
 
-    async def _prepare(self, room: VideoRoom) -> None:
-        await self._ensure_room(room)
+    async def _prepare(self, room: VideoRoom, member: Member) -> None:
+        if await self._ensure_room(room):
+            await self.prepare(room, member)
 
     async def leave(self, participant_id: str) -> None:
         member = self._members.pop(participant_id, None)
@@ -134,8 +136,9 @@ class SfuBridge(Subscriptions):
         return None if member is None else member.space
 
     async def _drop_handles(self, member: Member) -> None:
-        handles = [h for h in (member.publisher, member.subscriber) if h is not None]
-        member.publisher = member.subscriber = None
+        prepared = member.prepared.handle if member.prepared is not None else None
+        handles = [h for h in (member.publisher, member.subscriber, prepared) if h is not None]
+        member.publisher = member.subscriber = member.prepared = None
         member.reset()
         for handle in handles:
             with contextlib.suppress(JanusError):
@@ -356,7 +359,7 @@ class SfuBridge(Subscriptions):
                 room.lost = True
                 self._pool.release(room.key)
                 for member in room.members.values():
-                    member.publisher = member.subscriber = None
+                    member.publisher = member.subscriber = member.prepared = None
                     member.reset()
                     member.receiving = False
                     member.send({"type": "sfu-state", "state": "reconnecting"})

@@ -6,6 +6,8 @@
     `sfu-answer` ──► start ──► reconcile() again (changes that came meanwhile)
 
 Only one offer is outstanding at a time: while the browser has not answered, changes wait.
+A member's first subscription is prepared as it enters (`prepare`), while its `joined` travels:
+when the browser asks (`sfu-subscribe`), Janus's offer is ready and leaves at once.
 """
 
 import asyncio
@@ -27,6 +29,17 @@ StreamKey = tuple[int, str]
 
 
 @dataclass
+class Prepared:
+    """A subscriber handle joined before the browser asked, and Janus's offer for it."""
+
+    handle: JanusHandle
+    data: dict[str, Any]
+    jsep: dict[str, Any] | None
+    spoiled: bool = False
+    """Janus renegotiated it by itself meanwhile (a publisher left): the offer is stale."""
+
+
+@dataclass
 class Member:
     participant_id: str
     space: str
@@ -45,6 +58,7 @@ class Member:
     """Offers sent and not answered yet: Janus may renegotiate again before an answer comes, and
     then waits for the answer to its newest offer only (the browser answers each, in order)."""
     last_offer: dict[str, Any] | None = None
+    prepared: Prepared | None = None
     lock: asyncio.Lock = field(default_factory=asyncio.Lock)
 
     def reset(self) -> None:
@@ -83,6 +97,51 @@ class Subscriptions:
     def _spawn(self, work: Coroutine[Any, Any, None]) -> None:
         raise NotImplementedError
 
+    async def prepare(self, room: "VideoRoom", member: Member) -> None:
+        """Join a subscriber handle to what the member would receive now, before the browser
+        asks: its first `sfu-subscribe` then gets the offer without waiting for Janus."""
+        async with member.lock:
+            if member.receiving or member.subscriber is not None or member.prepared is not None:
+                return
+            want = wanted(room, member)
+            if not want or not room.alive or room.members.get(member.participant_id) is not member:
+                return
+            try:
+                handle, data, jsep = await self._join_subscriber(room, want)
+            except JanusError as error:
+                log.warning("sfu: preparing for %s failed: %s", member.participant_id, error)
+                return
+            prepared = member.prepared = Prepared(handle, data, jsep)
+
+            def spoil(_event: dict[str, Any]) -> None:
+                prepared.spoiled = True
+
+            handle.on_event = spoil
+
+    async def _join_subscriber(
+        self, room: "VideoRoom", want: set[StreamKey]
+    ) -> tuple[JanusHandle, dict[str, Any], dict[str, Any] | None]:
+        assert room.instance is not None
+        assert room.instance.session is not None
+        handle = await room.instance.session.attach()
+        data, jsep = await handle.request(
+            {
+                "request": "join",
+                "ptype": "subscriber",
+                "room": room.room_id,
+                "streams": [{"feed": f, "mid": m} for f, m in sorted(want)],
+            }
+        )
+        return handle, data, jsep
+
+    def _adopt(self, room: "VideoRoom", member: Member, prepared: Prepared) -> None:
+        """The prepared handle becomes the member's subscription; its offer leaves now (what
+        changed since is caught up after the answer, by `reconcile`)."""
+        handle = prepared.handle
+        handle.on_event = lambda event: self._on_subscriber_event(member, handle, event)
+        member.subscriber = handle
+        self._offer(room, member, prepared.data, prepared.jsep)
+
     async def reconcile(self, room: "VideoRoom", member: Member) -> None:
         async with member.lock:
             if (
@@ -100,19 +159,9 @@ class Subscriptions:
                 if member.subscriber is None:
                     if not want:
                         return
-                    assert room.instance is not None
-                    assert room.instance.session is not None
-                    handle = await room.instance.session.attach()
+                    handle, data, jsep = await self._join_subscriber(room, want)
                     handle.on_event = lambda event: self._on_subscriber_event(member, handle, event)
                     member.subscriber = handle
-                    data, jsep = await handle.request(
-                        {
-                            "request": "join",
-                            "ptype": "subscriber",
-                            "room": room.room_id,
-                            "streams": [{"feed": f, "mid": m} for f, m in sorted(want)],
-                        }
-                    )
                 else:
                     body: dict[str, Any] = {"request": "update"}
                     if want - have:
@@ -211,14 +260,20 @@ class Subscriptions:
         member = self.member(participant_id)
         if member is None:
             return
+        room = self.room_of(member)
         async with member.lock:
             old, member.subscriber = member.subscriber, None
+            prepared, member.prepared = member.prepared, None
             member.reset()
             member.receiving = True
+            if prepared is not None and (prepared.spoiled or room is None or not room.alive):
+                old, prepared = prepared.handle, None  # stale: a fresh subscription after all
             if old is not None:
                 with contextlib.suppress(JanusError):
                     await old.detach()
-        room = self.room_of(member)
+            if prepared is not None and room is not None:
+                self._adopt(room, member, prepared)
+                return
         if room is not None:
             await self.reconcile(room, member)
 

@@ -84,6 +84,8 @@ import { clockStart, createUiStore, initialUi } from "./ui.js";
 import { createView } from "./view.js";
 
 const NAME_KEY = "salon.displayName";
+// Page marks for bench/join_breakdown.py: every module of the graph is loaded and evaluated here.
+performance.mark("salon:modules");
 
 const params = parseParams(location.search);
 applyTheme(document, params);
@@ -163,8 +165,13 @@ const rememberName = (name) => {
 let permissionStep = null;
 /** @type {Promise<void> | null} */
 let started = null;
+/** Settles once the camera and microphone tracks are in (before the device lists are read). @type {Promise<void> | null} */
+let tracksIn = null;
+let tracksReady = false;
 function startDevices() {
   permissionStep = null;
+  tracksIn ??= new Promise((resolve) => media.addEventListener("change", () => resolve(), { once: true }));
+  tracksIn.then(() => (tracksReady = true));
   started ??= media.start({ audio: params.audio, video: params.video && params.cameraAccess }).then(() => {
     const problems = media.problems;
     if (problems.audio === "denied" || problems.video === "denied") embed.emit("deny_device_permission", { denied: true });
@@ -195,7 +202,7 @@ const precallChecks = createPrecallChecks({
 });
 
 const shareUrl = `${location.origin}${location.pathname}`;
-const roomSession = createSession({ store, signaling, mesh, media, params, embed, roomName, notify });
+const roomSession = createSession({ store, signaling, mesh, media, params, embed, roomName, notify, devicesReady: () => (started && tracksIn && !tracksReady ? Promise.race([tracksIn, started]) : null) });
 /** The session, with joining after the pre-call checks (or their skipping). */
 const session = { ...roomSession, join: (/** @type {string | null} */ name) => precallChecks.beforeJoin().then(() => roomSession.join(name)) };
 const view = createView({
@@ -297,6 +304,7 @@ Object.assign(window, {
 
 view.schedule();
 embed.emit("ready");
+performance.mark("salon:ready"); // the language, components and state are in place: Join works
 
 if (usesMedia) {
   const askFirst = params.precallReview && !params.skipMediaPermissionPrompt && (await permissionNeeded(params.video && params.cameraAccess));
@@ -309,4 +317,5 @@ if (usesMedia) {
 }
 // Straight in when there is nothing to review: a viewer with a name, or no pre-call review.
 const autoJoin = params.displayName !== null && (roleHint === "viewer" || !params.precallReview);
-if (autoJoin) (started ?? Promise.resolve()).then(() => session.join(params.displayName));
+// The devices go on starting meanwhile: the session links media once they are ready.
+if (autoJoin) session.join(params.displayName);

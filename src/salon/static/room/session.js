@@ -17,11 +17,12 @@ import { hasHostRole, participantCount } from "./state.js";
  *   signaling: import('./signaling.js').SignalingClient, mesh: import('./media/router.js').MediaRouter,
  *   media: import('./media/local.js').LocalMedia, params: import('./params.js').RoomParams,
  *   embed: ReturnType<typeof import('./embed.js').createEmbedBridge>, roomName: string,
- *   notify: (toast: {text: string, action?: {label: string, intent: string, detail?: Record<string, unknown>}, key?: string}) => void}} SessionDeps
+ *   notify: (toast: {text: string, action?: {label: string, intent: string, detail?: Record<string, unknown>}, key?: string}) => void,
+ *   devicesReady?: () => Promise<void> | null}} SessionDeps
  */
 
 /** @param {SessionDeps} deps */
-export function createSession({ store, signaling, mesh, media, params, embed, roomName, notify }) {
+export function createSession({ store, signaling, mesh, media, params, embed, roomName, notify, devicesReady = () => null }) {
   /** @type {string | null} */
   let requestedName = null;
   /** @type {string | null} */
@@ -140,6 +141,17 @@ export function createSession({ store, signaling, mesh, media, params, embed, ro
   });
   signaling.addEventListener("protocol-error", (event) => console.warn("salon: unreadable frame", /** @type {CustomEvent} */ (event).detail.error));
 
+  /** My media links after `joined`: peer to peer or through the SFU. @param {any} msg the `joined` */
+  function link(msg) {
+    mesh.setSelf(msg.participantId, { viewer: msg.role === "viewer", iceServers: msg.iceServers ?? [], media: msg.media, resumed: msg.resumed });
+    // During a breakout session: only the people of my own group (or of the main room).
+    const ids = state().participants.map((p) => p.id).filter(nearMe);
+    if (msg.resumed) mesh.keepOnly(ids);
+    for (const id of ids) mesh.connect(id);
+    if (msg.resumed) mesh.restartIce();
+    sendMedia(true);
+  }
+
   /** @param {{type: string, [field: string]: any}} msg */
   function onMessage(msg) {
     const before = state();
@@ -147,15 +159,24 @@ export function createSession({ store, signaling, mesh, media, params, embed, ro
     switch (msg.type) {
       case "joined": {
         const viewer = msg.role === "viewer";
-        if (viewer) media.stop();
-        else media.ensureAudioTrack(); // e.g. a viewer key outside its time window: a visitor after all
-        mesh.setSelf(msg.participantId, { viewer, iceServers: msg.iceServers ?? [], media: msg.media, resumed: msg.resumed });
-        // During a breakout session: only the people of my own group (or of the main room).
-        const ids = msg.participants.map((/** @type {{id: string}} */ p) => p.id).filter(nearMe);
-        if (msg.resumed) mesh.keepOnly(ids);
-        for (const id of ids) mesh.connect(id);
-        if (msg.resumed) mesh.restartIce();
-        sendMedia(true);
+        if (viewer) {
+          media.stop();
+          link(msg);
+        } else {
+          // Joined while the devices were still starting (an automatic join does not wait for
+          // them): the links start once they are ready, so that the first offer carries the
+          // camera and the microphone and no renegotiation follows.
+          const linkMedia = () => {
+            if (state().me?.id !== msg.participantId || state().phase !== "room") return;
+            media.ensureAudioTrack(); // e.g. a viewer key outside its time window: a visitor after all
+            link(msg);
+          };
+          // Ready already: link now, so that the first offer is under way before the room's
+          // first render (a microtask queued by the dispatch above).
+          const starting = devicesReady();
+          if (starting) starting.catch(() => {}).then(linkMedia);
+          else linkMedia();
+        }
         if (!msg.resumed) {
           embed.emit("join");
           if (params.autoSpotlight && hasHostRole(msg.role)) signaling.send("spotlight", { participantId: msg.participantId });
@@ -270,6 +291,7 @@ export function createSession({ store, signaling, mesh, media, params, embed, ro
   /** Open the socket and join. @param {string | null} displayName */
   function join(displayName) {
     requestedName = displayName;
+    performance.mark("salon:join");
     store.dispatch({ type: "local/connecting" });
     signaling.connect({
       room: roomName,

@@ -100,6 +100,7 @@ export class LocalMedia extends EventTarget {
     const mic = this.track("audio");
     if (mic) mic.enabled = this.audioOn;
     this.videoOn = video && Boolean(this.track("video"));
+    this.#changed(); // the tracks are in: the room may send them without waiting for the lists
     await this.refreshDevices();
     this.#changed();
   }

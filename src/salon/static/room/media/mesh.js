@@ -74,6 +74,7 @@ export class Mesh extends EventTarget {
         if (entry?.track) link.setTrack(/** @type {any} */ (slot), entry.track, entry.stream);
       }
     }
+    link.negotiate(); // the first offer goes out now (unless the other side offers first)
     return link;
   }
 

@@ -51,7 +51,9 @@ export class PeerLink extends EventTarget {
     this.remoteId = remoteId;
     this.polite = polite;
     this.send = send;
-    this.pc = new PC({ iceServers });
+    // Candidates gather from now on, not only once a description is set (the side that waits
+    // for the newcomer's offer has them ready when it answers).
+    this.pc = new PC({ iceServers, iceCandidatePoolSize: 1 });
     this.makingOffer = false;
     this.ignoreOffer = false;
     this.closed = false;
@@ -75,7 +77,9 @@ export class PeerLink extends EventTarget {
     if (receiveOnly && !awaitOffer) this.#addReceivers();
     this.pc.onnegotiationneeded = () => {
       if (this.awaitingOffer) this.deferredOffer = true;
-      else this.#offer();
+      else if (!this.makingOffer && this.pc.signalingState === "stable") this.#offer();
+      // else: an offer is under way (see `negotiate`); once it is answered the browser checks
+      // again and fires another negotiationneeded if something is still left out.
     };
     this.pc.onicecandidate = ({ candidate }) => {
       if (!candidate) return void this.send({ candidate: null });
@@ -111,6 +115,17 @@ export class PeerLink extends EventTarget {
       if (t.mid === null) return true;
       return t.sender.track !== null && t.currentDirection !== "sendrecv" && t.currentDirection !== "sendonly";
     });
+  }
+
+  /**
+   * Offer now what the connection carries, rather than when negotiationneeded comes: that event
+   * is a task of its own, queued behind whatever the page does after `joined` (the room's first
+   * render), and a newcomer's first offer is on the critical path of its first frame.
+   */
+  negotiate() {
+    if (this.awaitingOffer || this.closed || this.makingOffer || this.pc.signalingState !== "stable") return;
+    if (this.pc.getTransceivers().length === 0) return;
+    this.#offer();
   }
 
   async #offer() {

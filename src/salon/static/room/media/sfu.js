@@ -105,6 +105,7 @@ export class SfuMedia extends EventTarget {
 
   #restart() {
     this.#closePcs();
+    this.#newSubscriber(); // ready before the SFU's offer comes: its ICE candidates gather meanwhile
     if (!this.viewer) this.#publish(true);
     this.send("sfu-subscribe");
   }
@@ -124,8 +125,9 @@ export class SfuMedia extends EventTarget {
 
   // ---- publishing -----------------------------------------------------------------------------
 
-  #newPc() {
-    return new this.PC({ iceServers: this.iceServers, iceTransportPolicy: this.iceTransportPolicy });
+  /** @param {number} [iceCandidatePoolSize] candidates gathered before any description */
+  #newPc(iceCandidatePoolSize = 0) {
+    return new this.PC({ iceServers: this.iceServers, iceTransportPolicy: this.iceTransportPolicy, iceCandidatePoolSize });
   }
 
   /** A new publisher connection (restart) or a new offer on the current one. @param {boolean} restart */
@@ -228,26 +230,31 @@ export class SfuMedia extends EventTarget {
 
   // ---- subscribing ----------------------------------------------------------------------------
 
+  /** A receiving connection, for the next subscription (a new one gets a new connection). */
+  #newSubscriber() {
+    const pc = (this.subscriber = this.#newPc(1));
+    pc.onicecandidate = ({ candidate }) => {
+      if (pc !== this.subscriber) return;
+      this.send("sfu-candidate", { target: "subscriber", candidate: candidate ? candidate.toJSON() : null });
+    };
+    pc.onconnectionstatechange = () => {
+      if (pc !== this.subscriber) return;
+      for (const id of this.peers.keys()) this.dispatchEvent(new CustomEvent("peer-state", { detail: { participantId: id, state: pc.connectionState } }));
+      if (pc.connectionState === "failed") this.send("sfu-subscribe");
+    };
+    return pc;
+  }
+
   /** @param {{subscription: number, description: RTCSessionDescriptionInit, streams: StreamInfo[]}} msg */
   async #subscribe(msg) {
-    if (this.subscriber && msg.subscription !== this.subscription) {
-      this.subscriber.close(); // another subscription (the SFU started afresh): another connection
+    // Another subscription (the SFU started afresh): another connection. The one made before
+    // the first offer (subscription still null) is kept for it.
+    if (this.subscriber && this.subscription !== null && msg.subscription !== this.subscription) {
+      this.subscriber.close();
       this.subscriber = null;
     }
     this.subscription = msg.subscription;
-    if (!this.subscriber) {
-      const pc = (this.subscriber = this.#newPc());
-      pc.onicecandidate = ({ candidate }) => {
-        if (pc !== this.subscriber) return;
-        this.send("sfu-candidate", { target: "subscriber", candidate: candidate ? candidate.toJSON() : null });
-      };
-      pc.onconnectionstatechange = () => {
-        if (pc !== this.subscriber) return;
-        for (const id of this.peers.keys()) this.dispatchEvent(new CustomEvent("peer-state", { detail: { participantId: id, state: pc.connectionState } }));
-        if (pc.connectionState === "failed") this.send("sfu-subscribe");
-      };
-    }
-    const pc = this.subscriber;
+    const pc = this.subscriber ?? this.#newSubscriber();
     this.streams = new Map(msg.streams.map((s) => [s.mid, s]));
     await pc.setRemoteDescription(msg.description);
     await pc.setLocalDescription(await pc.createAnswer());
@@ -297,7 +304,7 @@ export class SfuMedia extends EventTarget {
   setQuality(participantId, substream) {
     if ((this.quality.get(participantId) ?? DEFAULT_QUALITY) === substream) return;
     this.quality.set(participantId, substream);
-    if (this.subscriber) this.send("sfu-quality", { participantId, substream });
+    if (this.subscription !== null) this.send("sfu-quality", { participantId, substream });
   }
 
   /** Leaving, or joined anew: everything goes. */
