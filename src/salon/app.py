@@ -25,9 +25,9 @@ from salon.dashboard.accounts import AccountService
 from salon.dashboard.routes import install_dashboard, signed_in_member
 from salon.dashboard.web import Dashboard
 from salon.errors import InvalidInput
-from salon.jobs.runner import JobRunner
 from salon.insights.samples import SampleBuffer
 from salon.insights.service import InsightsService
+from salon.jobs.runner import JobRunner
 from salon.keys.service import KeyService
 from salon.meetings.service import MeetingService
 from salon.orgs.service import OrgService

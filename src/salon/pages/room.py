@@ -18,8 +18,8 @@ from salon.ids import OrgId, RoomName
 from salon.orgs.domains import frame_ancestors
 from salon.orgs.model import Organization
 from salon.orgs.service import OrgService
-from salon.ratelimit import RateLimiter, client_of
 from salon.pages.theme import theme_meta
+from salon.ratelimit import RateLimiter, client_of
 
 STATIC_DIR = Path(__file__).resolve().parent.parent / "static"
 STATIC_PATH = "/_salon/static"

@@ -178,7 +178,8 @@ _WIRE_TYPES: dict[type, str] = {
     Join: "join", Knock: "knock", CancelKnock: "cancel-knock", Leave: "leave", Signal: "signal",
     MediaState: "media", Chat: "chat", SetName: "set-name", Ping: "ping", **HOST_WIRE_TYPES,
     SfuPublish: "sfu-publish", SfuAnswer: "sfu-answer", SfuCandidate: "sfu-candidate",
-    SfuSubscribe: "sfu-subscribe", SfuQuality: "sfu-quality", **RECORDING_WIRE_TYPES, Stats: "stats",
+    SfuSubscribe: "sfu-subscribe", SfuQuality: "sfu-quality", **RECORDING_WIRE_TYPES,
+    Stats: "stats",
 }  # fmt: skip
 
 
