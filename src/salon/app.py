@@ -32,6 +32,7 @@ from salon.pages.room import STATIC_DIR, STATIC_PATH
 from salon.ratelimit import RateLimiter
 from salon.rooms.recorder import RoomRecorder
 from salon.rooms.service import RoomService
+from salon.rooms.state import GroupCaps
 from salon.sfu.bridge import SfuBridge
 from salon.sfu.placement import parse_instances
 from salon.sfu.pool import JanusPool
@@ -96,12 +97,24 @@ def build_group_media(settings: Settings) -> SfuBridge | None:
             binary=binary,
             nat_1_1=settings.janus_public_ip,
         )
-        return SfuBridge(JanusPool.managed(process))
+        return SfuBridge(JanusPool.managed(process), voices=settings.sfu_voices)
     try:
         urls = parse_instances(mode)
     except ValueError as error:
         raise InvalidInput(f"--janus: {error} (or auto, or off)") from None
-    return SfuBridge(JanusPool.external(urls, settings.janus_admin_key))
+    return SfuBridge(JanusPool.external(urls, settings.janus_admin_key), voices=settings.sfu_voices)
+
+
+def build_group_caps(settings: Settings) -> GroupCaps:
+    """`--group-capacity` and `--group-viewer-capacity`: lower caps (for tests), never higher."""
+    default = GroupCaps()
+    if not 1 <= settings.group_capacity <= default.participants:
+        raise InvalidInput(f"--group-capacity must be between 1 and {default.participants}")
+    if not 1 <= settings.group_viewer_capacity <= default.viewers:
+        raise InvalidInput(f"--group-viewer-capacity must be between 1 and {default.viewers}")
+    if settings.sfu_voices < 1:
+        raise InvalidInput("--sfu-voices must be at least 1")
+    return GroupCaps(settings.group_capacity, settings.group_viewer_capacity)
 
 
 def build_ice_servers(settings: Settings) -> IceServers:
@@ -139,6 +152,7 @@ async def build_app(settings: Settings, database: Database, clock: Clock = syste
             retries=settings.webhook_retries, base_delay_ms=settings.webhook_retry_delay_ms
         ),
     )
+    group_caps = build_group_caps(settings)
     group_media = build_group_media(settings)
     rooms = RoomService(
         meetings_service,
@@ -147,6 +161,7 @@ async def build_app(settings: Settings, database: Database, clock: Clock = syste
         ice_servers_for=build_ice_servers(settings).for_participant,
         group_media=group_media,
         session_end_grace_s=settings.session_end_grace_s,
+        group_caps=group_caps,
     )
     meetings_service.on_room_closed(rooms.close_room)
 

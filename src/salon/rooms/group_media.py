@@ -6,7 +6,7 @@ implementation (on Janus), picked in `app.py`. Authorisation stays here: a viewe
 publishes, only a host's mute or removal reaches the SFU's moderation.
 """
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any, Protocol
 
 from salon.ids import ParticipantId
@@ -49,6 +49,13 @@ class GroupMedia(Protocol):
     async def resubscribe(self, participant_id: str) -> None: ...
 
     async def quality(self, participant_id: str, of: str, substream: int) -> None: ...
+
+    async def view(
+        self,
+        participant_id: str,
+        videos: Sequence[tuple[str, str, int]],
+        pinned: Sequence[str],
+    ) -> None: ...
 
     async def mute_audio(self, participant_id: str, muted: bool) -> None: ...
 
@@ -120,6 +127,8 @@ class GroupMediaRules:
                 await self._sfu.resubscribe(me)
             case p.SfuQuality(of, substream):
                 await self._sfu.quality(me, of, substream)
+            case p.SfuView(videos, pinned):
+                await self._sfu.view(me, videos, pinned)
 
     async def sfu_unmuted(self, live: LiveRoom, participant_id: ParticipantId) -> None:
         """The participant turned the microphone on: a host's mute ends here."""

@@ -34,6 +34,7 @@ from salon.rooms.recorder import RoomRecorder
 from salon.rooms.state import (
     HOST_ROLES,
     Entry,
+    GroupCaps,
     Participant,
     Role,
     RoomState,
@@ -51,6 +52,9 @@ RESUME_GRACE_S = 20.0
 SESSION_END_GRACE_S = 60.0
 
 
+DEFAULT_CAPS = GroupCaps()
+
+
 class RoomService(GroupMediaRules, KnockRules, LeavingRules, HostActions):
     """The mixins declare stand-ins for the methods they borrow from one another; a mixin comes
     before every mixin that borrows from it, so the real method is the one found."""
@@ -66,7 +70,9 @@ class RoomService(GroupMediaRules, KnockRules, LeavingRules, HostActions):
         group_media: GroupMedia | None = None,
         resume_grace_s: float = RESUME_GRACE_S,
         session_end_grace_s: float = SESSION_END_GRACE_S,
+        group_caps: GroupCaps = DEFAULT_CAPS,
     ) -> None:
+        self._group_caps = group_caps
         self._meetings = meetings
         self._recorder = recorder
         self._clock = clock
@@ -124,11 +130,15 @@ class RoomService(GroupMediaRules, KnockRules, LeavingRules, HostActions):
         entry = live.state.decide_entry(role)
         if entry is Entry.FULL:
             self._drop_if_idle(live)
+            capacity = live.state.capacity_for(role)
+            answer: dict[str, Any] = {"type": "room-full", "capacity": capacity}
+            if role is Role.VIEWER and self.is_group(live):
+                answer["role"] = "viewer"
             raise Refused(
                 ErrorCode.NOT_ALLOWED,
-                "the room is full",
+                live.state.full_message(role),
                 CloseCode.ROOM_FULL,
-                answer={"type": "room-full", "capacity": live.state.capacity},
+                answer=answer,
             )
         live.clients[seat.participant_id] = client
         live.seats[seat.participant_id] = seat
@@ -141,7 +151,9 @@ class RoomService(GroupMediaRules, KnockRules, LeavingRules, HostActions):
     def _live(self, meeting: Meeting) -> LiveRoom:
         live = self._rooms.get(meeting.room_name)
         if live is None:
-            state = RoomState(meeting.room_name, meeting.room_mode, meeting.is_locked)
+            state = RoomState(
+                meeting.room_name, meeting.room_mode, meeting.is_locked, group_caps=self._group_caps
+            )
             live = LiveRoom(meeting, state)
             self._rooms[meeting.room_name] = live
         return live
@@ -260,7 +272,7 @@ class RoomService(GroupMediaRules, KnockRules, LeavingRules, HostActions):
                 await self.sync_spaces(live)
             case p.SfuPublish() | p.SfuAnswer() | p.SfuCandidate() | p.SfuSubscribe():
                 await self.group_message(seat, message)
-            case p.SfuQuality():
+            case p.SfuQuality() | p.SfuView():
                 await self.group_message(seat, message)
             case p.SetName(name):
                 seat.display_name = name

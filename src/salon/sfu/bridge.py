@@ -15,16 +15,23 @@ import asyncio
 import contextlib
 import logging
 import secrets
-from collections.abc import Callable, Coroutine
+from collections.abc import Callable, Coroutine, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from salon.sfu.audio_selection import DEFAULT_VOICES, Loudness
 from salon.sfu.janus_client import JanusError, JanusHandle
 from salon.sfu.pool import Instance, JanusPool, NoSfuUp
 from salon.sfu.subscription import Member, Subscriptions
+from salon.sfu.visibility import ShownVideo, View
 
 log = logging.getLogger(__name__)
 
+AUDIO_ACTIVE_PACKETS = 15
+"""Janus judges who is talking every 15 audio packets (300 ms): a new voice is forwarded that
+soon after it starts, plus one renegotiation."""
+AUDIO_LEVEL_AVERAGE = 45
+"""Talking is louder on average than -45 dBov (Janus's default, -25, misses quiet voices)."""
 ROOM_BITRATE = 2_000_000
 """The REMB cap for each publisher: room for three simulcast layers (about 0.1, 0.4, 1.5 Mb/s)."""
 FIR_FREQ_S = 10
@@ -56,6 +63,9 @@ class VideoRoom:
     lost: bool = False
     """Its instance died: members wait for `sfu-state: ready`."""
     lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+    loudness: Loudness = field(default_factory=Loudness)
+    voices: int = DEFAULT_VOICES
+    """How many of the loudest voices each member hears."""
 
     @property
     def alive(self) -> bool:
@@ -67,13 +77,15 @@ def _random_id() -> int:
 
 
 class SfuBridge(Subscriptions):
-    def __init__(self, pool: JanusPool) -> None:
+    def __init__(self, pool: JanusPool, voices: int = DEFAULT_VOICES) -> None:
         self._pool = pool
+        self._voices = voices
         self._rooms: dict[str, VideoRoom] = {}
         self._members: dict[str, Member] = {}
         self._tasks: set[asyncio.Task[None]] = set()
         pool.on_down = self._instance_down
         pool.on_up = self._instance_up
+        pool.tracks = self.forwarded_tracks
 
     # --- lifecycle ------------------------------------------------------------------------
 
@@ -95,7 +107,7 @@ class SfuBridge(Subscriptions):
         self._members[participant_id] = member
         room = self._rooms.get(space)
         if room is None:
-            room = self._rooms[space] = VideoRoom(space, capacity)
+            room = self._rooms[space] = VideoRoom(space, capacity, voices=self._voices)
         room.members[participant_id] = member
         # The room is made now; subscribing waits for the browser's `sfu-subscribe`.
         self._spawn(self._prepare(room))
@@ -111,6 +123,7 @@ class SfuBridge(Subscriptions):
         if room is not None:
             room.members.pop(participant_id, None)
             room.feeds.pop(member.feed_id, None)
+            room.loudness.gone(member.feed_id)
         await self._drop_handles(member)
         if room is not None and not room.members:
             await self._destroy(room)
@@ -151,6 +164,7 @@ class SfuBridge(Subscriptions):
                 room.instance, room.room_id = instance, _random_id()
                 room.secret = secrets.token_hex(16)
                 room.feeds.clear()
+                room.loudness = Loudness()
                 handle = await instance.session.attach()
                 body: dict[str, Any] = {
                     "request": "create",
@@ -166,6 +180,9 @@ class SfuBridge(Subscriptions):
                     "is_private": True,
                     "permanent": False,
                     "notify_joining": False,
+                    "audiolevel_event": True,
+                    "audio_active_packets": AUDIO_ACTIVE_PACKETS,
+                    "audio_level_average": AUDIO_LEVEL_AVERAGE,
                 }
                 if instance.admin_key:
                     body["admin_key"] = instance.admin_key
@@ -210,7 +227,30 @@ class SfuBridge(Subscriptions):
         gone = data.get("unpublished", data.get("leaving"))
         if isinstance(gone, int) and gone in room.feeds:
             room.feeds[gone].streams = []
+            room.loudness.gone(gone)
             self._reconcile_all(room)
+        kind, feed_id = data.get("videoroom"), data.get("id")
+        if kind in ("talking", "stopped-talking") and isinstance(feed_id, int):
+            self._talking(room, feed_id, kind == "talking", data.get("audio-level-dBov-avg"))
+
+    def _talking(self, room: VideoRoom, feed_id: int, talking: bool, level: object) -> None:
+        """A voice started or stopped: when that changes who is among the loudest, everyone's
+        audio follows."""
+        before = self._leaders(room)
+        now = asyncio.get_running_loop().time()
+        if talking:
+            dbov = int(level) if isinstance(level, int | float) else 0
+            room.loudness.heard(feed_id, dbov, now)
+        else:
+            room.loudness.quiet(feed_id, now)
+        if self._leaders(room) != before:
+            self._reconcile_all(room)
+
+    @staticmethod
+    def _leaders(room: VideoRoom) -> tuple[frozenset[str], frozenset[str]]:
+        """The N and N + 1 loudest: what every member's choice of voices depends on."""
+        ranking = room.loudness.ranking()
+        return frozenset(ranking[: room.voices]), frozenset(ranking[: room.voices + 1])
 
     def _publishers(self, room: VideoRoom, publishers: list[dict[str, Any]]) -> None:
         """Janus says who publishes what: note it, apply pending moderation, and subscribe."""
@@ -220,6 +260,7 @@ class SfuBridge(Subscriptions):
             if owner is None or not isinstance(feed_id, int):
                 continue
             room.feeds[feed_id] = Feed(owner.participant_id, feed_id, publisher.get("streams", []))
+            room.loudness.publishing(feed_id, owner.participant_id)
             if owner.audio_muted:
                 self._spawn(self._moderate(room, owner))
         self._reconcile_all(room)
@@ -248,6 +289,7 @@ class SfuBridge(Subscriptions):
         if restart and member.publisher is not None:
             old, member.publisher = member.publisher, None
             room.feeds.pop(member.feed_id, None)
+            room.loudness.gone(member.feed_id)
             with contextlib.suppress(JanusError):
                 await old.detach()
         if member.publisher is None:
@@ -283,6 +325,19 @@ class SfuBridge(Subscriptions):
         if handle is not None:
             with contextlib.suppress(JanusError):
                 await handle.trickle(candidate)
+
+    async def view(
+        self,
+        participant_id: str,
+        videos: Sequence[tuple[str, str, int]],
+        pinned: Sequence[str],
+    ) -> None:
+        """`sfu-view`: the videos the browser shows and whom it pinned."""
+        shown = tuple(
+            ShownVideo(pid, "screen" if kind == "screen" else "camera", substream)
+            for pid, kind, substream in videos
+        )
+        await self.set_view(participant_id, View(shown, frozenset(pinned)))
 
     # --- host moderation ------------------------------------------------------------------
 
@@ -360,6 +415,11 @@ class SfuBridge(Subscriptions):
                 for member in list(room.members.values()):
                     member.send({"type": "sfu-state", "state": "ready"})
                 self._reconcile_all(room)
+
+    def forwarded_tracks(self, key: str) -> int:
+        """How many tracks Janus forwards for a room now: each member's subscription."""
+        room = self._rooms.get(key)
+        return 0 if room is None else sum(len(m.subscribed()) for m in room.members.values())
 
     # --- helpers --------------------------------------------------------------------------
 

@@ -25,6 +25,7 @@ from salon.signaling.sfu_messages import (
     SfuPublish,
     SfuQuality,
     SfuSubscribe,
+    SfuView,
     parse_sfu,
 )
 
@@ -69,7 +70,9 @@ class CloseCode(IntEnum):
     NO_SFU = 4503
 
 
-__all__ = ["SDP_MAX", "SfuAnswer", "SfuCandidate", "SfuPublish", "SfuQuality", "SfuSubscribe"]
+__all__ = [
+    "SDP_MAX", "SfuAnswer", "SfuCandidate", "SfuPublish", "SfuQuality", "SfuSubscribe", "SfuView"
+]  # fmt: skip
 
 
 class ProtocolError(Exception):
@@ -147,7 +150,7 @@ class Ping:
 
 ClientMessage = (
     Join | Knock | CancelKnock | Leave | Signal | MediaState | Chat | SetName | Ping | HostMessage
-    | SfuPublish | SfuAnswer | SfuCandidate | SfuSubscribe | SfuQuality
+    | SfuPublish | SfuAnswer | SfuCandidate | SfuSubscribe | SfuQuality | SfuView
 )  # fmt: skip
 
 
@@ -155,7 +158,7 @@ _WIRE_TYPES: dict[type, str] = {
     Join: "join", Knock: "knock", CancelKnock: "cancel-knock", Leave: "leave", Signal: "signal",
     MediaState: "media", Chat: "chat", SetName: "set-name", Ping: "ping", **HOST_WIRE_TYPES,
     SfuPublish: "sfu-publish", SfuAnswer: "sfu-answer", SfuCandidate: "sfu-candidate",
-    SfuSubscribe: "sfu-subscribe", SfuQuality: "sfu-quality",
+    SfuSubscribe: "sfu-subscribe", SfuQuality: "sfu-quality", SfuView: "sfu-view",
 }  # fmt: skip
 
 
@@ -342,7 +345,10 @@ def parse(frame: str | bytes) -> ClientMessage:
             return _set_name(fields)
         case "ping":
             return _ping(fields, data)
-        case "sfu-publish" | "sfu-answer" | "sfu-candidate" | "sfu-subscribe" | "sfu-quality":
+        case (
+            "sfu-publish" | "sfu-answer" | "sfu-candidate" | "sfu-subscribe" | "sfu-quality"
+            | "sfu-view"
+        ):  # fmt: skip
             return parse_sfu(kind, data, fields.bad)
     host_message = parse_host(kind, data, fields)
     if host_message is not None:
