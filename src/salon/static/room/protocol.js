@@ -90,6 +90,10 @@ const CLIENT = {
   "sfu-candidate": { target: [(v) => v === "publisher" || v === "subscriber", true], candidate: [candidate, true] },
   "sfu-subscribe": {},
   "sfu-quality": { participantId: [str, true], substream: [(v) => v === 0 || v === 1 || v === 2, true] },
+  "sfu-view": {
+    videos: [(v) => Array.isArray(v) && v.length <= 49 && v.every((x) => obj(x) && str(x.participantId) && (x.kind === "camera" || x.kind === "screen") && [0, 1, 2].includes(x.substream)), true],
+    pinned: [(v) => Array.isArray(v) && v.length <= 10 && v.every(str), false],
+  },
 };
 
 /** The message types a client may send. */
