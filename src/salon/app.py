@@ -97,12 +97,20 @@ def build_group_media(settings: Settings) -> SfuBridge | None:
             binary=binary,
             nat_1_1=settings.janus_public_ip,
         )
-        return SfuBridge(JanusPool.managed(process), voices=settings.sfu_voices)
+        return SfuBridge(
+            JanusPool.managed(process),
+            voices=settings.sfu_voices,
+            rtp_publishers=settings.sfu_rtp_publishers,
+        )
     try:
         urls = parse_instances(mode)
     except ValueError as error:
         raise InvalidInput(f"--janus: {error} (or auto, or off)") from None
-    return SfuBridge(JanusPool.external(urls, settings.janus_admin_key), voices=settings.sfu_voices)
+    return SfuBridge(
+        JanusPool.external(urls, settings.janus_admin_key),
+        voices=settings.sfu_voices,
+        rtp_publishers=settings.sfu_rtp_publishers,
+    )
 
 
 def build_group_caps(settings: Settings) -> GroupCaps:

@@ -49,6 +49,9 @@ class Settings:
     """Viewers a group room admits; only lower is allowed (tests set small caps)."""
     sfu_voices: int = 5
     """How many of the loudest voices each member of a group room hears (plus whom it pins)."""
+    sfu_rtp_publishers: bool = False
+    """Participants may publish plain RTP into group rooms (`sfu-publish-rtp`): for load rigs and
+    gateways on a trusted network only."""
     turn_urls: str | None = None
     """Comma-separated TURN servers, e.g. turn:turn.example.org:3478,turns:turn.example.org:443."""
     turn_secret: str | None = None

@@ -24,6 +24,7 @@ class RecordingMedia:
 
     calls: list[tuple[Any, ...]] = field(default_factory=list)
     spaces: dict[str, str] = field(default_factory=dict)
+    allows_rtp_publishers: bool = False
 
     async def enter(self, space: str, participant_id: str, **options: Any) -> None:
         self.spaces[participant_id] = space
@@ -45,6 +46,10 @@ class RecordingMedia:
     ) -> dict[str, Any] | None:
         self.calls.append(("publish", participant_id, screen_mid, restart))
         return {"type": "answer", "sdp": "janus"}
+
+    async def publish_rtp(self, participant_id: str) -> dict[str, Any] | None:
+        self.calls.append(("publish-rtp", participant_id))
+        return {"type": "sfu-rtp-published", "port": 20_000}
 
     async def answer(
         self, participant_id: str, answer: dict[str, Any], subscription: int | None
@@ -248,3 +253,17 @@ async def test_a_group_room_refuses_past_its_caps_counted_across_breakout_groups
     assert refused.message == "the room is full: it admits 2 viewers"
     assert refused.answer == {"type": "room-full", "capacity": 2, "role": "viewer"}
     assert len(rooms.live(group).state.participants) == 5
+
+
+async def test_plain_rtp_publishing_only_where_the_server_allows_it_and_never_for_viewers(
+    rooms: Rooms, group: MeetingKeys, media: RecordingMedia
+) -> None:
+    host = await rooms.join(group, group.host_key)
+    viewer = await rooms.join(group, group.viewer_key)
+    media.calls.clear()
+    assert await rooms.send(host, "sfu-publish-rtp") == "not_allowed"
+    media.allows_rtp_publishers = True
+    assert await rooms.send(viewer, "sfu-publish-rtp") == "not_allowed"
+    assert await rooms.send(host, "sfu-publish-rtp") is None
+    assert host.client.of("sfu-rtp-published") == [{"type": "sfu-rtp-published", "port": 20_000}]
+    assert media.calls == [("publish-rtp", host.id)]

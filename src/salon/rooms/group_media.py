@@ -18,6 +18,8 @@ from salon.signaling.protocol import ErrorCode
 
 
 class GroupMedia(Protocol):
+    allows_rtp_publishers: bool
+
     async def enter(
         self,
         space: str,
@@ -37,6 +39,8 @@ class GroupMedia(Protocol):
     async def publish(
         self, participant_id: str, offer: dict[str, Any], screen_mid: str | None, restart: bool
     ) -> dict[str, Any] | None: ...
+
+    async def publish_rtp(self, participant_id: str) -> dict[str, Any] | None: ...
 
     async def answer(
         self, participant_id: str, answer: dict[str, Any], subscription: int | None
@@ -129,6 +133,14 @@ class GroupMediaRules:
                 await self._sfu.quality(me, of, substream)
             case p.SfuView(videos, pinned):
                 await self._sfu.view(me, videos, pinned)
+            case p.SfuPublishRtp():
+                if seat.role is Role.VIEWER:
+                    raise Refused(ErrorCode.NOT_ALLOWED, "a viewer cannot send audio or video")
+                if not self._sfu.allows_rtp_publishers:
+                    raise Refused(ErrorCode.NOT_ALLOWED, "this server takes no RTP publishers")
+                rtp = await self._sfu.publish_rtp(me)
+                if rtp is not None:
+                    live.send(me, rtp)
 
     async def sfu_unmuted(self, live: LiveRoom, participant_id: ParticipantId) -> None:
         """The participant turned the microphone on: a host's mute ends here."""

@@ -272,7 +272,7 @@ class RoomService(GroupMediaRules, KnockRules, LeavingRules, HostActions):
                 await self.sync_spaces(live)
             case p.SfuPublish() | p.SfuAnswer() | p.SfuCandidate() | p.SfuSubscribe():
                 await self.group_message(seat, message)
-            case p.SfuQuality() | p.SfuView():
+            case p.SfuQuality() | p.SfuView() | p.SfuPublishRtp():
                 await self.group_message(seat, message)
             case p.SetName(name):
                 seat.display_name = name

@@ -19,6 +19,7 @@ from collections.abc import Callable, Coroutine, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from salon.sfu import rtp_publishers
 from salon.sfu.audio_selection import DEFAULT_VOICES, Loudness
 from salon.sfu.janus_client import JanusError, JanusHandle
 from salon.sfu.pool import Instance, JanusPool, NoSfuUp
@@ -77,9 +78,13 @@ def _random_id() -> int:
 
 
 class SfuBridge(Subscriptions):
-    def __init__(self, pool: JanusPool, voices: int = DEFAULT_VOICES) -> None:
+    def __init__(
+        self, pool: JanusPool, voices: int = DEFAULT_VOICES, rtp_publishers: bool = False
+    ) -> None:
         self._pool = pool
         self._voices = voices
+        self.allows_rtp_publishers = rtp_publishers
+        """`--sfu-rtp-publishers`: participants may publish plain RTP (`sfu-publish-rtp`)."""
         self._rooms: dict[str, VideoRoom] = {}
         self._members: dict[str, Member] = {}
         self._tasks: set[asyncio.Task[None]] = set()
@@ -144,6 +149,11 @@ class SfuBridge(Subscriptions):
         return None if member is None else member.space
 
     async def _drop_handles(self, member: Member) -> None:
+        room = self._rooms.get(member.space)
+        if member.remote and room is not None and room.monitor is not None:
+            member.remote = False
+            with contextlib.suppress(JanusError):
+                await room.monitor.request(rtp_publishers.remove_request(room, member.feed_id))
         handles = [h for h in (member.publisher, member.subscriber) if h is not None]
         member.publisher = member.subscriber = None
         member.reset()
@@ -315,6 +325,26 @@ class SfuBridge(Subscriptions):
             )
         return answer
 
+    async def publish_rtp(self, participant_id: str) -> dict[str, Any] | None:
+        """A plain-RTP publisher for the participant (`rtp_publishers.py`); where to send, or
+        None when there is no SFU now or it already publishes."""
+        member = self._members.get(participant_id)
+        if member is None or not member.publishes or member.publisher or member.remote:
+            return None
+        room = self._rooms[member.space]
+        if not await self._ensure_room(room) or room.monitor is None:
+            return None
+        member.feed_id, member.remote = _random_id(), True
+        try:
+            answer, _ = await room.monitor.request(
+                rtp_publishers.add_request(room, member.feed_id, participant_id)
+            )
+        except JanusError as error:
+            member.remote = False
+            log.warning("sfu: no RTP publisher for %s: %s", participant_id, error)
+            return None
+        return rtp_publishers.published(answer)
+
     async def candidate(
         self, participant_id: str, target: str, candidate: dict[str, Any] | None
     ) -> None:
@@ -400,7 +430,7 @@ class SfuBridge(Subscriptions):
                 for member in room.members.values():
                     member.publisher = member.subscriber = None
                     member.reset()
-                    member.receiving = False
+                    member.receiving = member.remote = False
                     member.send({"type": "sfu-state", "state": "reconnecting"})
         self._spawn(self._recover())
 

@@ -44,6 +44,8 @@ class Member:
     """Offers sent and not answered yet: Janus may renegotiate again before an answer comes, and
     then waits for the answer to its newest offer only (the browser answers each, in order)."""
     last_offer: dict[str, Any] | None = None
+    remote: bool = False
+    """It publishes plain RTP through a Janus remote publisher (`rtp_publishers.py`)."""
     view: View | None = None
     """What the browser shows (`sfu-view`); None until it says: then every video."""
     lock: asyncio.Lock = field(default_factory=asyncio.Lock)

@@ -23,6 +23,7 @@ from salon.signaling.sfu_messages import (
     SfuAnswer,
     SfuCandidate,
     SfuPublish,
+    SfuPublishRtp,
     SfuQuality,
     SfuSubscribe,
     SfuView,
@@ -71,7 +72,14 @@ class CloseCode(IntEnum):
 
 
 __all__ = [
-    "SDP_MAX", "SfuAnswer", "SfuCandidate", "SfuPublish", "SfuQuality", "SfuSubscribe", "SfuView"
+    "SDP_MAX",
+    "SfuAnswer",
+    "SfuCandidate",
+    "SfuPublish",
+    "SfuPublishRtp",
+    "SfuQuality",
+    "SfuSubscribe",
+    "SfuView",
 ]  # fmt: skip
 
 
@@ -151,6 +159,7 @@ class Ping:
 ClientMessage = (
     Join | Knock | CancelKnock | Leave | Signal | MediaState | Chat | SetName | Ping | HostMessage
     | SfuPublish | SfuAnswer | SfuCandidate | SfuSubscribe | SfuQuality | SfuView
+    | SfuPublishRtp
 )  # fmt: skip
 
 
@@ -159,6 +168,7 @@ _WIRE_TYPES: dict[type, str] = {
     MediaState: "media", Chat: "chat", SetName: "set-name", Ping: "ping", **HOST_WIRE_TYPES,
     SfuPublish: "sfu-publish", SfuAnswer: "sfu-answer", SfuCandidate: "sfu-candidate",
     SfuSubscribe: "sfu-subscribe", SfuQuality: "sfu-quality", SfuView: "sfu-view",
+    SfuPublishRtp: "sfu-publish-rtp",
 }  # fmt: skip
 
 
@@ -347,7 +357,7 @@ def parse(frame: str | bytes) -> ClientMessage:
             return _ping(fields, data)
         case (
             "sfu-publish" | "sfu-answer" | "sfu-candidate" | "sfu-subscribe" | "sfu-quality"
-            | "sfu-view"
+            | "sfu-view" | "sfu-publish-rtp"
         ):  # fmt: skip
             return parse_sfu(kind, data, fields.bad)
     host_message = parse_host(kind, data, fields)

@@ -5,6 +5,7 @@
     sfu-candidate {target: publisher|subscriber, candidate}    sfu-subscribe {}
     sfu-quality {participantId, substream: 0|1|2}
     sfu-view {videos: [{participantId, kind: camera|screen, substream: 0|1|2}], pinned?: [id]}
+    sfu-publish-rtp {}    (a plain-RTP publisher, where the server allows them)
 """
 
 import json
@@ -78,7 +79,15 @@ class SfuView:
     pinned: tuple[ParticipantId, ...] = ()
 
 
-SfuMessage = SfuPublish | SfuAnswer | SfuCandidate | SfuSubscribe | SfuQuality | SfuView
+@dataclass(frozen=True, slots=True)
+class SfuPublishRtp:
+    """A group room: publish plain RTP instead of WebRTC (load rigs, gateways); answered with
+    `sfu-rtp-published` (where and how to send) where the server allows it."""
+
+
+SfuMessage = (
+    SfuPublish | SfuAnswer | SfuCandidate | SfuSubscribe | SfuQuality | SfuView | SfuPublishRtp
+)
 
 
 def _description(data: dict[str, Any], kind: str, bad: Bad) -> dict[str, str]:
@@ -181,4 +190,6 @@ def parse_sfu(kind: str, data: dict[str, Any], bad: Bad) -> SfuMessage:
             return _quality(data, bad)
         case "sfu-view":
             return _view(data, bad)
+        case "sfu-publish-rtp":
+            return SfuPublishRtp()
     return SfuSubscribe()
