@@ -19,8 +19,14 @@ BASE_SSRC = 1000
 SSRC_STEP = 10
 AUDIO_LEVEL_EXTENSION = 1
 STREAMS: tuple[dict[str, Any], ...] = (
-    {"type": "audio", "codec": "opus", "audiolevel_ext_id": AUDIO_LEVEL_EXTENSION},
-    {"type": "video", "codec": "vp8"},
+    {
+        "type": "audio",
+        "mid": "0",
+        "mindex": 0,
+        "codec": "opus",
+        "audiolevel_ext_id": AUDIO_LEVEL_EXTENSION,
+    },
+    {"type": "video", "mid": "1", "mindex": 1, "codec": "vp8"},
 )
 PAYLOAD_TYPES = {"audio": 111, "video": 96}
 """Janus's payload types for Opus and VP8: what it offers subscribers for these streams."""
