@@ -10,10 +10,18 @@ load rig's cheap senders, a gateway, a cascaded SFU. Off unless `--sfu-rtp-publi
 Janus 1.1 takes packets from anyone who knows the port; keep this for trusted senders.
 """
 
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
-if TYPE_CHECKING:
-    from salon.sfu.bridge import VideoRoom
+
+class JanusRoom(Protocol):
+    """The VideoRoom the publisher goes into (the bridge's `VideoRoom`)."""
+
+    @property
+    def room_id(self) -> int: ...
+
+    @property
+    def secret(self) -> str: ...
+
 
 BASE_SSRC = 1000
 SSRC_STEP = 10
@@ -32,7 +40,7 @@ PAYLOAD_TYPES = {"audio": 111, "video": 96}
 """Janus's payload types for Opus and VP8: what it offers subscribers for these streams."""
 
 
-def add_request(room: "VideoRoom", feed_id: int, participant_id: str) -> dict[str, Any]:
+def add_request(room: JanusRoom, feed_id: int, participant_id: str) -> dict[str, Any]:
     return {
         "request": "add_remote_publisher",
         "room": room.room_id,
@@ -43,7 +51,7 @@ def add_request(room: "VideoRoom", feed_id: int, participant_id: str) -> dict[st
     }
 
 
-def remove_request(room: "VideoRoom", feed_id: int) -> dict[str, Any]:
+def remove_request(room: JanusRoom, feed_id: int) -> dict[str, Any]:
     return {
         "request": "remove_remote_publisher",
         "room": room.room_id,
