@@ -318,6 +318,7 @@ async def one_step(
         ),
         "the talker heard",
         30,
+        lambda: {bot.name: bot.received[talker.id] for bot in subs},
     )
     heard_at = [bot.received[talker.id].first_frame_at for bot in subs]
     # Only a talker the bots did not hear before shows the switch (a room of at most six
@@ -398,7 +399,7 @@ async def main(steps: list[int], subscribers: int, window: float) -> None:
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--steps", default="25,50,100,200", help="participants, comma-separated")
-    parser.add_argument("--subscribers", type=int, default=4, help="aiortc subscriber bots")
+    parser.add_argument("--subscribers", type=int, default=2, help="aiortc subscriber bots")
     parser.add_argument("--window", type=float, default=8.0, help="seconds of each measurement")
     args = parser.parse_args()
     if not in_veth_namespace():

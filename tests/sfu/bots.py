@@ -163,6 +163,7 @@ class Bot:
     _tasks: list[asyncio.Task[None]] = field(default_factory=list)
     _ice: list[RTCIceServer] = field(default_factory=list)
     _tone: Tone | None = None
+    _closed: bool = False
 
     @property
     def pid(self) -> str:
@@ -254,6 +255,15 @@ class Bot:
         if self._subscriber is None:
             pc = self._subscriber = self._new_pc()
 
+            @pc.on("connectionstatechange")
+            async def on_state() -> None:
+                # Janus gave up on the connection (e.g. consent lost on a busy machine): start
+                # receiving afresh, as the room page does.
+                if pc is self._subscriber and pc.connectionState in ("failed", "closed"):
+                    self._subscriber = None
+                    if not self._closed:
+                        await self._send({"type": "sfu-subscribe"})
+
             @pc.on("track")
             def on_track(track: MediaStreamTrack) -> None:
                 transceiver = next(
@@ -314,6 +324,7 @@ class Bot:
         await self._send(message)
 
     async def close(self) -> None:
+        self._closed = True
         for task in self._tasks:
             task.cancel()
         for pc in (self._publisher, self._subscriber):
