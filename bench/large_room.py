@@ -291,6 +291,8 @@ async def one_step(
         Bot(server.base_url, room, f"sub{n}", publishes=False, view=page)
         for n in range(len(subs), subs_now)
     ]
+    for bot in subs:  # the page of those already in: the first 25 publishers of the room now
+        await bot.send({"type": "sfu-view", "videos": page})
     subs += new_subs
     await asyncio.gather(*(bot.join() for bot in new_subs))
 
@@ -320,7 +322,7 @@ async def one_step(
         30,
         lambda: {bot.name: bot.received[talker.id] for bot in subs},
     )
-    heard_at = [bot.received[talker.id].first_frame_at for bot in subs]
+    heard_at = [bot.received[talker.id].first_audio_at for bot in subs]
     # Only a talker the bots did not hear before shows the switch (a room of at most six
     # publishers forwards every voice anyway).
     delays = [at - flipped for at in heard_at if at is not None and at > flipped]

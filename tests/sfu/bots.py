@@ -134,6 +134,7 @@ class Received:
     audio_frames: int = 0
     first_frame_at: float | None = None
     first_video_at: float | None = None
+    first_audio_at: float | None = None
 
 
 @dataclass
@@ -302,6 +303,8 @@ class Bot:
                     got.first_video_at = time.monotonic()
             else:
                 got.audio_frames += 1
+                if got.first_audio_at is None:
+                    got.first_audio_at = time.monotonic()
 
     async def _restart(self) -> None:
         if self._subscriber is not None:
