@@ -82,3 +82,9 @@ def test_the_loudest_talking_voices_come_first_then_the_latest() -> None:
     assert loudness.talking() == []
     assert loudness.heard(99, 0, now=4.0) is False  # no such feed
     assert loudness.quiet(99, now=4.0) is False
+
+
+def test_without_a_view_a_large_room_sends_only_the_first_page_of_videos() -> None:
+    crowd = [person(f"p{n}", n + 10) for n in range(40)]
+    want = wanted("me", crowd, None, frozenset())
+    assert want == {(n + 10, "1") for n in range(25)}

@@ -5,7 +5,9 @@ loudest voices. Pure.
     View + the room's feeds + the loudest voices ──► `wanted` (feed, mid) pairs ──► Janus update
 
 A member that has not described its screen yet (`view is None`: an older page, or the moment
-between joining and the first `sfu-view`) receives every video, as a small room always did. Audio
+between joining and the first `sfu-view`) receives the first DEFAULT_VIDEOS videos in publishing
+order: every video of a room that fits a page, as small rooms always did, and never a
+200-video offer to a newcomer in a large room. Audio
 never depends on the page: the N loudest voices of the space plus whoever the member pinned.
 """
 
@@ -18,6 +20,8 @@ StreamKey = tuple[int, str]
 
 Kind = Literal["camera", "screen"]
 
+DEFAULT_VIDEOS = 25
+"""The videos a member without a view receives: a laptop's page."""
 MAX_VIDEOS = 49
 """The most videos a view may ask for: a page of 25, the stage, and room to spare."""
 
@@ -68,9 +72,11 @@ def wanted(
     view: View | None,
     audible: frozenset[str] | None,
 ) -> set[StreamKey]:
-    """The streams `me` should receive: the videos of its view (every video without one) and the
-    audio of the `audible` participants (everyone's when None) and of those it pinned."""
+    """The streams `me` should receive: the videos of its view (the first DEFAULT_VIDEOS without
+    one) and the audio of the `audible` participants (everyone's when None) and of those it
+    pinned."""
     want: set[StreamKey] = set()
+    default_videos = DEFAULT_VIDEOS
     for feed in feeds:
         if feed.participant_id == me:
             continue
@@ -81,8 +87,16 @@ def wanted(
         )
         for stream in feed.streams:
             key = (feed.feed_id, str(stream.get("mid")))
-            shown = view is None or view.shows(feed.participant_id, kind_of(stream)) is not None
-            if (_live(stream, "audio") and hear) or (_live(stream, "video") and shown):
+            if _live(stream, "audio") and hear:
+                want.add(key)
+            elif _live(stream, "video") and view is None and default_videos > 0:
+                want.add(key)
+                default_videos -= 1
+            elif (
+                _live(stream, "video")
+                and view is not None
+                and view.shows(feed.participant_id, kind_of(stream)) is not None
+            ):
                 want.add(key)
     return want
 
