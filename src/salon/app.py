@@ -43,6 +43,7 @@ from salon.rooms.limits import RoomLimits
 from salon.rooms.recorder import RoomRecorder
 from salon.rooms.recovery import NodeRecovery
 from salon.rooms.service import RoomService
+from salon.rooms.state import GroupCaps
 from salon.sfu.bridge import SfuBridge
 from salon.sfu.placement import parse_instances
 from salon.sfu.pool import JanusPool
@@ -109,12 +110,32 @@ def build_group_media(settings: Settings) -> SfuBridge | None:
             binary=binary,
             nat_1_1=settings.janus_public_ip,
         )
-        return SfuBridge(JanusPool.managed(process))
+        return SfuBridge(
+            JanusPool.managed(process),
+            voices=settings.sfu_voices,
+            rtp_publishers=settings.sfu_rtp_publishers,
+        )
     try:
         urls = parse_instances(mode)
     except ValueError as error:
         raise InvalidInput(f"--janus: {error} (or auto, or off)") from None
-    return SfuBridge(JanusPool.external(urls, settings.janus_admin_key))
+    return SfuBridge(
+        JanusPool.external(urls, settings.janus_admin_key),
+        voices=settings.sfu_voices,
+        rtp_publishers=settings.sfu_rtp_publishers,
+    )
+
+
+def build_group_caps(settings: Settings) -> GroupCaps:
+    """`--group-capacity` and `--group-viewer-capacity`: lower caps (for tests), never higher."""
+    default = GroupCaps()
+    if not 1 <= settings.group_capacity <= default.participants:
+        raise InvalidInput(f"--group-capacity must be between 1 and {default.participants}")
+    if not 1 <= settings.group_viewer_capacity <= default.viewers:
+        raise InvalidInput(f"--group-viewer-capacity must be between 1 and {default.viewers}")
+    if settings.sfu_voices < 1:
+        raise InvalidInput("--sfu-voices must be at least 1")
+    return GroupCaps(settings.group_capacity, settings.group_viewer_capacity)
 
 
 def build_ice_servers(settings: Settings) -> IceServers:
@@ -153,6 +174,7 @@ async def build_app(settings: Settings, database: Database, clock: Clock = syste
         ),
     )
     jobs = JobRunner(database, clock, on_finished=dispatcher.wake)
+    group_caps = build_group_caps(settings)
     group_media = build_group_media(settings)
     data_dir = Path(settings.data_dir).resolve()  # noqa: ASYNC240 - once, at start
     recordings_service = RecordingService(
@@ -181,6 +203,7 @@ async def build_app(settings: Settings, database: Database, clock: Clock = syste
             knocks_per_minute=settings.room_knocks_per_minute,
             joins_per_minute=settings.room_joins_per_minute,
         ),
+        group_caps=group_caps,
     )
     meetings_service.on_room_closed(rooms.close_room)
 

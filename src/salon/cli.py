@@ -320,6 +320,15 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--janus-admin-key", help="VideoRoom admin_key of external Janus")
     serve.add_argument("--janus-rtp-ports", help="UDP range of a managed Janus (20000-40000)")
     serve.add_argument("--janus-public-ip", help="public IP a managed Janus announces (1:1 NAT)")
+    serve.add_argument("--group-capacity", type=int, help="participants per group room (200)")
+    serve.add_argument("--group-viewer-capacity", type=int, help="viewers per group room (400)")
+    serve.add_argument("--sfu-voices", type=int, help="loudest voices each member hears (5)")
+    serve.add_argument(
+        "--sfu-rtp-publishers",
+        action="store_true",
+        default=None,
+        help="let participants publish plain RTP into group rooms (load rigs; trusted networks)",
+    )
     serve.add_argument("--turn-urls", help="TURN servers for browsers, comma-separated")
     serve.add_argument("--turn-secret", help="TURN REST shared secret (coturn static-auth-secret)")
     serve.add_argument("--turn-ttl-s", type=int, help="lifetime of TURN credentials (43200)")

@@ -68,6 +68,15 @@ class Settings:
     """UDP ports a managed Janus uses for media, as MIN-MAX."""
     janus_public_ip: str | None = None
     """The public address a managed Janus announces (its nat_1_1_mapping), behind a 1:1 NAT."""
+    group_capacity: int = 200
+    """Participants a group room admits (across its breakout groups); only lower is allowed."""
+    group_viewer_capacity: int = 400
+    """Viewers a group room admits; only lower is allowed (tests set small caps)."""
+    sfu_voices: int = 5
+    """How many of the loudest voices each member of a group room hears (plus whom it pins)."""
+    sfu_rtp_publishers: bool = False
+    """Participants may publish plain RTP into group rooms (`sfu-publish-rtp`): for load rigs and
+    gateways on a trusted network only."""
     turn_urls: str | None = None
     """Comma-separated TURN servers, e.g. turn:turn.example.org:3478,turns:turn.example.org:443."""
     turn_secret: str | None = None

@@ -33,6 +33,7 @@ describe("encode", () => {
       "sfu-candidate": { target: "subscriber", candidate: null }, "sfu-subscribe": {},
       "sfu-quality": { participantId: "p", substream: 0 }, "start-recording": {}, "stop-recording": {},
       stats: { packetLossSend: 0.5, packetLossRecv: 0, bitrateSend: 812000, bitrateRecv: 640000, audio: true, video: false, screen: false },
+      "sfu-view": { videos: [{ participantId: "p", kind: "camera", substream: 1 }], pinned: ["q"] },
     };
     assert.deepEqual(Object.keys(samples).sort(), [...CLIENT_TYPES].sort());
     for (const [type, fields] of Object.entries(samples)) assert.deepEqual(JSON.parse(encode(type, fields)), { type, ...fields });
@@ -64,6 +65,7 @@ describe("encode", () => {
     ["a bad externalId", "join", { v: 1, room: "/r", externalId: "no spaces" }],
     ["an SFU candidate for no connection", "sfu-candidate", { target: "both", candidate: null }],
     ["a simulcast layer that does not exist", "sfu-quality", { participantId: "p", substream: 3 }],
+    ["a view of a microphone", "sfu-view", { videos: [{ participantId: "p", kind: "mic", substream: 0 }] }],
   ];
   for (const [what, type, fields] of refused) {
     it(`refuses ${what}`, () => assert.throws(() => encode(type, fields), ProtocolError));

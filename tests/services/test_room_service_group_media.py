@@ -2,6 +2,7 @@
 SFU (publish, answers, candidates, layers, a host's mute and removal, breakout spaces), and that
 normal rooms refuse SFU messages. The real SFU path (Janus) is tested in tests/sfu."""
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -10,6 +11,7 @@ import pytest
 from helpers import Api
 from salon.rooms.recorder import RoomRecorder
 from salon.rooms.service import RoomService
+from salon.rooms.state import GroupCaps
 from services.room_harness import MeetingKeys, Rooms
 
 OFFER = {"type": "offer", "sdp": "v=0\r\nm=audio 9 UDP/TLS/RTP/SAVPF 111\r\na=sendonly\r\n"}
@@ -22,6 +24,7 @@ class RecordingMedia:
 
     calls: list[tuple[Any, ...]] = field(default_factory=list)
     spaces: dict[str, str] = field(default_factory=dict)
+    allows_rtp_publishers: bool = False
 
     async def enter(self, space: str, participant_id: str, **options: Any) -> None:
         self.spaces[participant_id] = space
@@ -44,6 +47,10 @@ class RecordingMedia:
         self.calls.append(("publish", participant_id, screen_mid, restart))
         return {"type": "answer", "sdp": "janus"}
 
+    async def publish_rtp(self, participant_id: str) -> dict[str, Any] | None:
+        self.calls.append(("publish-rtp", participant_id))
+        return {"type": "sfu-rtp-published", "port": 20_000}
+
     async def answer(
         self, participant_id: str, answer: dict[str, Any], subscription: int | None
     ) -> None:
@@ -59,6 +66,11 @@ class RecordingMedia:
 
     async def quality(self, participant_id: str, of: str, substream: int) -> None:
         self.calls.append(("quality", participant_id, of, substream))
+
+    async def view(
+        self, participant_id: str, videos: Sequence[tuple[str, str, int]], pinned: Sequence[str]
+    ) -> None:
+        self.calls.append(("view", participant_id, tuple(videos), tuple(pinned)))
 
     async def mute_audio(self, participant_id: str, muted: bool) -> None:
         self.calls.append(("mute", participant_id, muted))
@@ -191,3 +203,67 @@ async def test_a_normal_room_refuses_sfu_messages(rooms: Rooms) -> None:
     assert member.client.of("joined")[0]["media"] == "mesh"
     assert await rooms.send(member, "sfu-publish", description=OFFER) == "not_allowed"
     assert await rooms.send(member, "sfu-subscribe") == "not_allowed"
+
+
+async def test_a_view_reaches_the_sfu_from_a_participant_and_from_a_viewer(
+    rooms: Rooms, group: MeetingKeys, media: RecordingMedia
+) -> None:
+    host = await rooms.join(group, group.host_key)
+    viewer = await rooms.join(group, group.viewer_key)
+    media.calls.clear()
+    video = {"participantId": host.id, "kind": "camera", "substream": 1}
+    assert await rooms.send(viewer, "sfu-view", videos=[video], pinned=[host.id]) is None
+    assert await rooms.send(host, "sfu-view", videos=[]) is None
+    assert media.calls == [
+        ("view", viewer.id, ((host.id, "camera", 1),), (host.id,)),
+        ("view", host.id, (), ()),
+    ]
+
+
+@pytest.fixture
+def small_rooms(api: Api, media: RecordingMedia) -> Rooms:
+    service = RoomService(
+        api.app.state.services.meetings,
+        RoomRecorder(api.database, api.app.state.services.orgs),
+        api.clock,
+        group_media=media,
+        group_caps=GroupCaps(participants=3, viewers=2),
+    )
+    return Rooms(api, service)
+
+
+async def test_a_group_room_refuses_past_its_caps_counted_across_breakout_groups(
+    small_rooms: Rooms,
+) -> None:
+    rooms = small_rooms
+    group = await rooms.meeting(roomMode="group")
+    host = await rooms.join(group, group.host_key)
+    guest = await rooms.join(group)
+    assert await rooms.send(host, "breakout-start", groups=["Red", "Blue"]) is None
+    assert await rooms.send(host, "breakout-assign", participantId=guest.id, group=1) is None
+    await rooms.join(group)
+    refused, _ = await rooms.refused_join(group)
+    assert (refused.code.value, refused.close) == ("not_allowed", 4004)
+    assert refused.message == "the room is full: it admits 3 participants"
+    assert refused.answer == {"type": "room-full", "capacity": 3}
+    # Viewers have a cap of their own, and do not count against the participants'.
+    for _ in range(2):
+        await rooms.join(group, group.viewer_key)
+    refused, _ = await rooms.refused_join(group, group.viewer_key)
+    assert refused.message == "the room is full: it admits 2 viewers"
+    assert refused.answer == {"type": "room-full", "capacity": 2, "role": "viewer"}
+    assert len(rooms.live(group).state.participants) == 5
+
+
+async def test_plain_rtp_publishing_only_where_the_server_allows_it_and_never_for_viewers(
+    rooms: Rooms, group: MeetingKeys, media: RecordingMedia
+) -> None:
+    host = await rooms.join(group, group.host_key)
+    viewer = await rooms.join(group, group.viewer_key)
+    media.calls.clear()
+    assert await rooms.send(host, "sfu-publish-rtp") == "not_allowed"
+    media.allows_rtp_publishers = True
+    assert await rooms.send(viewer, "sfu-publish-rtp") == "not_allowed"
+    assert await rooms.send(host, "sfu-publish-rtp") is None
+    assert host.client.of("sfu-rtp-published") == [{"type": "sfu-rtp-published", "port": 20_000}]
+    assert media.calls == [("publish-rtp", host.id)]

@@ -76,12 +76,15 @@ class MovingPicture(MediaStreamTrack):
 
 
 class Tone(MediaStreamTrack):
-    """A quiet 440 Hz tone in 20 ms frames."""
+    """A quiet 440 Hz tone in 20 ms frames; silence while `loud` is off (a participant who is
+    not talking: Janus hears the difference in the audio level each packet carries)."""
 
     kind = "audio"
 
-    def __init__(self) -> None:
+    def __init__(self, loud: bool = True) -> None:
         super().__init__()
+        self.loud = loud
+        self._silence = numpy.zeros(AUDIO_SAMPLES, dtype=numpy.int16)
         self._count = 0
         self._start = 0.0
         t = numpy.arange(AUDIO_SAMPLES) / AUDIO_RATE
@@ -92,7 +95,8 @@ class Tone(MediaStreamTrack):
             self._start = time.monotonic()
         due = self._start + self._count * AUDIO_SAMPLES / AUDIO_RATE
         await asyncio.sleep(max(0.0, due - time.monotonic()))
-        frame = AudioFrame.from_ndarray(self._samples.reshape(1, -1), format="s16", layout="mono")
+        samples = self._samples if self.loud else self._silence
+        frame = AudioFrame.from_ndarray(samples.reshape(1, -1), format="s16", layout="mono")
         frame.sample_rate = AUDIO_RATE
         frame.pts = self._count * AUDIO_SAMPLES
         frame.time_base = fractions.Fraction(1, AUDIO_RATE)
@@ -130,6 +134,7 @@ class Received:
     audio_frames: int = 0
     first_frame_at: float | None = None
     first_video_at: float | None = None
+    first_audio_at: float | None = None
 
 
 @dataclass
@@ -141,6 +146,10 @@ class Bot:
     name: str
     room_key: str | None = None
     publishes: bool = True
+    speaking: bool = True
+    """Whether its tone sounds (else it sends silence); `speak()` changes it."""
+    view: list[dict[str, Any]] | None = None
+    """The videos it asks for in `sfu-view` (None: it sends none, and receives every video)."""
     video_size: tuple[int, int] = VIDEO_SIZE
     id: str | None = None
     joined_at: float | None = None
@@ -154,6 +163,8 @@ class Bot:
     _subscription: int | None = None
     _tasks: list[asyncio.Task[None]] = field(default_factory=list)
     _ice: list[RTCIceServer] = field(default_factory=list)
+    _tone: Tone | None = None
+    _closed: bool = False
 
     @property
     def pid(self) -> str:
@@ -194,6 +205,8 @@ class Bot:
                 for s in message.get("iceServers", [])
             ]
             assert message["media"] == "sfu", message
+            if self.view is not None:
+                await self._send({"type": "sfu-view", "videos": self.view})
             if self.publishes:
                 await self._publish()
             await self._send({"type": "sfu-subscribe"})
@@ -220,7 +233,8 @@ class Bot:
         if self._publisher is not None:
             await self._publisher.close()
         pc = self._publisher = self._new_pc()
-        pc.addTrack(Tone())
+        self._tone = Tone(self.speaking)
+        pc.addTrack(self._tone)
         pc.addTrack(MovingPicture(self.video_size))
         await pc.setLocalDescription(await pc.createOffer())
         offer = pc.localDescription
@@ -241,6 +255,15 @@ class Bot:
         self._subscription = message["subscription"]
         if self._subscriber is None:
             pc = self._subscriber = self._new_pc()
+
+            @pc.on("connectionstatechange")
+            async def on_state() -> None:
+                # Janus gave up on the connection (e.g. consent lost on a busy machine): start
+                # receiving afresh, as the room page does.
+                if pc is self._subscriber and pc.connectionState in ("failed", "closed"):
+                    self._subscriber = None
+                    if not self._closed:
+                        await self._send({"type": "sfu-subscribe"})
 
             @pc.on("track")
             def on_track(track: MediaStreamTrack) -> None:
@@ -280,6 +303,8 @@ class Bot:
                     got.first_video_at = time.monotonic()
             else:
                 got.audio_frames += 1
+                if got.first_audio_at is None:
+                    got.first_audio_at = time.monotonic()
 
     async def _restart(self) -> None:
         if self._subscriber is not None:
@@ -289,6 +314,11 @@ class Bot:
             await self._publish()
         await self._send({"type": "sfu-subscribe"})
 
+    def speak(self, on: bool) -> None:
+        self.speaking = on
+        if self._tone is not None:
+            self._tone.loud = on
+
     @property
     def publisher(self) -> RTCPeerConnection | None:
         return self._publisher
@@ -297,6 +327,7 @@ class Bot:
         await self._send(message)
 
     async def close(self) -> None:
+        self._closed = True
         for task in self._tasks:
             task.cancel()
         for pc in (self._publisher, self._subscriber):

@@ -7,7 +7,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from browser.harness import POLL_S, Meeting, Meetings
+from browser.harness import POLL_S, Meeting, Meetings, Participant
 from e2e.salon_process import SalonServer
 from sfu.bots import Bot
 
@@ -75,3 +75,13 @@ async def bot_sent(bot: Bot, kind: str) -> int:
         for stats in report.values()
         if stats.type == "outbound-rtp" and stats.kind == kind
     )
+
+
+def layers_asked(person: Participant, of: str) -> list[int]:
+    """The simulcast layers the page asked for `of`'s camera, in its `sfu-view`s, in order."""
+    return [
+        video["substream"]
+        for frame in person.frames_sent("sfu-view")
+        for video in frame["videos"]
+        if video["participantId"] == of and video["kind"] == "camera"
+    ]

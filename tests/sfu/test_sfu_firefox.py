@@ -14,7 +14,7 @@ from browser.harness import (
     assert_mesh_flows,
     join,
 )
-from sfu.rooms import GroupMeetings
+from sfu.rooms import GroupMeetings, layers_asked
 from sfu.test_sfu_simulcast import LAYERS_JS, SMALL_LAYER_WIDTH, wait_width
 
 SMALL: ViewportSize = {"width": 480, "height": 300}
@@ -53,7 +53,7 @@ async def test_firefox_publishes_simulcast_and_the_layer_follows_the_tile_size(
     their_big = await wait_width(fiona, hana.pid, at_least=640)
     await fiona.page.set_viewport_size(SMALL)
     their_small = await wait_width(fiona, hana.pid, at_most=SMALL_LAYER_WIDTH)
-    assert [f["substream"] for f in fiona.frames_sent("sfu-quality")][-1] == 0
+    assert layers_asked(fiona, hana.pid)[-1] == 0
     await fiona.page.set_viewport_size(LARGE)
     await wait_width(fiona, hana.pid, at_least=640)
     print(

@@ -5,7 +5,7 @@ import asyncio
 import time
 
 from browser.harness import MEDIA_WITHIN_S, POLL_S, Crowd, Participant, join
-from sfu.rooms import GroupMeetings
+from sfu.rooms import GroupMeetings, layers_asked
 
 SMALL_LAYER_WIDTH = 320
 """The camera's quarter-size layer: the fake camera sends 1280x720, so 320x180."""
@@ -62,7 +62,7 @@ async def test_the_tile_size_picks_the_simulcast_layer(
 
     await watcher.page.set_viewport_size({"width": 480, "height": 300})
     small = await wait_width(watcher, sender.pid, at_most=SMALL_LAYER_WIDTH)
-    qualities = [f["substream"] for f in watcher.frames_sent("sfu-quality")]
+    qualities = layers_asked(watcher, sender.pid)
     assert qualities[-1] == 0, qualities
 
     await watcher.page.set_viewport_size({"width": 1280, "height": 800})

@@ -5,7 +5,7 @@ import re
 
 import pytest
 
-from salon.sfu.placement import parse_instances, place
+from salon.sfu.placement import instance_loads, parse_instances, place
 
 A, B, C = "ws://a:8188", "ws://b:8188", "ws://c:8188"
 ALL = frozenset({A, B, C})
@@ -40,3 +40,12 @@ def test_instances_from_the_command_line() -> None:
     ]:
         with pytest.raises(ValueError, match=f"^{re.escape(message)}$"):
             parse_instances(spec)
+
+
+def test_load_is_forwarded_tracks_plus_one_per_room() -> None:
+    tracks = {"/big": 400, "/a": 2, "/b": 2}
+    placed = {"/big": A, "/a": B, "/b": B}
+    loads = instance_loads([A, B, C], placed, lambda room: tracks[room])
+    assert loads == {A: 401, B: 6, C: 0}
+    # One big room weighs more than many small ones: the next room goes beside the small ones.
+    assert place("/new", placed, {A: 401, B: 6}, frozenset({A, B})) == B

@@ -41,6 +41,17 @@ def test_sfu_messages_parse() -> None:
     assert p.wire_type(p.SfuSubscribe()) == "sfu-subscribe"
 
 
+def test_sfu_view_parses_with_duplicates_dropped() -> None:
+    video = {"participantId": "a", "kind": "camera", "substream": 1}
+    screen = {"participantId": "b", "kind": "screen", "substream": 2}
+    assert parse(type="sfu-view", videos=[video, screen, video], pinned=["c", "c"]) == p.SfuView(
+        ((ParticipantId("a"), "camera", 1), (ParticipantId("b"), "screen", 2)),
+        (ParticipantId("c"),),
+    )
+    assert parse(type="sfu-view", videos=[]) == p.SfuView(())
+    assert p.wire_type(p.SfuView(())) == "sfu-view"
+
+
 @pytest.mark.parametrize(
     ("frame", "message"),
     [
@@ -66,6 +77,21 @@ def test_sfu_messages_parse() -> None:
          "substream must be 0, 1 or 2"),
         ({"type": "sfu-publish", "description": {"type": "offer", "sdp": "x" * (p.SDP_MAX + 1)}},
          "description must be {type: offer, sdp}"),
+        ({"type": "sfu-view"}, "videos must be a list of at most 49 videos"),
+        ({"type": "sfu-view", "videos": [{"participantId": "a"}] * 50},
+         "videos must be a list of at most 49 videos"),
+        ({"type": "sfu-view", "videos": ["a"]},
+         "each video must be {participantId, kind, substream}"),
+        ({"type": "sfu-view", "videos": [{"participantId": ""}]},
+         "participantId must be a participant id"),
+        ({"type": "sfu-view", "videos": [{"participantId": "a", "kind": "mic"}]},
+         "kind must be camera or screen"),
+        ({"type": "sfu-view", "videos": [{"participantId": "a", "substream": 3}]},
+         "substream must be 0, 1 or 2"),
+        ({"type": "sfu-view", "videos": [], "pinned": "a"},
+         "pinned must be a list of at most 10 participant ids"),
+        ({"type": "sfu-view", "videos": [], "pinned": [7]},
+         "each pinned entry must be a participant id"),
     ],
 )  # fmt: skip
 def test_malformed_sfu_messages_are_refused_with_bad_field(

@@ -6,7 +6,7 @@ implementation (on Janus), picked in `app.py`. Authorisation stays here: a viewe
 publishes, only a host's mute or removal reaches the SFU's moderation.
 """
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any, Protocol
 
 from salon.ids import ParticipantId
@@ -18,6 +18,8 @@ from salon.signaling.protocol import ErrorCode
 
 
 class GroupMedia(Protocol):
+    allows_rtp_publishers: bool
+
     async def enter(
         self,
         space: str,
@@ -38,6 +40,8 @@ class GroupMedia(Protocol):
         self, participant_id: str, offer: dict[str, Any], screen_mid: str | None, restart: bool
     ) -> dict[str, Any] | None: ...
 
+    async def publish_rtp(self, participant_id: str) -> dict[str, Any] | None: ...
+
     async def answer(
         self, participant_id: str, answer: dict[str, Any], subscription: int | None
     ) -> None: ...
@@ -49,6 +53,13 @@ class GroupMedia(Protocol):
     async def resubscribe(self, participant_id: str) -> None: ...
 
     async def quality(self, participant_id: str, of: str, substream: int) -> None: ...
+
+    async def view(
+        self,
+        participant_id: str,
+        videos: Sequence[tuple[str, str, int]],
+        pinned: Sequence[str],
+    ) -> None: ...
 
     async def mute_audio(self, participant_id: str, muted: bool) -> None: ...
 
@@ -120,6 +131,16 @@ class GroupMediaRules:
                 await self._sfu.resubscribe(me)
             case p.SfuQuality(of, substream):
                 await self._sfu.quality(me, of, substream)
+            case p.SfuView(videos, pinned):
+                await self._sfu.view(me, videos, pinned)
+            case p.SfuPublishRtp():
+                if seat.role is Role.VIEWER:
+                    raise Refused(ErrorCode.NOT_ALLOWED, "a viewer cannot send audio or video")
+                if not self._sfu.allows_rtp_publishers:
+                    raise Refused(ErrorCode.NOT_ALLOWED, "this server takes no RTP publishers")
+                rtp = await self._sfu.publish_rtp(me)
+                if rtp is not None:
+                    live.send(me, rtp)
 
     async def sfu_unmuted(self, live: LiveRoom, participant_id: ParticipantId) -> None:
         """The participant turned the microphone on: a host's mute ends here."""

@@ -37,6 +37,7 @@ from salon.rooms.recording import CloudRecording, RecordingRules
 from salon.rooms.state import (
     HOST_ROLES,
     Entry,
+    GroupCaps,
     Participant,
     Role,
     RoomState,
@@ -56,6 +57,9 @@ RESUME_GRACE_S = 20.0
 SESSION_END_GRACE_S = 60.0
 
 
+DEFAULT_CAPS = GroupCaps()
+
+
 class RoomService(RecordingRules, GroupMediaRules, KnockRules, LeavingRules, HostActions):
     """The mixins declare stand-ins for the methods they borrow from one another; a mixin comes
     before every mixin that borrows from it, so the real method is the one found."""
@@ -73,7 +77,9 @@ class RoomService(RecordingRules, GroupMediaRules, KnockRules, LeavingRules, Hos
         session_end_grace_s: float = SESSION_END_GRACE_S,
         cloud_recording: CloudRecording | None = None,
         limits: RoomLimits | None = None,
+        group_caps: GroupCaps = DEFAULT_CAPS,
     ) -> None:
+        self._group_caps = group_caps
         self._meetings = meetings
         self._recorder = recorder
         self._clock = clock
@@ -157,11 +163,15 @@ class RoomService(RecordingRules, GroupMediaRules, KnockRules, LeavingRules, Hos
             entry = live.state.decide_entry(role)
         if entry is Entry.FULL:
             self._drop_if_idle(live)
+            capacity = live.state.capacity_for(role)
+            answer: dict[str, Any] = {"type": "room-full", "capacity": capacity}
+            if role is Role.VIEWER and self.is_group(live):
+                answer["role"] = "viewer"
             raise Refused(
                 ErrorCode.NOT_ALLOWED,
-                "the room is full",
+                live.state.full_message(role),
                 CloseCode.ROOM_FULL,
-                answer={"type": "room-full", "capacity": live.state.capacity},
+                answer=answer,
             )
         if entry is Entry.KNOCK and live.at_door() >= self._limits.door_cap:
             self._drop_if_idle(live)
@@ -179,7 +189,9 @@ class RoomService(RecordingRules, GroupMediaRules, KnockRules, LeavingRules, Hos
     def _live(self, meeting: Meeting) -> LiveRoom:
         live = self._rooms.get(meeting.room_name)
         if live is None:
-            state = RoomState(meeting.room_name, meeting.room_mode, meeting.is_locked)
+            state = RoomState(
+                meeting.room_name, meeting.room_mode, meeting.is_locked, group_caps=self._group_caps
+            )
             live = LiveRoom(meeting, state)
             self._rooms[meeting.room_name] = live
         return live
@@ -324,7 +336,7 @@ class RoomService(RecordingRules, GroupMediaRules, KnockRules, LeavingRules, Hos
                 await self.sync_spaces(live)
             case p.SfuPublish() | p.SfuAnswer() | p.SfuCandidate() | p.SfuSubscribe():
                 await self.group_message(seat, message)
-            case p.SfuQuality():
+            case p.SfuQuality() | p.SfuView() | p.SfuPublishRtp():
                 await self.group_message(seat, message)
             case StartRecording() | StopRecording():
                 await self.recording_message(seat, message)

@@ -90,6 +90,14 @@ class Knocker:
     held_message: str | None = None
 
 
+@dataclass(frozen=True, slots=True)
+class GroupCaps:
+    """How many a group room admits, counted over the whole room (every breakout group)."""
+
+    participants: int = ROOM_CAPACITY[RoomMode.GROUP]
+    viewers: int = GROUP_VIEWER_CAPACITY
+
+
 @dataclass(slots=True)
 class RoomState:
     name: RoomName
@@ -101,12 +109,29 @@ class RoomState:
     """When a host started the meeting clock everyone sees, or None."""
     participants: dict[ParticipantId, Participant] = field(default_factory=dict)
     knockers: dict[ParticipantId, Knocker] = field(default_factory=dict)
+    group_caps: GroupCaps = GroupCaps()
 
     # --- reading ---------------------------------------------------------------------------
 
     @property
     def capacity(self) -> int:
+        if self.mode is RoomMode.GROUP:
+            return self.group_caps.participants
         return ROOM_CAPACITY[self.mode]
+
+    def capacity_for(self, role: "Role") -> int:
+        """The cap a newcomer of `role` meets: viewers have their own in a group room."""
+        if self.mode is RoomMode.GROUP and role is Role.VIEWER:
+            return self.group_caps.viewers
+        return self.capacity
+
+    def full_message(self, role: "Role") -> str:
+        """Why a newcomer is refused, with the cap they met."""
+        if self.mode is not RoomMode.GROUP:
+            return "the room is full"
+        if role is Role.VIEWER:
+            return f"the room is full: it admits {self.group_caps.viewers} viewers"
+        return f"the room is full: it admits {self.group_caps.participants} participants"
 
     def same_space(self, first: ParticipantId, second: ParticipantId) -> bool:
         """Outside a breakout session everyone shares the room."""
@@ -151,7 +176,7 @@ class RoomState:
             return len(self.participants) >= self.capacity
         viewers = sum(1 for p in self.participants.values() if p.role is Role.VIEWER)
         if role is Role.VIEWER:
-            return viewers >= GROUP_VIEWER_CAPACITY
+            return viewers >= self.group_caps.viewers
         return len(self.participants) - viewers >= self.capacity
 
     def seats_to_free_for(self, role: Role) -> list[ParticipantId]:

@@ -15,18 +15,26 @@ import asyncio
 import contextlib
 import logging
 import secrets
-from collections.abc import Callable, Coroutine
+from collections.abc import Callable, Coroutine, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from salon.sfu import rtp_publishers
+from salon.sfu.audio_selection import DEFAULT_VOICES, Loudness
 from salon.sfu.janus_client import JanusError, JanusHandle
 from salon.sfu.pool import Instance, JanusPool, NoSfuUp
 from salon.sfu.recording import RoomRecordings
 from salon.sfu.subscription import Member, Subscriptions
+from salon.sfu.visibility import ShownVideo, View
 
 log = logging.getLogger(__name__)
 
+AUDIO_ACTIVE_PACKETS = 15
+"""Janus judges who is talking every 15 audio packets (300 ms): a new voice is forwarded that
+soon after it starts, plus one renegotiation."""
+AUDIO_LEVEL_AVERAGE = 45
+"""Talking is louder on average than -45 dBov (Janus's default, -25, misses quiet voices)."""
 ROOM_BITRATE = 2_000_000
 """The REMB cap for each publisher: room for three simulcast layers (about 0.1, 0.4, 1.5 Mb/s)."""
 FIR_FREQ_S = 10
@@ -58,6 +66,9 @@ class VideoRoom:
     lost: bool = False
     """Its instance died: members wait for `sfu-state: ready`."""
     lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+    loudness: Loudness = field(default_factory=Loudness)
+    voices: int = DEFAULT_VOICES
+    """How many of the loudest voices each member hears."""
 
     @property
     def alive(self) -> bool:
@@ -69,14 +80,20 @@ def _random_id() -> int:
 
 
 class SfuBridge(Subscriptions):
-    def __init__(self, pool: JanusPool) -> None:
+    def __init__(
+        self, pool: JanusPool, voices: int = DEFAULT_VOICES, rtp_publishers: bool = False
+    ) -> None:
         self._pool = pool
+        self._voices = voices
+        self.allows_rtp_publishers = rtp_publishers
+        """`--sfu-rtp-publishers`: participants may publish plain RTP (`sfu-publish-rtp`)."""
         self._rooms: dict[str, VideoRoom] = {}
         self._members: dict[str, Member] = {}
         self._tasks: set[asyncio.Task[None]] = set()
         self._recordings = RoomRecordings()
         pool.on_down = self._instance_down
         pool.on_up = self._instance_up
+        pool.tracks = self.forwarded_tracks
 
     # --- lifecycle ------------------------------------------------------------------------
 
@@ -98,7 +115,7 @@ class SfuBridge(Subscriptions):
         self._members[participant_id] = member
         room = self._rooms.get(space)
         if room is None:
-            room = self._rooms[space] = VideoRoom(space, capacity)
+            room = self._rooms[space] = VideoRoom(space, capacity, voices=self._voices)
         room.members[participant_id] = member
         # The room is made now, and the member's first subscription prepared (subscription.py);
         # it is offered when the browser asks (`sfu-subscribe`).
@@ -116,6 +133,7 @@ class SfuBridge(Subscriptions):
         if room is not None:
             room.members.pop(participant_id, None)
             room.feeds.pop(member.feed_id, None)
+            room.loudness.gone(member.feed_id)
         await self._drop_handles(member)
         if room is not None and not room.members:
             await self._destroy(room)
@@ -136,6 +154,11 @@ class SfuBridge(Subscriptions):
         return None if member is None else member.space
 
     async def _drop_handles(self, member: Member) -> None:
+        room = self._rooms.get(member.space)
+        if member.remote and room is not None and room.monitor is not None:
+            member.remote = False
+            with contextlib.suppress(JanusError):
+                await room.monitor.request(rtp_publishers.remove_request(room, member.feed_id))
         prepared = member.prepared.handle if member.prepared is not None else None
         handles = [h for h in (member.publisher, member.subscriber, prepared) if h is not None]
         member.publisher = member.subscriber = member.prepared = None
@@ -157,6 +180,7 @@ class SfuBridge(Subscriptions):
                 room.instance, room.room_id = instance, _random_id()
                 room.secret = secrets.token_hex(16)
                 room.feeds.clear()
+                room.loudness = Loudness()
                 handle = await instance.session.attach()
                 recording = self._recordings.create_options(room.key)
                 body: dict[str, Any] = {
@@ -173,6 +197,9 @@ class SfuBridge(Subscriptions):
                     "is_private": True,
                     "permanent": False,
                     "notify_joining": False,
+                    "audiolevel_event": True,
+                    "audio_active_packets": AUDIO_ACTIVE_PACKETS,
+                    "audio_level_average": AUDIO_LEVEL_AVERAGE,
                 } | recording
                 if instance.admin_key:
                     body["admin_key"] = instance.admin_key
@@ -218,7 +245,30 @@ class SfuBridge(Subscriptions):
         gone = data.get("unpublished", data.get("leaving"))
         if isinstance(gone, int) and gone in room.feeds:
             room.feeds[gone].streams = []
+            room.loudness.gone(gone)
             self._reconcile_all(room)
+        kind, feed_id = data.get("videoroom"), data.get("id")
+        if kind in ("talking", "stopped-talking") and isinstance(feed_id, int):
+            self._talking(room, feed_id, kind == "talking", data.get("audio-level-dBov-avg"))
+
+    def _talking(self, room: VideoRoom, feed_id: int, talking: bool, level: object) -> None:
+        """A voice started or stopped: when that changes who is among the loudest, everyone's
+        audio follows."""
+        before = self._leaders(room)
+        now = asyncio.get_running_loop().time()
+        if talking:
+            dbov = int(level) if isinstance(level, int | float) else 0
+            room.loudness.heard(feed_id, dbov, now)
+        else:
+            room.loudness.quiet(feed_id, now)
+        if self._leaders(room) != before:
+            self._reconcile_all(room)
+
+    @staticmethod
+    def _leaders(room: VideoRoom) -> tuple[frozenset[str], frozenset[str]]:
+        """The N and N + 1 loudest: what every member's choice of voices depends on."""
+        ranking = room.loudness.ranking()
+        return frozenset(ranking[: room.voices]), frozenset(ranking[: room.voices + 1])
 
     def _publishers(self, room: VideoRoom, publishers: list[dict[str, Any]]) -> None:
         """Janus says who publishes what: note it, apply pending moderation, and subscribe."""
@@ -231,6 +281,7 @@ class SfuBridge(Subscriptions):
             self._recordings.note_feed(
                 room.key, feed_id, owner.participant_id, room.feeds[feed_id].streams
             )
+            room.loudness.publishing(feed_id, owner.participant_id)
             if owner.audio_muted:
                 self._spawn(self._moderate(room, owner))
         self._reconcile_all(room)
@@ -259,6 +310,7 @@ class SfuBridge(Subscriptions):
         if restart and member.publisher is not None:
             old, member.publisher = member.publisher, None
             room.feeds.pop(member.feed_id, None)
+            room.loudness.gone(member.feed_id)
             with contextlib.suppress(JanusError):
                 await old.detach()
         if member.publisher is None:
@@ -284,6 +336,26 @@ class SfuBridge(Subscriptions):
             )
         return answer
 
+    async def publish_rtp(self, participant_id: str) -> dict[str, Any] | None:
+        """A plain-RTP publisher for the participant (`rtp_publishers.py`); where to send, or
+        None when there is no SFU now or it already publishes."""
+        member = self._members.get(participant_id)
+        if member is None or not member.publishes or member.publisher or member.remote:
+            return None
+        room = self._rooms[member.space]
+        if not await self._ensure_room(room) or room.monitor is None:
+            return None
+        member.feed_id, member.remote = _random_id(), True
+        try:
+            answer, _ = await room.monitor.request(
+                rtp_publishers.add_request(room, member.feed_id, participant_id)
+            )
+        except JanusError as error:
+            member.remote = False
+            log.warning("sfu: no RTP publisher for %s: %s", participant_id, error)
+            return None
+        return rtp_publishers.published(answer)
+
     async def candidate(
         self, participant_id: str, target: str, candidate: dict[str, Any] | None
     ) -> None:
@@ -294,6 +366,19 @@ class SfuBridge(Subscriptions):
         if handle is not None:
             with contextlib.suppress(JanusError):
                 await handle.trickle(candidate)
+
+    async def view(
+        self,
+        participant_id: str,
+        videos: Sequence[tuple[str, str, int]],
+        pinned: Sequence[str],
+    ) -> None:
+        """`sfu-view`: the videos the browser shows and whom it pinned."""
+        shown = tuple(
+            ShownVideo(pid, "screen" if kind == "screen" else "camera", substream)
+            for pid, kind, substream in videos
+        )
+        await self.set_view(participant_id, View(shown, frozenset(pinned)))
 
     # --- host moderation ------------------------------------------------------------------
 
@@ -361,7 +446,7 @@ class SfuBridge(Subscriptions):
                 for member in room.members.values():
                     member.publisher = member.subscriber = member.prepared = None
                     member.reset()
-                    member.receiving = False
+                    member.receiving = member.remote = False
                     member.send({"type": "sfu-state", "state": "reconnecting"})
         self._spawn(self._recover())
 
@@ -376,6 +461,11 @@ class SfuBridge(Subscriptions):
                 for member in list(room.members.values()):
                     member.send({"type": "sfu-state", "state": "ready"})
                 self._reconcile_all(room)
+
+    def forwarded_tracks(self, key: str) -> int:
+        """How many tracks Janus forwards for a room now: each member's subscription."""
+        room = self._rooms.get(key)
+        return 0 if room is None else sum(len(m.subscribed()) for m in room.members.values())
 
     # --- helpers --------------------------------------------------------------------------
 

@@ -1,7 +1,10 @@
 """Which Janus instance carries a room: the least loaded of those up, and the same one for as
-long as the room lives there. Pure."""
+long as the room lives there. Pure.
 
-from collections.abc import Mapping
+Load is forwarded tracks, not rooms: one room of 200 forwards more than a hundred rooms of two.
+Each room also counts one, so rooms made at the same moment (no tracks yet) still spread."""
+
+from collections.abc import Callable, Iterable, Mapping
 
 
 def place(
@@ -13,8 +16,8 @@ def place(
     """The instance for `room`: where it already is while that instance is up, else the least
     loaded instance that is up (ties go to the first listed); None when none is up.
 
-    `placed` maps rooms to instances, `loads` gives each instance's count of rooms (in listing
-    order), `up` the instances that answer now.
+    `placed` maps rooms to instances, `loads` gives each instance's load (`instance_loads`, in
+    listing order), `up` the instances that answer now.
     """
     current = placed.get(room)
     if current is not None and current in up:
@@ -25,6 +28,16 @@ def place(
     if not candidates:
         return None
     return min(candidates)[2]
+
+
+def instance_loads(
+    instances: Iterable[str], placed: Mapping[str, str], tracks: Callable[[str], int]
+) -> dict[str, int]:
+    """Each instance's load: for every room placed there, its forwarded tracks plus one."""
+    loads = dict.fromkeys(instances, 0)
+    for room, instance in placed.items():
+        loads[instance] = loads.get(instance, 0) + 1 + tracks(room)
+    return loads
 
 
 def parse_instances(spec: str) -> list[str]:

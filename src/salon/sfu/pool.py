@@ -3,8 +3,9 @@
     managed:  JanusProcess ready ──► connect ──► up ──lost──► down ──► (process restarts) ──► …
     external: ws://a, ws://b ──► connect (retrying) ──► up ──lost──► down ──► retry ──► …
 
-Rooms are placed on the least-loaded instance that is up (placement.py) and stay there while it
-lives. `on_down(url)` and `on_up(url)` tell the bridge, which moves the rooms of a dead instance.
+Rooms are placed on the instance up that forwards the fewest tracks (placement.py) and stay
+there while it lives. `on_down(url)` and `on_up(url)` tell the bridge, which moves the rooms of
+a dead instance.
 """
 
 import asyncio
@@ -14,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from salon.sfu.janus_client import JanusError, JanusSession
-from salon.sfu.placement import place
+from salon.sfu.placement import instance_loads, place
 from salon.sfu.process import JanusProcess
 
 log = logging.getLogger(__name__)
@@ -51,6 +52,8 @@ class JanusPool:
         """Room key → instance name."""
         self.on_up: Callable[[str], None] = lambda _name: None
         self.on_down: Callable[[str], None] = lambda _name: None
+        self.tracks: Callable[[str], int] = lambda _room: 0
+        """A room's forwarded tracks now (the bridge knows them)."""
         self._changed = asyncio.Event()
         self._tasks: list[asyncio.Task[None]] = []
         self._started = False
@@ -118,10 +121,7 @@ class JanusPool:
         return frozenset(name for name, instance in self.instances.items() if instance.up)
 
     def loads(self) -> dict[str, int]:
-        counts = dict.fromkeys(self.instances, 0)
-        for name in self.placed.values():
-            counts[name] = counts.get(name, 0) + 1
-        return counts
+        return instance_loads(self.instances, self.placed, self.tracks)
 
     async def instance_for(self, room: str) -> Instance:
         """The instance carrying `room`, waiting a while for one to come up."""

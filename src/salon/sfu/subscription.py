@@ -17,15 +17,14 @@ from collections.abc import Callable, Coroutine
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from salon.sfu import visibility
 from salon.sfu.janus_client import JanusError, JanusHandle
+from salon.sfu.visibility import StreamKey, View
 
 if TYPE_CHECKING:
     from salon.sfu.bridge import VideoRoom
 
 log = logging.getLogger(__name__)
-
-StreamKey = tuple[int, str]
-"""(feed id, the publisher's mid)."""
 
 
 @dataclass
@@ -59,6 +58,10 @@ class Member:
     then waits for the answer to its newest offer only (the browser answers each, in order)."""
     last_offer: dict[str, Any] | None = None
     prepared: Prepared | None = None
+    remote: bool = False
+    """It publishes plain RTP through a Janus remote publisher (`rtp_publishers.py`)."""
+    view: View | None = None
+    """What the browser shows (`sfu-view`); None until it says: then every video."""
     lock: asyncio.Lock = field(default_factory=asyncio.Lock)
 
     def reset(self) -> None:
@@ -75,14 +78,9 @@ class Member:
 
 
 def wanted(room: "VideoRoom", member: Member) -> set[StreamKey]:
-    """Every live audio and video stream of the others in the member's space."""
-    return {
-        (feed.feed_id, str(stream["mid"]))
-        for feed in room.feeds.values()
-        if feed.participant_id != member.participant_id
-        for stream in feed.streams
-        if stream.get("type") in ("audio", "video") and not stream.get("disabled")
-    }
+    """The videos the member's screen shows and the loudest voices of its space."""
+    audible = room.loudness.loudest(room.voices, exclude=member.participant_id)
+    return visibility.wanted(member.participant_id, room.feeds.values(), member.view, audible)
 
 
 class Subscriptions:
@@ -253,7 +251,33 @@ class Subscriptions:
                 log.warning("sfu: start for %s failed: %s", participant_id, error)
         room = self.room_of(member)
         if room is not None:
+            await self._apply_layers(room, member)
             await self.reconcile(room, member)
+
+    async def set_view(self, participant_id: str, view: View) -> None:
+        """The browser shows these videos now: receive exactly those, each in its layer."""
+        member = self.member(participant_id)
+        room = self.room_of(member) if member is not None else None
+        if member is None or room is None or member.view == view:
+            return
+        member.view = view
+        await self.reconcile(room, member)
+        await self._apply_layers(room, member)
+
+    async def _apply_layers(self, room: "VideoRoom", member: Member) -> None:
+        """The simulcast layer of each camera the view shows, as its tile's size asks."""
+        subscriber = member.subscriber
+        if member.view is None or subscriber is None or member.unanswered > 0:
+            return
+        chosen = visibility.layers(member.streams, room.feeds, member.view)
+        if chosen:
+            with contextlib.suppress(JanusError):
+                await subscriber.request(
+                    {
+                        "request": "configure",
+                        "streams": [{"mid": mid, "substream": s} for mid, s in chosen.items()],
+                    }
+                )
 
     async def resubscribe(self, participant_id: str) -> None:
         """The browser starts its receiving side afresh: a new subscriber handle."""

@@ -31,8 +31,10 @@ from salon.signaling.sfu_messages import (
     SfuAnswer,
     SfuCandidate,
     SfuPublish,
+    SfuPublishRtp,
     SfuQuality,
     SfuSubscribe,
+    SfuView,
     parse_sfu,
 )
 from salon.signaling.stats_messages import Stats, parse_stats
@@ -89,10 +91,12 @@ __all__ = [
     "SfuAnswer",
     "SfuCandidate",
     "SfuPublish",
+    "SfuPublishRtp",
     "SfuQuality",
     "SfuSubscribe",
+    "SfuView",
     "offers_to_send",
-]
+]  # fmt: skip
 
 
 class ProtocolError(Exception):
@@ -170,7 +174,8 @@ class Ping:
 
 ClientMessage = (
     Join | Knock | CancelKnock | Leave | Signal | MediaState | Chat | SetName | Ping | HostMessage
-    | SfuPublish | SfuAnswer | SfuCandidate | SfuSubscribe | SfuQuality | RecordingMessage | Stats
+    | SfuPublish | SfuAnswer | SfuCandidate | SfuSubscribe | SfuQuality | SfuView
+    | SfuPublishRtp | RecordingMessage | Stats
 )  # fmt: skip
 
 
@@ -178,8 +183,8 @@ _WIRE_TYPES: dict[type, str] = {
     Join: "join", Knock: "knock", CancelKnock: "cancel-knock", Leave: "leave", Signal: "signal",
     MediaState: "media", Chat: "chat", SetName: "set-name", Ping: "ping", **HOST_WIRE_TYPES,
     SfuPublish: "sfu-publish", SfuAnswer: "sfu-answer", SfuCandidate: "sfu-candidate",
-    SfuSubscribe: "sfu-subscribe", SfuQuality: "sfu-quality", **RECORDING_WIRE_TYPES,
-    Stats: "stats",
+    SfuSubscribe: "sfu-subscribe", SfuQuality: "sfu-quality", SfuView: "sfu-view",
+    SfuPublishRtp: "sfu-publish-rtp", **RECORDING_WIRE_TYPES, Stats: "stats",
 }  # fmt: skip
 
 
@@ -374,7 +379,10 @@ def parse(frame: str | bytes) -> ClientMessage:
             return _set_name(fields)
         case "ping":
             return _ping(fields, data)
-        case "sfu-publish" | "sfu-answer" | "sfu-candidate" | "sfu-subscribe" | "sfu-quality":
+        case (
+            "sfu-publish" | "sfu-answer" | "sfu-candidate" | "sfu-subscribe" | "sfu-quality"
+            | "sfu-view" | "sfu-publish-rtp"
+        ):  # fmt: skip
             return parse_sfu(kind, data, fields.bad)
         case "stats":
             return parse_stats(data, fields.bad)

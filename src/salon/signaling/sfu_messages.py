@@ -4,6 +4,8 @@
     sfu-publish {description: offer, screenMid?, restart?}    sfu-answer {description: answer}
     sfu-candidate {target: publisher|subscriber, candidate}    sfu-subscribe {}
     sfu-quality {participantId, substream: 0|1|2}
+    sfu-view {videos: [{participantId, kind: camera|screen, substream: 0|1|2}], pinned?: [id]}
+    sfu-publish-rtp {}    (a plain-RTP publisher, where the server allows them)
 """
 
 import json
@@ -63,7 +65,30 @@ class SfuQuality:
     substream: int
 
 
-SfuMessage = SfuPublish | SfuAnswer | SfuCandidate | SfuSubscribe | SfuQuality
+VIEW_MAX_VIDEOS = 49
+"""A page of 25 tiles, the stage and room to spare; more is refused."""
+VIEW_MAX_PINNED = 10
+
+
+@dataclass(frozen=True, slots=True)
+class SfuView:
+    """The videos the browser shows now, each with the simulcast layer its tile's size needs,
+    and whom it pinned (heard whether loud or not): Salon receives exactly these for it."""
+
+    videos: tuple[tuple[ParticipantId, str, int], ...]
+    """(participant, `camera` or `screen`, substream)."""
+    pinned: tuple[ParticipantId, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class SfuPublishRtp:
+    """A group room: publish plain RTP instead of WebRTC (load rigs, gateways); answered with
+    `sfu-rtp-published` (where and how to send) where the server allows it."""
+
+
+SfuMessage = (
+    SfuPublish | SfuAnswer | SfuCandidate | SfuSubscribe | SfuQuality | SfuView | SfuPublishRtp
+)
 
 
 def _description(data: dict[str, Any], kind: str, bad: Bad) -> dict[str, str]:
@@ -126,6 +151,35 @@ def _quality(data: dict[str, Any], bad: Bad) -> SfuQuality:
     return SfuQuality(ParticipantId(participant), substream)
 
 
+def _participant(value: object, bad: Bad, what: str) -> ParticipantId:
+    if not isinstance(value, str) or not 0 < len(value) <= _ID_MAX:
+        raise bad(f"{what} must be a participant id")
+    return ParticipantId(value)
+
+
+def _view(data: dict[str, Any], bad: Bad) -> SfuView:
+    videos, pinned = data.get("videos"), data.get("pinned", [])
+    if not isinstance(videos, list) or len(videos) > VIEW_MAX_VIDEOS:
+        raise bad(f"videos must be a list of at most {VIEW_MAX_VIDEOS} videos")
+    if not isinstance(pinned, list) or len(pinned) > VIEW_MAX_PINNED:
+        raise bad(f"pinned must be a list of at most {VIEW_MAX_PINNED} participant ids")
+    shown = []
+    for video in videos:
+        if not isinstance(video, dict):
+            raise bad("each video must be {participantId, kind, substream}")
+        kind, substream = video.get("kind", "camera"), video.get("substream", 0)
+        if kind not in ("camera", "screen"):
+            raise bad("kind must be camera or screen")
+        if type(substream) is not int or not 0 <= substream <= 2:
+            raise bad("substream must be 0, 1 or 2")
+        participant = _participant(video.get("participantId"), bad, "participantId")
+        shown.append((participant, kind, substream))
+    return SfuView(
+        tuple(dict.fromkeys(shown)),
+        tuple(dict.fromkeys(_participant(p, bad, "each pinned entry") for p in pinned)),
+    )
+
+
 def parse_sfu(kind: str, data: dict[str, Any], bad: Bad) -> SfuMessage:
     """One `sfu-*` message of type `kind` from its decoded frame."""
     match kind:
@@ -137,4 +191,8 @@ def parse_sfu(kind: str, data: dict[str, Any], bad: Bad) -> SfuMessage:
             return _candidate(data, bad)
         case "sfu-quality":
             return _quality(data, bad)
+        case "sfu-view":
+            return _view(data, bad)
+        case "sfu-publish-rtp":
+            return SfuPublishRtp()
     return SfuSubscribe()

@@ -57,6 +57,7 @@ import { createActions } from "./actions.js";
 import { registerSalonBreakout } from "./components/salon-breakout/salon-breakout.js";
 import { registerSalonChat } from "./components/salon-chat/salon-chat.js";
 import { registerSalonGrid } from "./components/salon-grid/salon-grid.js";
+import { viewOf } from "./paging.js";
 import { registerSalonGroupStatus } from "./components/salon-group-status/salon-group-status.js";
 import { registerSalonKnock } from "./components/salon-knock/salon-knock.js";
 import { registerSalonNotice } from "./components/salon-notice/salon-notice.js";
@@ -239,7 +240,8 @@ const hasVideo = (/** @type {string} */ key) => (view.videoFor(key)?.readyState 
 let stopSpeakers = null;
 const watchesSpeakers = params.highlightActiveSpeaker || (pip.supported && params.pipButton);
 store.subscribe((s, previous) => {
-  if (s.phase === "room" && !stopSpeakers && watchesSpeakers) {
+  // Group rooms always watch: the active speaker is kept on the grid's first page.
+  if (s.phase === "room" && !stopSpeakers && (watchesSpeakers || mesh.mode === "sfu")) {
     stopSpeakers = watchSpeakers({
       peers: mesh.peers, selfId: () => store.getState().me?.id ?? null, micTrack: () => media.track("audio"),
       micOn: () => media.audioOn, onChange: (who) => ui.dispatch({ type: "ui/speaking", ...who }),
@@ -277,14 +279,15 @@ mesh.addEventListener("stream-ended", (event) => {
   view.schedule();
 });
 
-// Group rooms: receive each camera in the simulcast layer its tile needs (large on the stage).
+// Group rooms: receive exactly the videos on the grid's page, each camera in the simulcast layer
+// its tile needs (large on the stage); the spotlight is heard whether loud or not (sfu.js
+// debounces what it sends).
 setInterval(() => {
-  if (mesh.mode !== "sfu") return;
-  for (const id of mesh.sfu.peers.keys()) {
-    const height = view.videoFor(`${id}:camera`)?.clientHeight ?? 0;
-    mesh.setQuality(id, height >= 360 ? 2 : height >= 160 ? 1 : 0);
-  }
-}, 1000);
+  if (mesh.mode !== "sfu" || store.getState().phase !== "room") return;
+  const videos = viewOf(view.shownTiles(), (key) => view.videoFor(key)?.clientHeight ?? 0);
+  const spotlight = store.getState().room?.spotlight ?? null;
+  mesh.sfu.setView(videos, spotlight ? [spotlight] : []);
+}, 250);
 
 document.addEventListener("salon-intent", (event) => {
   const { action, ...detail } = /** @type {CustomEvent} */ (event).detail;

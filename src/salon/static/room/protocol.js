@@ -101,6 +101,10 @@ const CLIENT = {
     packetLossSend: [percent, true], packetLossRecv: [percent, true], bitrateSend: [bitsPerSecond, true],
     bitrateRecv: [bitsPerSecond, true], audio: [bool, false], video: [bool, false], screen: [bool, false],
   },
+  "sfu-view": {
+    videos: [(v) => Array.isArray(v) && v.length <= 49 && v.every((x) => obj(x) && str(x.participantId) && (x.kind === "camera" || x.kind === "screen") && [0, 1, 2].includes(x.substream)), true],
+    pinned: [(v) => Array.isArray(v) && v.length <= 10 && v.every(str), false],
+  },
 };
 
 /** The message types a client may send. */

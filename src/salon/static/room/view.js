@@ -164,7 +164,8 @@ export function createView({ store, ui, media, remote, params, showPreview, save
     }));
     shown = { tiles, stageKey: found.stageKey };
     const selfKey = u.floatSelf && !viewer ? `${me.id}:camera` : null;
-    grid.model = { tiles, stageKey: found.stageKey, selfKey, alone: near.length === 0, shareUrl };
+    const first = [u.speaking, s.room?.spotlight ?? null];
+    grid.model = { tiles, stageKey: found.stageKey, selfKey, alone: near.length === 0, shareUrl, first };
     const { count, capacity } = participantCount(s);
     toolbar.model = {
       audio: s.local.audio, video: s.local.video, screen: s.local.screen, canSend: !viewer,
@@ -267,8 +268,10 @@ export function createView({ store, ui, media, remote, params, showPreview, save
   media.addEventListener("change", schedule);
   return {
     schedule,
-    /** The tiles on screen now (Picture-in-Picture picks from them). */
+    /** The tiles of the room now (Picture-in-Picture picks from them). */
     tiles: () => shown,
+    /** The tiles on the grid's page now, stage and self view included. @returns {TileModel[]} */
+    shownTiles: () => grid.shownTiles(),
     /** @param {string} key */
     videoFor: (key) => /** @type {HTMLVideoElement | null} */ (grid.videoFor(key)),
   };

@@ -57,6 +57,11 @@ export default {
   "grid.copied": "Link kopiert",
   "grid.enableSound": "Ton einschalten",
   "grid.selfView": "Ihr Video",
+  "grid.pages": "Seiten der Videokacheln",
+  "grid.page": "Seite {page} von {pages}",
+  "grid.previousPage": "Vorherige Seite",
+  "grid.nextPage": "Nächste Seite",
+  "grid.speakingElsewhere": "{name} spricht",
 
   "tile.you": "{name} (Sie)",
   "tile.screenOf": "Bildschirm von {name}",

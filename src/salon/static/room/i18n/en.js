@@ -57,6 +57,11 @@ export default {
   "grid.copied": "Link copied",
   "grid.enableSound": "Turn on sound",
   "grid.selfView": "Your video",
+  "grid.pages": "Pages of video tiles",
+  "grid.page": "Page {page} of {pages}",
+  "grid.previousPage": "Previous page",
+  "grid.nextPage": "Next page",
+  "grid.speakingElsewhere": "{name} is speaking",
 
   "tile.you": "{name} (you)",
   "tile.screenOf": "{name}'s screen",

@@ -58,6 +58,11 @@ export default {
   "grid.copied": "Enlace copiado",
   "grid.enableSound": "Activar sonido",
   "grid.selfView": "Tu imagen",
+  "grid.pages": "Páginas de vídeos",
+  "grid.page": "Página {page} de {pages}",
+  "grid.previousPage": "Página anterior",
+  "grid.nextPage": "Página siguiente",
+  "grid.speakingElsewhere": "{name} está hablando",
 
   "tile.you": "{name} (tú)",
   "tile.screenOf": "Pantalla de {name}",

@@ -58,6 +58,11 @@ export default {
   "grid.copied": "Lien copié",
   "grid.enableSound": "Activer le son",
   "grid.selfView": "Votre vidéo",
+  "grid.pages": "Pages des vignettes vidéo",
+  "grid.page": "Page {page} sur {pages}",
+  "grid.previousPage": "Page précédente",
+  "grid.nextPage": "Page suivante",
+  "grid.speakingElsewhere": "{name} parle",
 
   "tile.you": "{name} (vous)",
   "tile.screenOf": "Écran de {name}",

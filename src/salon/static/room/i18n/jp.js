@@ -59,6 +59,11 @@ export default {
   "grid.copied": "リンクをコピーしました",
   "grid.enableSound": "音声をオンにする",
   "grid.selfView": "自分の映像",
+  "grid.pages": "ビデオタイルのページ",
+  "grid.page": "{page} / {pages} ページ",
+  "grid.previousPage": "前のページ",
+  "grid.nextPage": "次のページ",
+  "grid.speakingElsewhere": "{name} さんが話しています",
 
   "tile.you": "{name}（あなた）",
   "tile.screenOf": "{name}さんの画面",

@@ -57,6 +57,11 @@ export default {
   "grid.copied": "Lenken er kopiert",
   "grid.enableSound": "Slå på lyd",
   "grid.selfView": "Videoen din",
+  "grid.pages": "Sider med videoruter",
+  "grid.page": "Side {page} av {pages}",
+  "grid.previousPage": "Forrige side",
+  "grid.nextPage": "Neste side",
+  "grid.speakingElsewhere": "{name} snakker",
 
   "tile.you": "{name} (deg)",
   "tile.screenOf": "Skjermen til {name}",

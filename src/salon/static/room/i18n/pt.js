@@ -59,6 +59,11 @@ export default {
   "grid.copied": "Link copiado",
   "grid.enableSound": "Ativar som",
   "grid.selfView": "O seu vídeo",
+  "grid.pages": "Páginas de vídeos",
+  "grid.page": "Página {page} de {pages}",
+  "grid.previousPage": "Página anterior",
+  "grid.nextPage": "Próxima página",
+  "grid.speakingElsewhere": "{name} está a falar",
 
   "tile.you": "{name} (você)",
   "tile.screenOf": "Ecrã de {name}",

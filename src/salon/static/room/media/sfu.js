@@ -6,8 +6,10 @@
  *   `sfu-offer` (streams: mid → participant, camera | screen) ─► subscriber PC ─► `sfu-answer`
  *   `sfu-state` reconnecting ─► keep the last pictures, show the state; ready ─► both PCs afresh
  *
- * The camera goes out in three simulcast layers; `setQuality` picks the layer received of each
- * participant (the tile's size decides, see main.js). The screen is a second published video.
+ * The camera goes out in three simulcast layers; `setView` says which videos are on screen and
+ * the layer each needs (the tile's size decides, see main.js and paging.js): Salon receives only
+ * those (`sfu-view`, sent after VIEW_DEBOUNCE_MS without change). The screen is a second
+ * published video.
  * Emits `stream` / `stream-ended` ({participantId, kind, stream}), `peer-state`
  * ({participantId, state}) and `sfu-state` ({state}). `peers` maps each remote participant to a
  * view of its receivers (getReceivers, getStats), like the mesh's peer connections.
@@ -23,6 +25,8 @@ export const SIMULCAST = Object.freeze([
 ]);
 /** The layer a receiver gets until it says otherwise. */
 export const DEFAULT_QUALITY = 2;
+/** A page turn or a resize settles this long before the SFU hears of it. */
+export const VIEW_DEBOUNCE_MS = 150;
 
 /**
  * @typedef {{mid: string, participantId: string, kind: 'camera' | 'screen', media: 'audio' | 'video'}} StreamInfo
@@ -66,6 +70,12 @@ export class SfuMedia extends EventTarget {
     this.publication = 0;
     /** The SFU's id of the subscription my receiving connection belongs to. @type {number | null} */
     this.subscription = null;
+    /** The last `sfu-view` sent (JSON), and the one waiting for its debounce. */
+    this.viewSent = "";
+    /** @type {{videos: {participantId: string, kind: string, substream: number}[], pinned: string[]} | null} */
+    this.view = null;
+    /** @type {ReturnType<typeof setTimeout> | null} */
+    this.viewTimer = null;
   }
 
   /** Start (or start over) after `joined`. @param {{viewer: boolean, iceServers: RTCIceServer[]}} options */
@@ -108,6 +118,8 @@ export class SfuMedia extends EventTarget {
     this.#newSubscriber(); // ready before the SFU's offer comes: its ICE candidates gather meanwhile
     if (!this.viewer) this.#publish(true);
     this.send("sfu-subscribe");
+    this.viewSent = ""; // a new subscription on the SFU's side (or a new space): say it again
+    if (this.view) this.#sendView();
   }
 
   #closePcs() {
@@ -307,8 +319,36 @@ export class SfuMedia extends EventTarget {
     if (this.subscription !== null) this.send("sfu-quality", { participantId, substream });
   }
 
+  /**
+   * The videos on screen, each with its layer, and whom I pinned: the SFU sends only these.
+   * @param {{participantId: string, kind: string, substream: number}[]} videos @param {string[]} pinned
+   */
+  setView(videos, pinned) {
+    this.view = { videos, pinned };
+    if (JSON.stringify(this.view) === this.viewSent) {
+      if (this.viewTimer !== null) clearTimeout(this.viewTimer);
+      this.viewTimer = null;
+      return;
+    }
+    if (this.viewTimer !== null) clearTimeout(this.viewTimer);
+    this.viewTimer = setTimeout(() => this.#sendView(), VIEW_DEBOUNCE_MS);
+  }
+
+  #sendView() {
+    if (this.viewTimer !== null) clearTimeout(this.viewTimer);
+    this.viewTimer = null;
+    if (!this.active || !this.view) return;
+    const text = JSON.stringify(this.view);
+    if (text === this.viewSent) return;
+    if (this.send("sfu-view", this.view) !== false) this.viewSent = text;
+  }
+
   /** Leaving, or joined anew: everything goes. */
   closeAll() {
+    this.viewSent = "";
+    this.view = null;
+    if (this.viewTimer !== null) clearTimeout(this.viewTimer);
+    this.viewTimer = null;
     this.active = false;
     this.#closePcs();
     for (const [key, shown] of [...this.remote]) this.#endRemote(key, shown.stream);

@@ -2,20 +2,26 @@
  * <salon-grid>: the tiles. Everyone in an even grid sized to fill the space; when someone is
  * spotlighted (or shares a screen) that tile takes the stage and the others line up beside it.
  *
- * Set `grid.model = {tiles, stageKey, selfKey, alone, shareUrl}`. Tiles are keyed, so videos
- * survive updates. `selfKey` (floatSelf) floats my own tile to the bottom right, in
+ * Set `grid.model = {tiles, stageKey, selfKey, alone, shareUrl, first}`. Tiles are keyed, so
+ * videos survive updates. `selfKey` (floatSelf) floats my own tile to the bottom right, in
  * `data-testid="self-view"` with `data-floating="true"`.
+ *
+ * Paged (paging.js): as many tiles as fit the window (up to 25) are on screen, the rest on further
+ * pages behind the page controls (buttons, so Tab reaches them). `first` (the active speaker, the
+ * spotlight) stays on the first page; while one of them is off screen the page bar names them.
+ * `shownTiles()` is what is on screen: only those videos are received in a group room.
  */
 
 import { adoptStyle, html, intent, part, setHTML } from "../../dom.js";
 import { icon } from "../../icons.js";
 import { t } from "../../i18n.js";
+import { paginate, pageSize } from "../../paging.js";
 import { registerSalonTile } from "../salon-tile/salon-tile.js";
 
 /** @typedef {import('../salon-tile/salon-tile.js').SalonTile} SalonTile */
 
 /** @typedef {import('../salon-tile/salon-tile.js').TileModel} TileModel */
-/** @typedef {{tiles: TileModel[], stageKey: string | null, selfKey: string | null, alone: boolean, shareUrl: string}} GridModel */
+/** @typedef {{tiles: TileModel[], stageKey: string | null, selfKey: string | null, alone: boolean, shareUrl: string, first?: (string | null)[]}} GridModel */
 
 const ASPECT = 16 / 9;
 const GAP = 12;
@@ -37,8 +43,11 @@ export function bestTileWidth(n, width, height) {
 export class SalonGrid extends HTMLElement {
   /** @type {Map<string, SalonTile>} */ #tiles = new Map();
   /** @type {GridModel | null} */ #model = null;
+  /** @type {TileModel[]} */ #shown = [];
+  #page = 0;
+  #pageSize = 0;
   #built = false;
-  #observer = new ResizeObserver(() => this.#layout());
+  #observer = new ResizeObserver(() => this.#resized());
 
   connectedCallback() {
     if (!this.#built) this.#build();
@@ -55,6 +64,12 @@ export class SalonGrid extends HTMLElement {
     setHTML(this, html`
       <div class="grid-stage" data-part="stage"></div>
       <div class="grid-tiles" data-part="tiles"></div>
+      <nav class="grid-pages" data-part="pages" data-testid="grid-pages" hidden>
+        <button type="button" class="btn btn-small" data-part="prev" data-testid="grid-prev"><span aria-hidden="true">‹</span></button>
+        <span data-part="page-text" data-testid="grid-page" aria-live="polite"></span>
+        <button type="button" class="btn btn-small" data-part="next" data-testid="grid-next"><span aria-hidden="true">›</span></button>
+        <span class="grid-offpage" data-part="offpage" data-testid="grid-offpage-speaker" hidden></span>
+      </nav>
       <div class="grid-self" data-testid="self-view" data-part="self" data-floating="false" role="group" hidden></div>
       <div class="grid-invite" data-part="invite" hidden>
         <p data-part="invite-text"></p>
@@ -62,6 +77,8 @@ export class SalonGrid extends HTMLElement {
       </div>
       <button type="button" class="btn btn-primary grid-sound" data-part="sound" hidden>${icon("volume")}<span data-part="sound-text"></span></button>`);
     part(this, "copy").addEventListener("click", () => this.#copyLink());
+    part(this, "prev").addEventListener("click", () => this.turnPage(-1));
+    part(this, "next").addEventListener("click", () => this.turnPage(1));
     part(this, "sound").addEventListener("click", () => {
       part(this, "sound").hidden = true;
       for (const tile of this.#tiles.values()) tile.play();
@@ -73,10 +90,38 @@ export class SalonGrid extends HTMLElement {
     });
   }
 
-  /** @param {GridModel} model */
-  set model(model) {
+  /** Show the next (1) or previous (-1) page. @param {number} delta */
+  turnPage(delta) {
+    this.#page = Math.max(0, this.#page + delta);
+    if (this.#model) this.model = this.#model;
+  }
+
+  /** The tiles on screen now (stage and self view included). @returns {TileModel[]} */
+  shownTiles() {
+    return this.#shown;
+  }
+
+  #resized() {
+    const size = this.#measurePageSize();
+    if (size !== this.#pageSize && this.#model) this.model = this.#model;
+    else this.#layout();
+  }
+
+  #measurePageSize() {
+    const { width, height } = part(this, "tiles").getBoundingClientRect();
+    return pageSize(width, height);
+  }
+
+  /** @param {GridModel} full */
+  set model(full) {
     if (!this.#built) this.#build();
-    this.#model = model;
+    this.#model = full;
+    this.#pageSize = this.#measurePageSize();
+    const paged = paginate(full.tiles, { stageKey: full.stageKey, selfKey: full.selfKey, first: full.first ?? [], size: this.#pageSize, page: this.#page });
+    this.#page = paged.page;
+    this.#shown = paged.tiles;
+    const model = { ...full, tiles: paged.tiles };
+    this.#pages(paged, full.tiles);
     this.setAttribute("aria-label", t("grid.label"));
     const stage = part(this, "stage");
     const strip = part(this, "tiles");
@@ -111,6 +156,26 @@ export class SalonGrid extends HTMLElement {
     part(this, "copy-text").textContent = t("grid.copyLink");
     part(this, "sound-text").textContent = t("grid.enableSound");
     this.#layout();
+  }
+
+  /** @param {{page: number, pages: number, offPage: string[]}} paged @param {TileModel[]} all */
+  #pages({ page, pages, offPage }, all) {
+    const bar = part(this, "pages");
+    bar.hidden = pages <= 1;
+    this.classList.toggle("is-paged", pages > 1);
+    bar.setAttribute("aria-label", t("grid.pages"));
+    part(this, "page-text").textContent = t("grid.page", { page: page + 1, pages });
+    const prev = /** @type {HTMLButtonElement} */ (part(this, "prev"));
+    const next = /** @type {HTMLButtonElement} */ (part(this, "next"));
+    prev.disabled = page === 0;
+    next.disabled = page >= pages - 1;
+    prev.setAttribute("aria-label", t("grid.previousPage"));
+    next.setAttribute("aria-label", t("grid.nextPage"));
+    const speaker = all.find((tile) => tile.participantId === offPage[0]);
+    const offpage = part(this, "offpage");
+    offpage.hidden = !speaker;
+    offpage.textContent = speaker ? t("grid.speakingElsewhere", { name: speaker.name }) : "";
+    if (speaker) offpage.dataset.participantId = speaker.participantId;
   }
 
   /** The video element of a tile, if it is on screen. @param {string} key @returns {HTMLVideoElement | null} */
