@@ -305,7 +305,7 @@ async def one_step(
 
     await until(all_receiving, "every subscriber receiving its page", 120)
     newcomers = [await newcomer_first_frame(browser, made["viewerRoomUrl"]) for _ in range(3)]
-    first_frame = statistics.median(first for first, _ in newcomers)
+    first_frame = statistics.median(steps["frame"] for steps in newcomers) / 1000
 
     # The audio switch: the last publisher (outside the loudest five) starts talking.
     talker = publishers[-1]

@@ -11,6 +11,7 @@ from starlette.responses import FileResponse
 from salon.api.deps import caller_of
 from salon.api.openapi import request_body_schema
 from salon.api.responses import COMMON_ERRORS, Json, parse_body
+from salon.api.webhook_shapes import DATE_TIME
 from salon.recording.model import ACCESS_LINK_DEFAULT_S, FILE_PATH, render_recording
 from salon.recording.service import RecordingService
 
@@ -18,6 +19,28 @@ router = APIRouter(prefix="/v1", tags=["recordings"], responses=COMMON_ERRORS)
 files = APIRouter(include_in_schema=False)
 
 BULK_MAX = 100
+
+
+class RecordingOut(BaseModel):
+    """Whereby's Recording object (`render_recording`)."""
+
+    recordingId: str
+    roomSessionId: str | None
+    roomName: str
+    filename: str | None
+    startDate: str = Field(json_schema_extra=DATE_TIME)
+    endDate: str = Field(json_schema_extra=DATE_TIME)
+    sizeInMegaBytes: float
+
+
+class RecordingListOut(BaseModel):
+    results: list[RecordingOut]
+    cursor: str | None
+
+
+class AccessLinkOut(BaseModel):
+    accessLink: str
+    expires: int = Field(description="Epoch milliseconds, as Whereby's access links have it.")
 
 
 class BulkDeleteBody(BaseModel):
@@ -30,7 +53,7 @@ def _recordings(request: Request) -> RecordingService:
     return found
 
 
-@router.get("/recordings", summary="Get recordings")
+@router.get("/recordings", summary="Get recordings", response_model=RecordingListOut)
 async def list_recordings(
     request: Request,
     room_name: Annotated[str | None, Query(alias="roomName", max_length=200)] = None,
@@ -50,7 +73,7 @@ async def list_recordings(
     return Json({"results": [render_recording(r) for r in found], "cursor": next_cursor})
 
 
-@router.get("/recordings/{recordingId}", summary="Get recording")
+@router.get("/recordings/{recordingId}", summary="Get recording", response_model=RecordingOut)
 async def get_recording(recordingId: str, request: Request) -> Response:
     found = await _recordings(request).get(caller_of(request).org_id, recordingId)
     return Json(render_recording(found))
@@ -71,6 +94,7 @@ async def delete_recording(recordingId: str, request: Request) -> Response:
 @router.get(
     "/recordings/{recordingId}/access-link",
     summary="Get recording access link",
+    response_model=AccessLinkOut,
     responses={403: {"description": "The recording is in the customer's S3 bucket."}},
 )
 async def access_link(
