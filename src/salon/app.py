@@ -25,6 +25,8 @@ from salon.dashboard.web import Dashboard
 from salon.errors import InvalidInput
 from salon.keys.service import KeyService
 from salon.meetings.service import MeetingService
+from salon.metrics.http import HttpMetrics, MetricsEndpoint
+from salon.metrics.wiring import build_exposition
 from salon.orgs.service import OrgService
 from salon.pages import room
 from salon.pages.assets import InMemoryStaticFiles
@@ -217,4 +219,32 @@ async def build_app(settings: Settings, database: Database, clock: Clock = syste
         limiter=RateLimiter(settings.rate_limit_points, clock),
         max_body_bytes=settings.max_body_bytes,
     )
+    install_metrics(app, settings, rooms, group_media, dispatcher, database, clock)
     return app
+
+
+def install_metrics(
+    app: FastAPI,
+    settings: Settings,
+    rooms: RoomService,
+    group_media: SfuBridge | None,
+    dispatcher: Dispatcher,
+    database: Database,
+    clock: Clock,
+) -> None:
+    """HTTP metrics outside every other middleware (they see the gate's 429s); `/metrics` on
+    the main port only with `--metrics`, behind its token. `app.state.metrics` is what the
+    metrics port serves."""
+    if settings.metrics and not settings.metrics_token:
+        raise InvalidInput("--metrics needs a bearer token: --metrics-token or SALON_METRICS_TOKEN")
+    exposition = build_exposition(
+        rooms=rooms,
+        sfu_usage=group_media.usage if group_media is not None else None,
+        dispatcher=dispatcher,
+        database=database,
+        clock=clock,
+    )
+    app.state.metrics = exposition
+    app.add_middleware(HttpMetrics)
+    if settings.metrics:
+        app.add_middleware(MetricsEndpoint, exposition=exposition, token=settings.metrics_token)

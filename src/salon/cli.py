@@ -19,6 +19,7 @@ from salon.dashboard.accounts import AccountService
 from salon.errors import SalonError
 from salon.keys.service import KeyService
 from salon.logs import configure_logging
+from salon.metrics.sidecar import metrics_sidecar
 from salon.orgs.service import OrgService
 from salon.signaling.protocol import MAX_FRAME_BYTES
 from salon.storage.db import Database
@@ -108,7 +109,15 @@ async def _serve(settings: Settings) -> None:
         gc.collect()
         gc.freeze()
         gc.set_threshold(50_000, 20, 20)
-        await uvicorn.Server(config).serve()
+        main_server = uvicorn.Server(config)
+        sidecar = metrics_sidecar(app.state.metrics, settings) if settings.metrics_port else None
+        metrics_task = asyncio.create_task(sidecar.serve()) if sidecar is not None else None
+        try:
+            await main_server.serve()
+        finally:
+            if sidecar is not None and metrics_task is not None:
+                sidecar.should_exit = True
+                await metrics_task
     finally:
         await database.close()
 
@@ -288,6 +297,20 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--turn-ttl-s", type=int, help="lifetime of TURN credentials (43200)")
     serve.add_argument("--log-level", choices=["critical", "error", "warning", "info", "debug"])
     serve.add_argument("--access-log", action="store_true", default=None)
+    serve.add_argument("--log-format", choices=["text", "json"], help="log lines (default text)")
+    serve.add_argument(
+        "--metrics-port", type=int, help="serve Prometheus /metrics on this port (default off)"
+    )
+    serve.add_argument("--metrics-host", help="address of the metrics port (default 127.0.0.1)")
+    serve.add_argument(
+        "--metrics",
+        action="store_true",
+        default=None,
+        help="also serve /metrics on the main port, behind --metrics-token",
+    )
+    serve.add_argument(
+        "--metrics-token", help="bearer token for /metrics (prefer env SALON_METRICS_TOKEN)"
+    )
 
     commands.add_parser("migrate", parents=[storage], help="apply database migrations")
 

@@ -7,6 +7,7 @@ rooms ──Connection.send (bounded queue, never waits)──► pump task ─�
 import asyncio
 import contextlib
 import logging
+import time
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -14,6 +15,7 @@ from starlette.websockets import WebSocket, WebSocketDisconnect
 
 from salon.clock import Clock
 from salon.errors import SalonError
+from salon.metrics import events as metrics
 from salon.rooms.live import Refused, Seat
 from salon.rooms.service import RoomService
 from salon.rooms.state import NoSuchParticipant, NotAllowed, SignedInMember
@@ -51,7 +53,9 @@ class Connection:
             return
         try:
             self._queue.put_nowait(p.encode(message))
+            metrics.signal_sent(message.get("type"))
         except asyncio.QueueFull:
+            metrics.slow_reader_dropped()
             log.warning("closing a connection that cannot keep up with its room")
             self._clear()
             self.close(CloseCode.TOO_SLOW, "too slow to keep up")
@@ -102,6 +106,7 @@ async def _dispatch(
 ) -> Seat | None:
     """Handle one frame; the seat the connection holds afterwards."""
     about: str | None = None
+    started = time.perf_counter()
     try:
         message = p.parse(frame)
         about = p.wire_type(message)
@@ -109,6 +114,7 @@ async def _dispatch(
             await rooms.handle(seat, message)
         elif isinstance(message, p.Join):
             seat = await rooms.join(connection, message, member)
+            metrics.join_answered(time.perf_counter() - started)
         elif isinstance(message, p.Ping):
             connection.send({"type": "pong", "id": message.id})
         else:
@@ -122,6 +128,7 @@ async def _dispatch(
         # A fault of ours must not take the room down: this connection hears of it, others don't.
         log.exception("signaling message failed")
         connection.send(p.error(ErrorCode.BAD_FRAME, "the server could not handle that message"))
+    metrics.signal_received(about)
     return seat
 
 

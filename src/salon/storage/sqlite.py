@@ -19,9 +19,11 @@ connection, which in WAL mode sees committed data and never waits for the writer
 
 import asyncio
 import sqlite3
+import time
 from collections.abc import Sequence
 from typing import Any
 
+from salon.metrics import events as metrics
 from salon.storage.db import NO_PARAMS, Dialect, Params, Row, StorageUnavailable, UniqueViolation
 
 _BUSY_TIMEOUT_MS = 5000
@@ -146,6 +148,7 @@ class SqliteDatabase:
             await asyncio.sleep(0)
             async with self._write_lock:
                 batch, self._waiting = self._waiting, []
+                started = time.perf_counter()
                 try:
                     self._writer.execute("COMMIT")
                     outcome: BaseException | None = None
@@ -153,6 +156,7 @@ class SqliteDatabase:
                     self._writer.execute("ROLLBACK")
                     outcome = StorageUnavailable(f"commit failed: {error}")
                 self._batch_open = False
+                metrics.committed(len(batch), time.perf_counter() - started)
             for durable in batch:
                 if durable.done():
                     continue
