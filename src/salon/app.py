@@ -24,6 +24,7 @@ from salon.dashboard.routes import install_dashboard, signed_in_member
 from salon.dashboard.web import Dashboard
 from salon.errors import InvalidInput
 from salon.keys.service import KeyService
+from salon.log_context import RequestIds
 from salon.meetings.service import MeetingService
 from salon.metrics.http import HttpMetrics, MetricsEndpoint
 from salon.metrics.wiring import build_exposition
@@ -220,6 +221,7 @@ async def build_app(settings: Settings, database: Database, clock: Clock = syste
         max_body_bytes=settings.max_body_bytes,
     )
     install_metrics(app, settings, rooms, group_media, dispatcher, database, clock)
+    app.add_middleware(RequestIds)  # outermost: every log line of a request carries its id
     return app
 
 

@@ -27,6 +27,7 @@ from salon.storage.migrate import migrate
 from salon.webhooks.service import WebhookService, remember_served_origins, served_origins
 
 FIRST_KEY_NAME = "default"
+LOG_FORMATS = ("text", "json")
 _T = TypeVar("_T")
 
 
@@ -297,7 +298,7 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--turn-ttl-s", type=int, help="lifetime of TURN credentials (43200)")
     serve.add_argument("--log-level", choices=["critical", "error", "warning", "info", "debug"])
     serve.add_argument("--access-log", action="store_true", default=None)
-    serve.add_argument("--log-format", choices=["text", "json"], help="log lines (default text)")
+    serve.add_argument("--log-format", choices=LOG_FORMATS, help="log lines (default text)")
     serve.add_argument(
         "--metrics-port", type=int, help="serve Prometheus /metrics on this port (default off)"
     )
@@ -357,7 +358,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ValueError as error:
         print(f"salon: {error}", file=sys.stderr)
         return 2
-    configure_logging(settings.log_level)
+    if settings.log_format not in LOG_FORMATS:
+        print(f"salon: the log format must be one of {', '.join(LOG_FORMATS)}", file=sys.stderr)
+        return 2
+    configure_logging(settings.log_level, settings.log_format)
     try:
         if args.command == "serve":
             _run(_serve(settings))

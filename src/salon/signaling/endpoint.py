@@ -13,6 +13,7 @@ from typing import Any
 
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
+from salon import log_context
 from salon.clock import Clock
 from salon.errors import SalonError
 from salon.metrics import events as metrics
@@ -160,7 +161,9 @@ async def signal_endpoint(websocket: WebSocket) -> None:
                 if flood.flooding:
                     connection.close(CloseCode.FLOODING, "flooding")
                 continue
-            seat = await _dispatch(rooms, connection, seat, frame, member)
+            before, seat = seat, await _dispatch(rooms, connection, seat, frame, member)
+            if seat is not None and seat is not before:  # log lines name the room from now on
+                log_context.bind(room=seat.room.state.name, participant_id=seat.participant_id)
     except WebSocketDisconnect:
         pass
     finally:
