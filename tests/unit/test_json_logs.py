@@ -31,7 +31,8 @@ def test_a_line_is_one_json_object_with_time_level_logger_and_redacted_message()
     assert set(parsed) == {"time", "level", "logger", "message"}
     assert parsed["level"] == "warning"
     assert parsed["logger"] == "salon.rooms"
-    assert parsed["time"].endswith("Z") and len(parsed["time"]) == len("2026-12-03T09:30:00.000Z")
+    assert parsed["time"].endswith("Z")
+    assert len(parsed["time"]) == len("2026-12-03T09:30:00.000Z")
     assert parsed["message"] == "opened /room?roomKey=[redacted] by salon_k7m2q9x4h3pa_[redacted]"
 
 
@@ -52,6 +53,8 @@ async def test_ids_bound_in_a_task_appear_in_its_lines_only() -> None:
         lines[name] = json.loads(JsonFormatter().format(record("hello")))
 
     await asyncio.gather(connection("a", "/room-a"), connection("b", "/room-b"))
-    assert lines["a"]["room"] == "/room-a" and lines["a"]["participant_id"] == "p-a"
-    assert lines["b"]["room"] == "/room-b" and lines["b"]["participant_id"] == "p-b"
+    assert lines["a"]["room"] == "/room-a"
+    assert lines["a"]["participant_id"] == "p-a"
+    assert lines["b"]["room"] == "/room-b"
+    assert lines["b"]["participant_id"] == "p-b"
     assert "room" not in json.loads(JsonFormatter().format(record("outside")))
