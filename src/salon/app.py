@@ -26,6 +26,7 @@ from salon.errors import InvalidInput
 from salon.keys.service import KeyService
 from salon.log_context import RequestIds
 from salon.meetings.service import MeetingService
+from salon.metrics.events import committed
 from salon.metrics.http import HttpMetrics, MetricsEndpoint
 from salon.metrics.wiring import build_exposition
 from salon.orgs.service import OrgService
@@ -41,8 +42,8 @@ from salon.sfu.pool import JanusPool
 from salon.sfu.process import JanusProcess, janus_binary
 from salon.sfu.turn import IceServers, split_urls
 from salon.signaling.endpoint import SIGNAL_PATH, signal_endpoint
-from salon.storage.db import Database, Dialect, dialect_of, sqlite_path
-from salon.storage.postgres import PostgresDatabase
+from salon.storage.db import Database
+from salon.storage.engines import open_database as open_database
 from salon.storage.sqlite import SqliteDatabase
 from salon.webhooks.dispatcher import Dispatcher
 from salon.webhooks.model import RetryPolicy
@@ -59,12 +60,6 @@ Errors are JSON: `{"error": "<message>", "code": "<stable code>"}`. Every respon
 `X-RateLimit-Limit`, `X-RateLimit-Remaining` and `X-RateLimit-Reset`; a read costs 1 point, a
 delete 2, a write 3, from each organization's budget per minute.
 """
-
-
-def open_database(url: str) -> Database:
-    if dialect_of(url) is Dialect.SQLITE:
-        return SqliteDatabase(sqlite_path(url))
-    return PostgresDatabase(url)
 
 
 async def _housekeeping(services: Services, interval_s: float) -> None:
@@ -247,6 +242,8 @@ def install_metrics(
         clock=clock,
     )
     app.state.metrics = exposition
+    if isinstance(database, SqliteDatabase):  # group commit: batch sizes and commit times
+        database.on_commit = committed
     app.add_middleware(HttpMetrics)
     if settings.metrics:
         app.add_middleware(MetricsEndpoint, exposition=exposition, token=settings.metrics_token)

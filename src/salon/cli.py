@@ -1,30 +1,33 @@
-"""`salon serve | migrate | keys | orgs`: the command line, over the same services as the API."""
+"""`salon serve | migrate | keys | orgs`: the command line, over the same services as the API.
+
+Each command imports what it uses, inside its function: the web stack (FastAPI, uvicorn), Alembic,
+SQLAlchemy and argon2 cost about a second to import, which `salon keys list` has no use for
+(`bench/cli_startup.py` measures it; `tests/e2e/test_cli_imports.py` keeps it so).
+"""
+
+from __future__ import annotations
 
 import argparse
 import asyncio
-import gc
 import json
 import sys
 from collections.abc import Awaitable, Callable, Coroutine, Sequence
 from datetime import UTC, datetime
-from typing import Any, TypeVar
-
-from sqlalchemy.engine import make_url
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from salon import __version__, cli_users, cli_webhooks
-from salon.app import build_app, open_database
 from salon.clock import system_clock
 from salon.config import Settings, load_settings
-from salon.dashboard.accounts import AccountService
 from salon.errors import SalonError
 from salon.keys.service import KeyService
 from salon.logs import configure_logging
-from salon.metrics.sidecar import metrics_sidecar
 from salon.orgs.service import OrgService
-from salon.signaling.protocol import MAX_FRAME_BYTES
-from salon.storage.db import Database
+from salon.storage.db import Dialect, dialect_of
+from salon.storage.engines import open_database
 from salon.storage.migrate import migrate
-from salon.webhooks.service import WebhookService, remember_served_origins, served_origins
+
+if TYPE_CHECKING:
+    from salon.storage.db import Database
 
 FIRST_KEY_NAME = "default"
 LOG_FORMATS = ("text", "json")
@@ -32,6 +35,10 @@ _T = TypeVar("_T")
 
 
 def _redacted(url: str) -> str:
+    if dialect_of(url) is Dialect.SQLITE:
+        return url  # no password to hide
+    from sqlalchemy.engine import make_url
+
     return make_url(url).render_as_string(hide_password=True)
 
 
@@ -53,7 +60,14 @@ def _group_rooms(settings: Settings, available: bool) -> str:
 
 
 async def _serve(settings: Settings) -> None:
+    import gc
+
     import uvicorn
+
+    from salon.app import build_app
+    from salon.metrics.sidecar import metrics_sidecar
+    from salon.signaling.protocol import MAX_FRAME_BYTES
+    from salon.webhooks.service import remember_served_origins
 
     url = settings.effective_database_url
     await migrate(url)
@@ -188,6 +202,8 @@ async def _keys(settings: Settings, args: argparse.Namespace) -> int:
 
 
 async def _webhooks(settings: Settings, args: argparse.Namespace) -> int:
+    from salon.webhooks.service import WebhookService, served_origins
+
     async def work(database: Database, orgs: OrgService, _: KeyService) -> int:
         org = await orgs.find(args.org)
         own = settings.own_origins | await served_origins(database)
@@ -198,6 +214,8 @@ async def _webhooks(settings: Settings, args: argparse.Namespace) -> int:
 
 
 async def _users(settings: Settings, args: argparse.Namespace) -> int:
+    from salon.dashboard.accounts import AccountService
+
     async def work(database: Database, orgs: OrgService, _: KeyService) -> int:
         org = await orgs.find(args.org)
         return await cli_users.run(AccountService(database, system_clock), org.org_id, args)

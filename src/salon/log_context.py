@@ -5,11 +5,15 @@ that every record logged while handling one request or one signaling connection 
 else a fresh one) and echoes it in the response; the signaling endpoint binds the room and the
 participant once a socket has joined. The JSON log format prints them (`logs.JsonFormatter`)."""
 
+from __future__ import annotations
+
 import re
 import uuid
 from contextvars import ContextVar
+from typing import TYPE_CHECKING
 
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+if TYPE_CHECKING:  # logs.py imports this module, and the CLI must not load the web stack
+    from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 REQUEST_ID_HEADER = b"x-request-id"
 _SANE_ID = re.compile(rb"[A-Za-z0-9._-]{1,64}")

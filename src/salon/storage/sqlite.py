@@ -20,10 +20,9 @@ connection, which in WAL mode sees committed data and never waits for the writer
 import asyncio
 import sqlite3
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
-from salon.metrics import events as metrics
 from salon.storage.db import NO_PARAMS, Dialect, Params, Row, StorageUnavailable, UniqueViolation
 
 _BUSY_TIMEOUT_MS = 5000
@@ -99,6 +98,8 @@ class SqliteDatabase:
         self._waiting: list[asyncio.Future[None]] = []
         self._committer: asyncio.Task[None] | None = None
         self._unit_view = _SqliteTransaction(self._writer)
+        self.on_commit: Callable[[int, float], None] | None = None
+        """Told (units in the batch, seconds the COMMIT took) after each commit: metrics."""
 
     async def fetch_one(self, sql: str, params: Params = NO_PARAMS) -> Row | None:
         rows = _run(self._reader, sql, params)[0]
@@ -156,7 +157,8 @@ class SqliteDatabase:
                     self._writer.execute("ROLLBACK")
                     outcome = StorageUnavailable(f"commit failed: {error}")
                 self._batch_open = False
-                metrics.committed(len(batch), time.perf_counter() - started)
+                if self.on_commit is not None:
+                    self.on_commit(len(batch), time.perf_counter() - started)
             for durable in batch:
                 if durable.done():
                     continue
