@@ -34,6 +34,7 @@ from salon.pages import room
 from salon.pages.assets import InMemoryStaticFiles
 from salon.pages.room import STATIC_DIR, STATIC_PATH
 from salon.ratelimit import RateLimiter
+from salon.rooms.orphans import close_orphans
 from salon.rooms.recorder import RoomRecorder
 from salon.rooms.service import RoomService
 from salon.sfu.bridge import SfuBridge
@@ -138,9 +139,10 @@ async def build_app(settings: Settings, database: Database, clock: Clock = syste
         ),
     )
     group_media = build_group_media(settings)
+    recorder = RoomRecorder(database, orgs, on_queued=dispatcher.wake)
     rooms = RoomService(
         meetings_service,
-        RoomRecorder(database, orgs, on_queued=dispatcher.wake),
+        recorder,
         clock,
         ice_servers_for=build_ice_servers(settings).for_participant,
         group_media=group_media,
@@ -150,6 +152,7 @@ async def build_app(settings: Settings, database: Database, clock: Clock = syste
 
     @contextlib.asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        await close_orphans(database, recorder, clock)  # a crashed process's rooms, before any join
         background = [
             asyncio.create_task(_housekeeping(services, settings.housekeeping_interval_s)),
             asyncio.create_task(dispatcher.run()),
