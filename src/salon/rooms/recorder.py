@@ -2,15 +2,28 @@
 
 The history rows and the webhook outbox rows of an event commit in one transaction, so an event
 is either recorded and queued for delivery, or neither.
+
+When the database cannot take a write (down, or its disk full), the event waits in memory and is
+retried, in order, until it can: the room goes on (a join that could not be recorded must not
+leave a participant behind that no socket owns), and the record and its webhooks follow once the
+database is back. Events that come while some wait queue behind them, so history stays in order.
 """
 
+import asyncio
+import collections
+import logging
 from collections.abc import Callable
 
 from salon.orgs.service import OrgService
 from salon.rooms.events import RoomEvent, RoomEventType
 from salon.storage import rooms as room_rows
-from salon.storage.db import Database
+from salon.storage.db import Database, StorageUnavailable
 from salon.webhooks.service import WebhookService
+
+log = logging.getLogger(__name__)
+
+RETRY_FIRST_S = 0.2
+RETRY_MAX_S = 5.0
 
 
 class RoomRecorder:
@@ -20,8 +33,40 @@ class RoomRecorder:
         self._db = db
         self._orgs = orgs
         self._on_queued = on_queued
+        self._waiting: collections.deque[RoomEvent] = collections.deque()
+        self._retrying: asyncio.Task[None] | None = None
+
+    @property
+    def waiting(self) -> int:
+        """Events waiting for the database to come back."""
+        return len(self._waiting)
 
     async def record(self, event: RoomEvent) -> None:
+        if self._waiting:
+            self._waiting.append(event)
+            return
+        try:
+            await self._write(event)
+        except StorageUnavailable as error:
+            log.warning("could not record %s (%s); retrying until the database is back",
+                        event.type.value, error)  # fmt: skip
+            self._waiting.append(event)
+            self._retrying = asyncio.create_task(self._retry())
+
+    async def _retry(self) -> None:
+        pause = RETRY_FIRST_S
+        while self._waiting:
+            try:
+                await self._write(self._waiting[0])
+            except StorageUnavailable:
+                await asyncio.sleep(pause)
+                pause = min(pause * 2, RETRY_MAX_S)
+                continue
+            self._waiting.popleft()
+            pause = RETRY_FIRST_S
+        log.warning("recorded the room events that waited for the database")
+
+    async def _write(self, event: RoomEvent) -> None:
         subdomain = (await self._orgs.get(event.meeting.org_id)).subdomain
         async with self._db.transaction() as tx:
             queued = await WebhookService.enqueue(tx, event, event.meeting, subdomain)
