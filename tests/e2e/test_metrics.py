@@ -165,6 +165,7 @@ async def test_the_metrics_port_counts_api_signaling_rate_limits_and_webhooks(
     assert value(after, "salon_webhook_pending") >= 3
     assert value(after, "salon_webhook_oldest_pending_age_seconds") > 0
     assert value(after, "salon_janus_instances") == 0
+    assert value(after, "salon_ready") == 1
     assert value(after, "process_resident_memory_bytes") > 10_000_000
     assert value(after, "process_open_fds") > 0
     assert value(after, "process_cpu_seconds_total") > 0

@@ -7,7 +7,7 @@ is exact; prometheus_client's multiprocess mode is not needed."""
 import logging
 from collections.abc import Awaitable, Callable
 
-from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest
+from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Gauge, generate_latest
 from prometheus_client.gc_collector import GCCollector
 from prometheus_client.platform_collector import PlatformCollector
 from prometheus_client.process_collector import ProcessCollector
@@ -20,6 +20,8 @@ log = logging.getLogger(__name__)
 
 BacklogQuery = Callable[[], Awaitable[tuple[int, int | None]]]
 """→ (pending deliveries, creation time of the oldest in epoch ms, or None)."""
+ReadinessCheck = Callable[[], Awaitable[bool]]
+"""What `/readyz` answers, as a boolean."""
 
 
 class Exposition:
@@ -29,6 +31,7 @@ class Exposition:
         backlog: BacklogReading,
         backlog_query: BacklogQuery,
         now_ms: Callable[[], int],
+        ready: ReadinessCheck,
     ) -> None:
         self.registry = CollectorRegistry(auto_describe=True)
         GCCollector(registry=self.registry)  # it registers itself
@@ -43,10 +46,17 @@ class Exposition:
         self._backlog = backlog
         self._backlog_query = backlog_query
         self._now_ms = now_ms
+        self._ready = ready
+        self._ready_gauge = Gauge(
+            "salon_ready",
+            "1 when /readyz would answer 200 (the database reads and writes).",
+            registry=self.registry,
+        )
 
     async def refresh(self) -> None:
-        """Read what needs I/O. A database that does not answer leaves the last reading and
-        logs a warning rather than failing the scrape (readiness reports the database)."""
+        """Read what needs I/O. A database that does not answer leaves the last backlog reading
+        and logs a warning rather than failing the scrape (`salon_ready` reports it)."""
+        self._ready_gauge.set(1 if await self._ready() else 0)
         try:
             pending, oldest_ms = await self._backlog_query()
         except Exception as error:

@@ -14,7 +14,7 @@ from salon.metrics.collectors import (
 )
 from salon.metrics.exposition import Exposition
 from salon.rooms.service import RoomService
-from salon.storage.db import Database
+from salon.storage.db import Database, StorageUnavailable
 from salon.storage.webhook_backlog import pending_backlog
 from salon.webhooks.dispatcher import Dispatcher
 
@@ -45,6 +45,13 @@ def build_exposition(
         reading = await pending_backlog(database)
         return reading.pending, reading.oldest_created_ms
 
+    async def ready() -> bool:
+        try:
+            await database.ping()
+        except StorageUnavailable:
+            return False
+        return True
+
     return Exposition(
         [
             RoomsCollector(lambda: _room_snapshots(rooms)),
@@ -54,4 +61,5 @@ def build_exposition(
         backlog,
         backlog_query,
         clock,
+        ready,
     )
