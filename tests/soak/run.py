@@ -22,6 +22,7 @@ import argparse
 import asyncio
 import contextlib
 import json
+import os
 import random
 import resource
 import statistics
@@ -230,6 +231,10 @@ def _judge(
         f" (growth {growth * 100:+.1f} %)",
         "open fds after the first window/at the end": f"{fd0:.0f}/{fd1:.0f}",
         "open fds before the load/after every client left": f"{fds_before}/{fds_after}",
+        "RSS at each window's end (MiB)": " ".join(
+            f"{_at(samples, end) / 2**20:.0f}" for end in _window_ends(window, ended)
+        ),
+        "machine load average (1, 5, 15 min)": " ".join(f"{v:.1f}" for v in os.getloadavg()),
     } | verdict.figures
     verdict.goal(not real, f"{len(real)} failures outside injected faults: {real[:3]}")
     verdict.goal(bool(first) and bool(last), "no joins in the first or the last window")
@@ -247,6 +252,15 @@ def _judge(
             f"{fault.name}: rooms usable again after {usable} s (goal <= 10 s)",
         )
         verdict.goal(fault.readyz_truthful, f"{fault.name}: /readyz was not truthful")
+
+
+def _window_ends(window: float, ended: float) -> list[float]:
+    return [window * n for n in range(1, int(ended // window) + 1)]
+
+
+def _at(samples: list[tuple[float, int, int]], at: float) -> int:
+    """RSS of the sample nearest to `at`."""
+    return min(samples, key=lambda s: abs(s[0] - at))[1] if samples else 0
 
 
 def _report(
