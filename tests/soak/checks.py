@@ -51,13 +51,18 @@ async def database_closed_and_delivered(
 ) -> None:
     db = open_database(database_url)
     try:
+        # A socket cut off mid-join is closed after the resume grace (20 s), then its `left`
+        # and the session's end are recorded and delivered: wait for all of it, with a deadline.
         deadline = time.monotonic() + DRAIN_WITHIN_S
         pending = -1
         while time.monotonic() < deadline:
             pending = await _count(
                 db, "SELECT COUNT(*) AS n FROM webhook_deliveries WHERE status = 'pending'"
             )
-            if pending == 0:
+            still_open = await _count(
+                db, "SELECT COUNT(*) AS n FROM room_participants WHERE left_ms IS NULL"
+            )
+            if pending == 0 and still_open == 0:
                 break
             await asyncio.sleep(1.0)  # the pause between two looks at the outbox
         failed = await _count(

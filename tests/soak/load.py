@@ -145,12 +145,13 @@ class Load:
                         raise _Refused(f"GET /v1/meetings/id: {read.status_code}")
                     if len(own) > 20:
                         gone = own.pop(0)
+                        # Its fate is unknown until the answer comes (a kill may cut it off).
+                        self.meetings.acknowledged.pop(gone, None)
                         deleted = await http.delete(f"/v1/meetings/{gone}")
                         self.stats.api_calls += 1
                         if deleted.status_code != 204:
                             raise _Refused(f"DELETE /v1/meetings/id: {deleted.status_code}")
                         self.meetings.deleted.add(gone)
-                        self.meetings.acknowledged.pop(gone, None)
                 except (httpx.HTTPError, _Refused) as error:
                     self.stats.fail("api", f"{type(error).__name__}: {error}")
                 await self._pause(every_s)
