@@ -20,6 +20,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import httpx
 from websockets.asyncio.client import connect
 from websockets.exceptions import WebSocketException
 
@@ -130,12 +131,19 @@ async def kill9(rig: Rig) -> Fault:
             dead_statuses.append(await readiness(rig.salon.base_url))
             await asyncio.sleep(0.5)
 
+    restart_s = 0.0
+
     async def recover() -> None:
-        await asyncio.to_thread(rig.salon.start)
+        nonlocal restart_s
+        restart_s = await asyncio.to_thread(rig.salon.start)
 
     fault = await _with_outage(rig, "kill9", inject, recover)
+    if fault.usable_after_s is not None:  # counted from the restart, not from its readiness
+        fault.usable_after_s += restart_s
     fault.readyz_truthful = all(status is None for status in dead_statuses)
-    fault.note = f"(while dead: {sorted({str(s) for s in dead_statuses})})"
+    fault.note = (
+        f"(restart {restart_s:.1f} s; while dead: {sorted({str(s) for s in dead_statuses})})"
+    )
     return fault
 
 
@@ -170,9 +178,21 @@ async def janus(rig: Rig) -> Fault:
             os.kill(pid, signal.SIGKILL)
 
     async def recover() -> None:
-        pass  # Salon's supervisor restarts it
+        # Salon's supervisor restarts it; the room is usable for media once Salon holds a
+        # session with the new process again (a join alone is answered before that).
+        deadline = time.monotonic() + USABLE_WITHIN_S * 3
+        while time.monotonic() < deadline:
+            if await _janus_up(rig):
+                return
+            await asyncio.sleep(PROBE_EVERY_S)
 
+    killed = time.monotonic()
     fault = await _with_outage(rig, "janus", inject, recover, rig.probe_group_room)
+    fault.usable_after_s = (
+        (time.monotonic() - killed if await _janus_up(rig) else None)
+        if fault.usable_after_s is not None
+        else None
+    )
     fault.readyz_truthful = True  # Janus is not part of readiness: group rooms heal by themselves
     fault.note = "(readiness covers the database only; Janus heals by itself)"
     return fault
@@ -212,6 +232,17 @@ async def webhook(rig: Rig) -> Fault:
     fault.readyz_truthful = all(status == 200 for status in fault.readyz_during)
     fault.note = "(Salon itself stays ready)"
     return fault
+
+
+async def _janus_up(rig: Rig) -> bool:
+    try:
+        async with httpx.AsyncClient(timeout=5) as http:
+            text = (await http.get(rig.salon.metrics_url)).text
+    except httpx.HTTPError:
+        return False
+    return any(
+        line.startswith("salon_janus_up{") and line.endswith(" 1.0") for line in text.splitlines()
+    )
 
 
 def _fill(path: Path) -> None:
