@@ -24,7 +24,7 @@ import httpx
 from websockets.asyncio.client import connect
 from websockets.exceptions import WebSocketException
 
-from soak.load import Load, Stats
+from soak.load import FUTURE, Load, Stats
 from soak.process import SalonProcess, readiness
 from webhook_helpers import HANG, Receiver
 
@@ -199,22 +199,35 @@ async def janus(rig: Rig) -> Fault:
 
 
 async def disk(rig: Rig) -> Fault:
+    """While the disk is full, each look pairs `/readyz` with a write through the API; readiness
+    is truthful when it never says 200 right after a write failed (WAL space SQLite already holds
+    lets some writes succeed on a full disk: then "ready" is true)."""
     assert rig.data_dir is not None
     filler = rig.data_dir / "filler"
-    full_statuses: list[int | None] = []
+    looks: list[tuple[bool, int | None]] = []
 
     async def inject() -> None:
         await asyncio.to_thread(_fill, filler)
-        for _ in range(8):
-            full_statuses.append(await readiness(rig.salon.base_url))
-            await asyncio.sleep(OUTAGE_S / 8)
+        async with rig.load.http() as http:
+            for _ in range(12):
+                try:
+                    written = (
+                        await http.post("/v1/meetings", json={"endDate": FUTURE})
+                    ).status_code == 201
+                except httpx.HTTPError:
+                    written = False
+                looks.append((written, await readiness(rig.salon.base_url)))
+                await asyncio.sleep(OUTAGE_S / 12)
 
     async def recover() -> None:
         filler.unlink()
 
     fault = await _with_outage(rig, "disk", inject, recover)
-    fault.readyz_truthful = bool(full_statuses) and all(s == 503 for s in full_statuses[1:])
-    fault.note = f"(while full: {sorted({str(s) for s in full_statuses})})"
+    lies = sum(1 for written, status in looks if not written and status == 200)
+    fault.readyz_truthful = lies == 0
+    failed = sum(1 for written, _ in looks if not written)
+    seen = sorted({str(status) for _, status in looks})
+    fault.note = f"(while full: {failed}/{len(looks)} writes failed, /readyz {seen}, {lies} lies)"
     return fault
 
 
