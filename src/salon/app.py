@@ -29,7 +29,11 @@ from salon.insights.samples import SampleBuffer
 from salon.insights.service import InsightsService
 from salon.jobs.runner import JobRunner
 from salon.keys.service import KeyService
+from salon.log_context import RequestIds
 from salon.meetings.service import MeetingService
+from salon.metrics.events import committed
+from salon.metrics.http import HttpMetrics, MetricsEndpoint
+from salon.metrics.wiring import build_exposition
 from salon.orgs.service import OrgService
 from salon.pages import room
 from salon.pages import theme as theme_pages
@@ -50,8 +54,8 @@ from salon.sfu.pool import JanusPool
 from salon.sfu.process import JanusProcess, janus_binary
 from salon.sfu.turn import IceServers, split_urls
 from salon.signaling.endpoint import SIGNAL_PATH, signal_endpoint
-from salon.storage.db import Database, Dialect, dialect_of, sqlite_path
-from salon.storage.postgres import PostgresDatabase
+from salon.storage.db import Database
+from salon.storage.engines import open_database as open_database
 from salon.storage.sqlite import SqliteDatabase
 from salon.themes.model import UPLOAD_BODY_LIMIT_BYTES
 from salon.themes.service import ThemeService
@@ -70,12 +74,6 @@ Errors are JSON: `{"error": "<message>", "code": "<stable code>"}`. Every respon
 `X-RateLimit-Limit`, `X-RateLimit-Remaining` and `X-RateLimit-Reset`; a read costs 1 point, a
 delete 2, a write 3, from each organization's budget per minute.
 """
-
-
-def open_database(url: str) -> Database:
-    if dialect_of(url) is Dialect.SQLITE:
-        return SqliteDatabase(sqlite_path(url))
-    return PostgresDatabase(url)
 
 
 async def _housekeeping(services: Services, interval_s: float) -> None:
@@ -313,4 +311,35 @@ async def build_app(settings: Settings, database: Database, clock: Clock = syste
         max_body_bytes=settings.max_body_bytes,
         max_upload_bytes=UPLOAD_BODY_LIMIT_BYTES,
     )
+    install_metrics(app, settings, rooms, group_media, dispatcher, database, clock)
+    app.add_middleware(RequestIds)  # outermost: every log line of a request carries its id
     return app
+
+
+def install_metrics(
+    app: FastAPI,
+    settings: Settings,
+    rooms: RoomService,
+    group_media: SfuBridge | None,
+    dispatcher: Dispatcher,
+    database: Database,
+    clock: Clock,
+) -> None:
+    """HTTP metrics outside every other middleware (they see the gate's 429s); `/metrics` on
+    the main port only with `--metrics`, behind its token. `app.state.metrics` is what the
+    metrics port serves."""
+    if settings.metrics and not settings.metrics_token:
+        raise InvalidInput("--metrics needs a bearer token: --metrics-token or SALON_METRICS_TOKEN")
+    exposition = build_exposition(
+        rooms=rooms,
+        sfu_usage=group_media.usage if group_media is not None else None,
+        dispatcher=dispatcher,
+        database=database,
+        clock=clock,
+    )
+    app.state.metrics = exposition
+    if isinstance(database, SqliteDatabase):  # group commit: batch sizes and commit times
+        database.on_commit = committed
+    app.add_middleware(HttpMetrics)
+    if settings.metrics:
+        app.add_middleware(MetricsEndpoint, exposition=exposition, token=settings.metrics_token)

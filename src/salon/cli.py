@@ -1,38 +1,47 @@
-"""`salon serve | migrate | keys | orgs`: the command line, over the same services as the API."""
+"""`salon serve | migrate | keys | orgs`: the command line, over the same services as the API.
+
+Each command imports what it uses, inside its function: the web stack (FastAPI, uvicorn), Alembic,
+SQLAlchemy and argon2 cost about a second to import, which `salon keys list` has no use for
+(`bench/cli_startup.py` measures it; `tests/e2e/test_cli_imports.py` keeps it so).
+"""
+
+from __future__ import annotations
 
 import argparse
 import asyncio
-import gc
 import json
 import logging
 import socket
 import sys
 from collections.abc import Awaitable, Callable, Coroutine, Sequence
 from datetime import UTC, datetime
-from typing import Any, TypeVar
-
-from sqlalchemy.engine import make_url
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from salon import __version__, cli_users, cli_webhooks
-from salon.app import build_app, open_database
 from salon.clock import system_clock
 from salon.config import Settings, load_settings
-from salon.dashboard.accounts import AccountService
 from salon.errors import SalonError
 from salon.http_limits import limited_protocol
 from salon.keys.service import KeyService
 from salon.logs import configure_logging
 from salon.orgs.service import OrgService
-from salon.signaling.protocol import MAX_FRAME_BYTES
-from salon.storage.db import Database
+from salon.storage.db import Dialect, dialect_of
+from salon.storage.engines import open_database
 from salon.storage.migrate import migrate
-from salon.webhooks.service import WebhookService, remember_served_origins, served_origins
+
+if TYPE_CHECKING:
+    from salon.storage.db import Database
 
 FIRST_KEY_NAME = "default"
+LOG_FORMATS = ("text", "json")
 _T = TypeVar("_T")
 
 
 def _redacted(url: str) -> str:
+    if dialect_of(url) is Dialect.SQLITE:
+        return url  # no password to hide
+    from sqlalchemy.engine import make_url
+
     return make_url(url).render_as_string(hide_password=True)
 
 
@@ -54,7 +63,14 @@ def _group_rooms(settings: Settings, available: bool) -> str:
 
 
 async def _serve(settings: Settings) -> None:
+    import gc
+
     import uvicorn
+
+    from salon.app import build_app
+    from salon.metrics.sidecar import metrics_sidecar
+    from salon.signaling.protocol import MAX_FRAME_BYTES
+    from salon.webhooks.service import remember_served_origins
 
     url = settings.effective_database_url
     await migrate(url)
@@ -134,7 +150,15 @@ async def _serve(settings: Settings) -> None:
                     logging.getLogger("salon").exception("closing the rooms on shutdown failed")
                 await super().shutdown(sockets)
 
-        await RoomsFirstServer(config).serve()
+        main_server = RoomsFirstServer(config)
+        sidecar = metrics_sidecar(app.state.metrics, settings) if settings.metrics_port else None
+        metrics_task = asyncio.create_task(sidecar.serve()) if sidecar is not None else None
+        try:
+            await main_server.serve()
+        finally:
+            if sidecar is not None and metrics_task is not None:
+                sidecar.should_exit = True
+                await metrics_task
     finally:
         await database.close()
 
@@ -204,6 +228,8 @@ async def _keys(settings: Settings, args: argparse.Namespace) -> int:
 
 
 async def _webhooks(settings: Settings, args: argparse.Namespace) -> int:
+    from salon.webhooks.service import WebhookService, served_origins
+
     async def work(database: Database, orgs: OrgService, _: KeyService) -> int:
         org = await orgs.find(args.org)
         own = settings.own_origins | await served_origins(database)
@@ -214,6 +240,8 @@ async def _webhooks(settings: Settings, args: argparse.Namespace) -> int:
 
 
 async def _users(settings: Settings, args: argparse.Namespace) -> int:
+    from salon.dashboard.accounts import AccountService
+
     async def work(database: Database, orgs: OrgService, _: KeyService) -> int:
         org = await orgs.find(args.org)
         return await cli_users.run(AccountService(database, system_clock), org.org_id, args)
@@ -352,6 +380,20 @@ def _parser() -> argparse.ArgumentParser:
     )
     serve.add_argument("--log-level", choices=["critical", "error", "warning", "info", "debug"])
     serve.add_argument("--access-log", action="store_true", default=None)
+    serve.add_argument("--log-format", choices=LOG_FORMATS, help="log lines (default text)")
+    serve.add_argument(
+        "--metrics-port", type=int, help="serve Prometheus /metrics on this port (default off)"
+    )
+    serve.add_argument("--metrics-host", help="address of the metrics port (default 127.0.0.1)")
+    serve.add_argument(
+        "--metrics",
+        action="store_true",
+        default=None,
+        help="also serve /metrics on the main port, behind --metrics-token",
+    )
+    serve.add_argument(
+        "--metrics-token", help="bearer token for /metrics (prefer env SALON_METRICS_TOKEN)"
+    )
 
     commands.add_parser("migrate", parents=[storage], help="apply database migrations")
 
@@ -398,7 +440,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ValueError as error:
         print(f"salon: {error}", file=sys.stderr)
         return 2
-    configure_logging(settings.log_level)
+    if settings.log_format not in LOG_FORMATS:
+        print(f"salon: the log format must be one of {', '.join(LOG_FORMATS)}", file=sys.stderr)
+        return 2
+    configure_logging(settings.log_level, settings.log_format)
     try:
         if args.command == "serve":
             _run(_serve(settings))

@@ -1,14 +1,18 @@
 """`salon users …`: dashboard accounts from the shell (create, reset a password, list)."""
 
+from __future__ import annotations
+
 import argparse
 import json
 import sys
 from datetime import UTC, datetime
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
-from salon.dashboard.accounts import AccountService
 from salon.dashboard.model import check_role
 from salon.ids import OrgId
+
+if TYPE_CHECKING:  # argon2 and the accounts service load only when a `users` command runs
+    from salon.dashboard.accounts import AccountService
 
 
 def add_commands(

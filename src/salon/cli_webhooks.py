@@ -1,11 +1,15 @@
 """`salon webhooks …`: manage an organization's webhook endpoints and read their delivery log."""
 
+from __future__ import annotations
+
 import argparse
 import json
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from salon.ids import OrgId
-from salon.webhooks.service import WebhookService, endpoint_view
+
+if TYPE_CHECKING:  # the service loads only when a `webhooks` command runs
+    from salon.webhooks.service import WebhookService
 
 
 def add_commands(
@@ -50,6 +54,8 @@ def _show(value: Any, as_json: bool, text: str) -> None:
 
 
 async def run(webhooks: WebhookService, org_id: OrgId, args: argparse.Namespace) -> int:
+    from salon.webhooks.service import endpoint_view
+
     action = args.action
     if action == "create":
         endpoint = await webhooks.create(org_id, args.url, _events(args.events))

@@ -58,7 +58,17 @@ class Settings:
     """This server's name in room history: after a crash it closes what it left open."""
     housekeeping_interval_s: float = 60.0
     log_level: str = "info"
+    log_format: str = "text"
+    """`text` (one readable line a record) or `json` (one JSON object a line)."""
     access_log: bool = False
+    # --- metrics ---
+    metrics_port: int = 0
+    """Serve Prometheus' `/metrics` on this port of `metrics_host` (0: no metrics port)."""
+    metrics_host: str = "127.0.0.1"
+    metrics: bool = False
+    """Also serve `/metrics` on the main port, to callers with `metrics_token` only."""
+    metrics_token: str | None = None
+    """The bearer token `/metrics` on the main port asks for (also honoured on the metrics port)."""
     # --- group rooms (SFU) and TURN ---
     janus: str = "auto"
     """`auto` (a private Janus when the binary is installed), `off`, or ws://…[,ws://…]."""

@@ -7,8 +7,12 @@ message. The filter rewrites each record's final text before any handler
 formats it.
 """
 
+import json
 import logging
 import re
+from datetime import UTC, datetime
+
+from salon.log_context import current_ids
 
 _SECRETS = (
     (re.compile(r"(roomKey=)[^&\s\"']+"), r"\1[redacted]"),
@@ -33,9 +37,34 @@ class RedactSecrets(logging.Filter):
         return True
 
 
-def configure_logging(level: str) -> None:
+class JsonFormatter(logging.Formatter):
+    """One JSON object a line: time (UTC, ISO 8601 with milliseconds), level, logger, message,
+    the request, room and participant ids when the record was logged while they were known, and
+    the exception's traceback; all of it passed through the same redaction as the text lines."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        line: dict[str, object] = {
+            "time": datetime.fromtimestamp(record.created, UTC)
+            .isoformat(timespec="milliseconds")
+            .replace("+00:00", "Z"),
+            "level": record.levelname.lower(),
+            "logger": record.name,
+            "message": redact(record.getMessage()),
+        }
+        line |= {name: redact(value) for name, value in current_ids().items()}
+        if record.exc_info:
+            line["exception"] = redact(self.formatException(record.exc_info))
+        return json.dumps(line, ensure_ascii=False)
+
+
+TEXT_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
+
+
+def configure_logging(level: str, log_format: str = "text") -> None:
     handler = logging.StreamHandler()
-    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    handler.setFormatter(
+        JsonFormatter() if log_format == "json" else logging.Formatter(TEXT_FORMAT)
+    )
     handler.addFilter(RedactSecrets())
     root = logging.getLogger()
     root.handlers[:] = [handler]

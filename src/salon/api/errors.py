@@ -123,13 +123,17 @@ async def _on_http_error(request: Request, error: Exception) -> Response:
     )
 
 
-async def _on_storage_error(_: Request, error: Exception) -> Response:
+def storage_unavailable_response(error: Exception) -> Response:
     log.error("storage unavailable: %s", error)
     return JSONResponse(
         error_body("the database is unavailable; try again", ErrorCode.UNAVAILABLE),
         status_code=503,
         headers={"Retry-After": "1"},
     )
+
+
+async def _on_storage_error(_: Request, error: Exception) -> Response:
+    return storage_unavailable_response(error)
 
 
 def install_error_handlers(app: FastAPI) -> None:

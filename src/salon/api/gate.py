@@ -11,10 +11,11 @@ from email.utils import formatdate
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from salon.api.errors import error_response
+from salon.api.errors import error_response, storage_unavailable_response
 from salon.errors import PayloadTooLarge, RateLimited
 from salon.keys.service import KeyService
 from salon.ratelimit import RateLimiter, Verdict, client_of, cost_of
+from salon.storage.db import StorageUnavailable
 
 API_PREFIX = "/v1"
 UPLOAD_PREFIX = API_PREFIX + "/rooms/"
@@ -61,7 +62,13 @@ class ApiGate:
                 length = value
         principal = None
         if authorization[:7].lower() == b"bearer ":
-            principal = await self._keys.authenticate(authorization[7:].strip().decode("latin-1"))
+            try:
+                principal = await self._keys.authenticate(
+                    authorization[7:].strip().decode("latin-1")
+                )
+            except StorageUnavailable as failure:  # outside the app's handlers: answer here
+                await storage_unavailable_response(failure)(scope, _no_body, send)
+                return
         scope[PRINCIPAL] = principal
 
         extra: list[tuple[bytes, bytes]] = []
@@ -122,8 +129,8 @@ class ApiGate:
     ) -> None:
         response = error_response(error)
         response.raw_headers.extend(extra)
+        await response(scope, _no_body, send)
 
-        async def no_body() -> Message:
-            return {"type": "http.request", "body": b"", "more_body": False}
 
-        await response(scope, no_body, send)
+async def _no_body() -> Message:
+    return {"type": "http.request", "body": b"", "more_body": False}

@@ -4,6 +4,8 @@ The policy is NIST SP 800-63B's: a length floor, a generous ceiling, no composit
 the two checks that stop the commonest weak choices (the address itself, one repeated character).
 """
 
+import functools
+
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 from argon2.low_level import Type
@@ -15,7 +17,13 @@ MAX_LENGTH = 256
 
 # argon2-cffi's defaults follow RFC 9106's second recommended option (64 MiB, 3 passes).
 _HASHER = PasswordHasher(type=Type.ID)
-_UNKNOWN_ACCOUNT_HASH = _HASHER.hash("a password nobody has; verified to keep timing level")
+
+
+@functools.cache
+def _unknown_account_hash() -> str:
+    """Made on first use, not at import: one hash costs most of a second on a busy machine, and
+    every command that imports this module (`salon users list`) would pay it."""
+    return _HASHER.hash("a password nobody has; verified to keep timing level")
 
 
 def check_password(password: str, email: str | None = None) -> str:
@@ -37,7 +45,7 @@ def hash_password(password: str) -> str:
 def password_matches(password: str, stored_hash: str | None) -> bool:
     """Constant work whether or not the account exists: an unknown one verifies a dummy hash."""
     try:
-        return _HASHER.verify(stored_hash or _UNKNOWN_ACCOUNT_HASH, password) and (
+        return _HASHER.verify(stored_hash or _unknown_account_hash(), password) and (
             stored_hash is not None
         )
     except (VerifyMismatchError, VerificationError, InvalidHashError):

@@ -106,6 +106,10 @@ class RoomService(RecordingRules, GroupMediaRules, KnockRules, LeavingRules, Hos
         """The organization's rooms with someone in them or at the door, in this process."""
         return [live for live in self._rooms.values() if live.meeting.org_id == org_id]
 
+    def every_live_room(self) -> list[LiveRoom]:
+        """Every room with someone in it or at the door, in this process (metrics)."""
+        return list(self._rooms.values())
+
     # --- joining ----------------------------------------------------------------------------
 
     async def join(

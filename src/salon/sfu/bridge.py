@@ -75,6 +75,17 @@ class VideoRoom:
         return self.instance is not None and self.instance.up and self.ready.is_set()
 
 
+@dataclass
+class InstanceUsage:
+    name: str
+    """`managed`, or the URL given in `--janus` (a bounded set chosen by the operator)."""
+    up: bool
+    managed: bool
+    rooms: int = 0
+    publishers: int = 0
+    forwarded_tracks: int = 0
+
+
 def _random_id() -> int:
     return secrets.randbelow(2**52) + 1
 
@@ -474,6 +485,21 @@ class SfuBridge(Subscriptions):
 
     def member(self, participant_id: str) -> Member | None:
         return self._members.get(participant_id)
+
+    def usage(self) -> list[InstanceUsage]:
+        """Each instance's state, rooms, publishers and forwarded tracks, for metrics."""
+        by_name = {
+            name: InstanceUsage(name, instance.up, instance.process is not None)
+            for name, instance in self._pool.instances.items()
+        }
+        for room in self._rooms.values():
+            usage = by_name.get(room.instance.name) if room.instance is not None else None
+            if usage is None:
+                continue
+            usage.rooms += 1
+            usage.publishers += len(room.feeds)
+            usage.forwarded_tracks += sum(len(m.subscribed()) for m in room.members.values())
+        return list(by_name.values())
 
     def _spawn(self, work: Coroutine[Any, Any, None]) -> None:
         task = asyncio.get_running_loop().create_task(work)

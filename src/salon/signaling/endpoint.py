@@ -7,14 +7,17 @@ rooms ──Connection.send (bounded queue, never waits)──► pump task ─�
 import asyncio
 import contextlib
 import logging
+import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
+from salon import log_context
 from salon.clock import Clock
 from salon.errors import SalonError
+from salon.metrics import events as metrics
 from salon.rooms.live import Refused, Seat, SeatStatus
 from salon.rooms.service import RoomService
 from salon.rooms.state import NoSuchParticipant, NotAllowed, SignedInMember
@@ -56,7 +59,9 @@ class Connection:
             return
         try:
             self._queue.put_nowait(p.encode(message))
+            metrics.signal_sent(message.get("type"))
         except asyncio.QueueFull:
+            metrics.slow_reader_dropped()
             log.warning("closing a connection that cannot keep up with its room")
             self._clear()
             self.close(CloseCode.TOO_SLOW, "too slow to keep up")
@@ -121,6 +126,7 @@ async def _dispatch(
 ) -> Seat | None:
     """Handle one frame; the seat the connection holds afterwards."""
     about: str | None = None
+    started = time.perf_counter()
     try:
         message = p.parse(frame)
         about = p.wire_type(message)
@@ -131,6 +137,7 @@ async def _dispatch(
             await rooms.handle(seat, message)
         elif isinstance(message, p.Join):
             seat = await rooms.join(connection, message, peer.member, peer.address)
+            metrics.join_answered(time.perf_counter() - started)
         elif isinstance(message, p.Ping):
             connection.send({"type": "pong", "id": message.id})
         else:
@@ -147,6 +154,7 @@ async def _dispatch(
         if peer.log_allowed():
             log.exception("signaling message failed")
         connection.send(p.error(ErrorCode.BAD_FRAME, "the server could not handle that message"))
+    metrics.signal_received(about)
     return seat
 
 
@@ -183,7 +191,9 @@ async def signal_endpoint(websocket: WebSocket) -> None:
                 if flood.flooding:
                     connection.close(CloseCode.FLOODING, "flooding")
                 continue
-            seat = await _dispatch(rooms, connection, seat, frame, peer, stats)
+            before, seat = seat, await _dispatch(rooms, connection, seat, frame, peer, stats)
+            if seat is not None and seat is not before:  # log lines name the room from now on
+                log_context.bind(room=seat.room.state.name, participant_id=seat.participant_id)
     except WebSocketDisconnect:
         pass
     finally:

@@ -61,19 +61,25 @@ class PostgresDatabase:
         )
 
     async def fetch_one(self, sql: str, params: Params = NO_PARAMS) -> Row | None:
-        async with self._engine.connect() as connection:
-            return await _PostgresTransaction(connection).fetch_one(sql, params)
+        try:
+            async with self._engine.connect() as connection:
+                return await _PostgresTransaction(connection).fetch_one(sql, params)
+        except (DBAPIError, OSError) as error:  # connecting failed: the server is down
+            raise StorageUnavailable(str(error)) from error
 
     async def fetch_all(self, sql: str, params: Params = NO_PARAMS) -> Sequence[Row]:
-        async with self._engine.connect() as connection:
-            return await _PostgresTransaction(connection).fetch_all(sql, params)
+        try:
+            async with self._engine.connect() as connection:
+                return await _PostgresTransaction(connection).fetch_all(sql, params)
+        except (DBAPIError, OSError) as error:
+            raise StorageUnavailable(str(error)) from error
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[_PostgresTransaction]:
         try:
             async with self._engine.begin() as connection:
                 yield _PostgresTransaction(connection)
-        except OSError as error:
+        except (DBAPIError, OSError) as error:  # connecting, beginning or committing failed
             raise StorageUnavailable(str(error)) from error
 
     async def ping(self) -> None:

@@ -18,8 +18,10 @@ connection, which in WAL mode sees committed data and never waits for the writer
 """
 
 import asyncio
+import contextlib
 import sqlite3
-from collections.abc import Sequence
+import time
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from salon.storage.db import NO_PARAMS, Dialect, Params, Row, StorageUnavailable, UniqueViolation
@@ -97,6 +99,10 @@ class SqliteDatabase:
         self._waiting: list[asyncio.Future[None]] = []
         self._committer: asyncio.Task[None] | None = None
         self._unit_view = _SqliteTransaction(self._writer)
+        self.write_failure: str | None = None
+        """Why the last write failed, until one succeeds."""
+        self.on_commit: Callable[[int, float], None] | None = None
+        """Told (units in the batch, seconds the COMMIT took) after each commit: metrics."""
 
     async def fetch_one(self, sql: str, params: Params = NO_PARAMS) -> Row | None:
         rows = _run(self._reader, sql, params)[0]
@@ -111,10 +117,12 @@ class SqliteDatabase:
     async def _begin_unit(self) -> _SqliteTransaction:
         await self._write_lock.acquire()
         try:
+            if self._batch_open and not self._writer.in_transaction:
+                self._lose_batch("the database rolled the batch back (disk full or I/O error)")
             if not self._batch_open:
                 _run(self._writer, "BEGIN IMMEDIATE", NO_PARAMS)
                 self._batch_open = True
-            self._writer.execute("SAVEPOINT unit")
+            _run(self._writer, "SAVEPOINT unit", NO_PARAMS)
         except BaseException:
             self._write_lock.release()
             raise
@@ -123,14 +131,13 @@ class SqliteDatabase:
     async def _end_unit(self, failed: bool) -> None:
         try:
             if failed:
-                self._writer.execute("ROLLBACK TO unit")
-                self._writer.execute("RELEASE unit")
-                if not self._waiting:
-                    # Nothing of this batch awaits a commit: close it rather than hold the lock.
-                    self._writer.execute("ROLLBACK")
-                    self._batch_open = False
+                self._undo_unit()
                 return
-            self._writer.execute("RELEASE unit")
+            try:
+                _run(self._writer, "RELEASE unit", NO_PARAMS)
+            except StorageUnavailable:
+                self._undo_unit()
+                raise
             durable = asyncio.get_running_loop().create_future()
             self._waiting.append(durable)
             if self._committer is None or self._committer.done():
@@ -139,6 +146,28 @@ class SqliteDatabase:
             self._write_lock.release()
         await durable
 
+    def _undo_unit(self) -> None:
+        """Roll the unit back. A disk-full or I/O error may have made SQLite roll back the whole
+        batch already: then the units waiting for its commit are lost, and hear so."""
+        if self._writer.in_transaction:
+            with contextlib.suppress(sqlite3.Error):
+                self._writer.execute("ROLLBACK TO unit")
+                self._writer.execute("RELEASE unit")
+        if not self._writer.in_transaction:
+            self._lose_batch("the database rolled the batch back (disk full or I/O error)")
+        elif not self._waiting:
+            # Nothing of this batch awaits a commit: close it rather than hold the lock.
+            self._writer.execute("ROLLBACK")
+            self._batch_open = False
+
+    def _lose_batch(self, reason: str) -> None:
+        self._batch_open = False
+        self.write_failure = reason
+        lost, self._waiting = self._waiting, []
+        for durable in lost:
+            if not durable.done():
+                durable.set_exception(StorageUnavailable(reason))
+
     async def _commit_batches(self) -> None:
         while self._waiting:
             # One turn of the loop first: the requests whose bytes arrived with this one finish
@@ -146,13 +175,22 @@ class SqliteDatabase:
             await asyncio.sleep(0)
             async with self._write_lock:
                 batch, self._waiting = self._waiting, []
+                if not batch:
+                    continue  # a failed unit lost this batch meanwhile, and told its waiters
+                started = time.perf_counter()
                 try:
                     self._writer.execute("COMMIT")
                     outcome: BaseException | None = None
+                    self.write_failure = None
                 except sqlite3.Error as error:
-                    self._writer.execute("ROLLBACK")
+                    if self._writer.in_transaction:  # SQLite may have rolled back by itself
+                        with contextlib.suppress(sqlite3.Error):
+                            self._writer.execute("ROLLBACK")
                     outcome = StorageUnavailable(f"commit failed: {error}")
+                    self.write_failure = str(outcome)
                 self._batch_open = False
+                if self.on_commit is not None:
+                    self.on_commit(len(batch), time.perf_counter() - started)
             for durable in batch:
                 if durable.done():
                     continue
@@ -162,7 +200,12 @@ class SqliteDatabase:
                     durable.set_exception(outcome)
 
     async def ping(self) -> None:
+        """Reads answer; and after a failed write, a write does too (readiness must not say
+        "ready" while every write fails, e.g. on a full disk)."""
         _run(self._reader, "SELECT 1", NO_PARAMS)
+        if self.write_failure is not None:
+            async with self.transaction() as tx:
+                await tx.execute("UPDATE alembic_version SET version_num = version_num")
 
     async def close(self) -> None:
         if self._committer is not None:
