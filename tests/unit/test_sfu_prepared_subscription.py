@@ -52,6 +52,7 @@ async def entered(bridge: SfuBridge, session: FakeSession) -> list[dict[str, Any
     room.feeds[7] = Feed(
         "publisher", 7, [{"mid": "0", "type": "audio"}, {"mid": "1", "type": "video"}]
     )
+    room.loudness.publishing(7, "publisher")  # one of the voices the viewer hears
     bridge._rooms[SPACE] = room
     sent: list[dict[str, Any]] = []
     await bridge.enter(SPACE, "viewer", publishes=False, capacity=10, send=sent.append)
