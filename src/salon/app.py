@@ -41,6 +41,7 @@ from salon.signaling.endpoint import SIGNAL_PATH, signal_endpoint
 from salon.storage.db import Database, Dialect, dialect_of, sqlite_path
 from salon.storage.postgres import PostgresDatabase
 from salon.storage.sqlite import SqliteDatabase
+from salon.webhooks.destinations import DestinationPolicy
 from salon.webhooks.dispatcher import Dispatcher
 from salon.webhooks.model import RetryPolicy
 from salon.webhooks.sender import Sender
@@ -104,6 +105,13 @@ def build_group_media(settings: Settings) -> SfuBridge | None:
     return SfuBridge(JanusPool.external(urls, settings.janus_admin_key))
 
 
+def webhook_policy(settings: Settings) -> DestinationPolicy:
+    try:
+        return DestinationPolicy.from_text(settings.webhook_allow_networks)
+    except ValueError as error:
+        raise InvalidInput(f"--webhook-allow-networks: {error}") from None
+
+
 def build_ice_servers(settings: Settings) -> IceServers:
     try:
         return IceServers(
@@ -129,8 +137,15 @@ async def build_app(settings: Settings, database: Database, clock: Clock = syste
         room_key_secret=await MeetingService.load_room_key_secret(database),
     )
     services = Services(orgs=orgs, keys=keys, meetings=meetings_service)
-    webhooks = WebhookService(database, clock, settings.own_origins)
-    sender = Sender()
+    policy = webhook_policy(settings)
+    webhooks = WebhookService(
+        database,
+        clock,
+        settings.own_origins,
+        policy=policy,
+        max_endpoints=settings.webhook_max_endpoints,
+    )
+    sender = Sender(policy)
     dispatcher = Dispatcher(
         database,
         sender,

@@ -24,7 +24,7 @@ from e2e.salon_process import SalonServer
 from salon.meetings.model import parse_date_time
 from salon.webhooks import HEADER, InvalidSignature, verify
 from salon.webhooks.dispatcher import LEASE_MS
-from webhook_helpers import HANG, Receiver, opened, until
+from webhook_helpers import ALLOW_LOCAL, HANG, Receiver, opened, until
 
 FUTURE = "2099-01-01T00:00:00Z"
 # Whereby's Node sample: it signs JSON.stringify of the *parsed* body.
@@ -128,14 +128,22 @@ def node_accepts(body: bytes, header: str, secret: str) -> bool:
 async def test_the_cli_manages_endpoints_and_real_joins_arrive_signed(
     tmp_path: Path, receiver: Receiver, web: httpx.AsyncClient
 ) -> None:
-    with SalonServer.on(log_dir=tmp_path / "logs", data_dir=tmp_path / "data") as server:
+    with SalonServer.on(
+        log_dir=tmp_path / "logs", data_dir=tmp_path / "data", extra_args=ALLOW_LOCAL
+    ) as server:
         key = server.first_key
         assert key is not None
         refusal = cli_refused(server, "create", "--url", server.base_url + "/v1/meetings")
         assert "url must not point at this Salon server" in refusal
         joins_and_leaves = "room.client.joined,room.client.left"
         made = cli_json(
-            server, "create", "--url", receiver.url("/hook"), "--events", joins_and_leaves
+            server,
+            "create",
+            "--url",
+            receiver.url("/hook"),
+            "--events",
+            joins_and_leaves,
+            *ALLOW_LOCAL,
         )
         assert list(made) == ["id", "url", "events", "secret"]
         assert made["events"] == ["room.client.joined", "room.client.left"]
@@ -215,7 +223,7 @@ async def test_a_server_killed_with_deliveries_pending_sends_them_all_after_a_re
     first = SalonServer.on(
         log_dir=tmp_path / "logs",
         data_dir=data,
-        extra_args=["--session-end-grace-s", "0.2", *retrying],
+        extra_args=["--session-end-grace-s", "0.2", *retrying, *ALLOW_LOCAL],
     )
     first.start()
     try:
@@ -272,7 +280,7 @@ async def test_a_server_killed_with_deliveries_pending_sends_them_all_after_a_re
     home_events = receiver.event_ids("/healthy")
     receiver.plan("/stuck", [200])
     receiver.plan("/flaky", [200])
-    with SalonServer.on(log_dir=tmp_path / "logs", data_dir=data) as second:
+    with SalonServer.on(log_dir=tmp_path / "logs", data_dir=data, extra_args=ALLOW_LOCAL) as second:
         await until(
             lambda: (
                 receiver.event_ids("/stuck", 200)

@@ -121,11 +121,11 @@ async def replay_delivery(deliveryId: str, request: Request) -> Response:
 
 @router.get(
     "/webhook-metrics",
-    summary="The caller's deliveries by state, and this process's counters (all organizations)",
+    summary="The caller's deliveries by state, and this process's counters of them",
 )
 async def webhook_metrics(request: Request) -> Response:
     who = caller_of(request)
-    counters = request.app.state.dispatcher.counters
+    counters = request.app.state.dispatcher.counters_for(who.org_id)
     stored: dict[str, Any] = await _webhooks(request).metrics(who.org_id)
     return Json(
         {

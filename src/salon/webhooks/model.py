@@ -59,6 +59,8 @@ class Outcome:
     latency_ms: int
     error: str | None = None
     response: str | None = None
+    refused: bool = False
+    """The destination policy refused the address: final, never retried."""
 
     @property
     def delivered(self) -> bool:
@@ -66,8 +68,9 @@ class Outcome:
 
     @property
     def retryable(self) -> bool:
-        """A server error, a timeout or a broken connection; a 3xx or 4xx answer is final."""
-        return self.status is None or self.status >= 500
+        """A server error, a timeout or a broken connection; a 3xx or 4xx answer is final, and so
+        is a refused address."""
+        return not self.refused and (self.status is None or self.status >= 500)
 
 
 def new_endpoint_id() -> str:
