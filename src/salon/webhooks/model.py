@@ -9,6 +9,7 @@ from enum import StrEnum
 from urllib.parse import urlsplit
 
 from salon.errors import InvalidInput
+from salon.webhooks.destinations import Address, carried, parse_address
 from salon.ids import OrgId
 
 URL_MAX = 2000
@@ -109,17 +110,18 @@ def check_url(url: str, own_origins: frozenset[str]) -> str:
 
 def origin_of(url: str) -> str:
     """`scheme://host:port`, the form `check_url` compares: the host without a trailing dot,
-    and any loopback or unspecified address written as 127.0.0.1 (`127.1`, `0.0.0.0`, `::1`)."""
+    and any loopback or unspecified address written as 127.0.0.1 (`127.1`, `0.0.0.0`, `::1`,
+    `::ffff:127.0.0.1`)."""
     parts = urlsplit(url)
     default = 443 if parts.scheme == "https" else 80
     host = (parts.hostname or "").lower().rstrip(".")
+    address: Address | None
     try:
         address = ipaddress.ip_address(socket.inet_ntoa(socket.inet_aton(host)))
     except OSError:
-        try:
-            address = ipaddress.ip_address(host)
-        except ValueError:
-            address = None
+        address = parse_address(host)
+    if address is not None:
+        address = carried(address)
     local = address is not None and (address.is_loopback or address.is_unspecified)
     if local or host == "localhost":
         host = "127.0.0.1"
