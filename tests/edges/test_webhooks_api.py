@@ -293,7 +293,10 @@ async def test_urls_that_reach_inside_the_network_are_refused_at_registration(
     closed = await make_api(database, clock, webhook_allow_networks=None)
     try:
         wrong = await refusals(
-            closed, "POST", "/v1/webhooks", [({"url": u}, REFUSED_DESTINATION) for u in INTERNAL_URLS]
+            closed,
+            "POST",
+            "/v1/webhooks",
+            [({"url": u}, REFUSED_DESTINATION) for u in INTERNAL_URLS],
         )
         assert wrong == []
         made = await call(closed, "POST", "/v1/webhooks", 201, {"url": HOOK})

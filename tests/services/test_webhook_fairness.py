@@ -8,7 +8,8 @@ case where a shared per-host pool made B's deliveries wait for connections A hel
 """
 
 import asyncio
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
+from typing import Any
 
 import pytest
 
@@ -46,8 +47,10 @@ async def quiet_org(rig: Rig) -> Rig:
                rig.receiver, rig.sender)  # fmt: skip
 
 
-async def record_joins(rig: Rig, meeting: dict[str, object], count: int, wake: object) -> None:
-    recorder = RoomRecorder(rig.api.database, rig.api.app.state.services.orgs, wake)  # type: ignore[arg-type]
+async def record_joins(
+    rig: Rig, meeting: dict[str, Any], count: int, wake: Callable[[], None]
+) -> None:
+    recorder = RoomRecorder(rig.api.database, rig.api.app.state.services.orgs, wake)
     for _ in range(count):
         await recorder.record(await visitor_joined(rig, meeting))
 

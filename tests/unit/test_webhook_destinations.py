@@ -1,6 +1,7 @@
 """Where webhook deliveries may go (`DestinationPolicy`), and the round-robin claim plan. Pure."""
 
 import ipaddress
+import re
 
 import pytest
 
@@ -59,7 +60,7 @@ def test_an_allowed_network_opens_that_network_only_in_all_its_forms() -> None:
 def test_allow_lists_parse_or_name_the_bad_network() -> None:
     assert parse_networks(None) == parse_networks("") == parse_networks(" , ") == ()
     assert [str(n) for n in parse_networks("127.0.0.1/8,::1")] == ["127.0.0.0/8", "::1/128"]
-    with pytest.raises(ValueError, match="'10.0.0.0/33' is not a network"):
+    with pytest.raises(ValueError, match=re.escape("'10.0.0.0/33' is not a network")):
         parse_networks("10.0.0.0/8,10.0.0.0/33")
 
 

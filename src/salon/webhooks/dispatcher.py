@@ -38,7 +38,6 @@ class Counters:
     retried: int = 0
     failed: int = 0
 
-
     def count(self, status: DeliveryStatus) -> None:
         if status is DeliveryStatus.DELIVERED:
             self.delivered += 1

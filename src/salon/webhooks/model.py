@@ -9,8 +9,8 @@ from enum import StrEnum
 from urllib.parse import urlsplit
 
 from salon.errors import InvalidInput
-from salon.webhooks.destinations import Address, carried, parse_address
 from salon.ids import OrgId
+from salon.webhooks.destinations import Address, carried, parse_address
 
 URL_MAX = 2000
 
