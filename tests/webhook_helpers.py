@@ -72,6 +72,13 @@ class Received:
     """How the receiver answered it."""
 
 
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+    request_queue_size = 512
+    """socketserver listens with a backlog of 5: dozens of deliveries connecting at once (the
+    fairness tests) would overflow it, and the dropped SYNs come back only after 1, 3, 7 s."""
+
+
 class Receiver:
     def __init__(self) -> None:
         self.requests: list[Received] = []
@@ -145,8 +152,7 @@ class Receiver:
                     self.wfile.flush()
                 self.close_connection = True
 
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self._server.daemon_threads = True
+        self._server = _Server(("127.0.0.1", 0), Handler)
         self.port: int = self._server.server_address[1]
         self.base_url = f"http://127.0.0.1:{self.port}"
         self._thread = threading.Thread(

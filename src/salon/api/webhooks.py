@@ -12,6 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from salon.api.deps import caller_of
 from salon.api.openapi import request_body_schema
 from salon.api.responses import COMMON_ERRORS, Json, parse_body
+from salon.api.schemas import ErrorOut
 from salon.webhooks.events import EVENT_TYPES
 from salon.webhooks.service import WebhookService, endpoint_view
 
@@ -43,6 +44,9 @@ def _webhooks(request: Request) -> WebhookService:
     status_code=201,
     summary="Create a webhook endpoint (its signing secret is in the answer)",
     openapi_extra=request_body_schema(CreateWebhookBody),
+    responses={
+        409: {"model": ErrorOut, "description": "The organization has its most endpoints."}
+    },
 )
 async def create_webhook(request: Request) -> Response:
     who = caller_of(request)
