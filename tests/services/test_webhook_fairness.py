@@ -21,6 +21,8 @@ from salon.webhooks.fairness import Limits
 from salon.webhooks.model import RetryPolicy
 from webhook_helpers import HANG, Rig, open_rig, until, until_count, visitor_joined
 
+WITHIN_S = 120
+"""A bound on each test's whole body: a stall shows as a failure with its traceback."""
 HANGING = RetryPolicy(retries=0, timeout_s=60.0)
 """Longer than any deadline below: a hanging attempt holds its slot for the whole test."""
 LIMITS = Limits()
@@ -76,14 +78,16 @@ async def test_a_quiet_org_is_served_while_a_noisy_one_has_25_hanging_endpoints(
     quiet_meeting = await quiet.meeting()
     running = asyncio.create_task(dispatcher.run())
     try:
-        await until(lambda: hanging_requests(noisy) >= LIMITS.per_org, within_s=20)
-        await record_joins(quiet, quiet_meeting, 1, dispatcher.wake)
-        await until_count(noisy.receiver, "/quiet", 1, within_s=10)
-        assert hanging_requests(noisy) == LIMITS.per_org, "the noisy org outgrew its share"
-        [delivery] = (await quiet.call("GET", "/v1/webhook-deliveries", 200))["results"]
-        await until(lambda: dispatcher.counters_for(quiet.api.org_id).delivered == 1)
+        async with asyncio.timeout(WITHIN_S):
+            await until(lambda: hanging_requests(noisy) >= LIMITS.per_org, within_s=20)
+            await record_joins(quiet, quiet_meeting, 1, dispatcher.wake)
+            await until_count(noisy.receiver, "/quiet", 1, within_s=10)
+            assert hanging_requests(noisy) == LIMITS.per_org, "the noisy org outgrew its share"
+            [delivery] = (await quiet.call("GET", "/v1/webhook-deliveries", 200))["results"]
+            await until(lambda: dispatcher.counters_for(quiet.api.org_id).delivered == 1)
     finally:
-        await stop(running)
+        async with asyncio.timeout(WITHIN_S):
+            await stop(running)
     assert delivery["eventType"] == "room.client.joined"
 
 
@@ -94,14 +98,16 @@ async def test_one_endpoint_never_has_more_than_its_share_in_flight(rig: Rig) ->
     await record_joins(rig, meeting, 40, dispatcher.wake)
     running = asyncio.create_task(dispatcher.run())
     try:
-        await until(lambda: rig.receiver.count("/hang-1") >= LIMITS.per_endpoint, within_s=20)
-        await rig.endpoint("/marker", [200])  # an event after the backlog: it goes out...
-        await record_joins(rig, meeting, 1, dispatcher.wake)
-        await until_count(rig.receiver, "/marker", 1, within_s=10)
-        # ...while the stuck endpoint still has exactly its share in flight, not its backlog.
-        assert rig.receiver.count("/hang-1") == LIMITS.per_endpoint
+        async with asyncio.timeout(WITHIN_S):
+            await until(lambda: rig.receiver.count("/hang-1") >= LIMITS.per_endpoint, within_s=20)
+            await rig.endpoint("/marker", [200])  # an event after the backlog: it goes out...
+            await record_joins(rig, meeting, 1, dispatcher.wake)
+            await until_count(rig.receiver, "/marker", 1, within_s=10)
+            # ...while the stuck endpoint still has exactly its share in flight, not its backlog.
+            assert rig.receiver.count("/hang-1") == LIMITS.per_endpoint
     finally:
-        await stop(running)
+        async with asyncio.timeout(WITHIN_S):
+            await stop(running)
     assert stuck["id"]
 
 

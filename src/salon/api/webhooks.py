@@ -44,9 +44,7 @@ def _webhooks(request: Request) -> WebhookService:
     status_code=201,
     summary="Create a webhook endpoint (its signing secret is in the answer)",
     openapi_extra=request_body_schema(CreateWebhookBody),
-    responses={
-        409: {"model": ErrorOut, "description": "The organization has its most endpoints."}
-    },
+    responses={409: {"model": ErrorOut, "description": "The organization has its most endpoints."}},
 )
 async def create_webhook(request: Request) -> Response:
     who = caller_of(request)
