@@ -14,6 +14,8 @@ from salon.storage.db import Database
 
 PUBLIC_URL = "https://meet.example.test"
 CLIENT_ADDRESS = "203.0.113.7"
+LOCAL_RECEIVERS = "127.0.0.0/8"
+"""The tests' webhook receivers listen on loopback, which Salon refuses unless allowed."""
 
 
 class FakeClock:
@@ -50,8 +52,14 @@ class Api:
 
 
 async def make_api(database: Database, clock: FakeClock, **settings: object) -> Api:
-    """Rate limiting is off unless a test turns it on; so is the SFU (no Janus in process)."""
-    options: dict[str, object] = {"public_url": PUBLIC_URL, "rate_limit_points": 0, "janus": "off"}
+    """Rate limiting is off unless a test turns it on; so is the SFU (no Janus in process).
+    Webhooks may reach loopback, where the tests' receivers listen."""
+    options: dict[str, object] = {
+        "public_url": PUBLIC_URL,
+        "rate_limit_points": 0,
+        "janus": "off",
+        "webhook_allow_networks": LOCAL_RECEIVERS,
+    }
     options.update(settings)
     app = await build_app(Settings(**options), database, clock)  # type: ignore[arg-type]
     org, _ = await app.state.services.orgs.ensure_default()

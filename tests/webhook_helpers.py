@@ -20,7 +20,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-from helpers import Api
+from helpers import LOCAL_RECEIVERS, Api
 from salon.ids import ParticipantId
 from salon.rooms.events import RoomEvent, RoomEventType
 from salon.rooms.live import Seat
@@ -28,10 +28,14 @@ from salon.rooms.state import Participant, Role
 from salon.signaling import protocol as p
 from salon.signaling.protocol import CloseCode
 from salon.webhooks import HEADER, verify
+from salon.webhooks.destinations import DestinationPolicy
 from salon.webhooks.dispatcher import Dispatcher
 from salon.webhooks.model import RetryPolicy
 from salon.webhooks.sender import Sender
 
+ALLOW_LOCAL = ["--webhook-allow-networks", LOCAL_RECEIVERS]
+"""`salon serve` and `salon webhooks create|update` flags that let webhooks reach the receivers."""
+LOCAL = DestinationPolicy.from_text(LOCAL_RECEIVERS)
 FAST = RetryPolicy(retries=2, base_delay_ms=20, jitter=0.0, timeout_s=2.0)
 SIGNATURE = re.compile(r"t=(\d+),v1=[0-9a-f]{64}")
 
@@ -66,6 +70,13 @@ class Received:
     """`time.time()` when the body had arrived."""
     step: "Step"
     """How the receiver answered it."""
+
+
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+    request_queue_size = 512
+    """socketserver listens with a backlog of 5: dozens of deliveries connecting at once (the
+    fairness tests) would overflow it, and the dropped SYNs come back only after 1, 3, 7 s."""
 
 
 class Receiver:
@@ -141,8 +152,7 @@ class Receiver:
                     self.wfile.flush()
                 self.close_connection = True
 
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self._server.daemon_threads = True
+        self._server = _Server(("127.0.0.1", 0), Handler)
         self.port: int = self._server.server_address[1]
         self.base_url = f"http://127.0.0.1:{self.port}"
         self._thread = threading.Thread(
@@ -269,9 +279,9 @@ class Rig:
 
 @contextlib.asynccontextmanager
 async def open_rig(api: Api) -> AsyncIterator[Rig]:
-    """A receiver and a sender of the test's own, closed after it."""
+    """A receiver and a sender of the test's own (allowed to reach loopback), closed after it."""
     with Receiver() as receiver:
-        sender = Sender()
+        sender = Sender(LOCAL)
         try:
             yield Rig(api, receiver, sender)
         finally:

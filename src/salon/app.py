@@ -59,6 +59,7 @@ from salon.storage.engines import open_database as open_database
 from salon.storage.sqlite import SqliteDatabase
 from salon.themes.model import UPLOAD_BODY_LIMIT_BYTES
 from salon.themes.service import ThemeService
+from salon.webhooks.destinations import DestinationPolicy
 from salon.webhooks.dispatcher import Dispatcher
 from salon.webhooks.model import RetryPolicy
 from salon.webhooks.sender import Sender
@@ -136,6 +137,13 @@ def build_group_caps(settings: Settings) -> GroupCaps:
     return GroupCaps(settings.group_capacity, settings.group_viewer_capacity)
 
 
+def webhook_policy(settings: Settings) -> DestinationPolicy:
+    try:
+        return DestinationPolicy.from_text(settings.webhook_allow_networks)
+    except ValueError as error:
+        raise InvalidInput(f"--webhook-allow-networks: {error}") from None
+
+
 def build_ice_servers(settings: Settings) -> IceServers:
     try:
         return IceServers(
@@ -161,8 +169,15 @@ async def build_app(settings: Settings, database: Database, clock: Clock = syste
         room_key_secret=await MeetingService.load_room_key_secret(database),
     )
     services = Services(orgs=orgs, keys=keys, meetings=meetings_service)
-    webhooks = WebhookService(database, clock, settings.own_origins)
-    sender = Sender()
+    policy = webhook_policy(settings)
+    webhooks = WebhookService(
+        database,
+        clock,
+        settings.own_origins,
+        policy=policy,
+        max_endpoints=settings.webhook_max_endpoints,
+    )
+    sender = Sender(policy)
     dispatcher = Dispatcher(
         database,
         sender,

@@ -231,9 +231,17 @@ async def _webhooks(settings: Settings, args: argparse.Namespace) -> int:
     from salon.webhooks.service import WebhookService, served_origins
 
     async def work(database: Database, orgs: OrgService, _: KeyService) -> int:
+        from salon.app import webhook_policy
+
         org = await orgs.find(args.org)
         own = settings.own_origins | await served_origins(database)
-        service = WebhookService(database, system_clock, own)
+        service = WebhookService(
+            database,
+            system_clock,
+            own,
+            policy=webhook_policy(settings),
+            max_endpoints=settings.webhook_max_endpoints,
+        )
         return await cli_webhooks.run(service, org.org_id, args)
 
     return await _with_services(settings, work)
@@ -325,6 +333,14 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--stun-urls", help="STUN servers for browsers, comma-separated")
     serve.add_argument("--webhook-retries", type=int, help="retries after a 5xx or timeout (2)")
     serve.add_argument("--webhook-retry-delay-ms", type=int, help="first retry delay (1000)")
+    serve.add_argument(
+        "--webhook-allow-networks",
+        metavar="CIDR[,CIDR...]",
+        help="non-public networks webhooks may reach, e.g. 10.1.2.0/24 (default: none)",
+    )
+    serve.add_argument(
+        "--webhook-max-endpoints", type=int, help="webhook endpoints per organization (20)"
+    )
     serve.add_argument(
         "--session-end-grace-s", type=float, help="seconds below two people before a session ends"
     )

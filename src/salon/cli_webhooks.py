@@ -18,16 +18,22 @@ def add_commands(
     as_json = argparse.ArgumentParser(add_help=False)
     as_json.add_argument("--json", action="store_true", help="print JSON")
     parents = [storage, org, as_json]
+    policy = argparse.ArgumentParser(add_help=False)
+    policy.add_argument(
+        "--webhook-allow-networks",
+        metavar="CIDR[,CIDR...]",
+        help="non-public networks the URL may point at (as `salon serve` allows them)",
+    )
     actions = commands.add_parser("webhooks", help="manage webhook endpoints").add_subparsers(
         dest="action", required=True
     )
-    create = actions.add_parser("create", parents=parents, help="add an endpoint")
+    create = actions.add_parser("create", parents=[*parents, policy], help="add an endpoint")
     create.add_argument("--url", required=True)
     create.add_argument("--events", help="comma-separated event types (default: all)")
     actions.add_parser("list", parents=parents, help="list endpoints")
     show = actions.add_parser("show", parents=parents, help="one endpoint, with its secret")
     show.add_argument("id")
-    update = actions.add_parser("update", parents=parents, help="change an endpoint")
+    update = actions.add_parser("update", parents=[*parents, policy], help="change an endpoint")
     update.add_argument("id")
     update.add_argument("--url")
     update.add_argument("--events", help="comma-separated event types")

@@ -28,6 +28,10 @@ class Settings:
     """How many times a delivery is retried after a 5xx, a timeout or a connection error."""
     webhook_retry_delay_ms: int = 1000
     """The first retry's delay; each later one doubles it (with up to 20 % jitter)."""
+    webhook_allow_networks: str | None = None
+    """CIDR[,CIDR...] webhooks may reach although they are not public (loopback, private, …)."""
+    webhook_max_endpoints: int = 20
+    """Webhook endpoints one organization may have."""
     session_end_grace_s: float = 60.0
     """A session ends when fewer than two people remain for this long."""
     insights_retention_days: int = 30

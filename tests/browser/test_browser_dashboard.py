@@ -18,7 +18,7 @@ from playwright.async_api import Locator, Page, ViewportSize, expect
 
 from browser.harness import SCREENSHOTS, UI_TIMEOUT_MS, Crowd, Person, join
 from e2e.salon_process import SalonServer
-from webhook_helpers import Receiver, opened, until
+from webhook_helpers import ALLOW_LOCAL, Receiver, opened, until
 
 PASSWORD = "correct horse battery"
 _SETUP_LINK = re.compile(r"^\s+(http://\S+/dashboard/setup/\S+)\s*$", re.MULTILINE)
@@ -29,7 +29,7 @@ PHONE: ViewportSize = {"width": 390, "height": 844}
 def board(private_network: None, tmp_path_factory: pytest.TempPathFactory) -> Iterator[SalonServer]:
     """A server of this module's own, so that its first-owner link is still unused."""
     base = tmp_path_factory.mktemp("dashboard")
-    server = SalonServer.on(log_dir=base / "logs", data_dir=base / "data")
+    server = SalonServer.on(log_dir=base / "logs", data_dir=base / "data", extra_args=ALLOW_LOCAL)
     with server:
         yield server
 
@@ -227,6 +227,7 @@ async def test_live_rooms_and_an_invited_member(
         "--events",
         "room.client.joined",
         "--json",
+        *ALLOW_LOCAL,
     )
     assert hook.returncode == 0, hook.stderr
     secret = json.loads(hook.stdout)["secret"]

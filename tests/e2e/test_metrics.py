@@ -16,7 +16,7 @@ from prometheus_client.parser import text_string_to_metric_families
 from websockets.asyncio.client import ClientConnection, connect
 
 from e2e.salon_process import HOST, SalonServer, free_port, run_cli
-from webhook_helpers import HANG, Receiver, until
+from webhook_helpers import ALLOW_LOCAL, HANG, Receiver, until
 
 FUTURE = "2099-01-01T00:00:00Z"
 TOKEN = "metrics-token-for-tests-0123456789"
@@ -52,7 +52,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SalonServer]:
     root = tmp_path_factory.mktemp("metrics")
     metrics_port = free_port()
     extra = ["--rate-limit-points", "20", "--log-level", "warning", "--janus", "off"]
-    extra += ["--metrics-port", str(metrics_port), "--session-end-grace-s", "0.2"]
+    extra += ["--metrics-port", str(metrics_port), "--session-end-grace-s", "0.2", *ALLOW_LOCAL]
     with SalonServer.on(log_dir=root / "logs", data_dir=root / "data", extra_args=extra) as s:
         s.metrics_url = f"http://{HOST}:{metrics_port}/metrics"  # type: ignore[attr-defined]
         yield s
@@ -99,9 +99,11 @@ async def test_the_metrics_port_counts_api_signaling_rate_limits_and_webhooks(
     assert key is not None
     auth = {"Authorization": f"Bearer {key}"}
     ok = json.loads(
-        server.cli("webhooks", "create", "--url", receiver.plan("/ok", [200]), "--json").stdout
+        server.cli(
+            "webhooks", "create", "--url", receiver.plan("/ok", [200]), "--json", *ALLOW_LOCAL
+        ).stdout
     )
-    hangs = server.cli("webhooks", "create", "--url", receiver.plan("/hang", [HANG]))
+    hangs = server.cli("webhooks", "create", "--url", receiver.plan("/hang", [HANG]), *ALLOW_LOCAL)
     assert hangs.returncode == 0
     before = await scrape(web, server)
 

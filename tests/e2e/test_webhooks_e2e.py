@@ -22,9 +22,9 @@ from websockets.exceptions import ConnectionClosed
 
 from e2e.salon_process import SalonServer
 from salon.meetings.model import parse_date_time
-from salon.webhooks import HEADER, InvalidSignature, verify
+from salon.webhooks import HEADER, InvalidSignature, sign, verify
 from salon.webhooks.dispatcher import LEASE_MS
-from webhook_helpers import HANG, Receiver, opened, until
+from webhook_helpers import ALLOW_LOCAL, HANG, Receiver, opened, until
 
 FUTURE = "2099-01-01T00:00:00Z"
 # Whereby's Node sample: it signs JSON.stringify of the *parsed* body.
@@ -128,14 +128,22 @@ def node_accepts(body: bytes, header: str, secret: str) -> bool:
 async def test_the_cli_manages_endpoints_and_real_joins_arrive_signed(
     tmp_path: Path, receiver: Receiver, web: httpx.AsyncClient
 ) -> None:
-    with SalonServer.on(log_dir=tmp_path / "logs", data_dir=tmp_path / "data") as server:
+    with SalonServer.on(
+        log_dir=tmp_path / "logs", data_dir=tmp_path / "data", extra_args=ALLOW_LOCAL
+    ) as server:
         key = server.first_key
         assert key is not None
         refusal = cli_refused(server, "create", "--url", server.base_url + "/v1/meetings")
         assert "url must not point at this Salon server" in refusal
         joins_and_leaves = "room.client.joined,room.client.left"
         made = cli_json(
-            server, "create", "--url", receiver.url("/hook"), "--events", joins_and_leaves
+            server,
+            "create",
+            "--url",
+            receiver.url("/hook"),
+            "--events",
+            joins_and_leaves,
+            *ALLOW_LOCAL,
         )
         assert list(made) == ["id", "url", "events", "secret"]
         assert made["events"] == ["room.client.joined", "room.client.left"]
@@ -215,7 +223,7 @@ async def test_a_server_killed_with_deliveries_pending_sends_them_all_after_a_re
     first = SalonServer.on(
         log_dir=tmp_path / "logs",
         data_dir=data,
-        extra_args=["--session-end-grace-s", "0.2", *retrying],
+        extra_args=["--session-end-grace-s", "0.2", *retrying, *ALLOW_LOCAL],
     )
     first.start()
     try:
@@ -272,7 +280,7 @@ async def test_a_server_killed_with_deliveries_pending_sends_them_all_after_a_re
     home_events = receiver.event_ids("/healthy")
     receiver.plan("/stuck", [200])
     receiver.plan("/flaky", [200])
-    with SalonServer.on(log_dir=tmp_path / "logs", data_dir=data) as second:
+    with SalonServer.on(log_dir=tmp_path / "logs", data_dir=data, extra_args=ALLOW_LOCAL) as second:
         await until(
             lambda: (
                 receiver.event_ids("/stuck", 200)
@@ -295,3 +303,38 @@ async def test_a_server_killed_with_deliveries_pending_sends_them_all_after_a_re
             assert event["data"]["subdomain"] == ("acme" if path == "/acme" else "default")
     assert receiver.count("/healthy") == 8, "a delivered event was sent again"
     assert receiver.count("/acme") == 2
+
+
+README = Path(__file__).resolve().parents[2] / "README.md"
+README_VERIFY_CHECKS = """
+const [body, secret, headers] = JSON.parse(require("fs").readFileSync(0, "utf8"));
+const answers = headers.map((header) => {
+  try { return verify(body, header, secret); } catch (error) { return `threw: ${error.message}`; }
+});
+process.stdout.write(JSON.stringify(answers));
+"""
+
+
+def readme_node_verify() -> str:
+    """The Node `verify` sample of the README's webhook section, as printed there."""
+    text = README.read_text()
+    start = text.index("```js\n", text.index("## Webhooks")) + len("```js\n")
+    return "\n".join(line.strip() for line in text[start : text.index("```", start)].splitlines())
+
+
+def test_the_readme_node_sample_says_no_to_a_signature_of_another_length() -> None:
+    """`crypto.timingSafeEqual` throws on buffers of different lengths: the sample must compare
+    the lengths first and answer false, not throw at the receiver."""
+    secret, body, now = "whsec_readme", '{"id":"e1","type":"room.client.joined"}', int(time.time())
+    good = sign(body.encode(), secret, now)
+    headers = [good, f"t={now},v1=abc", good + "00", f"t={now},v1=é" + "0" * 63, f"t={now}", ""]
+    ran = subprocess.run(
+        ["node", "-e", readme_node_verify() + README_VERIFY_CHECKS],
+        input=json.dumps([body, secret, headers]),
+        capture_output=True,
+        text=True,
+        timeout=30,
+        check=False,
+    )
+    assert ran.returncode == 0, ran.stderr
+    assert json.loads(ran.stdout) == [True, False, False, False, False, False]

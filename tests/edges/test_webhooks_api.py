@@ -8,12 +8,19 @@ import re
 import uuid
 from typing import Any
 
-from helpers import PUBLIC_URL, Api
+import pytest
+
+from helpers import PUBLIC_URL, Api, FakeClock, make_api
+from salon.app import webhook_policy
+from salon.config import Settings, load_settings
+from salon.errors import InvalidInput
 from salon.ids import MeetingId, ParticipantId
 from salon.meetings.model import format_date_time
 from salon.rooms.events import RoomEvent, RoomEventType
 from salon.rooms.recorder import RoomRecorder
 from salon.rooms.state import Participant, Role
+from salon.storage.db import Database
+from salon.webhooks.destinations import DestinationPolicy
 
 ALL_EVENTS = [
     "room.client.joined", "room.client.left", "room.client.knocked",
@@ -267,3 +274,103 @@ async def test_metrics_count_the_callers_deliveries_only(api: Api) -> None:
     assert theirs["deliveries"] == {"pending": 0, "delivered": 0, "failed": 0}, (
         "one organization's metrics count another's deliveries"
     )
+
+
+# --- where endpoints may point (no network allowed beyond the public ones) ----------------------
+
+REFUSED_DESTINATION = (
+    "url must point at a public address: loopback, private, link-local, unique-local, shared,"
+    " multicast and reserved addresses are refused unless the operator allows their network"
+)
+INTERNAL_URLS = [
+    "http://127.0.0.1:6379/", "http://169.254.169.254/latest/meta-data/", "http://10.0.0.1/",
+    "http://[fd00::1]/", "http://metadata.google.internal/computeMetadata/v1/",
+    "http://[::ffff:127.0.0.1]:9000/v1/meetings", "http://[::ffff:7f00:1]:5432/",
+    "http://[::127.0.0.1]/", "http://localhost:6379/", "http://127.1:6379/",
+    "http://2130706433:6379/", "http://0.0.0.0:9000/", "http://[::]/", "http://[::1]/",
+    "http://100.64.0.1/", "http://192.168.1.1/", "http://172.16.0.1/", "http://[fe80::1]/",
+    "http://224.0.0.1/", "http://192.0.2.10/", "http://[2001:db8::1]/", "http://240.0.0.1/",
+    "http://[64:ff9b::a00:1]/", "http://redis/", "http://printer.local/",
+]  # fmt: skip
+
+
+async def test_urls_that_reach_inside_the_network_are_refused_at_registration(
+    database: Database, clock: FakeClock
+) -> None:
+    closed = await make_api(database, clock, webhook_allow_networks=None)
+    try:
+        wrong = await refusals(
+            closed,
+            "POST",
+            "/v1/webhooks",
+            [({"url": u}, REFUSED_DESTINATION) for u in INTERNAL_URLS],
+        )
+        assert wrong == []
+        made = await call(closed, "POST", "/v1/webhooks", 201, {"url": HOOK})
+        patch = [({"url": url}, REFUSED_DESTINATION) for url in INTERNAL_URLS[:4]]
+        assert await refusals(closed, "PATCH", f"/v1/webhooks/{made['id']}", patch) == []
+        assert (await call(closed, "GET", f"/v1/webhooks/{made['id']}", 200))["url"] == HOOK
+        assert [h["url"] for h in (await call(closed, "GET", "/v1/webhooks", 200))["results"]] == [
+            HOOK
+        ]
+    finally:
+        await closed.client.aclose()
+
+
+async def test_an_allowed_network_is_accepted_and_only_that_one(
+    database: Database, clock: FakeClock
+) -> None:
+    """`--webhook-allow-networks 127.0.0.0/8`, as the tests' receivers need."""
+    local = await make_api(database, clock, webhook_allow_networks="127.0.0.0/8, 10.9.0.0/16")
+    try:
+        for url in ("http://127.0.0.1:9999/hook", "http://[::ffff:127.0.0.2]:9999/",
+                    "http://localhost:9999/", "http://10.9.8.7/"):  # fmt: skip
+            await call(local, "POST", "/v1/webhooks", 201, {"url": url})
+        cases = [({"url": url}, REFUSED_DESTINATION) for url in ("http://10.0.0.1/",
+                 "http://169.254.169.254/", "http://[fd00::1]/")]  # fmt: skip
+        assert await refusals(local, "POST", "/v1/webhooks", cases) == []
+    finally:
+        await local.client.aclose()
+
+
+def test_a_bad_allow_list_stops_the_server_with_a_clear_error() -> None:
+    with pytest.raises(InvalidInput) as refused:
+        webhook_policy(Settings(webhook_allow_networks="127.0.0.0/8,intranet"))
+    assert refused.value.message == (
+        "--webhook-allow-networks: 'intranet' is not a network (CIDR such as 127.0.0.0/8)"
+    )
+    settings = load_settings({}, {"SALON_WEBHOOK_ALLOW_NETWORKS": "10.1.0.0/16"})
+    assert webhook_policy(settings) == DestinationPolicy.from_text("10.1.0.0/16")
+    assert Settings().webhook_allow_networks is None
+
+
+# --- the endpoint cap ----------------------------------------------------------------------------
+
+
+async def test_an_organization_has_at_most_twenty_endpoints(api: Api) -> None:
+    for n in range(20):
+        await call(api, "POST", "/v1/webhooks", 201, {"url": f"{HOOK}/{n}"})
+    answer = await api.client.post("/v1/webhooks", headers=api.auth, json={"url": HOOK})
+    assert answer.status_code == 409
+    assert answer.json() == {
+        "error": "an organization can have at most 20 webhook endpoints; delete one to add another",
+        "code": "conflict",
+    }
+    assert len((await call(api, "GET", "/v1/webhooks", 200))["results"]) == 20
+    acme = await other_org(api)  # the cap is each organization's own
+    await call(acme, "POST", "/v1/webhooks", 201, {"url": HOOK})
+    first = (await call(api, "GET", "/v1/webhooks", 200))["results"][0]
+    await call(api, "DELETE", f"/v1/webhooks/{first['id']}", 204)
+    await call(api, "POST", "/v1/webhooks", 201, {"url": HOOK})
+
+
+async def test_the_endpoint_cap_follows_its_flag(database: Database, clock: FakeClock) -> None:
+    small = await make_api(database, clock, webhook_max_endpoints=2)
+    try:
+        for _ in range(2):
+            await call(small, "POST", "/v1/webhooks", 201, {"url": HOOK})
+        answer = await small.client.post("/v1/webhooks", headers=small.auth, json={"url": HOOK})
+        assert (answer.status_code, answer.json()["code"]) == (409, "conflict")
+        assert "at most 2 webhook endpoints" in answer.json()["error"]
+    finally:
+        await small.client.aclose()

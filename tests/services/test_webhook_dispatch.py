@@ -238,7 +238,7 @@ async def test_a_lease_left_by_a_dead_dispatcher_is_taken_over_after_it_expires(
     await rig.join(await rig.meeting())
     db, clock = rig.api.database, rig.api.clock
     async with db.transaction() as tx:  # a dispatcher claims it, then its process dies
-        assert len(await rows.claim_due(tx, db.dialect, clock(), LEASE_MS, 10, 64, [])) == 1
+        assert len(await rows.claim_due(tx, db.dialect, hook["id"], clock(), LEASE_MS, 10)) == 1
     dispatcher = rig.dispatcher()
     clock.advance(LEASE_MS)
     assert await dispatcher.claim_and_send() == 0, "taken while another process held it"

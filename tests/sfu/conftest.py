@@ -28,6 +28,7 @@ from browser.harness import CHROMIUM, CHROMIUM_ARGS, UI_TIMEOUT_MS, Crowd
 from e2e.salon_process import SalonServer
 from sfu.bots import Bot
 from sfu.rooms import VETH_ADDRESS, GroupMeetings
+from webhook_helpers import ALLOW_LOCAL
 
 HERE = Path(__file__).resolve().parent
 LOG = pytest.StashKey[list[str]]()
@@ -98,7 +99,7 @@ def salon(
     server = SalonServer.on(
         log_dir=base / "logs",
         data_dir=base / "data",
-        extra_args=["--janus", "auto", "--room-joins-per-minute", "0"],
+        extra_args=["--janus", "auto", "--room-joins-per-minute", "0", *ALLOW_LOCAL],
     )
     with server:
         request.session.stash[SERVER] = server

@@ -20,7 +20,7 @@ from sfu.test_sfu_recording import (
     until_recording_listed,
     wait_frames,
 )
-from webhook_helpers import Receiver
+from webhook_helpers import ALLOW_LOCAL, Receiver
 
 RECORD_FOR_S = 8.0
 WITHIN_S = 60.0
@@ -41,7 +41,7 @@ async def test_a_restart_during_composition_finishes_the_recording_once(
 ) -> None:
     data = tmp_path / "data"
     server = SalonServer.on(
-        log_dir=tmp_path / "logs", data_dir=data, extra_args=["--janus", "auto"]
+        log_dir=tmp_path / "logs", data_dir=data, extra_args=["--janus", "auto", *ALLOW_LOCAL]
     )
     with Receiver() as receiver, server:
         key = server.first_key

@@ -43,7 +43,7 @@ from soak import chaos, checks
 from soak.load import Load, Stats
 from soak.private_postgres import private_cluster
 from soak.process import SalonProcess
-from webhook_helpers import Receiver
+from webhook_helpers import ALLOW_LOCAL, Receiver
 
 FILES_NEEDED = 8192
 RSS_GROWTH_MAX = 0.05
@@ -110,7 +110,7 @@ def in_window(at: float, start: float, end: float) -> bool:
 async def soak(args: argparse.Namespace, database_url: str, data: Path) -> int:
     storage = ["--database-url", database_url]
     extra = ["--rate-limit-points", "0", "--log-level", "warning", "--session-end-grace-s", "2"]
-    extra += ["--webhook-retries", "12", "--webhook-retry-delay-ms", "500"]
+    extra += ["--webhook-retries", "12", "--webhook-retry-delay-ms", "500", *ALLOW_LOCAL]
     extra += [] if args.group_rooms else ["--janus", "off"]
     logs = Path(tempfile.mkdtemp(prefix="salon-soak-logs-"))
     salon = SalonProcess(storage, logs, extra)
@@ -121,8 +121,8 @@ async def soak(args: argparse.Namespace, database_url: str, data: Path) -> int:
         receiver.plan(HOOK, [200])
         async with running(salon):
             key = _first_key(salon)
-            hook = run_cli("webhooks", "create", "--url", receiver.url(HOOK), "--json",
-                           database_url=database_url)  # fmt: skip
+            made = ["webhooks", "create", "--url", receiver.url(HOOK), "--json", *ALLOW_LOCAL]
+            hook = run_cli(*made, database_url=database_url)
             endpoint_id = json.loads(hook.stdout)["id"]
             where = f"metrics at {salon.metrics_url}, logs in {logs}"
             print(f"salon serve at {salon.base_url}, {where}", flush=True)

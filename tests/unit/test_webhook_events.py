@@ -218,6 +218,8 @@ def test_bad_urls_are_refused_with_a_clear_message(url: str, message: str) -> No
         "http://0.0.0.0:8000/x",  # Linux delivers a connection to 0.0.0.0 to the local host
         "http://127.1:8000/x",  # inet_aton's short form of 127.0.0.1
         "https://meet.example.test./x",  # the fully qualified form of the public host
+        "http://[::ffff:127.0.0.1]:8000/x",  # IPv4-mapped IPv6 loopback
+        "http://[::1]:8000/x",
     ],
 )
 def test_other_spellings_of_this_servers_address_are_refused(url: str) -> None:

@@ -12,6 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from salon.api.deps import caller_of
 from salon.api.openapi import request_body_schema
 from salon.api.responses import COMMON_ERRORS, Json, parse_body
+from salon.api.schemas import ErrorOut
 from salon.api.webhook_shapes import (
     DeliveryListOut,
     DeliveryOut,
@@ -53,6 +54,7 @@ def _webhooks(request: Request) -> WebhookService:
     summary="Create a webhook endpoint (its signing secret is in the answer)",
     response_model=WebhookOut,
     openapi_extra=request_body_schema(CreateWebhookBody),
+    responses={409: {"model": ErrorOut, "description": "The organization has its most endpoints."}},
 )
 async def create_webhook(request: Request) -> Response:
     who = caller_of(request)
@@ -148,12 +150,12 @@ async def replay_delivery(deliveryId: str, request: Request) -> Response:
 
 @router.get(
     "/webhook-metrics",
-    summary="The caller's deliveries by state, and this process's counters (all organizations)",
+    summary="The caller's deliveries by state, and this process's counters of them",
     response_model=WebhookMetricsOut,
 )
 async def webhook_metrics(request: Request) -> Response:
     who = caller_of(request)
-    counters = request.app.state.dispatcher.counters
+    counters = request.app.state.dispatcher.counters_for(who.org_id)
     stored: dict[str, Any] = await _webhooks(request).metrics(who.org_id)
     return Json(
         {

@@ -1,28 +1,32 @@
 """The webhook dispatcher: claims due deliveries, signs and POSTs them, records every attempt.
 
-    wake() or poll ──► claim (lease) ──► one task per delivery ──► POST, 5 s timeout
+    wake() or poll ──► claim (lease), round-robin ──► one task per delivery ──► POST, 5 s timeout
                                              └─► results ──► one transaction per batch:
                                                  delivered | retry at next_attempt_ms | failed
 
 Retry state lives in columns, so a restart resumes where the last process stopped (a lease left by
-a killed process expires after `LEASE_MS`). Each endpoint has at most `per_endpoint` deliveries in
-flight per claim and a saturated endpoint is skipped by the next claims, so one that hangs or keeps
-failing cannot hold up the others.
+a killed process expires after `LEASE_MS`). Claims go round-robin over organizations and their
+endpoints (`fairness.plan`) within in-flight limits per endpoint, per organization and in all, and
+each organization sends through a connection pool of its own: endpoints that hang or keep failing
+hold up neither the other endpoints of their organization nor any other organization.
 """
 
 import asyncio
 import contextlib
 import logging
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 from salon.clock import Clock
 from salon.storage import webhooks as rows
 from salon.storage.db import Database
+from salon.webhooks.fairness import DueEndpoint, Limits, plan
 from salon.webhooks.model import DeliveryStatus, Outcome, RetryPolicy
 from salon.webhooks.sender import Sender
 
 log = logging.getLogger(__name__)
+
+_K = TypeVar("_K")
 
 LEASE_MS = 15_000
 POLL_S = 1.0
@@ -34,10 +38,19 @@ class Counters:
     retried: int = 0
     failed: int = 0
 
+    def count(self, status: DeliveryStatus) -> None:
+        if status is DeliveryStatus.DELIVERED:
+            self.delivered += 1
+        elif status is DeliveryStatus.PENDING:
+            self.retried += 1
+        else:
+            self.failed += 1
+
 
 @dataclass
 class _Result:
     delivery_id: str
+    org_id: int
     number: int
     at_ms: int
     outcome: Outcome
@@ -46,7 +59,19 @@ class _Result:
 @dataclass
 class _InFlight:
     by_endpoint: dict[str, int] = field(default_factory=dict)
+    by_org: dict[int, int] = field(default_factory=dict)
     total: int = 0
+
+    def add(self, endpoint: str, org: int, n: int) -> None:
+        _bump(self.by_endpoint, endpoint, n)
+        _bump(self.by_org, org, n)
+        self.total += n
+
+
+def _bump(table: dict[_K, int], key: _K, n: int) -> None:
+    table[key] = table.get(key, 0) + n
+    if not table[key]:
+        del table[key]
 
 
 class Dispatcher:
@@ -57,21 +82,26 @@ class Dispatcher:
         clock: Clock,
         policy: RetryPolicy | None = None,
         *,
-        max_in_flight: int = 256,
-        per_endpoint: int = 64,
+        limits: Limits | None = None,
     ) -> None:
         self._db = db
         self._sender = sender
         self._clock = clock
         self.policy = policy or RetryPolicy()
-        self._max_in_flight = max_in_flight
-        self._per_endpoint = per_endpoint
+        self.limits = limits or Limits()
+        self._turn = 0
         self._wake = asyncio.Event()
         self._results: list[_Result] = []
         self._results_ready = asyncio.Event()
         self._in_flight = _InFlight()
         self._tasks: set[asyncio.Task[None]] = set()
         self.counters = Counters()
+        """This process's results, all organizations together."""
+        self._org_counters: dict[int, Counters] = {}
+
+    def counters_for(self, org_id: int) -> Counters:
+        """This process's results for one organization's deliveries."""
+        return self._org_counters.get(org_id, Counters())
 
     def wake(self) -> None:
         """New deliveries were committed: look now rather than at the next poll."""
@@ -96,22 +126,26 @@ class Dispatcher:
 
     async def claim_and_send(self) -> int:
         """One round: lease what is due (and fits) and start sending it; how many were started."""
-        room = self._max_in_flight - self._in_flight.total
-        if room <= 0:
+        limits, flying = self.limits, self._in_flight
+        if flying.total >= limits.total:
             return 0
-        busy = [
-            endpoint
-            for endpoint, n in self._in_flight.by_endpoint.items()
-            if n >= self._per_endpoint
-        ]
+        full_endpoints = [e for e, n in flying.by_endpoint.items() if n >= limits.per_endpoint]
+        full_orgs = [o for o, n in flying.by_org.items() if n >= limits.per_org]
+        now = self._clock()
+        claimed: list[str] = []
         async with self._db.transaction() as tx:
-            claimed = await rows.claim_due(
-                tx, self._db.dialect, self._clock(), LEASE_MS, room, self._per_endpoint, busy
-            )
+            due = [
+                DueEndpoint(row["endpoint_id"], int(row["org_id"]), int(row["due"]))
+                for row in await rows.due_endpoints(
+                    tx, now, limits.per_endpoint, full_endpoints, full_orgs
+                )
+            ]
+            self._turn += 1
+            taking = plan(due, flying.by_endpoint, flying.by_org, limits, flying.total, self._turn)
+            for endpoint, n in taking.items():
+                claimed += await rows.claim_due(tx, self._db.dialect, endpoint, now, LEASE_MS, n)
         for row in await rows.load_claimed(self._db, claimed):
-            endpoint = row["endpoint_id"]
-            self._in_flight.by_endpoint[endpoint] = self._in_flight.by_endpoint.get(endpoint, 0) + 1
-            self._in_flight.total += 1
+            flying.add(row["endpoint_id"], int(row["org_id"]), 1)
             task = asyncio.create_task(self._send(row))
             self._tasks.add(task)
             task.add_done_callback(self._tasks.discard)
@@ -119,19 +153,16 @@ class Dispatcher:
 
     async def _send(self, row: Any) -> None:
         number = int(row["attempts"]) + 1
+        org = int(row["org_id"])
         at_ms = self._clock()
         try:
             outcome = await self._sender.post(
-                row["url"], row["body"].encode(), row["secret"], self.policy.timeout_s
+                row["url"], row["body"].encode(), row["secret"], self.policy.timeout_s, org
             )
         finally:
-            endpoint = row["endpoint_id"]
-            self._in_flight.by_endpoint[endpoint] -= 1
-            if not self._in_flight.by_endpoint[endpoint]:
-                del self._in_flight.by_endpoint[endpoint]
-            self._in_flight.total -= 1
+            self._in_flight.add(row["endpoint_id"], org, -1)
             self._wake.set()
-        self._results.append(_Result(row["id"], number, at_ms, outcome))
+        self._results.append(_Result(row["id"], org, number, at_ms, outcome))
         self._results_ready.set()
 
     async def _record_forever(self) -> None:
@@ -158,14 +189,17 @@ class Dispatcher:
                 )  # fmt: skip
 
     def _next_state(self, result: _Result) -> tuple[DeliveryStatus, int]:
+        status, next_ms = self._decide(result)
+        self.counters.count(status)
+        self._org_counters.setdefault(result.org_id, Counters()).count(status)
+        return status, next_ms
+
+    def _decide(self, result: _Result) -> tuple[DeliveryStatus, int]:
         outcome = result.outcome
         if outcome.delivered:
-            self.counters.delivered += 1
             return DeliveryStatus.DELIVERED, result.at_ms
         if outcome.retryable and self.policy.retries_left(result.number):
-            self.counters.retried += 1
             return DeliveryStatus.PENDING, self._clock() + self.policy.delay_ms(result.number)
-        self.counters.failed += 1
         return DeliveryStatus.FAILED, result.at_ms
 
     async def drain(self) -> None:

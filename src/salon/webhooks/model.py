@@ -10,6 +10,7 @@ from urllib.parse import urlsplit
 
 from salon.errors import InvalidInput
 from salon.ids import OrgId
+from salon.webhooks.destinations import Address, carried, parse_address
 
 URL_MAX = 2000
 
@@ -59,6 +60,8 @@ class Outcome:
     latency_ms: int
     error: str | None = None
     response: str | None = None
+    refused: bool = False
+    """The destination policy refused the address: final, never retried."""
 
     @property
     def delivered(self) -> bool:
@@ -66,8 +69,9 @@ class Outcome:
 
     @property
     def retryable(self) -> bool:
-        """A server error, a timeout or a broken connection; a 3xx or 4xx answer is final."""
-        return self.status is None or self.status >= 500
+        """A server error, a timeout or a broken connection; a 3xx or 4xx answer is final, and so
+        is a refused address."""
+        return not self.refused and (self.status is None or self.status >= 500)
 
 
 def new_endpoint_id() -> str:
@@ -106,17 +110,18 @@ def check_url(url: str, own_origins: frozenset[str]) -> str:
 
 def origin_of(url: str) -> str:
     """`scheme://host:port`, the form `check_url` compares: the host without a trailing dot,
-    and any loopback or unspecified address written as 127.0.0.1 (`127.1`, `0.0.0.0`, `::1`)."""
+    and any loopback or unspecified address written as 127.0.0.1 (`127.1`, `0.0.0.0`, `::1`,
+    `::ffff:127.0.0.1`)."""
     parts = urlsplit(url)
     default = 443 if parts.scheme == "https" else 80
     host = (parts.hostname or "").lower().rstrip(".")
+    address: Address | None
     try:
         address = ipaddress.ip_address(socket.inet_ntoa(socket.inet_aton(host)))
     except OSError:
-        try:
-            address = ipaddress.ip_address(host)
-        except ValueError:
-            address = None
+        address = parse_address(host)
+    if address is not None:
+        address = carried(address)
     local = address is not None and (address.is_loopback or address.is_unspecified)
     if local or host == "localhost":
         host = "127.0.0.1"

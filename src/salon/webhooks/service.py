@@ -1,9 +1,13 @@
 """Webhook endpoints and the delivery log; and the outbox write that room events make."""
 
+import asyncio
+import socket
+from collections.abc import Awaitable, Callable
 from typing import Any
+from urllib.parse import urlsplit
 
 from salon.clock import Clock
-from salon.errors import InvalidInput, NotFound
+from salon.errors import Conflict, InvalidInput, NotFound
 from salon.ids import OrgId
 from salon.meetings.model import Meeting
 from salon.rooms.events import RoomEvent
@@ -11,6 +15,12 @@ from salon.storage import webhooks as rows
 from salon.storage.db import Database, Row, Transaction
 from salon.storage.settings import get_setting, put_setting
 from salon.webhooks import events
+from salon.webhooks.destinations import (
+    Address,
+    DestinationPolicy,
+    is_special_name,
+    parse_address,
+)
 from salon.webhooks.model import (
     Endpoint,
     check_url,
@@ -20,6 +30,15 @@ from salon.webhooks.model import (
 )
 
 DELIVERY_LOG_MAX = 500
+MAX_ENDPOINTS = 20
+"""Endpoints one organization may have, by default."""
+RESOLVE_WITHIN_S = 3.0
+REFUSED_DESTINATION = (
+    "url must point at a public address: loopback, private, link-local, unique-local, shared,"
+    " multicast and reserved addresses are refused unless the operator allows their network"
+)
+
+Resolve = Callable[[str], Awaitable[list[Address]]]
 
 
 SERVED_ORIGINS_SETTING = "served_origins"
@@ -34,11 +53,55 @@ async def served_origins(db: Database) -> frozenset[str]:
     return frozenset((await get_setting(db, SERVED_ORIGINS_SETTING) or "").split())
 
 
+async def resolve_host(host: str) -> list[Address]:
+    """Every address `host` resolves to now; none when it does not resolve (in time)."""
+    loop = asyncio.get_running_loop()
+    try:
+        found = await asyncio.wait_for(
+            loop.getaddrinfo(host, None, type=socket.SOCK_STREAM), RESOLVE_WITHIN_S
+        )
+    except (OSError, TimeoutError, UnicodeError):
+        return []
+    addresses = (parse_address(str(info[4][0])) for info in found)
+    return [address for address in addresses if address is not None]
+
+
 class WebhookService:
-    def __init__(self, db: Database, clock: Clock, own_origins: frozenset[str]) -> None:
+    """`policy` says where endpoints may point (checked again by the sender at each delivery);
+    `resolve` looks names up (the system's resolver unless a test gives its own)."""
+
+    def __init__(
+        self,
+        db: Database,
+        clock: Clock,
+        own_origins: frozenset[str],
+        *,
+        policy: DestinationPolicy | None = None,
+        max_endpoints: int = MAX_ENDPOINTS,
+        resolve: Resolve = resolve_host,
+    ) -> None:
         self._db = db
         self._clock = clock
         self._own_origins = own_origins
+        self._policy = policy or DestinationPolicy()
+        self._max_endpoints = max_endpoints
+        self._resolve = resolve
+
+    async def _checked_url(self, url: str) -> str:
+        """A valid URL whose host is (or resolves only to) an address the policy permits. A
+        name that does not resolve yet is accepted, unless it can only be a private one: the
+        sender checks the address again at every delivery."""
+        url = check_url(url, self._own_origins)
+        host = urlsplit(url).hostname or ""
+        literal = parse_address(host)
+        addresses = [literal] if literal is not None else await self._resolve(host)
+        if not addresses:
+            if is_special_name(host):
+                raise InvalidInput(REFUSED_DESTINATION)
+            return url
+        if not self._policy.permits_all(addresses):
+            raise InvalidInput(REFUSED_DESTINATION)
+        return url
 
     # --- endpoints --------------------------------------------------------------------------
 
@@ -47,7 +110,7 @@ class WebhookService:
         endpoint = Endpoint(
             id=new_endpoint_id(),
             org_id=org_id,
-            url=check_url(url, self._own_origins),
+            url=await self._checked_url(url),
             events=tuple(
                 events.check_event_types(
                     list(events.EVENT_TYPES) if event_types is None else event_types
@@ -59,6 +122,11 @@ class WebhookService:
             updated_ms=now,
         )
         async with self._db.transaction() as tx:
+            if await rows.count_endpoints(tx, org_id) >= self._max_endpoints:
+                raise Conflict(
+                    f"an organization can have at most {self._max_endpoints} webhook endpoints;"
+                    " delete one to add another"
+                )
             await rows.insert_endpoint(tx, endpoint)
         return endpoint
 
@@ -85,7 +153,7 @@ class WebhookService:
         updated = Endpoint(
             id=current.id,
             org_id=org_id,
-            url=current.url if url is None else check_url(url, self._own_origins),
+            url=current.url if url is None else await self._checked_url(url),
             events=current.events
             if event_types is None
             else tuple(events.check_event_types(event_types)),
