@@ -59,7 +59,7 @@ from salon.storage.engines import open_database as open_database
 from salon.storage.sqlite import SqliteDatabase
 from salon.themes.model import UPLOAD_BODY_LIMIT_BYTES
 from salon.themes.service import ThemeService
-from salon.webhooks.destinations import DestinationPolicy
+from salon.webhooks.destinations import DestinationPolicy, destination_policy
 from salon.webhooks.dispatcher import Dispatcher
 from salon.webhooks.model import RetryPolicy
 from salon.webhooks.sender import Sender
@@ -138,10 +138,7 @@ def build_group_caps(settings: Settings) -> GroupCaps:
 
 
 def webhook_policy(settings: Settings) -> DestinationPolicy:
-    try:
-        return DestinationPolicy.from_text(settings.webhook_allow_networks)
-    except ValueError as error:
-        raise InvalidInput(f"--webhook-allow-networks: {error}") from None
+    return destination_policy(settings.webhook_allow_networks)
 
 
 def build_ice_servers(settings: Settings) -> IceServers:

@@ -21,13 +21,13 @@ from salon import __version__, cli_users, cli_webhooks
 from salon.clock import system_clock
 from salon.config import Settings, load_settings
 from salon.errors import SalonError
-from salon.http_limits import limited_protocol
 from salon.keys.service import KeyService
 from salon.logs import configure_logging
 from salon.orgs.service import OrgService
 from salon.storage.db import Dialect, dialect_of
 from salon.storage.engines import open_database
 from salon.storage.migrate import migrate
+from salon.webhooks.destinations import destination_policy
 
 if TYPE_CHECKING:
     from salon.storage.db import Database
@@ -68,6 +68,7 @@ async def _serve(settings: Settings) -> None:
     import uvicorn
 
     from salon.app import build_app
+    from salon.http_limits import limited_protocol
     from salon.metrics.sidecar import metrics_sidecar
     from salon.signaling.protocol import MAX_FRAME_BYTES
     from salon.webhooks.service import remember_served_origins
@@ -231,15 +232,13 @@ async def _webhooks(settings: Settings, args: argparse.Namespace) -> int:
     from salon.webhooks.service import WebhookService, served_origins
 
     async def work(database: Database, orgs: OrgService, _: KeyService) -> int:
-        from salon.app import webhook_policy
-
         org = await orgs.find(args.org)
         own = settings.own_origins | await served_origins(database)
         service = WebhookService(
             database,
             system_clock,
             own,
-            policy=webhook_policy(settings),
+            policy=destination_policy(settings.webhook_allow_networks),
             max_endpoints=settings.webhook_max_endpoints,
         )
         return await cli_webhooks.run(service, org.org_id, args)

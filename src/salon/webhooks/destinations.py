@@ -14,6 +14,8 @@ import ipaddress
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from salon.errors import InvalidInput
+
 Address = ipaddress.IPv4Address | ipaddress.IPv6Address
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 
@@ -129,3 +131,11 @@ class DestinationPolicy:
     def permits_all(self, addresses: Iterable[Address]) -> bool:
         found = list(addresses)
         return bool(found) and all(self.permits(address) for address in found)
+
+
+def destination_policy(allow_networks: str | None) -> DestinationPolicy:
+    """The policy of `--webhook-allow-networks`; a bad network is a clear error."""
+    try:
+        return DestinationPolicy.from_text(allow_networks)
+    except ValueError as error:
+        raise InvalidInput(f"--webhook-allow-networks: {error}") from None
