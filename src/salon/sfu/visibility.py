@@ -89,6 +89,8 @@ def wanted(
             key = (feed.feed_id, str(stream.get("mid")))
             if _live(stream, "audio") and hear:
                 want.add(key)
+            elif _live(stream, "video") and kind_of(stream) == "screen":
+                want.add(key)  # a screen share is always on the stage, whatever the page shows
             elif _live(stream, "video") and view is None and default_videos > 0:
                 want.add(key)
                 default_videos -= 1
