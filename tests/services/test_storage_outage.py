@@ -56,9 +56,10 @@ async def test_leaves_during_an_outage_are_recorded_later_and_joins_wait_for_the
     api: Api,
 ) -> None:
     flaky = RefusingWrites(api.database)
+    recorder = RoomRecorder(flaky, api.app.state.services.orgs)
     service = RoomService(
         api.app.state.services.meetings,
-        RoomRecorder(flaky, api.app.state.services.orgs),
+        recorder,
         api.clock,
         session_end_grace_s=0.01,
     )
@@ -76,8 +77,14 @@ async def test_leaves_during_an_outage_are_recorded_later_and_joins_wait_for_the
     flaky.refusing = False
 
     async def leaves_recorded() -> bool:
+        # The rows show a write as soon as it commits; the recorder lets joins in again only once
+        # its queue (the leaves and the session end behind them) is empty.
         rows = await rooms.participants(meeting)
-        return len(rows) == 4 and all(row["left_ms"] is not None for row in rows.values())
+        return (
+            recorder.waiting == 0
+            and len(rows) == 4
+            and all(row["left_ms"] is not None for row in rows.values())
+        )
 
     await eventually(leaves_recorded, "the 4 leaves recorded once writes work again")
     again = [await rooms.join(meeting) for _ in range(4)]
