@@ -164,6 +164,7 @@ export class SignalingClient extends EventTarget {
   /** @param {string} text */
   #onFrame(text) {
     this.#lastHeard = this.now();
+    /** @type {{type: string, [field: string]: any}} */
     let message;
     try {
       message = decode(text);

@@ -152,7 +152,7 @@ export function createView({ store, ui, media, remote, params, showPreview, save
     // During a breakout session the grid shows my space only: my group, or the main room.
     const session = s.room?.breakout ?? null;
     const near = inMySpace(session, me.id, s.participants);
-    const groupStatus = part(header, "group-status");
+    const groupStatus = /** @type {import('./components/salon-group-status/salon-group-status.js').SalonGroupStatus} */ (part(header, "group-status"));
     groupStatus.model = { groups: session?.groups ?? [], group: groupOf(session, me.id), allowChoose: Boolean(session?.allowChoose) };
 
     const found = tilesFor({ ...s, participants: near }, { camera: media.camera, screen: media.screen, remote });
@@ -210,6 +210,7 @@ export function createView({ store, ui, media, remote, params, showPreview, save
   function moreItems(s, u, viewer) {
     const group = breakoutAllowed(s) ? [{ id: "breakout", intent: "toggle-breakout", label: t("more.breakout") }] : [];
     if (breakoutOnly(s)) return group;
+    /** @type {import('./components/salon-more/salon-more.js').MoreItem[]} */
     const items = [{ id: "copy-link", intent: "copy-link", label: t("more.copyLink") }];
     if (root.fullscreenEnabled) items.push({ id: "fullscreen", intent: "toggle-fullscreen", label: t("more.fullscreen"), checked: u.fullscreen });
     if (!viewer) items.push({ id: "float-self", intent: "toggle-float-self", label: t("more.floatSelf"), checked: u.floatSelf });

@@ -29,6 +29,13 @@ export const DEFAULT_QUALITY = 2;
 export const VIEW_DEBOUNCE_MS = 150;
 
 /**
+ * A transceiver's `stopped` flag, which engines that still have it set once it stopped (the
+ * standard dropped it for `currentDirection === "stopped"`, checked beside it).
+ * @param {RTCRtpTransceiver} t
+ */
+const stopped = (t) => Boolean(/** @type {RTCRtpTransceiver & {stopped?: boolean}} */ (t).stopped);
+
+/**
  * @typedef {{mid: string, participantId: string, kind: 'camera' | 'screen', media: 'audio' | 'video'}} StreamInfo
  * @typedef {(type: string, fields?: Record<string, unknown>) => boolean | void} Send
  */
@@ -97,7 +104,7 @@ export class SfuMedia extends EventTarget {
     if (msg.type === "sfu-published") {
       if (msg.publication === undefined || msg.publication === this.publication) this.#published(msg.description);
     }
-    else if (msg.type === "sfu-offer") this.queue = this.queue.then(() => this.#subscribe(msg)).catch((e) => console.warn("salon: sfu offer failed", e));
+    else if (msg.type === "sfu-offer") this.queue = this.queue.then(() => this.#subscribe(/** @type {any} */ (msg))).catch((e) => console.warn("salon: sfu offer failed", e));
     else if (msg.type === "sfu-state") this.#onState(msg.state);
   }
 
@@ -207,7 +214,7 @@ export class SfuMedia extends EventTarget {
   #screenTransceiver() {
     const track = this.local.get("screen")?.track;
     if (!track) return null;
-    return this.publisher?.getTransceivers().find((t) => t.sender.track === track && !t.stopped) ?? null;
+    return this.publisher?.getTransceivers().find((t) => t.sender.track === track && !stopped(t)) ?? null;
   }
 
   /**
@@ -220,7 +227,7 @@ export class SfuMedia extends EventTarget {
     this.local.set(slot, { track, stream });
     const pc = this.publisher;
     if (!pc || this.viewer) return;
-    const transceivers = pc.getTransceivers().filter((t) => !t.stopped && t.direction !== "stopped");
+    const transceivers = pc.getTransceivers().filter((t) => !stopped(t) && t.direction !== "stopped");
     if (slot === "screen") {
       const current = transceivers.find((t) => before !== null && t.sender.track === before);
       if (track && stream) {
@@ -285,7 +292,7 @@ export class SfuMedia extends EventTarget {
     const receivers = new Map();
     for (const t of pc.getTransceivers()) {
       const info = t.mid === null ? undefined : this.streams.get(t.mid);
-      if (!info || t.stopped || t.currentDirection === "inactive") continue;
+      if (!info || stopped(t) || t.currentDirection === "inactive") continue;
       const key = `${info.participantId}/${info.kind}`;
       groups.set(key, [...(groups.get(key) ?? []), t.receiver.track]);
       receivers.set(info.participantId, [...(receivers.get(info.participantId) ?? []), t.receiver]);
