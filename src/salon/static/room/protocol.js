@@ -19,8 +19,13 @@ export const CLOSE = Object.freeze({
   REJECTED: 4005, TOO_SLOW: 4008, REPLACED: 4009, FLOODING: 4029, PROTOCOL: 4400, NO_SFU: 4503,
 });
 
-/** Codes after which reconnecting would not help: the page shows why instead. */
-export const FINAL_CLOSE_CODES = new Set([4000, 4001, 4002, 4003, 4004, 4005, 4009, 4400, 4503]);
+/**
+ * Codes after which reconnecting would not help: the page shows why instead.
+ * @type {ReadonlySet<number>}
+ */
+export const FINAL_CLOSE_CODES = new Set([
+  CLOSE.LEFT, CLOSE.REMOVED, CLOSE.ENDED, CLOSE.DELETED, CLOSE.FULL, CLOSE.REJECTED, CLOSE.REPLACED, CLOSE.PROTOCOL, CLOSE.NO_SFU,
+]);
 
 export class ProtocolError extends Error {}
 

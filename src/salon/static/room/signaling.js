@@ -14,7 +14,7 @@
  * The codec lives in protocol.js (pure) and is re-exported here.
  */
 
-import { backoffDelay, decode, encode, FINAL_CLOSE_CODES, PROTOCOL_VERSION, ProtocolError, SIGNAL_PATH } from "./protocol.js";
+import { backoffDelay, CLOSE, decode, encode, FINAL_CLOSE_CODES, PROTOCOL_VERSION, ProtocolError, SIGNAL_PATH } from "./protocol.js";
 
 export * from "./protocol.js";
 
@@ -100,22 +100,22 @@ export class SignalingClient extends EventTarget {
     return false;
   }
 
-  /** Leave the room: the server closes with 4000; `closed` follows. */
+  /** Leave the room: the server closes with CLOSE.LEFT (4000); `closed` follows. */
   leave() {
     if (this.#state === "closed" || this.#state === "leaving") return;
     const ws = this.#ws;
     if (ws && ws.readyState === 1) {
       ws.send(encode("leave"));
       this.#setState("leaving");
-      this.#closeTimer = this.timers.setTimeout(() => this.#finish(4000, "left"), 2000);
+      this.#closeTimer = this.timers.setTimeout(() => this.#finish(CLOSE.LEFT, "left"), 2000);
     } else {
-      this.#finish(4000, "left");
+      this.#finish(CLOSE.LEFT, "left");
     }
   }
 
   /** Close without leaving (the page goes away): the server keeps us for its grace period. */
   close() {
-    this.#finish(1000, "closed by the page");
+    this.#finish(CLOSE.NORMAL, "closed by the page");
   }
 
   // ---- internals ----------------------------------------------------------------------------
@@ -185,7 +185,7 @@ export class SignalingClient extends EventTarget {
       return;
     } else if (FINAL_MESSAGES.has(message.type)) {
       this.#finalMessage = message.type;
-      this.#closeTimer = this.timers.setTimeout(() => this.#finish(1000, message.type), 3000);
+      this.#closeTimer = this.timers.setTimeout(() => this.#finish(CLOSE.NORMAL, message.type), 3000);
     }
     this.dispatchEvent(new CustomEvent(message.type, { detail: message }));
     this.dispatchEvent(new CustomEvent("message", { detail: message }));
@@ -202,7 +202,7 @@ export class SignalingClient extends EventTarget {
   #onClose(code, reason) {
     this.#stopTimers();
     this.#ws = null;
-    if (this.#state === "leaving") this.#finish(4000, reason);
+    if (this.#state === "leaving") this.#finish(CLOSE.LEFT, reason);
     else if (this.#finalMessage || FINAL_CLOSE_CODES.has(code)) this.#finish(code, reason || this.#finalMessage || "");
     else this.#retry();
   }
@@ -236,7 +236,7 @@ export class SignalingClient extends EventTarget {
     this.#stopTimers();
     this.timers.clearTimeout(this.#retryTimer);
     try {
-      if (ws && ws.readyState <= 1) ws.close(1000);
+      if (ws && ws.readyState <= 1) ws.close(CLOSE.NORMAL);
     } catch {
       // already closing
     }

@@ -2,8 +2,8 @@
  * What this page shows that the room does not know about: the floating self view, the meeting
  * clock of `timer=on` (the room's own clock, started by a host, is room state), a host's breakout
  * plan before it starts, the settings dialog, Picture-in-Picture, who is speaking, low-data mode, the speaker
- * output and full screen. A pure reducer and a store of its own, so the room state (state.js)
- * stays the server's picture. No DOM, unit-tested in Node.
+ * output and full screen. A pure reducer on a store of its own (store.js, as the room state's), so the
+ * room state (state.js) stays the server's picture. No DOM, unit-tested in Node.
  *
  *   intent ─► actions.js ─► ui store ─► view.js
  */
@@ -17,6 +17,7 @@
  */
 
 import { reduceDraft } from "./breakout.js";
+import { createStore, lookup } from "./store.js";
 
 /**
  * @param {{floatSelf: boolean, lowData: boolean}} params @param {string} [language]
@@ -38,67 +39,45 @@ export function initialUi(params, language = "en") {
   };
 }
 
-/**
- * `on` true or false sets a switch; without it the switch flips.
- * @param {UiState} state @param {UiEvent} event @returns {UiState}
- */
+/** @typedef {(state: UiState, event: UiEvent) => UiState} UiReducer */
+
+/** One reducer per event type. `on` true or false sets a switch; without it the switch flips. */
+/** @type {Record<string, UiReducer>} */
+const UI_REDUCERS = {
+  "ui/float-self": (state, event) => ({ ...state, floatSelf: event.on ?? !state.floatSelf }),
+  "ui/timer": (state, event) => ({ ...state, timerStartedAt: event.startedAt ?? null }),
+  "ui/settings": (state, event) => ({ ...state, settingsOpen: event.on ?? !state.settingsOpen }),
+  "ui/pip": (state, event) => (state.pip === event.on ? state : { ...state, pip: Boolean(event.on) }),
+  "ui/speaking": (state, event) => {
+    const speaking = event.speaking ?? null;
+    const lastSpeaker = event.lastSpeaker ?? state.lastSpeaker;
+    return speaking === state.speaking && lastSpeaker === state.lastSpeaker ? state : { ...state, speaking, lastSpeaker };
+  },
+  "ui/low-data": (state, event) => ({ ...state, lowData: event.on ?? !state.lowData }),
+  "ui/sink": (state, event) => ({ ...state, sinkId: event.sinkId || null }),
+  "ui/fullscreen": (state, event) => (state.fullscreen === event.on ? state : { ...state, fullscreen: Boolean(event.on) }),
+  "ui/language": (state, event) => ({ ...state, language: event.language }),
+  "ui/breakout-draft": (state, event) => ({ ...state, breakoutDraft: event.draft ?? null }),
+  "ui/breakout": (state, event) => {
+    if (!state.breakoutDraft) return state;
+    const draft = reduceDraft(state.breakoutDraft, event.op);
+    return draft === state.breakoutDraft ? state : { ...state, breakoutDraft: draft };
+  },
+};
+
+/** @type {UiReducer} */
 export function reduceUi(state, event) {
-  switch (event.type) {
-    case "ui/float-self":
-      return { ...state, floatSelf: event.on ?? !state.floatSelf };
-    case "ui/timer":
-      return { ...state, timerStartedAt: event.startedAt ?? null };
-    case "ui/settings":
-      return { ...state, settingsOpen: event.on ?? !state.settingsOpen };
-    case "ui/pip":
-      return state.pip === event.on ? state : { ...state, pip: Boolean(event.on) };
-    case "ui/speaking": {
-      const speaking = event.speaking ?? null;
-      const lastSpeaker = event.lastSpeaker ?? state.lastSpeaker;
-      return speaking === state.speaking && lastSpeaker === state.lastSpeaker ? state : { ...state, speaking, lastSpeaker };
-    }
-    case "ui/low-data":
-      return { ...state, lowData: event.on ?? !state.lowData };
-    case "ui/sink":
-      return { ...state, sinkId: event.sinkId || null };
-    case "ui/fullscreen":
-      return state.fullscreen === event.on ? state : { ...state, fullscreen: Boolean(event.on) };
-    case "ui/language":
-      return { ...state, language: event.language };
-    case "ui/breakout-draft":
-      return { ...state, breakoutDraft: event.draft ?? null };
-    case "ui/breakout": {
-      if (!state.breakoutDraft) return state;
-      const draft = reduceDraft(state.breakoutDraft, event.op);
-      return draft === state.breakoutDraft ? state : { ...state, breakoutDraft: draft };
-    }
-    default:
-      return state;
-  }
+  const reducer = lookup(UI_REDUCERS, event.type);
+  return reducer ? reducer(state, event) : state;
 }
 
 /**
- * The UI store: like state.js's, for UiState.
+ * The UI store: the store of store.js over `reduceUi`, like the room's (state.js).
  * @param {UiState} initial
+ * @returns {import('./store.js').Store<UiState, UiEvent>}
  */
 export function createUiStore(initial) {
-  let state = initial;
-  /** @type {Set<(state: UiState, previous: UiState) => void>} */
-  const listeners = new Set();
-  return {
-    getState: () => state,
-    /** @param {UiEvent} event */
-    dispatch(event) {
-      const previous = state;
-      state = reduceUi(state, event);
-      if (state !== previous) for (const listener of listeners) listener(state, previous);
-    },
-    /** @param {(state: UiState, previous: UiState) => void} listener */
-    subscribe(listener) {
-      listeners.add(listener);
-      return () => listeners.delete(listener);
-    },
-  };
+  return createStore(reduceUi, initial);
 }
 
 /**

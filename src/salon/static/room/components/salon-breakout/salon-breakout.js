@@ -18,6 +18,7 @@ import { icon, setIcon } from "../../icons.js";
 import { t } from "../../i18n.js";
 import { MAX_GROUPS } from "../../params.js";
 import { GROUP_NAME_MAX } from "../../breakout.js";
+import { CHAT_MAX_CHARS } from "../../protocol.js";
 
 /**
  * @typedef {{id: string, name: string}} BreakoutPerson
@@ -60,7 +61,7 @@ export class SalonBreakout extends HTMLElement {
         <p class="field-error" role="alert" data-testid="breakout-problem" data-part="problem" hidden></p>
         <form class="bo-broadcast" data-part="broadcast" hidden>
           <label class="field"><span data-part="broadcast-label"></span>
-            <textarea class="input" rows="2" maxlength="4000" data-testid="breakout-broadcast-input" data-part="broadcast-input"></textarea>
+            <textarea class="input" rows="2" maxlength="${CHAT_MAX_CHARS}" data-testid="breakout-broadcast-input" data-part="broadcast-input"></textarea>
           </label>
           <button type="submit" class="btn btn-small" data-testid="breakout-broadcast-send" data-part="broadcast-send"></button>
         </form>
