@@ -2,7 +2,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 
-import { MAX_PAGE_SIZE, layerFor, pageSize, paginate, viewOf } from "../../src/salon/static/room/paging.js";
+import { MAX_PAGE_SIZE, layerFor, pageSize, paginate, turnedPage, viewOf } from "../../src/salon/static/room/paging.js";
 
 const tile = (id, kind = "camera") => ({ key: `${id}:${kind}`, participantId: id, kind, isMe: id === "me" });
 const people = (n) => Array.from({ length: n }, (_, i) => tile(`p${i}`));
@@ -58,5 +58,20 @@ describe("viewOf", () => {
       { participantId: "b", kind: "screen", substream: 0 },
     ]);
     assert.deepEqual([layerFor(0), layerFor(160), layerFor(360)], [0, 1, 2]);
+  });
+});
+
+describe("turnedPage", () => {
+  it("turns by one page and stops at the first and the last", () => {
+    assert.equal(turnedPage(0, 3, 1), 1);
+    assert.equal(turnedPage(1, 3, -1), 0);
+    assert.equal(turnedPage(2, 3, 1), 2);
+    assert.equal(turnedPage(0, 3, -1), 0);
+  });
+
+  it("stays on the only page, whatever the count says", () => {
+    assert.equal(turnedPage(0, 1, 1), 0);
+    assert.equal(turnedPage(0, 0, 1), 0);
+    assert.equal(turnedPage(4, 2, 1), 1);
   });
 });

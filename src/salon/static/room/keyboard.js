@@ -1,15 +1,31 @@
 /**
  * Keyboard shortcuts in the room (contract section 6): M microphone, V camera, C chat, Shift+S
- * screen share, Shift+L lock, Shift+P float my video. Ignored while typing, inside a dialog, and
- * with Ctrl, Alt or Meta held. Escape closes the side panel, even from its text field (a dialog
- * closes itself on Escape). Actions check the URL parameters (`locking=off`, `cameraAccess=off`).
+ * screen share, Shift+L lock, Shift+P float my video, PageDown or ] the grid's next page, PageUp
+ * or [ its previous page. Ignored while typing, inside a dialog, and with Ctrl, Alt or Meta held;
+ * PageUp and PageDown also inside the side panel, where they scroll. Escape closes the side
+ * panel, even from its text field (a dialog closes itself on Escape). Actions check the URL
+ * parameters (`locking=off`, `cameraAccess=off`).
  */
+
+import { lookup } from "./store.js";
 
 /** @type {Record<string, string>} */
 const KEYS = {
   m: "toggle-mic", v: "toggle-camera", c: "toggle-chat", "shift+s": "toggle-screenshare", "shift+l": "toggle-lock",
   "shift+p": "toggle-float-self",
+  pagedown: "grid-next-page", "]": "grid-next-page", pageup: "grid-previous-page", "[": "grid-previous-page",
 };
+
+/** Keys that scroll what has focus: left to the side panel (the chat's log, the people list). */
+const SCROLL_KEYS = new Set(["PageUp", "PageDown"]);
+
+/**
+ * The action a key press asks for, or null (no shortcut). Pure.
+ * @param {{key: string, shiftKey: boolean}} event
+ */
+export function shortcutFor({ key, shiftKey }) {
+  return lookup(KEYS, `${shiftKey ? "shift+" : ""}${key.toLowerCase()}`) ?? null;
+}
 
 /**
  * @param {(action: string) => void} run
@@ -25,8 +41,8 @@ export function bindShortcuts(run, active) {
     }
     const target = /** @type {HTMLElement} */ (event.target);
     if (target.closest("input, textarea, select, [contenteditable]")) return;
-    const key = `${event.shiftKey ? "shift+" : ""}${event.key.toLowerCase()}`;
-    const action = KEYS[key];
+    if (SCROLL_KEYS.has(event.key) && target.closest("#salon-panel")) return;
+    const action = shortcutFor(event);
     if (!action) return;
     event.preventDefault();
     run(action);

@@ -53,6 +53,15 @@ export function paginate(tiles, { stageKey, selfKey, first, size, page }) {
   return { tiles: tiles.filter((t) => shown.includes(t)), page: shownPage, pages, offPage };
 }
 
+/**
+ * The page a turn leads to: `delta` pages on from `page`, kept within the first and the last of
+ * `pages`. Pure.
+ * @param {number} page @param {number} pages @param {number} delta
+ */
+export function turnedPage(page, pages, delta) {
+  return Math.min(Math.max(0, page + delta), Math.max(1, pages) - 1);
+}
+
 /** The simulcast layer a tile of this height needs. @param {number} height */
 export function layerFor(height) {
   return height >= 360 ? 2 : height >= 160 ? 1 : 0;

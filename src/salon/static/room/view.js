@@ -149,6 +149,8 @@ export function createView(deps) {
     tiles: () => shown,
     /** The tiles on the grid's page now, stage and self view included. @returns {TileModel[]} */
     shownTiles: () => roomElements.grid.shownTiles(),
+    /** Turn the grid's page (salon-grid). @param {number} delta */
+    turnPage: (delta) => /** @type {{page: number, pages: number, moved: boolean}} */ (roomElements.grid.turnPage(delta)),
     /** @param {string} key */
     videoFor: (key) => /** @type {HTMLVideoElement | null} */ (roomElements.grid.videoFor(key)),
   };

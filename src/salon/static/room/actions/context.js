@@ -16,7 +16,8 @@ import { ProtocolError } from "../signaling.js";
  *   params: import('../params.js').RoomParams,
  *   pip: ReturnType<typeof import('../pip.js').createPip>,
  *   view: {tiles: () => {tiles: import('../components/salon-tile/salon-tile.js').TileModel[], stageKey: string | null},
- *     videoFor: (key: string) => HTMLVideoElement | null},
+ *     videoFor: (key: string) => HTMLVideoElement | null,
+ *     turnPage: (delta: number) => {page: number, pages: number, moved: boolean}},
  *   startDevices: () => Promise<void>, shareUrl: string,
  *   notify: (toast: {text: string, key?: string}) => void, announce: (text: string) => void,
  *   rememberName: (name: string) => void}} ActionDeps

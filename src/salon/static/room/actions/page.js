@@ -1,13 +1,24 @@
 /**
  * Actions on this page's own view: the side panels, settings, language, Picture-in-Picture, the
- * floating self view, the share link and full screen.
+ * floating self view, the grid's pages, the share link and full screen.
  */
 
 import { bcp47, language, loadLanguage, t } from "../i18n.js";
 import { pipKey } from "../pip.js";
 
 /** @param {import('./context.js').ActionContext} ctx @returns {import('./context.js').Handlers} */
-export function pageActions({ state, inRoom, togglePanel, ui, params, pip, view, notify, shareUrl }) {
+export function pageActions({ state, inRoom, togglePanel, ui, params, pip, view, notify, announce, shareUrl }) {
+  /**
+   * Turn the grid's page (keyboard.js). A new page is announced by the page bar's live text; at
+   * the first or the last page nothing moves, so the announcer says where the user is.
+   * @param {number} delta
+   */
+  function turnPage(delta) {
+    if (!inRoom()) return;
+    const { page, pages, moved } = view.turnPage(delta);
+    if (!moved && pages > 1) announce(t("grid.page", { page: page + 1, pages }));
+  }
+
   return {
     "toggle-chat": ({ on }) => togglePanel("chat", on),
     "toggle-people": ({ on }) => togglePanel("people", on),
@@ -36,6 +47,8 @@ export function pageActions({ state, inRoom, togglePanel, ui, params, pip, view,
       if ((on ?? !pip.open) && !key) return notify({ text: t("toast.pipUnavailable"), key: "pip" });
       await pip.toggle(key, on);
     },
+    "grid-next-page": () => turnPage(1),
+    "grid-previous-page": () => turnPage(-1),
     "toggle-float-self": () => inRoom() && state().me?.role !== "viewer" && ui.dispatch({ type: "ui/float-self" }),
     "copy-link": async () => {
       try {

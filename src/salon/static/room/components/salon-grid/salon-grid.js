@@ -7,15 +7,16 @@
  * `data-testid="self-view"` with `data-floating="true"`.
  *
  * Paged (paging.js): as many tiles as fit the window (up to 25) are on screen, the rest on further
- * pages behind the page controls (buttons, so Tab reaches them). `first` (the active speaker, the
- * spotlight) stays on the first page; while one of them is off screen the page bar names them.
+ * pages behind the page controls (buttons, so Tab reaches them; PageUp/PageDown and [ ] turn the
+ * pages too, keyboard.js). `first` (the active speaker, the spotlight) stays on the first page;
+ * while one of them is off screen the page bar names them.
  * `shownTiles()` is what is on screen: only those videos are received in a group room.
  */
 
 import { adoptStyle, html, intent, part, setHTML } from "../../dom.js";
 import { icon } from "../../icons.js";
 import { t } from "../../i18n.js";
-import { paginate, pageSize } from "../../paging.js";
+import { paginate, pageSize, turnedPage } from "../../paging.js";
 import { registerSalonTile } from "../salon-tile/salon-tile.js";
 
 /** @typedef {import('../salon-tile/salon-tile.js').SalonTile} SalonTile */
@@ -45,6 +46,7 @@ export class SalonGrid extends HTMLElement {
   /** @type {GridModel | null} */ #model = null;
   /** @type {TileModel[]} */ #shown = [];
   #page = 0;
+  #pageCount = 1;
   #pageSize = 0;
   #built = false;
   #observer = new ResizeObserver(() => this.#resized());
@@ -90,10 +92,16 @@ export class SalonGrid extends HTMLElement {
     });
   }
 
-  /** Show the next (1) or previous (-1) page. @param {number} delta */
+  /**
+   * Show the next (1) or previous (-1) page, if there is one; the page bar's live text says which
+   * page is on screen.
+   * @param {number} delta @returns {{page: number, pages: number, moved: boolean}} the page shown (from 0)
+   */
   turnPage(delta) {
-    this.#page = Math.max(0, this.#page + delta);
+    const before = this.#page;
+    this.#page = turnedPage(this.#page, this.#pageCount, delta);
     if (this.#model) this.model = this.#model;
+    return { page: this.#page, pages: this.#pageCount, moved: this.#page !== before };
   }
 
   /** The tiles on screen now (stage and self view included). @returns {TileModel[]} */
@@ -119,6 +127,7 @@ export class SalonGrid extends HTMLElement {
     this.#pageSize = this.#measurePageSize();
     const paged = paginate(full.tiles, { stageKey: full.stageKey, selfKey: full.selfKey, first: full.first ?? [], size: this.#pageSize, page: this.#page });
     this.#page = paged.page;
+    this.#pageCount = paged.pages;
     this.#shown = paged.tiles;
     const model = { ...full, tiles: paged.tiles };
     this.#pages(paged, full.tiles);
