@@ -11,7 +11,7 @@ from pathlib import Path
 from fastapi import FastAPI
 
 from salon import __version__
-from salon.api import health, hello, insights, meetings, recordings, themes
+from salon.api import health, hello, insights, meetings, recordings, themes, transcriptions
 from salon.api import webhooks as webhook_routes
 from salon.api.deps import Services
 from salon.api.docs_page import install_docs_page
@@ -59,6 +59,9 @@ from salon.storage.engines import open_database as open_database
 from salon.storage.sqlite import SqliteDatabase
 from salon.themes.model import UPLOAD_BODY_LIMIT_BYTES
 from salon.themes.service import ThemeService
+from salon.transcription import job as transcription_jobs
+from salon.transcription.engine import build_engine
+from salon.transcription.service import TranscriptionService
 from salon.webhooks.destinations import DestinationPolicy, destination_policy
 from salon.webhooks.dispatcher import Dispatcher
 from salon.webhooks.model import RetryPolicy
@@ -198,6 +201,21 @@ async def build_app(settings: Settings, database: Database, clock: Clock = syste
     )
     jobs.handle(COMPOSE_JOB, CompositionJob(database, clock, data_dir))
     jobs.handle(REMOVE_JOB, RemovalJob(database, data_dir))
+    engine = build_engine(settings.transcription_model)
+    transcriptions_service = TranscriptionService(
+        database,
+        clock,
+        data_dir,
+        await RecordingService.load_link_secret(database),
+        settings.effective_public_url,
+        engine.name,
+        jobs.wake,
+    )
+    jobs.handle(
+        transcription_jobs.TRANSCRIBE_JOB,
+        transcription_jobs.TranscriptionJob(database, clock, data_dir, engine),
+    )
+    jobs.handle(transcription_jobs.REMOVE_JOB, transcription_jobs.RemovalJob(data_dir, database))
     recorder = RoomRecorder(database, orgs, on_queued=dispatcher.wake, node_id=settings.node_id)
     recovery = NodeRecovery(database, recorder, clock, settings.node_id)
     rooms = RoomService(
@@ -277,6 +295,7 @@ async def build_app(settings: Settings, database: Database, clock: Clock = syste
     app.state.dispatcher = dispatcher
     app.state.jobs = jobs
     app.state.recordings = recordings_service
+    app.state.transcriptions = transcriptions_service
     app.state.clock = clock
     app.state.database = database
     app.state.room_misses = RateLimiter(settings.room_misses_per_minute, clock)
@@ -288,6 +307,8 @@ async def build_app(settings: Settings, database: Database, clock: Clock = syste
     app.include_router(webhook_routes.router)
     app.include_router(recordings.router)
     app.include_router(recordings.files)
+    app.include_router(transcriptions.router)
+    app.include_router(transcriptions.files)
     app.include_router(themes.router)
     app.include_router(insights.router)
     app.include_router(health.router)
