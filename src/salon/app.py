@@ -11,7 +11,16 @@ from pathlib import Path
 from fastapi import FastAPI
 
 from salon import __version__
-from salon.api import health, hello, insights, meetings, recordings, themes, transcriptions
+from salon.api import (
+    health,
+    hello,
+    insights,
+    meetings,
+    recordings,
+    summaries,
+    themes,
+    transcriptions,
+)
 from salon.api import webhooks as webhook_routes
 from salon.api.deps import Services
 from salon.api.docs_page import install_docs_page
@@ -57,6 +66,9 @@ from salon.signaling.endpoint import SIGNAL_PATH, signal_endpoint
 from salon.storage.db import Database
 from salon.storage.engines import open_database as open_database
 from salon.storage.sqlite import SqliteDatabase
+from salon.summaries.job import SUMMARY_JOB, SummaryJob
+from salon.summaries.service import SummaryService
+from salon.summaries.summariser import build_summariser
 from salon.themes.model import UPLOAD_BODY_LIMIT_BYTES
 from salon.themes.service import ThemeService
 from salon.transcription import job as transcription_jobs
@@ -216,6 +228,11 @@ async def build_app(settings: Settings, database: Database, clock: Clock = syste
         transcription_jobs.TranscriptionJob(database, clock, data_dir, engine),
     )
     jobs.handle(transcription_jobs.REMOVE_JOB, transcription_jobs.RemovalJob(data_dir, database))
+    summariser = build_summariser(
+        settings.summary_llm_url, settings.summary_llm_model, settings.summary_llm_key
+    )
+    summaries_service = SummaryService(database, clock, summariser.name, jobs.wake)
+    jobs.handle(SUMMARY_JOB, SummaryJob(database, clock, data_dir, summariser))
     recorder = RoomRecorder(database, orgs, on_queued=dispatcher.wake, node_id=settings.node_id)
     recovery = NodeRecovery(database, recorder, clock, settings.node_id)
     rooms = RoomService(
@@ -296,6 +313,7 @@ async def build_app(settings: Settings, database: Database, clock: Clock = syste
     app.state.jobs = jobs
     app.state.recordings = recordings_service
     app.state.transcriptions = transcriptions_service
+    app.state.summaries = summaries_service
     app.state.clock = clock
     app.state.database = database
     app.state.room_misses = RateLimiter(settings.room_misses_per_minute, clock)
@@ -309,6 +327,7 @@ async def build_app(settings: Settings, database: Database, clock: Clock = syste
     app.include_router(recordings.files)
     app.include_router(transcriptions.router)
     app.include_router(transcriptions.files)
+    app.include_router(summaries.router)
     app.include_router(themes.router)
     app.include_router(insights.router)
     app.include_router(health.router)

@@ -18,6 +18,7 @@ from salon.jobs.runner import enqueue
 from salon.meetings.model import decode_cursor, encode_cursor
 from salon.recording.model import check_valid_for, link_is_valid, link_signature
 from salon.storage import recordings as recording_rows
+from salon.storage import summaries as summary_rows
 from salon.storage import transcriptions as rows
 from salon.storage.db import Database
 from salon.transcription.job import REMOVE_JOB, TRANSCRIBE_JOB
@@ -121,11 +122,7 @@ class TranscriptionService:
         now = self._clock()
         async with self._db.transaction() as tx:
             for transcription_id in await rows.mark_deleted(tx, org_id, transcription_ids, now):
-                await tx.execute(
-                    "UPDATE summaries SET deleted_ms = :now"
-                    " WHERE transcription_id = :id AND deleted_ms IS NULL",
-                    {"now": now, "id": transcription_id},
-                )
+                await summary_rows.delete_for_transcriptions(tx, [transcription_id], now)
                 await enqueue(
                     tx, REMOVE_JOB, json.dumps({"transcriptionId": transcription_id}), now
                 )
