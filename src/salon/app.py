@@ -313,6 +313,7 @@ async def build_app(settings: Settings, database: Database, clock: Clock = syste
     app.state.jobs = jobs
     app.state.recordings = recordings_service
     app.state.transcriptions = transcriptions_service
+    app.state.speech_languages = engine.languages
     app.state.summaries = summaries_service
     app.state.clock = clock
     app.state.database = database

@@ -213,3 +213,12 @@ def event_data(
         "status": status.value,
         **extra,
     }
+
+
+def check_live_language(language: str | None, available: tuple[str, ...]) -> None:
+    """A meeting's `liveTranscription.language` must be one the server's engine can do."""
+    if language is not None and language not in available:
+        raise InvalidInput(
+            f"liveTranscription.language {language!r} is not available on this server;"
+            f" available: {', '.join(available)}"
+        )

@@ -28,7 +28,8 @@ ESPEAK_TIMEOUT_S = 10.0
 
 class PocketsphinxEngine:
     name = "pocketsphinx"
-    languages: tuple[str, ...] = ("en", "en-US")
+    languages: tuple[str, ...] = ("en", "en-US", "en-GB")
+    """The model is US English; British speech is recognised by it, less well."""
 
     def __init__(self, *, learn_names: bool = True) -> None:
         import pocketsphinx  # a 40 MB package with its model: loaded when an engine is made
