@@ -11,9 +11,9 @@ the word error rate against the reference text, the share of participant names h
 real-time factor: CPU seconds of the engine per second of audio (one core: the engine is
 single-threaded), and wall-clock seconds per second of audio. Goal: real-time factor ≤ 0.5.
 
-Engines: PocketSphinx as shipped; PocketSphinx given the participants' names as vocabulary
-(`vocabulary` of `SpeechEngine`: names the dictionary lacks get espeak-ng's pronunciation); and
-faster-whisper when `--whisper-model` names a model folder (none can be had here). The baseline
+Engines: PocketSphinx as shipped (teaching it the names its dictionary lacks, with espeak-ng's
+pronunciations, was tried and changed nothing: no name heard either way; docs/transcription.md);
+and faster-whisper when `--whisper-model` names a model folder (none can be had here). The baseline
 is the real-time line itself (a factor of 1.0: the engine keeps up with one speaker); the ratio
 printed last is PocketSphinx's CPU-time factor over that.
 """
@@ -197,8 +197,7 @@ def main() -> None:
     from salon.transcription.pocketsphinx_engine import PocketsphinxEngine
 
     engines: list[tuple[str, SpeechEngine, list[str]]] = [
-        ("pocketsphinx", PocketsphinxEngine(learn_names=False), NAMES),
-        ("pocketsphinx + names", PocketsphinxEngine(), NAMES),
+        ("pocketsphinx", PocketsphinxEngine(), NAMES),
     ]
     whisper_model = args.whisper_model or shipped_whisper_model()
     if whisper_model:

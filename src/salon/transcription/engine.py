@@ -12,6 +12,7 @@ synchronous: the job runs them in a worker thread. Two exist:
 from collections.abc import Sequence
 from typing import Protocol
 
+from salon.errors import InvalidInput
 from salon.transcription.model import Segment
 
 SAMPLE_RATE = 16_000
@@ -30,8 +31,8 @@ class SpeechEngine(Protocol):
         ...
 
 
-class EngineUnavailable(Exception):
-    """The configured engine cannot be loaded; `str()` says why, for the operator."""
+class EngineUnavailable(InvalidInput):
+    """The configured engine cannot be loaded; the message says why, for the operator."""
 
 
 def build_engine(model_dir: str | None) -> SpeechEngine:
