@@ -21,6 +21,7 @@ from salon.storage.db import Database
 from salon.summaries.job import SUMMARY_JOB, SummaryJob
 from salon.summaries.llm import LlmSummariser
 from salon.summaries.summariser import ExtractiveSummariser, Summariser
+from salon.transcription.job import REMOVE_JOB, RemovalJob
 from salon.transcription.model import (
     Line,
     Transcription,
@@ -306,3 +307,33 @@ async def test_an_llm_endpoint_that_fails_fails_the_summary_without_its_key(
     assert failed is not None
     assert failed["error"] == "the summary endpoint answered 503"
     assert KEY not in caplog.text
+
+
+async def test_a_deleted_transcripts_file_goes_and_its_link_stops_working(
+    api: Api, tmp_path: Path
+) -> None:
+    transcription_id = await transcript(api, tmp_path, "tr-gone")
+    link = await api.client.get(
+        f"/v1/transcriptions/{transcription_id}/access-link?validForSeconds=60", headers=api.auth
+    )
+    path = link.json()["accessLink"].removeprefix("https://salon.test")
+    assert (await api.client.get(path)).status_code == 200
+    forged = path[:-4] + ("0000" if path[-4:] != "0000" else "1111")
+    assert (await api.client.get(forged)).status_code == 404
+    deleted = await api.client.delete(f"/v1/transcriptions/{transcription_id}", headers=api.auth)
+    assert deleted.status_code == 204
+    assert (await api.client.get(path)).status_code == 404
+    runner = JobRunner(api.database, api.clock, slots=1, poll_s=0.05)
+    runner.handle(REMOVE_JOB, RemovalJob(tmp_path, api.database))
+    task = asyncio.create_task(runner.run())
+    folder = tmp_path / "transcriptions" / transcription_id
+    deadline = asyncio.get_running_loop().time() + WITHIN_S
+    try:
+        while folder.exists():
+            assert asyncio.get_running_loop().time() < deadline, "the file is removed"
+            await asyncio.sleep(0.05)
+    finally:
+        task.cancel()
+        await asyncio.gather(task, return_exceptions=True)
+    again = await api.client.delete(f"/v1/transcriptions/{transcription_id}", headers=api.auth)
+    assert again.status_code == 204

@@ -155,10 +155,3 @@ class TranscriptionService:
                 if path.is_file():
                     return path
         raise NotFound("this link is not valid, or has expired")
-
-    async def text_of(self, org_id: OrgId, transcription_id: str) -> tuple[Transcription, str]:
-        """A ready transcript and its Markdown (for summaries)."""
-        found = await self.get(org_id, transcription_id)
-        if found.state is not TranscriptionState.READY or found.location is None:
-            raise NotFound(f"transcription {transcription_id!r} is not ready")
-        return found, (self._root / found.location).read_text(encoding="utf-8")
