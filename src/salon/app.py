@@ -11,7 +11,16 @@ from pathlib import Path
 from fastapi import FastAPI
 
 from salon import __version__
-from salon.api import health, hello, insights, meetings, recordings, themes
+from salon.api import (
+    health,
+    hello,
+    insights,
+    meetings,
+    recordings,
+    summaries,
+    themes,
+    transcriptions,
+)
 from salon.api import webhooks as webhook_routes
 from salon.api.deps import Services
 from salon.api.docs_page import install_docs_page
@@ -57,8 +66,14 @@ from salon.signaling.endpoint import SIGNAL_PATH, signal_endpoint
 from salon.storage.db import Database
 from salon.storage.engines import open_database as open_database
 from salon.storage.sqlite import SqliteDatabase
+from salon.summaries.job import SUMMARY_JOB, SummaryJob
+from salon.summaries.service import SummaryService
+from salon.summaries.summariser import build_summariser
 from salon.themes.model import UPLOAD_BODY_LIMIT_BYTES
 from salon.themes.service import ThemeService
+from salon.transcription import job as transcription_jobs
+from salon.transcription.engine import build_engine
+from salon.transcription.service import TranscriptionService
 from salon.webhooks.destinations import DestinationPolicy, destination_policy
 from salon.webhooks.dispatcher import Dispatcher
 from salon.webhooks.model import RetryPolicy
@@ -198,6 +213,26 @@ async def build_app(settings: Settings, database: Database, clock: Clock = syste
     )
     jobs.handle(COMPOSE_JOB, CompositionJob(database, clock, data_dir))
     jobs.handle(REMOVE_JOB, RemovalJob(database, data_dir))
+    engine = build_engine(settings.transcription_model)
+    transcriptions_service = TranscriptionService(
+        database,
+        clock,
+        data_dir,
+        await RecordingService.load_link_secret(database),
+        settings.effective_public_url,
+        engine.name,
+        jobs.wake,
+    )
+    jobs.handle(
+        transcription_jobs.TRANSCRIBE_JOB,
+        transcription_jobs.TranscriptionJob(database, clock, data_dir, engine),
+    )
+    jobs.handle(transcription_jobs.REMOVE_JOB, transcription_jobs.RemovalJob(data_dir, database))
+    summariser = build_summariser(
+        settings.summary_llm_url, settings.summary_llm_model, settings.summary_llm_key
+    )
+    summaries_service = SummaryService(database, clock, summariser.name, jobs.wake)
+    jobs.handle(SUMMARY_JOB, SummaryJob(database, clock, data_dir, summariser))
     recorder = RoomRecorder(database, orgs, on_queued=dispatcher.wake, node_id=settings.node_id)
     recovery = NodeRecovery(database, recorder, clock, settings.node_id)
     rooms = RoomService(
@@ -277,6 +312,9 @@ async def build_app(settings: Settings, database: Database, clock: Clock = syste
     app.state.dispatcher = dispatcher
     app.state.jobs = jobs
     app.state.recordings = recordings_service
+    app.state.transcriptions = transcriptions_service
+    app.state.speech_languages = engine.languages
+    app.state.summaries = summaries_service
     app.state.clock = clock
     app.state.database = database
     app.state.room_misses = RateLimiter(settings.room_misses_per_minute, clock)
@@ -288,6 +326,9 @@ async def build_app(settings: Settings, database: Database, clock: Clock = syste
     app.include_router(webhook_routes.router)
     app.include_router(recordings.router)
     app.include_router(recordings.files)
+    app.include_router(transcriptions.router)
+    app.include_router(transcriptions.files)
+    app.include_router(summaries.router)
     app.include_router(themes.router)
     app.include_router(insights.router)
     app.include_router(health.router)

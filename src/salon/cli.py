@@ -393,6 +393,15 @@ def _parser() -> argparse.ArgumentParser:
         type=int,
         help="unknown room names one address may look up per minute (30; 0 = off)",
     )
+    serve.add_argument(
+        "--transcription-model", help="faster-whisper model folder (default: PocketSphinx)"
+    )
+    serve.add_argument(
+        "--summary-llm-url",
+        help="OpenAI-compatible endpoint for summaries (key: env"
+        " SALON_SUMMARY_LLM_KEY; default: Salon's extractive summariser)",
+    )
+    serve.add_argument("--summary-llm-model", help="model name sent to --summary-llm-url")
     serve.add_argument("--log-level", choices=["critical", "error", "warning", "info", "debug"])
     serve.add_argument("--access-log", action="store_true", default=None)
     serve.add_argument("--log-format", choices=LOG_FORMATS, help="log lines (default text)")

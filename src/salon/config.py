@@ -4,6 +4,7 @@ defaults. This is the only module that reads the environment."""
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, fields
+from dataclasses import field as dataclass_field
 from typing import Any
 
 from salon.storage.db import sqlite_url
@@ -96,6 +97,15 @@ class Settings:
     turn_secret: str | None = None
     """coturn's static-auth-secret: each join answer carries credentials made with it."""
     turn_ttl_s: int = 12 * 3600
+    # --- transcription and summaries ---
+    transcription_model: str | None = None
+    """A faster-whisper model folder; without one, transcripts use PocketSphinx (English)."""
+    summary_llm_url: str | None = None
+    """An OpenAI-compatible endpoint (…/v1) that writes summaries; without one, Salon's own
+    extractive summariser does."""
+    summary_llm_model: str | None = None
+    summary_llm_key: str | None = dataclass_field(default=None, repr=False)
+    """The endpoint's bearer key: from SALON_SUMMARY_LLM_KEY only (no flag), never logged."""
 
     @property
     def effective_database_url(self) -> str:

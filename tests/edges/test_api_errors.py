@@ -415,3 +415,20 @@ async def test_a_create_without_a_key_is_401_whatever_its_body(seeded: Api, cont
     )
     assert_unauthorized(response)
     assert len(await meeting_ids(seeded)) == 1
+
+
+async def test_a_transcription_language_the_engine_cannot_do_is_refused_naming_those_it_can(
+    seeded: Api,
+) -> None:
+    body = {"endDate": END, "liveTranscription": {**CAPTIONS, "language": "fr"}}
+    before = await meeting_ids(seeded)
+    response = await post_raw(seeded, json.dumps(body))
+    assert response.status_code == 400
+    assert response.json() == {
+        "error": "liveTranscription.language 'fr' is not available on this server;"
+        " available: en, en-US, en-GB",
+        "code": "invalid_input",
+    }
+    assert await meeting_ids(seeded) == before
+    english = {"endDate": END, "liveTranscription": {**CAPTIONS, "language": "en-GB"}}
+    assert (await post_raw(seeded, json.dumps(english))).status_code == 201

@@ -237,7 +237,7 @@ WHEREBY = {"provider": "whereby"}
 TRANSCRIPTION_TO_S3 = {
     "destination": {**S3, "region": "eu-west-1"},
     "startTrigger": "manual",
-    "language": "pt-BR",
+    "language": "en-US",
 }
 
 

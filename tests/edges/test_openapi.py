@@ -46,6 +46,16 @@ OPERATIONS = [
     ("GET", "/v1/insights/participant"),
     ("PUT", "/v1/rooms/{roomName}/theme/tokens"),
     ("PUT", "/v1/rooms/{roomName}/theme/room-background"),
+    ("POST", "/v1/transcriptions"),
+    ("GET", "/v1/transcriptions"),
+    ("GET", "/v1/transcriptions/{transcriptionId}"),
+    ("DELETE", "/v1/transcriptions/{transcriptionId}"),
+    ("GET", "/v1/transcriptions/{transcriptionId}/access-link"),
+    ("POST", "/v1/transcriptions/bulk-delete"),
+    ("POST", "/v1/summaries"),
+    ("GET", "/v1/summaries"),
+    ("GET", "/v1/summaries/{summaryId}"),
+    ("DELETE", "/v1/summaries/{summaryId}"),
 ]
 CHECKS = [
     not_a_server_error,

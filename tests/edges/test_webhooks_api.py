@@ -26,6 +26,7 @@ ALL_EVENTS = [
     "room.client.joined", "room.client.left", "room.client.knocked",
     "room.client.knockCancelled", "room.session.started", "room.session.ended",
     "recording.finished", "recording.failed",
+    "transcription.started", "transcription.finished", "transcription.failed",
 ]  # fmt: skip
 ENDPOINT_KEYS = ["id", "url", "events", "enabled", "createdAt", "updatedAt"]
 DELIVERY_KEYS = ["id", "eventId", "eventType", "endpointId", "status", "attempts",

@@ -140,11 +140,12 @@ def test_event_ids_are_64_lowercase_hex_and_unique() -> None:
     assert API_VERSION == "1.0"
 
 
-def test_the_catalogue_holds_the_room_and_recording_event_types_exactly() -> None:
+def test_the_catalogue_holds_the_room_recording_and_transcription_event_types_exactly() -> None:
     assert EVENT_TYPES == (
         "room.client.joined", "room.client.left", "room.client.knocked",
         "room.client.knockCancelled", "room.session.started", "room.session.ended",
         "recording.finished", "recording.failed",
+        "transcription.started", "transcription.finished", "transcription.failed",
     )  # fmt: skip
 
 

@@ -14,6 +14,7 @@ from salon.api.schemas import (
     parse_fields,
     render_meeting,
 )
+from salon.transcription.model import check_live_language
 
 router = APIRouter(prefix="/v1", tags=["meetings"], responses=COMMON_ERRORS)
 
@@ -41,6 +42,8 @@ async def create_meeting(request: Request) -> Response:
     # costs a third of a create (measured), and the OpenAPI document gets the schema anyway.
     who = caller_of(request)
     body = parse_body(CreateMeetingBody, await request.body())
+    if body.liveTranscription is not None:
+        check_live_language(body.liveTranscription.language, request.app.state.speech_languages)
     view = await services_of(request).meetings.create(who.org_id, body.to_request())
     return Json(render_meeting(view), status_code=201)
 

@@ -16,7 +16,17 @@ API_VERSION = "1.0"
 RECORDING_FINISHED = "recording.finished"
 RECORDING_FAILED = "recording.failed"
 """Salon's addition: a cloud recording could not be composed or stored, even after a retry."""
-EVENT_TYPES = (*(kind.value for kind in RoomEventType), RECORDING_FINISHED, RECORDING_FAILED)
+TRANSCRIPTION_STARTED = "transcription.started"
+TRANSCRIPTION_FINISHED = "transcription.finished"
+TRANSCRIPTION_FAILED = "transcription.failed"
+EVENT_TYPES = (
+    *(kind.value for kind in RoomEventType),
+    RECORDING_FINISHED,
+    RECORDING_FAILED,
+    TRANSCRIPTION_STARTED,
+    TRANSCRIPTION_FINISHED,
+    TRANSCRIPTION_FAILED,
+)
 TEST_EVENT_TYPE = "salon.webhook.test"
 """Sent to one endpoint when someone asks for a test (the dashboard); never subscribed to."""
 

@@ -1,0 +1,165 @@
+"""`/v1/transcriptions` (Whereby's contract): transcribe a cloud recording, list, read, delete
+and bulk-delete the organization's transcripts, and an expiring signed link to a transcript's
+Markdown file; and the route that link points at."""
+
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Query, Request, Response
+from pydantic import BaseModel, ConfigDict, Field
+from starlette.responses import FileResponse
+
+from salon.api.deps import caller_of
+from salon.api.openapi import request_body_schema
+from salon.api.recordings import AccessLinkOut
+from salon.api.responses import COMMON_ERRORS, Json, parse_body
+from salon.api.webhook_shapes import DATE_TIME
+from salon.recording.model import ACCESS_LINK_DEFAULT_S
+from salon.transcription.model import FILE_PATH, render_transcription
+from salon.transcription.service import TranscriptionService
+
+router = APIRouter(prefix="/v1", tags=["transcriptions"], responses=COMMON_ERRORS)
+files = APIRouter(include_in_schema=False)
+
+BULK_MAX = 100
+
+
+class TranscriptionOut(BaseModel):
+    """Whereby's Transcription object (`render_transcription`)."""
+
+    transcriptionId: str
+    roomSessionId: str
+    roomName: str
+    startDate: str = Field(json_schema_extra=DATE_TIME)
+    endDate: str = Field(json_schema_extra=DATE_TIME)
+    state: Literal["in_progress", "ready", "failed"]
+    createdAt: str = Field(json_schema_extra=DATE_TIME)
+    type: Literal["LIVE_TRANSCRIPTION", "RECORDING_TRANSCRIPTION"]
+    storageType: Literal["WHEREBY_HOSTED", "SELF_HOSTED"]
+    filename: str | None = None
+    durationInSeconds: float | None = None
+
+
+class TranscriptionListOut(BaseModel):
+    results: list[TranscriptionOut]
+    cursor: str | None
+
+
+class CreateBody(BaseModel):
+    model_config = ConfigDict(strict=True, extra="ignore")
+    recordingId: str = Field(min_length=1, max_length=64)
+
+
+class CreatedOut(BaseModel):
+    transcriptionId: str
+
+
+class BulkDeleteBody(BaseModel):
+    model_config = ConfigDict(strict=True, extra="ignore")
+    transcriptionIds: list[Annotated[str, Field(max_length=64)]] = Field(max_length=BULK_MAX)
+
+
+def _transcriptions(request: Request) -> TranscriptionService:
+    found: TranscriptionService = request.app.state.transcriptions
+    return found
+
+
+@router.post(
+    "/transcriptions",
+    status_code=201,
+    summary="Create transcription",
+    response_model=CreatedOut,
+    openapi_extra=request_body_schema(CreateBody),
+)
+async def create_transcription(request: Request) -> Response:
+    who = caller_of(request)
+    body = parse_body(CreateBody, await request.body())
+    created = await _transcriptions(request).create(who.org_id, body.recordingId)
+    return Json({"transcriptionId": created}, status_code=201)
+
+
+@router.get("/transcriptions", summary="Get transcriptions", response_model=TranscriptionListOut)
+async def list_transcriptions(
+    request: Request,
+    room_name: Annotated[str | None, Query(alias="roomName", max_length=200)] = None,
+    cursor: Annotated[str | None, Query(max_length=200)] = None,
+    limit: Annotated[int, Query(ge=1, le=100)] = 50,
+    sort_by: Annotated[
+        str | None, Query(alias="sortBy", max_length=40, examples=["startDate:desc"])
+    ] = None,
+) -> Response:
+    found, next_cursor = await _transcriptions(request).list_transcriptions(
+        caller_of(request).org_id,
+        room_name=room_name,
+        cursor=cursor,
+        limit=limit,
+        sort_by=sort_by,
+    )
+    return Json({"results": [render_transcription(t) for t in found], "cursor": next_cursor})
+
+
+@router.get(
+    "/transcriptions/{transcriptionId}",
+    summary="Get transcription",
+    response_model=TranscriptionOut,
+)
+async def get_transcription(transcriptionId: str, request: Request) -> Response:
+    found = await _transcriptions(request).get(caller_of(request).org_id, transcriptionId)
+    return Json(render_transcription(found))
+
+
+@router.delete(
+    "/transcriptions/{transcriptionId}",
+    status_code=204,
+    response_class=Response,
+    summary="Delete transcription",
+    responses={204: {"description": "Deleted, or deleted already."}},
+)
+async def delete_transcription(transcriptionId: str, request: Request) -> Response:
+    await _transcriptions(request).delete(caller_of(request).org_id, [transcriptionId])
+    return Response(status_code=204)
+
+
+@router.get(
+    "/transcriptions/{transcriptionId}/access-link",
+    summary="Get transcription access link",
+    response_model=AccessLinkOut,
+)
+async def access_link(
+    transcriptionId: str,
+    request: Request,
+    valid_for: Annotated[int, Query(alias="validForSeconds")] = ACCESS_LINK_DEFAULT_S,
+) -> Response:
+    link = await _transcriptions(request).access_link(
+        caller_of(request).org_id, transcriptionId, valid_for
+    )
+    return Json(link)
+
+
+@router.post(
+    "/transcriptions/bulk-delete",
+    status_code=204,
+    response_class=Response,
+    summary="Bulk delete transcriptions",
+    openapi_extra=request_body_schema(BulkDeleteBody),
+)
+async def bulk_delete(request: Request) -> Response:
+    who = caller_of(request)
+    body = parse_body(BulkDeleteBody, await request.body())
+    await _transcriptions(request).delete(who.org_id, body.transcriptionIds)
+    return Response(status_code=204)
+
+
+@files.get(FILE_PATH + "{transcriptionId}")
+async def transcript_file(
+    transcriptionId: str,
+    request: Request,
+    expires: Annotated[str, Query(max_length=20)] = "",
+    signature: Annotated[str, Query(max_length=64)] = "",
+) -> Response:
+    path = await _transcriptions(request).file_for_link(transcriptionId, expires, signature)
+    return FileResponse(
+        path,
+        filename=path.name,
+        media_type="text/markdown; charset=utf-8",
+        headers={"Cache-Control": "private"},
+    )

@@ -1,0 +1,1 @@
+"""Summaries of transcripts: templates, the extractive summariser and an optional LLM client."""

@@ -1,0 +1,1 @@
+"""Transcripts of cloud recordings: speech engines, the transcription job and its service."""
