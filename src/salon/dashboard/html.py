@@ -1,6 +1,6 @@
-"""What the templates show values with (their filters): times for people and machines, error
-messages as sentences, query values. Escaping is the templates' own (autoescape, `render.py`).
-Pure."""
+"""What the templates show values with (their filters): times and lengths for people and
+machines, sizes, error messages as sentences, query values. Escaping is the templates' own
+(autoescape, `render.py`). Pure."""
 
 from datetime import UTC, datetime
 from urllib.parse import quote
@@ -41,3 +41,19 @@ def since(joined_ms: int, now_ms: int) -> str:
 def query_value(value: str) -> str:
     """A value for a URL's query string, every reserved character encoded."""
     return quote(value, safe="")
+
+
+def duration(ms: int) -> str:
+    """A length for people: seconds under a minute, then minutes and hours."""
+    seconds = max(0, ms) // 1000
+    if seconds < 60:
+        return f"{seconds} s"
+    minutes = seconds // 60
+    if minutes < 60:
+        return f"{minutes} min {seconds % 60} s"
+    return f"{minutes // 60} h {minutes % 60} min"
+
+
+def megabytes(size_bytes: int) -> str:
+    """A size in MB (10⁶ bytes, as `sizeInMegaBytes`), to one decimal."""
+    return f"{size_bytes / 1_000_000:.1f} MB"

@@ -14,7 +14,15 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse
 from starlette.templating import Jinja2Templates
 
-from salon.dashboard.html import iso, query_value, sentence, since, when
+from salon.dashboard.html import (
+    duration,
+    iso,
+    megabytes,
+    query_value,
+    sentence,
+    since,
+    when,
+)
 from salon.dashboard.permissions import Area, areas_of
 from salon.dashboard.web import CSRF_FIELD, PREFIX, Viewer
 from salon.meetings.model import format_date_time
@@ -23,6 +31,7 @@ ASSETS = "/_salon/static/dashboard"
 AREA_TITLES = {
     Area.MEETINGS: "Meetings",
     Area.LIVE: "Live rooms",
+    Area.RECORDINGS: "Recordings",
     Area.KEYS: "API keys",
     Area.DOMAINS: "Allowed domains",
     Area.WEBHOOKS: "Webhooks",
@@ -54,6 +63,8 @@ def _environment() -> Environment:
     env.globals.update(PREFIX=PREFIX, ASSETS=ASSETS, CSRF_FIELD=CSRF_FIELD, AREA_TITLES=AREA_TITLES)
     env.filters.update(
         iso=iso,
+        duration=duration,
+        megabytes=megabytes,
         when=when,
         sentence=sentence,
         since=since,
