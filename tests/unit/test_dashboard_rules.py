@@ -5,7 +5,7 @@ import pytest
 from markupsafe import Markup
 
 from helpers import FakeClock
-from salon.dashboard.html import query_value, sentence, since, when
+from salon.dashboard.html import duration, file_size, query_value, sentence, since, when
 from salon.dashboard.meeting_form import meeting_request
 from salon.dashboard.model import AccountRole, check_email, check_role
 from salon.dashboard.passwords import (
@@ -180,6 +180,18 @@ def test_the_filters_templates_show_values_with() -> None:
     assert sentence("use at least 10 characters") == "Use at least 10 characters."
     assert sentence("Why?") == "Why?"
     assert query_value("https://a.example.com/x?y") == "https%3A%2F%2Fa.example.com%2Fx%3Fy"
+    assert [duration(ms) for ms in (-5, 59_999, 180_000, 3_725_000)] == [
+        "0 s",
+        "59 s",
+        "3 min 0 s",
+        "1 h 2 min",
+    ]
+    assert [file_size(n) for n in (0, 1, 999_999, 2_500_000)] == [
+        "0 kB",
+        "1 kB",
+        "1000 kB",
+        "2.5 MB",
+    ]
 
 
 def test_since_reads_as_people_say_it() -> None:

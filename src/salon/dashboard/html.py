@@ -54,6 +54,9 @@ def duration(ms: int) -> str:
     return f"{minutes // 60} h {minutes % 60} min"
 
 
-def megabytes(size_bytes: int) -> str:
-    """A size in MB (10⁶ bytes, as `sizeInMegaBytes`), to one decimal."""
+def file_size(size_bytes: int) -> str:
+    """A size in kB under a megabyte, else in MB to one decimal (10³ and 10⁶ bytes, as
+    `sizeInMegaBytes`)."""
+    if size_bytes < 1_000_000:
+        return f"{-(-size_bytes // 1000)} kB"
     return f"{size_bytes / 1_000_000:.1f} MB"

@@ -16,8 +16,8 @@ from starlette.templating import Jinja2Templates
 
 from salon.dashboard.html import (
     duration,
+    file_size,
     iso,
-    megabytes,
     query_value,
     sentence,
     since,
@@ -64,7 +64,7 @@ def _environment() -> Environment:
     env.filters.update(
         iso=iso,
         duration=duration,
-        megabytes=megabytes,
+        file_size=file_size,
         when=when,
         sentence=sentence,
         since=since,
