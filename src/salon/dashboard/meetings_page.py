@@ -91,13 +91,6 @@ async def _page(
         views = await _meetings(board, viewer, prefix)
     except InvalidInput as invalid:
         views, filter_error = [], invalid.message
-    now = board.clock()
-    rows = []
-    for view in reversed(views):  # newest first
-        status = _status(view, now)
-        if wanted == "all" or status == wanted:
-            live = board.rooms.live_room(view.meeting.room_name)
-            rows.append(_Row(view, status, len(live.state.participants) if live else 0))
     return page(
         request,
         "meetings.html",
@@ -112,12 +105,24 @@ async def _page(
         wanted=wanted,
         prefix=prefix,
         filter_error=filter_error,
-        rows=rows,
+        rows=_rows(board, views, wanted),
         shown=SHOWN,
         filtered=bool(views or prefix or wanted != "all"),
         form=_fields_of(form),
         errors=errors or {},
     )
+
+
+def _rows(board: Dashboard, views: list[MeetingView], wanted: str) -> list[_Row]:
+    """The meetings with the status `wanted` ("all": every one), newest first."""
+    now = board.clock()
+    rows = []
+    for view in reversed(views):
+        status = _status(view, now)
+        if wanted == "all" or status == wanted:
+            live = board.rooms.live_room(view.meeting.room_name)
+            rows.append(_Row(view, status, len(live.state.participants) if live else 0))
+    return rows
 
 
 def _fields_of(form: Form | None) -> dict[str, str]:
