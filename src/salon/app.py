@@ -343,6 +343,7 @@ async def build_app(settings: Settings, database: Database, clock: Clock = syste
         rooms=rooms,
         themes=themes_service,
         insights=insights_service,
+        recordings=recordings_service,
         secret=await AccountService.load_secret(database),
         public_url=settings.effective_public_url,
         secure_cookies=settings.effective_public_url.startswith("https://"),

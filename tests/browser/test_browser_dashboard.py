@@ -1,13 +1,16 @@
 """The dashboard end to end in Chromium, on a `salon serve` of its own: the first owner from the
 printed link, API keys used against /v1/hello, an allowed domain in a room page's header, a
-webhook's test event at a real receiver, Live rooms while someone is in a room, and an invited
-member who joins a room as `member` (and the webhook says so).
+webhook's test event at a real receiver, Live rooms while someone is in a room, an invited
+member who joins a room as `member` (and the webhook says so), and a recording that plays in the
+Recordings page under its Content-Security-Policy.
 
 Screenshots: docs/screenshots/dashboard-*.png (one per page, and the meetings page at 390 px).
 """
 
 import json
 import re
+import sqlite3
+import subprocess
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -284,3 +287,71 @@ async def test_live_rooms_and_an_invited_member(
     await shot(page, "dashboard-meetings-phone.png")
     overflow = await page.evaluate("() => document.documentElement.scrollWidth - window.innerWidth")
     assert overflow <= 0, f"the page is {overflow}px wider than a 390px phone"
+
+
+def recorded_video(board: SalonServer, recording_id: str) -> str:
+    """A 2-second WebM in the server's data folder, and its row as the composition job leaves
+    one (ready, kept by Salon); its path under the data folder."""
+    assert board.data_dir is not None
+    folder = board.data_dir / "recordings" / recording_id
+    folder.mkdir(parents=True)
+    video = folder / "played-2026-03-01T12:00:00.000Z.webm"
+    made = subprocess.run(
+        ["ffmpeg", "-v", "error", "-f", "lavfi", "-i", "testsrc=duration=2:size=320x240:rate=25",
+         "-c:v", "libvpx", "-b:v", "200k", str(video)],
+        capture_output=True, text=True, timeout=60, check=False,
+    )  # fmt: skip
+    assert made.returncode == 0, made.stderr
+    probed = subprocess.run(
+        ["ffprobe", "-v", "error", "-show_entries", "format=duration", "-of", "csv=p=0",
+         str(video)],
+        capture_output=True, text=True, timeout=30, check=False,
+    )  # fmt: skip
+    assert abs(float(probed.stdout) - 2.0) < 0.2, probed.stdout + probed.stderr
+    with sqlite3.connect(board.data_dir / "salon.db", timeout=10) as db:
+        [(org_id,)] = db.execute("SELECT id FROM orgs WHERE is_default").fetchall()
+        db.execute(
+            "INSERT INTO recordings (id, org_id, meeting_id, room_name, room_session_id, status,"
+            " started_ms, ended_ms, file_format, filename, size_bytes, storage, location, raw_dir,"
+            " tracks, destination, error) VALUES (?, ?, 1, '/played', NULL, 'ready', ?, ?,"
+            " 'webm', ?, ?, 'local', ?, ?, '[]', '{}', NULL)",
+            (recording_id, org_id, 1_772_366_400_000, 1_772_366_402_000, video.name,
+             video.stat().st_size, str(video.relative_to(board.data_dir)), str(folder)),
+        )  # fmt: skip
+    return str(video.relative_to(board.data_dir))
+
+
+async def test_a_recording_plays_and_is_deleted(board: SalonServer, crowd: Crowd) -> None:
+    recording_id = "00000000-0000-4000-8000-00000000b10b"
+    recorded_video(board, recording_id)
+    cli_owner(board, "rec@example.com")
+    rec = await crowd.person("Rec")
+    refused: list[str] = []
+    rec.page.on(
+        "console",
+        lambda message: (
+            refused.append(message.text) if "Content Security Policy" in message.text else None
+        ),
+    )
+    await sign_in(rec, board, "rec@example.com")
+    page = rec.page
+    await page.get_by_role("link", name="Recordings").click()
+    row = page.locator(f'[data-testid="recording-row"][data-recording-id="{recording_id}"]')
+    await expect(row).to_have_attribute("data-state", "ready")
+    await expect(row).to_contain_text("/played")
+    await row.get_by_test_id("recording-play").click()
+    video = row.get_by_test_id("recording-video")
+    await expect(video).to_be_visible()
+    await video.evaluate("(v) => { v.muted = true; return v.play(); }")
+    await page.wait_for_function(
+        "(v) => v.currentTime > 0.5 && v.videoWidth === 320", arg=await video.element_handle()
+    )
+    assert refused == []
+    await shot(page, "dashboard-recordings.png")
+
+    await row.get_by_test_id("recording-delete").click()
+    await row.get_by_test_id("recording-delete-confirm").click()
+    await expect(page.get_by_text("Recording deleted")).to_be_visible()
+    await expect(row).to_have_count(0)
+    gone = await page.request.get(f"{board.base_url}/dashboard/recordings/{recording_id}/file")
+    assert gone.status == 404

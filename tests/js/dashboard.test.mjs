@@ -2,7 +2,6 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 
 import { looksAllowed, normalizeOrigin, previewHeader } from "../../src/salon/static/dashboard/csp.js";
-import { since } from "../../src/salon/static/dashboard/live.js";
 
 const NONE = "frame-ancestors 'self'";
 
@@ -29,11 +28,4 @@ test("an origin already allowed is not added twice; an empty field shows the cur
   const current = `${NONE} https://a.example.com`;
   assert.equal(previewHeader(current, "https://a.example.com").header, current);
   assert.deepEqual(previewHeader(current, "  "), { header: current, valid: true });
-});
-
-test("since reads as people say it", () => {
-  assert.equal(since(0, 59_000), "just now");
-  assert.equal(since(0, 5 * 60_000), "5 min");
-  assert.equal(since(0, 125 * 60_000), "2 h 5 min");
-  assert.equal(since(10_000, 0), "just now");
 });

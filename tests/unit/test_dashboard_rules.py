@@ -1,10 +1,11 @@
 """The dashboard's pure rules: passwords, tokens, roles, the sign-in throttle, e-mail addresses,
-the meeting form, HTML escaping, and the role someone joins a room with."""
+the meeting form, HTML escaping in templates, and the role someone joins a room with."""
 
 import pytest
+from markupsafe import Markup
 
 from helpers import FakeClock
-from salon.dashboard.html import Html, html, join
+from salon.dashboard.html import duration, file_size, query_value, sentence, since, when
 from salon.dashboard.meeting_form import meeting_request
 from salon.dashboard.model import AccountRole, check_email, check_role
 from salon.dashboard.passwords import (
@@ -15,6 +16,7 @@ from salon.dashboard.passwords import (
     password_matches,
 )
 from salon.dashboard.permissions import Area, areas_of, may_use
+from salon.dashboard.render import ENVIRONMENT
 from salon.dashboard.throttle import (
     PACE_MS,
     PER_CLIENT,
@@ -163,11 +165,40 @@ def test_email_addresses() -> None:
         check_role("admin")
 
 
-def test_html_escapes_everything_but_html() -> None:
-    page = html("<p title={t}>{body}</p>", t='"x"', body="<script>alert(1)</script>")
-    assert page == "<p title=&quot;x&quot;>&lt;script&gt;alert(1)&lt;/script&gt;</p>"
-    assert html("<div>{inner}</div>", inner=Html("<b>ok</b>")) == "<div><b>ok</b></div>"
-    assert join([Html("<i>"), Html("</i>")]) == "<i></i>"
+def test_templates_escape_everything_but_markup() -> None:
+    template = ENVIRONMENT.from_string("<p title={{ t }}>{{ body }}</p>{{ inner }}")
+    page = template.render(t='"x"', body="<script>alert(1)</script>", inner=Markup("<b>ok</b>"))
+    assert page == "<p title=&#34;x&#34;>&lt;script&gt;alert(1)&lt;/script&gt;</p><b>ok</b>"
+
+
+def test_the_filters_templates_show_values_with() -> None:
+    assert when(None) == "never"
+    assert when(1_772_366_400_000) == (
+        '<time datetime="2026-03-01T12:00:00Z" title="2026-03-01T12:00:00Z">'
+        "01 Mar 2026, 12:00 UTC</time>"
+    )
+    assert sentence("use at least 10 characters") == "Use at least 10 characters."
+    assert sentence("Why?") == "Why?"
+    assert query_value("https://a.example.com/x?y") == "https%3A%2F%2Fa.example.com%2Fx%3Fy"
+    assert [duration(ms) for ms in (-5, 59_999, 180_000, 3_725_000)] == [
+        "0 s",
+        "59 s",
+        "3 min 0 s",
+        "1 h 2 min",
+    ]
+    assert [file_size(n) for n in (0, 1, 999_999, 2_500_000)] == [
+        "0 kB",
+        "1 kB",
+        "1000 kB",
+        "2.5 MB",
+    ]
+
+
+def test_since_reads_as_people_say_it() -> None:
+    assert since(0, 59_000) == "just now"
+    assert since(0, 5 * 60_000) == "5 min"
+    assert since(0, 125 * 60_000) == "2 h 5 min"
+    assert since(10_000, 0) == "just now"
 
 
 def test_the_meeting_form_becomes_the_api_request() -> None:

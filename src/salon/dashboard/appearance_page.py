@@ -4,10 +4,9 @@ shows these unless the theme API (`/v1/rooms/{roomName}/theme/…`) set the room
 from fastapi import APIRouter, Request
 from starlette.responses import Response
 
-from salon.dashboard.html import Html, html, join
-from salon.dashboard.layout import csrf_input, heading, notice, notice_of, page, section
 from salon.dashboard.permissions import Area
 from salon.dashboard.refusals import DashboardRoute
+from salon.dashboard.render import flash, page
 from salon.dashboard.web import (
     PREFIX,
     Viewer,
@@ -18,7 +17,6 @@ from salon.dashboard.web import (
     signed_in_form,
 )
 from salon.errors import InvalidInput
-from salon.meetings.model import format_date_time
 from salon.themes.model import (
     BACKGROUND_THEMES,
     COLOR_NAMES,
@@ -26,7 +24,6 @@ from salon.themes.model import (
     ORG_DEFAULT,
     PALETTES,
     UPLOAD_BODY_LIMIT_BYTES,
-    StoredPart,
     ThemePart,
 )
 
@@ -42,120 +39,31 @@ PART_TITLES = {
 }
 
 
-def _reset_button(viewer: Viewer, part: ThemePart) -> Html:
-    return html(
-        """<form method="post" action="{here}/reset/{part}" class="inline-form">{csrf}
-<button type="submit" data-testid="appearance-reset-{part}">Use Salon's own</button></form>""",
-        here=HERE,
-        part=part.value,
-        csrf=csrf_input(viewer.csrf),
-    )
-
-
-def _state(stored: StoredPart | None) -> Html:
-    if stored is None:
-        return html('<p class="hint">Salon\'s own.</p>')
-    if stored.image_type is not None:
-        what = f"an image ({stored.image_type})"
-    else:
-        what = f"palette {stored.settings.get('palette')}, theme {stored.settings.get('theme')}"
-    return html(
-        '<p class="hint" data-testid="appearance-state">Set: {what}, {at}.</p>',
-        what=what,
-        at=format_date_time(stored.updated_ms),
-    )
-
-
-def _colors_form(viewer: Viewer, stored: StoredPart | None) -> Html:
-    current = {**SALON_COLORS, **(stored.settings if stored else {})}
-    inputs = [
-        html(
-            """<div class="field"><label for="c-{name}">{label}</label>
-<input id="c-{name}" name="{name}" type="color" value="{value}" data-testid="appearance-{name}">
-</div>""",
-            name=name,
-            label=name.capitalize(),
-            value=current[name],
-        )
-        for name in COLOR_NAMES
-    ]
-    return html(
-        """<p class="hint">Primary: buttons and accents. Secondary: soft accents. Focus: the
-keyboard focus ring.</p>
-<form method="post" action="{here}/colors" class="inline-form">{csrf}{inputs}
-<button type="submit" class="primary" data-testid="appearance-save-colors">Save colours</button>
-</form>{state}{reset}""",
-        here=HERE,
-        csrf=csrf_input(viewer.csrf),
-        inputs=join(inputs),
-        state=_state(stored),
-        reset=_reset_button(viewer, ThemePart.TOKENS),
-    )
-
-
-def _options(values: tuple[str, ...]) -> Html:
-    return join([html('<option value="{v}">{v}</option>', v=value) for value in values])
-
-
-def _image_form(viewer: Viewer, part: ThemePart, stored: StoredPart | None) -> Html:
-    presets = (
-        Html("")
-        if part is ThemePart.LOGO
-        else html(
-            """<form method="post" action="{here}/preset/{part}" class="inline-form">{csrf}
-<div class="field"><label for="p-{part}">Palette</label>
-<select id="p-{part}" name="palette">{palettes}</select></div>
-<div class="field"><label for="t-{part}">Theme</label>
-<select id="t-{part}" name="theme">{themes}</select></div>
-<button type="submit">Use this preset</button></form>""",
-            here=HERE,
-            part=part.value,
-            csrf=csrf_input(viewer.csrf),
-            palettes=_options(PALETTES),
-            themes=_options(BACKGROUND_THEMES),
-        )
-    )
-    return html(
-        """<form method="post" action="{here}/image/{part}" enctype="multipart/form-data"
-  class="inline-form">{csrf}
-<div class="field"><label for="i-{part}">Image (PNG, JPEG, WebP or GIF; at most {limit} kB)</label>
-<input id="i-{part}" name="image" type="file" accept="image/png,image/jpeg,image/webp,image/gif"
-  data-testid="appearance-image-{part}" required></div>
-<button type="submit" class="primary" data-testid="appearance-upload-{part}">Upload</button>
-</form>{presets}{state}{reset}""",
-        here=HERE,
-        part=part.value,
-        csrf=csrf_input(viewer.csrf),
-        limit=str(IMAGE_LIMIT_BYTES[part] // 1000),
-        presets=presets,
-        state=_state(stored),
-        reset=_reset_button(viewer, part),
-    )
-
-
 async def _page(
     request: Request, viewer: Viewer, *, error: str | None = None, status_code: int = 200
 ) -> Response:
     stored = await dashboard_of(request).themes.parts(viewer.org.org_id, ORG_DEFAULT)
-    sections = [section("Colours", _colors_form(viewer, stored.get(ThemePart.TOKENS)))]
-    sections += [
-        section(PART_TITLES[part], _image_form(viewer, part, stored.get(part)))
-        for part in PART_TITLES
-    ]
-    content = join(
-        [
-            heading(
-                "Appearance",
-                "Your rooms' colours, logo and backgrounds. A room's own theme, set through the "
-                "API, takes precedence; URL parameters such as logo=off still apply.",
-            ),
-            notice(error, "error")
-            if error
-            else notice_of(request.query_params.get("notice"), NOTICES),
-            *sections,
-        ]
+    tokens = stored.get(ThemePart.TOKENS)
+    return page(
+        request,
+        "appearance.html",
+        viewer=viewer,
+        area=Area.APPEARANCE,
+        status_code=status_code,
+        here=HERE,
+        error=error,
+        flash=flash(request, NOTICES),
+        color_names=COLOR_NAMES,
+        colors={**SALON_COLORS, **(tokens.settings if tokens else {})},
+        tokens=tokens,
+        tokens_part=ThemePart.TOKENS,
+        stored=stored,
+        parts=PART_TITLES,
+        backgrounds=(ThemePart.ROOM_BACKGROUND, ThemePart.KNOCK_BACKGROUND),
+        limits=IMAGE_LIMIT_BYTES,
+        palettes=PALETTES,
+        themes=BACKGROUND_THEMES,
     )
-    return page("Appearance", content, viewer=viewer, area=Area.APPEARANCE, status_code=status_code)
 
 
 def _part(raw: str) -> ThemePart:

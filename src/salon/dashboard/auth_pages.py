@@ -6,11 +6,10 @@ from fastapi import APIRouter, Request
 from starlette.responses import Response
 
 from salon.dashboard.accounts import LinkUnusable
-from salon.dashboard.html import Html, html, join
-from salon.dashboard.layout import csrf_input, field, message_page, notice, page
 from salon.dashboard.model import SESSION_TTL_MS, LinkKind, OneTimeLink, check_email
 from salon.dashboard.passwords import MIN_LENGTH, check_password
 from salon.dashboard.refusals import DashboardRoute
+from salon.dashboard.render import message_page, page
 from salon.dashboard.tokens import csrf_token
 from salon.dashboard.web import (
     PREFIX,
@@ -70,46 +69,22 @@ def _next(value: str | None) -> str:
 
 
 def _sign_in_page(
+    request: Request,
     csrf: str,
     email: str = "",
     error: str | None = None,
     status_code: int = 200,
     then: str = PREFIX,
 ) -> Response:
-    content = html(
-        """<div class="auth card">
-  <h1>Sign in</h1>
-  <p class="lead">The dashboard of your Salon organization.</p>
-  {problem}
-  <form method="post" action="{prefix}/sign-in" novalidate>
-    {csrf}<input type="hidden" name="next" value="{then}">
-    {email}
-    {password}
-    <button type="submit" class="primary wide" data-testid="sign-in">Sign in</button>
-  </form>
-  <p class="hint">No account yet? Ask an owner of your organization for an invitation.</p>
-</div>""",
-        prefix=PREFIX,
-        problem=notice(error, "error"),
-        csrf=csrf_input(csrf),
+    return page(
+        request,
+        "sign_in.html",
+        status_code=status_code,
+        token=csrf,
+        email=email,
+        error=error,
         then=then,
-        email=field(
-            "email",
-            "E-mail",
-            value=email,
-            kind="email",
-            required=True,
-            extra='autocomplete="username" autofocus',
-        ),
-        password=field(
-            "password",
-            "Password",
-            kind="password",
-            required=True,
-            extra='autocomplete="current-password"',
-        ),
     )
-    return page("Sign in", content, status_code=status_code)
 
 
 @router.get("/sign-in")
@@ -117,7 +92,7 @@ async def sign_in_form(request: Request) -> Response:
     if await viewer_of(request) is not None:
         return redirect(PREFIX)
     then = _next(request.query_params.get("next"))
-    return with_presession(request, lambda csrf: _sign_in_page(csrf, then=then))
+    return with_presession(request, lambda csrf: _sign_in_page(request, csrf, then=then))
 
 
 @router.post("/sign-in")
@@ -130,11 +105,11 @@ async def sign_in(request: Request) -> Response:
     try:
         _, token = await board.accounts.sign_in(email, form["password"], client_address(request))
     except RateLimited as limited:
-        response = _sign_in_page(csrf, email, limited.message, 429, _next(form["next"]))
+        response = _sign_in_page(request, csrf, email, limited.message, 429, _next(form["next"]))
         response.headers["Retry-After"] = str(max(1, limited.ms_left // 1000))
         return response
     except Unauthorized as refused:
-        return _sign_in_page(csrf, email, refused.message, 401, _next(form["next"]))
+        return _sign_in_page(request, csrf, email, refused.message, 401, _next(form["next"]))
     return signed_in(request, token, _next(form["next"]))
 
 
@@ -163,6 +138,7 @@ async def sign_out_everywhere(request: Request) -> Response:
 
 
 def _link_page(
+    request: Request,
     kind: LinkKind,
     token: str,
     link: OneTimeLink,
@@ -173,85 +149,21 @@ def _link_page(
     errors: dict[str, str] | None = None,
     status_code: int = 200,
 ) -> Response:
-    errors = errors or {}
-    if kind is LinkKind.SETUP:
-        title, lead = (
-            "Set up your dashboard",
-            (
-                f"You are the first owner of the organization “{org_name}”. Choose the e-mail "
-                "address and password you will sign in with."
-            ),
-        )
-        address = field(
-            "email",
-            "E-mail",
-            value=email,
-            kind="email",
-            error=errors.get("email"),
-            required=True,
-            extra='autocomplete="username" autofocus',
-        )
-    else:
-        title, lead = (
-            "Join your team",
-            (
-                f"You are invited to the organization “{org_name}” as {link.role.value}. "
-                "Choose a password to finish."
-            ),
-        )
-        address = html(
-            '<div class="field"><label for="f-email">E-mail</label>'
-            '<input id="f-email" type="email" value="{email}" readonly autocomplete="username">'
-            "</div>",
-            email=link.email or "",
-        )
-    content = html(
-        """<div class="auth card">
-  <h1>{title}</h1>
-  <p class="lead">{lead}</p>
-  {problem}
-  <form method="post" action="{prefix}/{kind}/{token}" novalidate>
-    {csrf}
-    {address}
-    {passwords}
-    <button type="submit" class="primary wide" data-testid="link-submit">Create my account</button>
-  </form>
-</div>""",
-        title=title,
-        lead=lead,
-        problem=notice(errors.get("form"), "error"),
-        prefix=PREFIX,
-        kind=kind.value,
+    setup = kind is LinkKind.SETUP
+    return page(
+        request,
+        "link.html",
+        status_code=status_code,
+        title="Set up your dashboard" if setup else "Join your team",
+        setup=setup,
+        kind=kind,
         token=token,
-        csrf=csrf_input(csrf),
-        address=address,
-        passwords=new_password_fields(errors, "Password"),
-    )
-    return page(title, content, status_code=status_code)
-
-
-def new_password_fields(errors: dict[str, str], label: str) -> Html:
-    """A new password and its confirmation, each with its error beside it."""
-    return join(
-        [
-            field(
-                "password",
-                label,
-                kind="password",
-                error=errors.get("password"),
-                hint=PASSWORD_HINT,
-                required=True,
-                extra='autocomplete="new-password"',
-            ),
-            field(
-                "confirm",
-                f"{label}, again",
-                kind="password",
-                error=errors.get("confirm"),
-                required=True,
-                extra='autocomplete="new-password"',
-            ),
-        ]
+        link=link,
+        org_name=org_name,
+        csrf_token=csrf,
+        email=email,
+        errors=errors or {},
+        password_hint=PASSWORD_HINT,
     )
 
 
@@ -265,8 +177,8 @@ def check_new_password(form: Form, email: str | None, errors: dict[str, str]) ->
         errors["confirm"] = "the two passwords differ"
 
 
-def unusable(problem: LinkUnusable) -> Response:
-    return message_page("This link cannot be used", problem.message, 410)
+def unusable(request: Request, problem: LinkUnusable) -> Response:
+    return message_page(request, "This link cannot be used", problem.message, 410)
 
 
 async def _show_link(request: Request, kind: LinkKind, token: str) -> Response:
@@ -274,9 +186,11 @@ async def _show_link(request: Request, kind: LinkKind, token: str) -> Response:
     try:
         link = await board.accounts.link(token, kind)
     except LinkUnusable as problem:
-        return unusable(problem)
+        return unusable(request, problem)
     org = await board.orgs.get(link.org_id)
-    return with_presession(request, lambda csrf: _link_page(kind, token, link, org.subdomain, csrf))
+    return with_presession(
+        request, lambda csrf: _link_page(request, kind, token, link, org.subdomain, csrf)
+    )
 
 
 async def _accept_link(request: Request, kind: LinkKind, token: str) -> Response:
@@ -286,7 +200,7 @@ async def _accept_link(request: Request, kind: LinkKind, token: str) -> Response
     try:
         link = await board.accounts.link(token, kind)
     except LinkUnusable as problem:
-        return unusable(problem)
+        return unusable(request, problem)
     org = await board.orgs.get(link.org_id)
     email = form["email"].strip()
     errors: dict[str, str] = {}
@@ -300,14 +214,14 @@ async def _accept_link(request: Request, kind: LinkKind, token: str) -> Response
         try:
             _, session = await board.accounts.accept_link(token, kind, email, form["password"])
         except LinkUnusable as problem:
-            return unusable(problem)
+            return unusable(request, problem)
         except Conflict as taken:
             errors["email"] = taken.message
         else:
             return signed_in(request, session)
     csrf = csrf_token(board.secret, binding)
     return _link_page(
-        kind, token, link, org.subdomain, csrf, email=email, errors=errors, status_code=400
+        request, kind, token, link, org.subdomain, csrf, email=email, errors=errors, status_code=400
     )
 
 

@@ -1,9 +1,11 @@
 """Small line charts drawn on the server as inline SVG: no script, no library, nothing loaded,
-within the dashboard's Content-Security-Policy (colours are SVG attributes, not styles). Pure."""
+within the dashboard's Content-Security-Policy (colours are SVG attributes, not styles)."""
 
 from dataclasses import dataclass
 
-from salon.dashboard.html import Html, html, join
+from markupsafe import Markup
+
+from salon.dashboard.render import fragment
 
 WIDTH, HEIGHT = 320, 96
 PAD_LEFT, PAD_RIGHT, PAD_Y = 44, 8, 10
@@ -41,54 +43,31 @@ def _points(values: list[float], top: float, count: int) -> str:
     )
 
 
-def line_chart(title: str, unit: str, series: list[Series], test_id: str) -> Html:
+@dataclass(frozen=True, slots=True)
+class _Line:
+    label: str
+    color: str
+    points: str
+
+
+def line_chart(title: str, unit: str, series: list[Series], test_id: str) -> Markup:
     """One chart: the series as lines over a shared axis from 0, a legend, and a title that
-    screen readers read."""
+    screen readers read (`templates/chart.html`)."""
     count = max((len(s.values) for s in series), default=0)
-    if count == 0:
-        return html(
-            '<p class="hint" data-testid="{t}">{title}: no samples.</p>', t=test_id, title=title
-        )
     top = _scale(max((max(s.values, default=0) for s in series), default=0))
-    lines = [
-        html(
-            '<polyline fill="none" stroke="{color}" stroke-width="1.5" points="{points}"'
-            ' data-series="{label}"/>',
-            color=s.color,
-            points=_points(s.values, top, count),
-            label=s.label,
-        )
-        for s in series
-        if s.values
-    ]
-    legend = join(
-        [
-            html('<span class="legend"><span class="swatch" data-color="{c}">■</span> {l}</span>',
-                 c=s.color, l=s.label)
-            for s in series
-        ]
-    )  # fmt: skip
-    return html(
-        """<figure class="chart" data-testid="{test_id}">
-<svg viewBox="0 0 {w} {h}" width="{w}" height="{h}" role="img" aria-label="{title}">
-<line x1="{pl}" y1="{bottom}" x2="{right}" y2="{bottom}" stroke="#8a94a6" stroke-width="1"/>
-<line x1="{pl}" y1="{pad}" x2="{pl}" y2="{bottom}" stroke="#8a94a6" stroke-width="1"/>
-<text x="{tx}" y="{ty}" font-size="10" text-anchor="end" fill="#8a94a6">{top}</text>
-<text x="{tx}" y="{bottom}" font-size="10" text-anchor="end" fill="#8a94a6">0</text>
-{lines}</svg>
-<figcaption>{title} ({unit}) {legend}</figcaption></figure>""",
-        test_id=test_id,
-        w=str(WIDTH),
-        h=str(HEIGHT),
+    lines = [_Line(s.label, s.color, _points(s.values, top, count)) for s in series if s.values]
+    return fragment(
+        "chart.html",
         title=title,
-        pl=str(PAD_LEFT),
-        pad=str(PAD_Y),
-        bottom=str(HEIGHT - PAD_Y),
-        right=str(WIDTH - PAD_RIGHT),
-        tx=str(PAD_LEFT - 4),
-        ty=str(PAD_Y + 4),
-        top=f"{top:g}",
-        lines=join(lines),
         unit=unit,
-        legend=legend,
+        test_id=test_id,
+        series=series,
+        lines=lines,
+        top=f"{top:g}",
+        width=WIDTH,
+        height=HEIGHT,
+        left=PAD_LEFT,
+        right=WIDTH - PAD_RIGHT,
+        pad=PAD_Y,
+        bottom=HEIGHT - PAD_Y,
     )

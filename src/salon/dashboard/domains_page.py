@@ -1,24 +1,12 @@
 """Allowed domains: the sites that may frame the organization's rooms, with the same rules as
 `salon domains`, and a live preview of the `Content-Security-Policy` header rooms send."""
 
-from urllib.parse import quote
-
 from fastapi import APIRouter, Request
 from starlette.responses import Response
 
-from salon.dashboard.html import html, join
-from salon.dashboard.layout import (
-    confirm_button,
-    csrf_input,
-    empty_state,
-    field,
-    heading,
-    notice_of,
-    page,
-    section,
-)
 from salon.dashboard.permissions import Area
 from salon.dashboard.refusals import DashboardRoute
+from salon.dashboard.render import flash, page
 from salon.dashboard.web import PREFIX, Viewer, dashboard_of, redirect, require, signed_in_form
 from salon.errors import InvalidInput
 from salon.orgs.domains import frame_ancestors
@@ -41,64 +29,19 @@ async def _page(
     status_code: int = 200,
 ) -> Response:
     origins = await dashboard_of(request).orgs.allowed_domains(viewer.org.org_id)
-    rows = [
-        html(
-            '<li class="row" data-testid="domain-row"><code>{origin}</code>{remove}</li>',
-            origin=origin,
-            remove=confirm_button(
-                f"{HERE}/remove?origin={quote(origin, safe='')}",
-                viewer.csrf,
-                "Remove",
-                "Pages of this site can no longer frame your rooms.",
-                "domain-remove",
-            ),
-        )
-        for origin in origins
-    ]
-    listing = (
-        html('<ul class="rows">{rows}</ul>', rows=join(rows))
-        if origins
-        else empty_state(
-            "No allowed domains",
-            "Rooms open directly, and only Salon's own pages may frame them. Add the origin of "
-            "the site that embeds your rooms in an iframe.",
-        )
-    )
-    add = html(
-        """<form method="post" action="{here}" class="inline-form grow" novalidate>
-  {csrf}{origin}<button type="submit" class="primary" data-testid="domain-add">Add domain</button>
-</form>""",
-        here=HERE,
-        csrf=csrf_input(viewer.csrf),
-        origin=field(
-            "origin",
-            "Origin",
-            value=value,
-            error=error,
-            required=True,
-            hint=FORMS,
-            extra='data-testid="domain-origin" data-csp-input autocomplete="off" '
-            'spellcheck="false" inputmode="url"',
-        ),
-    )
-    preview = html(
-        """<p class="hint">Every room page of this organization answers with this header. As you
-type an origin above, the line below shows the header with it added.</p>
-<pre class="csp" data-testid="csp-preview" data-csp-preview data-current="{current}"
-  aria-live="polite">Content-Security-Policy: {current}</pre>""",
-        current=frame_ancestors(origins),
-    )
-    content = join(
-        [
-            heading("Allowed domains", "Sites whose pages may embed your rooms in an iframe."),
-            notice_of(request.query_params.get("notice"), NOTICES),
-            section("Add a domain", add),
-            section("Header preview", preview),
-            section("Allowed", listing),
-        ]
-    )
     return page(
-        "Allowed domains", content, viewer=viewer, area=Area.DOMAINS, status_code=status_code
+        request,
+        "domains.html",
+        viewer=viewer,
+        area=Area.DOMAINS,
+        status_code=status_code,
+        here=HERE,
+        flash=flash(request, NOTICES),
+        origins=origins,
+        header=frame_ancestors(origins),
+        forms=FORMS,
+        error=error,
+        value=value,
     )
 
 

@@ -2,17 +2,17 @@
 room each session's people (who joined when, for how long) with a line chart of each one's
 bitrate and packet loss, drawn on the server (charts.py). The same figures as `/v1/insights`."""
 
-from urllib.parse import quote
+from typing import Any
 
 from fastapi import APIRouter, Request
+from markupsafe import Markup
 from starlette.responses import Response
 
 from salon.dashboard.charts import Series, line_chart
-from salon.dashboard.html import Html, html, join
-from salon.dashboard.layout import empty_state, heading, page, section
 from salon.dashboard.permissions import Area
 from salon.dashboard.refusals import DashboardRoute
-from salon.dashboard.web import PREFIX, dashboard_of, require
+from salon.dashboard.render import page
+from salon.dashboard.web import PREFIX, Dashboard, Viewer, dashboard_of, require
 from salon.insights.service import RoomFilter
 from salon.meetings.model import parse_date_time
 
@@ -23,12 +23,6 @@ SESSIONS_SHOWN = 10
 CHARTED_PARTICIPANTS = 30
 """Larger sessions list their people without charts (the API has every sample)."""
 SEND, RECEIVE = "#3b82f6", "#f59e0b"
-
-
-def _time(iso: str | None) -> Html:
-    if iso is None:
-        return html("<span>still on</span>")
-    return html('<time datetime="{iso}">{shown}</time>', iso=iso, shown=iso[:16].replace("T", " "))
 
 
 def _minutes(joined: str, left: str | None, now_ms: int) -> int:
@@ -42,40 +36,15 @@ async def insights_page(request: Request) -> Response:
     found = await dashboard_of(request).insights.rooms(
         viewer.org.org_id, RoomFilter(), "createdAt:desc", None, ROOMS_SHOWN
     )
-    rows = [
-        html(
-            '<tr data-testid="insight-room"><td><a href="{href}">{name}</a></td><td>{created}</td>'
-            "<td>{sessions}</td><td>{minutes}</td><td>{people}</td></tr>",
-            href=f"{HERE}/room?name={quote(room['roomName'], safe='')}",
-            name=room["roomName"],
-            created=_time(room["createdAt"]),
-            sessions=str(room["totalSessions"]),
-            minutes=str(room["totalParticipantMinutes"]),
-            people=str(room["totalUniqueParticipants"]),
-        )
-        for room in found.results
-    ]
-    listing = (
-        html(
-            '<table class="list"><thead><tr><th>Room</th><th>Created</th><th>Sessions</th>'
-            "<th>Participant minutes</th><th>People</th></tr></thead><tbody>{rows}</tbody>"
-            "</table>",
-            rows=join(rows),
-        )
-        if rows
-        else empty_state("No rooms yet", "Rooms appear here once meetings are created.")
+    return page(
+        request,
+        "insights.html",
+        viewer=viewer,
+        area=Area.INSIGHTS,
+        here=HERE,
+        shown=ROOMS_SHOWN,
+        rooms=found.results,
     )
-    content = join(
-        [
-            heading(
-                "Insights",
-                "Sessions start when two people are in a room; minutes are rounded up per "
-                "connection. The API has the same figures: /v1/insights.",
-            ),
-            section(f"Rooms (the latest {ROOMS_SHOWN})", listing),
-        ]
-    )
-    return page("Insights", content, viewer=viewer, area=Area.INSIGHTS)
 
 
 @router.get("/insights/room")
@@ -86,77 +55,48 @@ async def room_insights_page(request: Request) -> Response:
     sessions = await board.insights.sessions(
         viewer.org.org_id, name, None, "startedAt:desc", None, SESSIONS_SHOWN
     )
-    parts = [
-        heading(f"Insights of {name}", "Each session's people, bitrate and packet loss."),
-        html('<p><a href="{here}">All rooms</a></p>', here=HERE),
-    ]
-    if not sessions.results:
-        parts.append(empty_state("No sessions", "A session starts when two people are in."))
     now_ms = board.clock()
+    shown = []
     for session in sessions.results:
         people = await board.insights.participants(
             viewer.org.org_id, session["roomSessionId"], None, "joinedAt:asc", None, 100
         )
         charted = len(people.results) <= CHARTED_PARTICIPANTS
-        items = []
+        rows = []
         for person in people.results:
-            charts = Html("")
-            if charted:
-                found = await board.insights.participant(
-                    viewer.org.org_id, session["roomSessionId"], person["participantId"]
-                )
-                if found:
-                    samples = found[0]["samples"]
-                    charts = join(
-                        [
-                            line_chart(
-                                "Bitrate",
-                                "kbit/s",
-                                [
-                                    Series(
-                                        "sent", SEND, [b / 1000 for b in samples["bitrateSend"]]
-                                    ),
-                                    Series(
-                                        "received",
-                                        RECEIVE,
-                                        [b / 1000 for b in samples["bitrateRecv"]],
-                                    ),
-                                ],
-                                "chart-bitrate",
-                            ),
-                            line_chart(
-                                "Packet loss",
-                                "%",
-                                [
-                                    Series("sent", SEND, samples["packetLossSend"]),
-                                    Series("received", RECEIVE, samples["packetLossRecv"]),
-                                ],
-                                "chart-loss",
-                            ),
-                        ]
-                    )
-            items.append(
-                html(
-                    '<li class="row insight-person" data-testid="insight-person">'
-                    '<div><strong>{name}</strong> <span class="hint">{role}</span><br>'
-                    "{joined} to {left}, {minutes} min</div>"
-                    '<div class="charts">{charts}</div></li>',
-                    name=person["displayName"],
-                    role=person["roleName"],
-                    joined=_time(person["joinedAt"]),
-                    left=_time(person["leftAt"]),
-                    minutes=str(_minutes(person["joinedAt"], person["leftAt"], now_ms)),
-                    charts=charts,
-                )
-            )
-        body = html(
-            '<p class="hint">{minutes} participant minutes, {people} people, from {start} to'
-            ' {end}.</p><ul class="rows">{items}</ul>',
-            minutes=str(session["totalParticipantMinutes"]),
-            people=str(session["totalUniqueParticipants"]),
-            start=_time(session["startedAt"]),
-            end=_time(session["endedAt"]),
-            items=join(items),
-        )
-        parts.append(section(f"Session {session['roomSessionId'][:8]}", body))
-    return page("Insights", join(parts), viewer=viewer, area=Area.INSIGHTS)
+            charts = await _charts(board, viewer, session, person) if charted else Markup("")
+            minutes = _minutes(person["joinedAt"], person["leftAt"], now_ms)
+            rows.append(person | {"minutes": minutes, "charts": charts})
+        shown.append(session | {"people": rows})
+    return page(
+        request,
+        "insights_room.html",
+        viewer=viewer,
+        area=Area.INSIGHTS,
+        here=HERE,
+        name=name,
+        sessions=shown,
+    )
+
+
+async def _charts(
+    board: Dashboard, viewer: Viewer, session: dict[str, Any], person: dict[str, Any]
+) -> Markup:
+    """A person's bitrate and packet loss, sent and received."""
+    found = await board.insights.participant(
+        viewer.org.org_id, session["roomSessionId"], person["participantId"]
+    )
+    if not found:
+        return Markup("")
+    samples = found[0]["samples"]
+    bitrate = [
+        Series("sent", SEND, [b / 1000 for b in samples["bitrateSend"]]),
+        Series("received", RECEIVE, [b / 1000 for b in samples["bitrateRecv"]]),
+    ]
+    loss = [
+        Series("sent", SEND, samples["packetLossSend"]),
+        Series("received", RECEIVE, samples["packetLossRecv"]),
+    ]
+    return line_chart("Bitrate", "kbit/s", bitrate, "chart-bitrate") + line_chart(
+        "Packet loss", "%", loss, "chart-loss"
+    )

@@ -3,23 +3,10 @@
 from fastapi import APIRouter, Request
 from starlette.responses import Response
 
-from salon.dashboard.html import Html, html, join, when
-from salon.dashboard.layout import (
-    confirm_button,
-    copy_box,
-    csrf_input,
-    empty_state,
-    error_text,
-    field,
-    heading,
-    notice,
-    notice_of,
-    page,
-    section,
-)
-from salon.dashboard.model import Account, AccountId, AccountRole, check_role
+from salon.dashboard.model import AccountId, AccountRole, check_role
 from salon.dashboard.permissions import Area
 from salon.dashboard.refusals import DashboardRoute
+from salon.dashboard.render import flash, page
 from salon.dashboard.web import (
     PREFIX,
     Form,
@@ -41,77 +28,6 @@ NOTICES = {
 ROLES = {"member": "Member: meetings and live rooms", "owner": "Owner: everything"}
 
 
-def _role_select(
-    ident: str, chosen: str, error: str | None = None, label: str | None = "Role"
-) -> Html:
-    """The role menu; `label` None when the caller labels it visibly."""
-    return html(
-        '{label}<select id="{i}" name="role"{aria}>{options}</select>{error}',
-        label=html('<label class="sr-only" for="{i}">{t}</label>', i=ident, t=label)
-        if label
-        else "",
-        i=ident,
-        aria=Html(f' aria-describedby="{ident}-error" aria-invalid="true"' if error else ""),
-        options=join(
-            html(
-                '<option value="{v}"{sel}>{t}</option>',
-                v=v,
-                t=t,
-                sel=Html(" selected" if v == chosen else ""),
-            )
-            for v, t in ROLES.items()
-        ),
-        error=error_text(ident, error),
-    )
-
-
-def _row(account: Account, viewer: Viewer, error: str | None) -> Html:
-    you = account.account_id == viewer.account.account_id
-    return html(
-        """<tr data-testid="member-row" data-email="{email}">
-  <td data-label="Person">{email}{you}</td>
-  <td data-label="Role">
-    <form method="post" action="{here}/{id}/role" class="inline-form">{csrf}{select}
-      <button type="submit" class="secondary" data-testid="member-role-save">Change</button>
-    </form>
-  </td>
-  <td data-label="Since">{since}</td>
-  <td class="actions">{reset}{remove}</td>
-</tr>""",
-        email=account.email,
-        you=Html(' <span class="pill">you</span>') if you else "",
-        here=HERE,
-        id=account.account_id,
-        csrf=csrf_input(viewer.csrf),
-        select=_role_select(
-            f"role-{account.account_id}", account.role.value, error, f"Role of {account.email}"
-        ),
-        since=when(account.created_ms),
-        reset=""
-        if you
-        else html(
-            '<form method="post" action="{here}/{id}/reset-link" class="inline-form">{csrf}'
-            '<button type="submit" class="secondary" data-testid="member-reset">Reset link'
-            "</button></form>",
-            here=HERE,
-            id=account.account_id,
-            csrf=csrf_input(viewer.csrf),
-        ),
-        remove=confirm_button(
-            f"{HERE}/{account.account_id}/remove",
-            viewer.csrf,
-            "Remove",
-            "They are signed out everywhere and lose access.",
-            "member-remove",
-        ),
-    )
-
-
-def _hand_over(advice: str, label: str, link: str, test_id: str) -> Html:
-    """A one-time link, shown once, for the owner to pass on."""
-    return join([notice(advice), copy_box(label, link, test_id)])
-
-
 async def _page(
     request: Request,
     viewer: Viewer,
@@ -123,96 +39,28 @@ async def _page(
     row_error: tuple[int, str] | None = None,
     status_code: int = 200,
 ) -> Response:
+    """`reset`: whose password a new link resets, and the link; `row_error`: an account id and
+    why its change was refused."""
     board = dashboard_of(request)
-    errors = errors or {}
-    people = await board.accounts.list_accounts(viewer.org.org_id)
-    invites = await board.accounts.open_invites(viewer.org.org_id)
-    rows = [
-        _row(a, viewer, row_error[1] if row_error and row_error[0] == a.account_id else None)
-        for a in people
-    ]
-    listing = html(
-        '<table class="list"><thead><tr><th>Person</th><th>Role</th><th>Since</th>'
-        '<th><span class="sr-only">Actions</span></th></tr></thead><tbody>{rows}</tbody></table>',
-        rows=join(rows),
-    )
-    pending = (
-        html(
-            '<ul class="rows">{items}</ul>',
-            items=join(
-                html(
-                    '<li class="row" data-testid="invite-row"><span class="row-main">{email}</span>'
-                    ' <span class="badge">{role}</span>'
-                    ' <span class="muted">expires {expires}</span>{revoke}</li>',
-                    email=i.email or "",
-                    role=i.role.value,
-                    expires=when(i.expires_ms),
-                    revoke=confirm_button(
-                        f"{HERE}/invites/{i.token_digest}/revoke",
-                        viewer.csrf,
-                        "Withdraw",
-                        "The link stops working.",
-                        "invite-revoke",
-                    ),
-                )
-                for i in invites
-            ),
-        )
-        if invites
-        else empty_state("No open invitations", "Invite someone with the form above.")
-    )
-    fresh = (
-        _hand_over(
-            "Send this link to them yourself: it works once, for 7 days, and is shown only now.",
-            "Invitation link",
-            link,
-            "invite-link",
-        )
-        if link
-        else Html("")
-    )
-    reset_made = (
-        _hand_over(
-            f"Send this link to {reset[0]} yourself: it sets a new password once, within"
-            " 24 hours, and is shown only now.",
-            "Password reset link",
-            reset[1],
-            "reset-link",
-        )
-        if reset
-        else Html("")
-    )
-    invite = html(
-        """<form method="post" action="{here}/invite" class="inline-form grow" novalidate>
-  {csrf}{email}<div class="field"><label for="f-invite-role">Role</label>{role}</div>
-  <button type="submit" class="primary" data-testid="invite-create">Create invitation</button>
-</form>{fresh}""",
+    return page(
+        request,
+        "members.html",
+        viewer=viewer,
+        area=Area.MEMBERS,
+        status_code=status_code,
         here=HERE,
-        csrf=csrf_input(viewer.csrf),
-        email=field(
-            "email",
-            "E-mail",
-            kind="email",
-            value=form["email"] if form else "",
-            error=errors.get("email"),
-            required=True,
-            extra='data-testid="invite-email" autocomplete="off"',
-        ),
-        role=_role_select(
-            "f-invite-role", form["role"] if form else "member", errors.get("role"), None
-        ),
-        fresh=fresh,
+        roles=ROLES,
+        flash=flash(request, NOTICES),
+        people=await board.accounts.list_accounts(viewer.org.org_id),
+        invites=await board.accounts.open_invites(viewer.org.org_id),
+        form={"email": form["email"], "role": form["role"]}
+        if form
+        else {"email": "", "role": "member"},
+        errors=errors or {},
+        link=link,
+        reset=reset,
+        row_error=row_error,
     )
-    content = join(
-        [
-            heading("Members", "The people who can sign in to this organization's dashboard."),
-            notice_of(request.query_params.get("notice"), NOTICES),
-            section("Invite someone", invite),
-            section("People", join([reset_made, listing])),
-            section("Open invitations", pending),
-        ]
-    )
-    return page("Members", content, viewer=viewer, area=Area.MEMBERS, status_code=status_code)
 
 
 @router.get("/members")

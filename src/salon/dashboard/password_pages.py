@@ -11,23 +11,15 @@ from starlette.responses import Response
 
 from salon.dashboard.accounts import LinkUnusable
 from salon.dashboard.auth_pages import (
+    PASSWORD_HINT,
     check_new_password,
-    new_password_fields,
     signed_in,
     unusable,
     with_presession,
 )
-from salon.dashboard.html import html
-from salon.dashboard.layout import (
-    csrf_input,
-    field,
-    heading,
-    notice,
-    page,
-    section,
-)
 from salon.dashboard.model import LinkKind, OneTimeLink
 from salon.dashboard.refusals import DashboardRoute
+from salon.dashboard.render import page
 from salon.dashboard.tokens import csrf_token
 from salon.dashboard.web import (
     PREFIX,
@@ -51,44 +43,23 @@ HERE = f"{PREFIX}/account/password"
 
 
 def _change_page(
+    request: Request,
     viewer: Viewer,
     *,
     errors: dict[str, str] | None = None,
     done: str | None = None,
     status_code: int = 200,
 ) -> Response:
-    errors = errors or {}
-    form = html(
-        """<form method="post" action="{here}" novalidate>
-  {csrf}
-  <input type="email" name="username" value="{email}" autocomplete="username" hidden readonly>
-  {current}{passwords}
-  <button type="submit" class="primary" data-testid="password-save">Change password</button>
-</form>""",
+    return page(
+        request,
+        "password_change.html",
+        viewer=viewer,
+        status_code=status_code,
         here=HERE,
-        csrf=csrf_input(viewer.csrf),
-        email=viewer.account.email,
-        current=field(
-            "current",
-            "Current password",
-            kind="password",
-            error=errors.get("current"),
-            required=True,
-            extra='autocomplete="current-password" autofocus',
-        ),
-        passwords=new_password_fields(errors, "New password"),
+        errors=errors or {},
+        done=done,
+        password_hint=PASSWORD_HINT,
     )
-    content = html(
-        "{heading}{done}{problem}{form}",
-        heading=heading(
-            "Your password",
-            "Changing it signs you out everywhere else; this browser stays signed in.",
-        ),
-        done=notice(done),
-        problem=notice(errors.get("form"), "error"),
-        form=section("Change password", form),
-    )
-    return page("Your password", content, viewer=viewer, status_code=status_code)
 
 
 @router.get("/account/password")
@@ -99,7 +70,7 @@ async def change_form(request: Request) -> Response:
     if ended is not None and ended.isdigit():
         others = int(ended)
         done = f"Password changed; {others} other session{'s' if others != 1 else ''} ended."
-    return _change_page(viewer, done=done)
+    return _change_page(request, viewer, done=done)
 
 
 @router.post("/account/password")
@@ -110,7 +81,7 @@ async def change(request: Request) -> Response:
         errors["current"] = "enter your current password"
     check_new_password(form, viewer.account.email, errors)
     if errors:
-        return _change_page(viewer, errors=errors, status_code=400)
+        return _change_page(request, viewer, errors=errors, status_code=400)
     try:
         ended = await dashboard_of(request).accounts.change_password(
             viewer.account,
@@ -120,11 +91,11 @@ async def change(request: Request) -> Response:
             client_address(request),
         )
     except RateLimited as limited:
-        response = _change_page(viewer, errors={"form": limited.message}, status_code=429)
+        response = _change_page(request, viewer, errors={"form": limited.message}, status_code=429)
         response.headers["Retry-After"] = str(max(1, limited.ms_left // 1000))
         return response
     except Unauthorized as wrong:
-        return _change_page(viewer, errors={"current": wrong.message}, status_code=400)
+        return _change_page(request, viewer, errors={"current": wrong.message}, status_code=400)
     return redirect(HERE, ended=str(ended))
 
 
@@ -132,30 +103,22 @@ async def change(request: Request) -> Response:
 
 
 def _reset_page(
-    token: str, link: OneTimeLink, csrf: str, errors: dict[str, str] | None = None
+    request: Request,
+    token: str,
+    link: OneTimeLink,
+    csrf: str,
+    errors: dict[str, str] | None = None,
 ) -> Response:
-    errors = errors or {}
-    content = html(
-        """<div class="auth card">
-  <h1>Choose a new password</h1>
-  <p class="lead">Every session of this account ends, and this browser signs in afresh.</p>
-  {problem}
-  <form method="post" action="{prefix}/reset/{token}" novalidate>
-    {csrf}
-    <div class="field"><label for="f-email">E-mail</label>
-      <input id="f-email" type="email" value="{email}" readonly autocomplete="username"></div>
-    {passwords}
-    <button type="submit" class="primary wide" data-testid="reset-submit">Set password</button>
-  </form>
-</div>""",
-        problem=notice(errors.get("form"), "error"),
-        prefix=PREFIX,
+    return page(
+        request,
+        "password_reset.html",
+        status_code=400 if errors else 200,
         token=token,
-        csrf=csrf_input(csrf),
-        email=link.email or "",
-        passwords=new_password_fields(errors, "New password"),
+        link=link,
+        csrf_token=csrf,
+        errors=errors or {},
+        password_hint=PASSWORD_HINT,
     )
-    return page("Choose a new password", content, status_code=400 if errors else 200)
 
 
 @router.get("/reset/{token}")
@@ -163,8 +126,8 @@ async def reset_form(request: Request, token: str) -> Response:
     try:
         link = await dashboard_of(request).accounts.link(token, LinkKind.RESET)
     except LinkUnusable as problem:
-        return unusable(problem)
-    return with_presession(request, lambda csrf: _reset_page(token, link, csrf))
+        return unusable(request, problem)
+    return with_presession(request, lambda csrf: _reset_page(request, token, link, csrf))
 
 
 @router.post("/reset/{token}")
@@ -177,8 +140,8 @@ async def reset(request: Request, token: str) -> Response:
         errors: dict[str, str] = {}
         check_new_password(form, link.email, errors)
         if errors:
-            return _reset_page(token, link, csrf_token(board.secret, binding), errors)
+            return _reset_page(request, token, link, csrf_token(board.secret, binding), errors)
         _, session = await board.accounts.accept_reset(token, form["password"])
     except LinkUnusable as problem:
-        return unusable(problem)
+        return unusable(request, problem)
     return signed_in(request, session)

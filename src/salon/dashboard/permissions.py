@@ -1,7 +1,9 @@
 """Who may do what in the dashboard. Pure.
 
 Owners manage everything. Members see and manage meetings and watch live rooms; everything else
-(keys, domains, webhooks, people) is the owners'. The web layer asks before every page and action,
+(recordings, keys, domains, webhooks, people) is the owners'. Recordings are owners' like the API
+that lists them: a member who may open a meeting may not thereby watch or delete what others
+said in it. The web layer asks before every page and action,
 so a member who types an owner's URL gets a 403 page, not the page.
 """
 
@@ -13,6 +15,7 @@ from salon.dashboard.model import AccountRole
 class Area(StrEnum):
     MEETINGS = "meetings"
     LIVE = "live"
+    RECORDINGS = "recordings"
     KEYS = "keys"
     DOMAINS = "domains"
     WEBHOOKS = "webhooks"

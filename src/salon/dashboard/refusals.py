@@ -8,7 +8,7 @@ from fastapi.routing import APIRoute
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
-from salon.dashboard.layout import HEADERS, message_page
+from salon.dashboard.render import HEADERS, message_page
 from salon.dashboard.web import PREFIX, Forbidden, SignInNeeded, StaleForm, viewer_of
 from salon.errors import NotFound
 
@@ -18,10 +18,11 @@ async def refusal_page(request: Request, refusal: Exception) -> Response:
         if request.method == "GET":
             target = f"{PREFIX}/sign-in?next={quote(request.url.path)}"
             return RedirectResponse(target, status_code=303, headers=HEADERS)
-        return message_page("Signed out", "Your session has ended. Sign in again.", 401)
+        return message_page(request, "Signed out", "Your session has ended. Sign in again.", 401)
     viewer = await viewer_of(request)
     if isinstance(refusal, Forbidden):
         return message_page(
+            request,
             "Owners only",
             "This part of the dashboard is for the organization's owners. "
             "Ask an owner if you need something changed here.",
@@ -30,6 +31,7 @@ async def refusal_page(request: Request, refusal: Exception) -> Response:
         )
     if isinstance(refusal, StaleForm):
         return message_page(
+            request,
             "This form has expired",
             "The page was open too long or came from somewhere else. Reload it and try again.",
             403,
@@ -37,7 +39,7 @@ async def refusal_page(request: Request, refusal: Exception) -> Response:
         )
     assert isinstance(refusal, NotFound)
     return message_page(
-        "Not found", refusal.message[:1].upper() + refusal.message[1:] + ".", 404, viewer
+        request, "Not found", refusal.message[:1].upper() + refusal.message[1:] + ".", 404, viewer
     )
 
 

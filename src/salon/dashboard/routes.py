@@ -15,6 +15,7 @@ from salon.dashboard import (
     meetings_page,
     members_page,
     password_pages,
+    recordings_page,
     webhooks_page,
 )
 from salon.dashboard.web import SESSION_COOKIE, Dashboard
@@ -33,6 +34,7 @@ def install_dashboard(app: FastAPI, dashboard: Dashboard) -> None:
         webhooks_page,
         meetings_page,
         live_page,
+        recordings_page,
         members_page,
         password_pages,
         appearance_page,

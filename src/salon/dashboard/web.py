@@ -21,6 +21,7 @@ from salon.meetings.service import MeetingService
 from salon.orgs.model import Organization
 from salon.orgs.service import OrgService
 from salon.ratelimit import client_of
+from salon.recording.service import RecordingService
 from salon.rooms.service import RoomService
 from salon.themes.service import ThemeService
 from salon.webhooks.service import WebhookService
@@ -47,6 +48,7 @@ class Dashboard:
     rooms: RoomService
     themes: ThemeService
     insights: InsightsService
+    recordings: RecordingService
     secret: bytes
     public_url: str
     secure_cookies: bool

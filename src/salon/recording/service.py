@@ -136,6 +136,10 @@ class RecordingService:
         more = len(found) > limit
         return found[:limit], encode_cursor(offset + limit) if more else None
 
+    async def recent(self, org_id: OrgId, limit: int) -> list[Recording]:
+        """The newest recordings in any state (recording, processing, ready, failed)."""
+        return await rows.list_recent(self._db, org_id, limit)
+
     async def get(self, org_id: OrgId, recording_id: str) -> Recording:
         found = await rows.get_ready(self._db, org_id, recording_id)
         if found is None:

@@ -134,6 +134,16 @@ async def list_ready(
     return [_recording(row) for row in rows]
 
 
+async def list_recent(db: Database, org_id: OrgId, limit: int) -> list[Recording]:
+    """The organization's recordings in every state but deleted, newest first (the dashboard)."""
+    rows = await db.fetch_all(
+        f"SELECT {_COLUMNS} FROM recordings WHERE org_id = :org_id AND deleted_ms IS NULL"
+        " ORDER BY started_ms DESC, id LIMIT :limit",
+        {"org_id": org_id, "limit": limit},
+    )
+    return [_recording(row) for row in rows]
+
+
 async def forget_files(tx: Transaction, recording_id: str) -> None:
     await tx.execute(
         "UPDATE recordings SET raw_dir = '', location = NULL WHERE id = :id", {"id": recording_id}

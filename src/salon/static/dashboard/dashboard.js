@@ -1,7 +1,7 @@
 // Progressive enhancements for the server-rendered dashboard: copy buttons, the CSP preview and
 // the live rooms list. Every page works without this script; nothing here sets innerHTML.
 import { previewHeader } from "./csp.js";
-import { renderRooms } from "./live.js";
+import { pollLiveRooms } from "./live.js";
 
 function setUpCopyButtons() {
   for (const button of document.querySelectorAll("[data-copy]")) {
@@ -36,25 +36,10 @@ function setUpCspPreview() {
 
 function setUpLiveRooms() {
   const root = document.querySelector("[data-live-rooms]");
-  if (!root) return;
-  const list = root.querySelector("[data-live-list]");
-  const status = root.querySelector("[data-live-status]");
-  const empty = /** @type {HTMLTemplateElement | null} */ (root.querySelector("[data-live-empty]"));
-  const source = root.getAttribute("data-source") || "";
+  const list = root?.querySelector("[data-live-list]");
+  if (!root || !list) return;
   const every = Number(root.getAttribute("data-refresh-ms") || 2000);
-  const refresh = async () => {
-    try {
-      const response = await fetch(source, { credentials: "same-origin", headers: { Accept: "application/json" } });
-      if (response.status === 401 || response.redirected) { location.reload(); return; }
-      const body = await response.json();
-      if (list && empty) renderRooms(list, body.rooms, body.at, empty);
-      if (status) status.textContent = `Updated ${new Date().toLocaleTimeString()}. Refreshes every few seconds.`;
-    } catch {
-      if (status) status.textContent = "Cannot reach the server; retrying.";
-    }
-    setTimeout(refresh, every);
-  };
-  setTimeout(refresh, every);
+  pollLiveRooms(list, root.querySelector("[data-live-status]"), root.getAttribute("data-source") || "", every);
 }
 
 setUpCopyButtons();
