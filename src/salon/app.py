@@ -48,7 +48,7 @@ from salon.rooms.recorder import RoomRecorder
 from salon.rooms.recovery import NodeRecovery
 from salon.rooms.service import RoomService
 from salon.rooms.state import GroupCaps
-from salon.sfu.bridge import SfuBridge
+from salon.sfu.group_media import JanusGroupMedia
 from salon.sfu.placement import parse_instances
 from salon.sfu.pool import JanusPool
 from salon.sfu.process import JanusProcess, janus_binary
@@ -93,7 +93,7 @@ async def _housekeeping(services: Services, interval_s: float) -> None:
 # --- group rooms (SFU) and TURN -----------------------------------------------------------------
 
 
-def build_group_media(settings: Settings) -> SfuBridge | None:
+def build_group_media(settings: Settings) -> JanusGroupMedia | None:
     """The SFU for group rooms from `--janus`: a managed Janus, external ones, or none."""
     mode = settings.janus.strip()
     if mode == "off":
@@ -109,7 +109,7 @@ def build_group_media(settings: Settings) -> SfuBridge | None:
             binary=binary,
             nat_1_1=settings.janus_public_ip,
         )
-        return SfuBridge(
+        return JanusGroupMedia(
             JanusPool.managed(process),
             voices=settings.sfu_voices,
             rtp_publishers=settings.sfu_rtp_publishers,
@@ -118,7 +118,7 @@ def build_group_media(settings: Settings) -> SfuBridge | None:
         urls = parse_instances(mode)
     except ValueError as error:
         raise InvalidInput(f"--janus: {error} (or auto, or off)") from None
-    return SfuBridge(
+    return JanusGroupMedia(
         JanusPool.external(urls, settings.janus_admin_key),
         voices=settings.sfu_voices,
         rtp_publishers=settings.sfu_rtp_publishers,
@@ -332,7 +332,7 @@ def install_metrics(
     app: FastAPI,
     settings: Settings,
     rooms: RoomService,
-    group_media: SfuBridge | None,
+    group_media: JanusGroupMedia | None,
     dispatcher: Dispatcher,
     database: Database,
     clock: Clock,

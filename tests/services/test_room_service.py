@@ -10,8 +10,8 @@ import pytest
 
 from helpers import Api
 from salon.clock import MS_PER_HOUR
+from salon.meetings.model import RoomRole
 from salon.rooms.live import Refused, participant_view
-from salon.rooms.state import Role
 from salon.signaling import protocol as p
 from services.room_harness import MeetingKeys, Member, Rooms, drain
 
@@ -76,9 +76,9 @@ async def test_the_room_key_decides_the_role(
 async def test_a_host_key_outside_the_time_window_makes_a_visitor(rooms: Rooms, api: Api) -> None:
     later = await rooms.meeting(startDate=api.future(3), endDate=api.future(4))
     early = await rooms.join(later, later.host_key)
-    assert early.seat.role is Role.VISITOR
+    assert early.seat.role is RoomRole.VISITOR
     api.clock.advance(2 * MS_PER_HOUR)  # the window opens an hour before the start
-    assert (await rooms.join(later, later.host_key)).seat.role is Role.HOST
+    assert (await rooms.join(later, later.host_key)).seat.role is RoomRole.HOST
 
 
 # --- joined and fan-out -------------------------------------------------------------------------
@@ -280,11 +280,11 @@ async def test_chat_reaches_everyone_including_its_sender(
 # --- host actions -------------------------------------------------------------------------------
 
 
-async def actor_of_role(rooms: Rooms, meeting: MeetingKeys, host: Member, role: Role) -> Member:
+async def actor_of_role(rooms: Rooms, meeting: MeetingKeys, host: Member, role: RoomRole) -> Member:
     """A participant of `role` in the room, which is locked once this returns."""
-    if role is Role.VIEWER:
+    if role is RoomRole.VIEWER:
         actor = await rooms.join(meeting, meeting.viewer_key)
-    elif role is Role.VISITOR:
+    elif role is RoomRole.VISITOR:
         actor = await rooms.join(meeting)
     else:
         assert await rooms.send(host, "lock", locked=True) is None
@@ -297,9 +297,9 @@ async def actor_of_role(rooms: Rooms, meeting: MeetingKeys, host: Member, role: 
     return actor
 
 
-@pytest.mark.parametrize("role", [Role.VISITOR, Role.VIEWER, Role.GRANTED_VISITOR])
+@pytest.mark.parametrize("role", [RoomRole.VISITOR, RoomRole.VIEWER, RoomRole.GRANTED_VISITOR])
 async def test_only_a_host_acts_for_the_room(
-    rooms: Rooms, meeting: MeetingKeys, role: Role
+    rooms: Rooms, meeting: MeetingKeys, role: RoomRole
 ) -> None:
     host = await rooms.join(meeting, meeting.host_key)
     actor = await actor_of_role(rooms, meeting, host, role)

@@ -11,10 +11,10 @@ import pytest
 
 from helpers import Api
 from salon.clock import MS_PER_MINUTE
+from salon.meetings.model import RoomRole
 from salon.rooms.events import RoomEvent, RoomEventType
 from salon.rooms.limits import RoomLimits
 from salon.rooms.recorder import RoomRecorder
-from salon.rooms.state import Role
 from services.room_harness import MeetingKeys, Member, Rooms, drain, eventually
 
 ATTACKER = "203.0.113.7"
@@ -250,8 +250,8 @@ async def test_a_host_is_never_refused_for_seats_held_only_by_reconnecting_peopl
     }
 
 
-@pytest.mark.parametrize("role", [Role.HOST])
-async def test_a_host_frees_only_as_many_seats_as_needed(api: Api, role: Role) -> None:
+@pytest.mark.parametrize("role", [RoomRole.HOST])
+async def test_a_host_frees_only_as_many_seats_as_needed(api: Api, role: RoomRole) -> None:
     rooms = rooms_with(api)
     meeting = await rooms.meeting()
     present = [await rooms.join(meeting) for _ in range(2)]

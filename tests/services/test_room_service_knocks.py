@@ -7,9 +7,9 @@ import pytest
 
 from helpers import Api
 from salon.clock import MS_PER_HOUR
+from salon.meetings.model import RoomRole
 from salon.rooms.limits import RoomLimits
 from salon.rooms.live import SeatStatus
-from salon.rooms.state import Role
 from services.room_harness import MeetingKeys, Member, Rooms, drain
 
 
@@ -93,7 +93,7 @@ async def test_hold_then_admit(rooms: Rooms, meeting: MeetingKeys) -> None:
     )
     state = rooms.live(meeting).state
     assert state.knockers == {}
-    assert state.participant(visitor.id).role is Role.GRANTED_VISITOR
+    assert state.participant(visitor.id).role is RoomRole.GRANTED_VISITOR
 
 
 @pytest.mark.parametrize("message", ["Not today", None])

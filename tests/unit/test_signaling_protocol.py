@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 
 from salon.ids import ParticipantId, RoomName
+from salon.rooms.errors import RoomErrorCode
 from salon.signaling import protocol as p
 from salon.signaling.host_messages import (
     Admit,
@@ -20,7 +21,6 @@ from salon.signaling.host_messages import (
     Remove,
     Spotlight,
 )
-from salon.signaling.protocol import ErrorCode
 
 PID = "3f1c2a9e-0000-4000-8000-000000000001"
 OFFER = {"type": "offer", "sdp": "v=0\r\n"}
@@ -328,7 +328,7 @@ def test_display_name_refusals(given: str) -> None:
     with pytest.raises(p.ProtocolError) as caught:
         p.display_name(given, "set-name")
     assert (caught.value.code, caught.value.message, caught.value.about) == (
-        ErrorCode.BAD_FIELD,
+        RoomErrorCode.BAD_FIELD,
         NAME_RULE,
         "set-name",
     )
@@ -345,13 +345,13 @@ def test_encode_is_compact_utf8_json_without_escaping_markup() -> None:
 
 
 def test_error_bodies() -> None:
-    assert p.error(ErrorCode.NOT_ALLOWED, "no", "lock") == {
+    assert p.error(RoomErrorCode.NOT_ALLOWED, "no", "lock") == {
         "type": "error",
         "code": "not_allowed",
         "message": "no",
         "about": "lock",
     }
-    assert p.error(ErrorCode.BAD_FRAME, "bad") == {
+    assert p.error(RoomErrorCode.BAD_FRAME, "bad") == {
         "type": "error",
         "code": "bad_frame",
         "message": "bad",

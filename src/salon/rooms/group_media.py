@@ -1,7 +1,7 @@
 """Group rooms' media (part of `RoomService`): the SFU messages of the signaling protocol, and
 keeping each participant's SFU space (the room, or its breakout group) in step with the room.
 
-`GroupMedia` is what the room needs of an SFU; `salon.sfu.bridge.SfuBridge` is the one
+`GroupMedia` is what the room needs of an SFU; `salon.sfu.group_media.JanusGroupMedia` is the one
 implementation (on Janus), picked in `app.py`. Authorisation stays here: a viewer never
 publishes, only a host's mute or removal reaches the SFU's moderation.
 """
@@ -10,11 +10,10 @@ from collections.abc import Callable, Sequence
 from typing import Any, Protocol
 
 from salon.ids import ParticipantId
-from salon.meetings.model import RoomMode
+from salon.meetings.model import RoomMode, RoomRole
+from salon.rooms.errors import RoomErrorCode
 from salon.rooms.live import LiveRoom, Refused, Seat
-from salon.rooms.state import Role
 from salon.signaling import protocol as p
-from salon.signaling.protocol import ErrorCode
 
 
 class GroupMedia(Protocol):
@@ -91,7 +90,7 @@ class GroupMediaRules:
         await self._sfu.enter(
             space_key(live, pid),
             pid,
-            publishes=seat.role is not Role.VIEWER,
+            publishes=seat.role is not RoomRole.VIEWER,
             capacity=live.state.capacity,
             send=lambda message: live.send(pid, message),
         )
@@ -112,11 +111,11 @@ class GroupMediaRules:
     async def group_message(self, seat: Seat, message: p.ClientMessage) -> None:
         live, me = seat.room, seat.participant_id
         if self._sfu is None or not self.is_group(live):
-            raise Refused(ErrorCode.NOT_ALLOWED, "this room is not a group room")
+            raise Refused(RoomErrorCode.NOT_ALLOWED, "this room is not a group room")
         match message:
             case p.SfuPublish(description, screen_mid, restart, publication):
-                if seat.role is Role.VIEWER:
-                    raise Refused(ErrorCode.NOT_ALLOWED, "a viewer cannot send audio or video")
+                if seat.role is RoomRole.VIEWER:
+                    raise Refused(RoomErrorCode.NOT_ALLOWED, "a viewer cannot send audio or video")
                 answer = await self._sfu.publish(me, description, screen_mid, restart)
                 if answer is not None:
                     published: dict[str, Any] = {"type": "sfu-published", "description": answer}
@@ -134,10 +133,10 @@ class GroupMediaRules:
             case p.SfuView(videos, pinned):
                 await self._sfu.view(me, videos, pinned)
             case p.SfuPublishRtp():
-                if seat.role is Role.VIEWER:
-                    raise Refused(ErrorCode.NOT_ALLOWED, "a viewer cannot send audio or video")
+                if seat.role is RoomRole.VIEWER:
+                    raise Refused(RoomErrorCode.NOT_ALLOWED, "a viewer cannot send audio or video")
                 if not self._sfu.allows_rtp_publishers:
-                    raise Refused(ErrorCode.NOT_ALLOWED, "this server takes no RTP publishers")
+                    raise Refused(RoomErrorCode.NOT_ALLOWED, "this server takes no RTP publishers")
                 rtp = await self._sfu.publish_rtp(me)
                 if rtp is not None:
                     live.send(me, rtp)

@@ -7,6 +7,7 @@ from typing import Any
 
 from salon.ids import ParticipantId
 from salon.rooms.breakout import Breakout, check_groups
+from salon.rooms.errors import RoomErrorCode
 from salon.rooms.events import LeaveReason
 from salon.rooms.live import LiveRoom, Refused, Seat
 from salon.rooms.state import Participant
@@ -27,7 +28,6 @@ from salon.signaling.host_messages import (
     Spotlight,
     Timer,
 )
-from salon.signaling.protocol import ErrorCode
 
 
 class HostActions:
@@ -99,7 +99,7 @@ class HostActions:
             case BreakoutAssign(target, group):
                 state.participant(target)
                 if state.breakout is None:
-                    raise Refused(ErrorCode.NOT_ALLOWED, "no breakout session is running")
+                    raise Refused(RoomErrorCode.NOT_ALLOWED, "no breakout session is running")
                 state.breakout.assign(target, group)
                 live.announce()
                 await self.sync_spaces(live)
@@ -113,7 +113,7 @@ class HostActions:
                 state.timer_started_ms = self._clock() if running else None
                 live.announce()
             case _:
-                raise Refused(ErrorCode.UNKNOWN_TYPE, "this message is not handled here")
+                raise Refused(RoomErrorCode.UNKNOWN_TYPE, "this message is not handled here")
 
     def _chat(self, live: LiveRoom, sender: ParticipantId, text: str, *, everyone: bool) -> None:
         """A chat message to the sender's space (its breakout group, or the main room), or with

@@ -8,8 +8,10 @@ import asyncio
 from typing import Any
 
 from salon.ids import ParticipantId
+from salon.meetings.model import RoomRole
 from salon.ratelimit import RateLimiter
 from salon.rooms import live as views
+from salon.rooms.errors import RoomErrorCode
 from salon.rooms.events import LeaveReason, RoomEvent, RoomEventType
 from salon.rooms.limits import KNOCK_LIST_MAX, KNOCK_WEBHOOK_EVERY_MS, RoomLimits
 from salon.rooms.live import (
@@ -20,10 +22,10 @@ from salon.rooms.live import (
     SeatStatus,
     close_code_for,
 )
-from salon.rooms.state import Entry, Knocker, Role
+from salon.rooms.state import Entry, Knocker
 from salon.signaling import protocol as p
 from salon.signaling.host_messages import Admit, Hold, Reject
-from salon.signaling.protocol import CloseCode, ErrorCode
+from salon.signaling.protocol import CloseCode
 
 _KNOCK_EVENTS_KEPT = 1000
 """Past this many remembered knock webhooks in a room, the ones older than a minute go."""
@@ -55,11 +57,13 @@ class KnockRules:
         live = seat.room
         if isinstance(message, p.CancelKnock):
             if seat.status is not SeatStatus.KNOCKING:
-                raise Refused(ErrorCode.NOT_ALLOWED, "you are not knocking")
+                raise Refused(RoomErrorCode.NOT_ALLOWED, "you are not knocking")
             await self.withdraw_knock(seat)
             return
         if seat.status is not SeatStatus.AT_DOOR:
-            raise Refused(ErrorCode.NOT_ALLOWED, "only someone at a locked room's door may knock")
+            raise Refused(
+                RoomErrorCode.NOT_ALLOWED, "only someone at a locked room's door may knock"
+            )
         if message.display_name:
             seat.display_name = message.display_name
         entry = live.state.decide_entry(seat.role)
@@ -67,9 +71,11 @@ class KnockRules:
             await self._enter(live, seat)
             return
         if entry is Entry.FULL:
-            raise Refused(ErrorCode.NOT_ALLOWED, "the room is full")
+            raise Refused(RoomErrorCode.NOT_ALLOWED, "the room is full")
         if not self._allowed(self._knock_rate, seat.address):
-            raise Refused(ErrorCode.SLOW_DOWN, "too many knocks from your address; wait a minute")
+            raise Refused(
+                RoomErrorCode.SLOW_DOWN, "too many knocks from your address; wait a minute"
+            )
         knocker = Knocker(
             id=seat.participant_id,
             display_name=seat.display_name,
@@ -161,11 +167,11 @@ class KnockRules:
             if live.state.remove_knocker(knocker_id) is not None:
                 self.knocks_changed(live)
             return
-        if live.state.decide_entry(Role.GRANTED_VISITOR) is Entry.FULL:
-            raise Refused(ErrorCode.NOT_ALLOWED, "the room is full")
+        if live.state.decide_entry(RoomRole.GRANTED_VISITOR) is Entry.FULL:
+            raise Refused(RoomErrorCode.NOT_ALLOWED, "the room is full")
         live.state.remove_knocker(knocker_id)
         self.knocks_changed(live)
-        seat.role = Role.GRANTED_VISITOR
+        seat.role = RoomRole.GRANTED_VISITOR
         await self._enter(live, seat)
 
     async def turn_away(

@@ -10,10 +10,11 @@ from enum import StrEnum
 from typing import Any, Protocol
 
 from salon.ids import ParticipantId, RoomSessionId
-from salon.meetings.model import Meeting
+from salon.meetings.model import Meeting, RoomRole
+from salon.rooms.errors import RoomErrorCode
 from salon.rooms.events import LeaveReason
-from salon.rooms.state import Knocker, Participant, Role, RoomState
-from salon.signaling.protocol import CloseCode, ErrorCode
+from salon.rooms.state import Knocker, Participant, RoomState
+from salon.signaling.protocol import CloseCode
 
 
 class Refused(Exception):
@@ -21,7 +22,7 @@ class Refused(Exception):
 
     def __init__(
         self,
-        code: ErrorCode,
+        code: RoomErrorCode,
         message: str,
         close: CloseCode | None = None,
         *,
@@ -77,7 +78,7 @@ class Seat:
 
     room: "LiveRoom"
     participant_id: ParticipantId
-    role: Role
+    role: RoomRole
     status: SeatStatus
     display_name: str
     external_id: str | None

@@ -11,12 +11,12 @@ import logging
 from typing import Any, Protocol
 
 from salon.ids import ParticipantId, RoomName, RoomSessionId
-from salon.meetings.model import Meeting, RoomMode
+from salon.meetings.model import Meeting, RoomMode, RoomRole
 from salon.recording.options import RecordingOptions, StartTrigger
+from salon.rooms.errors import RoomErrorCode
 from salon.rooms.events import LeaveReason, RoomEvent, RoomEventType
 from salon.rooms.live import LiveRoom, Refused, Seat
-from salon.rooms.state import HOST_ROLES, Participant, Role
-from salon.signaling.protocol import ErrorCode
+from salon.rooms.state import HOST_ROLES, Participant
 from salon.signaling.recording_messages import (
     RecordingMessage,
     StartRecording,
@@ -70,9 +70,11 @@ class RecordingRules:
         starting = isinstance(message, StartRecording)
         live.state.require_host(seat.role, "start-recording" if starting else "stop-recording")
         if self._cloud is None or self._cloud.options(live.meeting).cloud is False:
-            raise Refused(ErrorCode.NOT_ALLOWED, "this meeting is not set up for cloud recording")
+            raise Refused(
+                RoomErrorCode.NOT_ALLOWED, "this meeting is not set up for cloud recording"
+            )
         if self._recording_allowed(live) is None:
-            raise Refused(ErrorCode.NOT_ALLOWED, "cloud recording works in group rooms only")
+            raise Refused(RoomErrorCode.NOT_ALLOWED, "cloud recording works in group rooms only")
         if starting:
             await self._start_recording(live)
         else:
@@ -132,12 +134,12 @@ class RecordingRules:
         recorder = Participant(
             id=ParticipantId(current.id),
             display_name=RECORDER_NAME,
-            role=Role.RECORDER,
+            role=RoomRole.RECORDER,
             joined_ms=current.started_ms,
         )
         counts = live.state.count_by_role()
         if kind is RoomEventType.CLIENT_JOINED:
-            counts[Role.RECORDER.value] = 1
+            counts[RoomRole.RECORDER.value] = 1
         reason = LeaveReason.LEFT if kind is RoomEventType.CLIENT_LEFT else None
         event = self._event(live, kind, participant=recorder, reason=reason)
         await self.record(dataclasses.replace(event, count_by_role=counts))

@@ -21,10 +21,11 @@ from typing import Any
 
 from salon.clock import Clock
 from salon.ids import OrgId, ParticipantId, RoomName, RoomSessionId
-from salon.meetings.model import Meeting, RoomMode
+from salon.meetings.model import Meeting, RoomMode, RoomRole
 from salon.meetings.service import MeetingService
 from salon.ratelimit import RateLimiter
 from salon.rooms import live as views
+from salon.rooms.errors import RoomErrorCode
 from salon.rooms.events import LeaveReason, RoomEvent, RoomEventType
 from salon.rooms.group_media import GroupMedia, GroupMediaRules
 from salon.rooms.hosting import HostActions
@@ -39,14 +40,13 @@ from salon.rooms.state import (
     Entry,
     GroupCaps,
     Participant,
-    Role,
     RoomState,
     SignedInMember,
     entry_role,
 )
 from salon.signaling import protocol as p
 from salon.signaling.host_messages import BreakoutChoose
-from salon.signaling.protocol import CloseCode, ErrorCode
+from salon.signaling.protocol import CloseCode
 from salon.signaling.recording_messages import StartRecording, StopRecording
 from salon.signaling.sdp import receive_only
 
@@ -121,7 +121,7 @@ class RoomService(RecordingRules, GroupMediaRules, KnockRules, LeavingRules, Hos
     ) -> Seat:
         if self._closing:
             raise Refused(
-                ErrorCode.NOT_ALLOWED, "the server is restarting", CloseCode.SERVICE_RESTART
+                RoomErrorCode.NOT_ALLOWED, "the server is restarting", CloseCode.SERVICE_RESTART
             )
         if message.resume is not None:
             resumed = self._resume(client, message)
@@ -129,23 +129,23 @@ class RoomService(RecordingRules, GroupMediaRules, KnockRules, LeavingRules, Hos
                 return resumed
         if not self._allowed(self._join_rate, address):
             raise Refused(
-                ErrorCode.SLOW_DOWN,
+                RoomErrorCode.SLOW_DOWN,
                 "too many joins from your address; try again in a minute",
                 CloseCode.FLOODING,
             )
         meeting = await self._meetings.active_meeting(message.room)
         if meeting is None:
-            raise Refused(ErrorCode.NO_SUCH_ROOM, "there is no such room", CloseCode.PROTOCOL)
+            raise Refused(RoomErrorCode.NO_SUCH_ROOM, "there is no such room", CloseCode.PROTOCOL)
         if meeting.room_mode is RoomMode.GROUP and self._sfu is None:
             raise Refused(
-                ErrorCode.NO_SFU,
+                RoomErrorCode.NO_SFU,
                 "this is a group room and this server has no SFU to carry it",
                 CloseCode.NO_SFU,
             )
-        role = Role.VISITOR
+        role = RoomRole.VISITOR
         if message.room_key:
             granted = await self._meetings.role_for_key(meeting.room_name, message.room_key)
-            role = Role(granted.value) if granted is not None else Role.VISITOR
+            role = granted if granted is not None else RoomRole.VISITOR
         role = entry_role(role, member, meeting.org_id)
         live = self._live(meeting)
         seat = Seat(
@@ -169,10 +169,10 @@ class RoomService(RecordingRules, GroupMediaRules, KnockRules, LeavingRules, Hos
             self._drop_if_idle(live)
             capacity = live.state.capacity_for(role)
             answer: dict[str, Any] = {"type": "room-full", "capacity": capacity}
-            if role is Role.VIEWER and self.is_group(live):
+            if role is RoomRole.VIEWER and self.is_group(live):
                 answer["role"] = "viewer"
             raise Refused(
-                ErrorCode.NOT_ALLOWED,
+                RoomErrorCode.NOT_ALLOWED,
                 live.state.full_message(role),
                 CloseCode.ROOM_FULL,
                 answer=answer,
@@ -180,7 +180,7 @@ class RoomService(RecordingRules, GroupMediaRules, KnockRules, LeavingRules, Hos
         if entry is Entry.KNOCK and live.at_door() >= self._limits.door_cap:
             self._drop_if_idle(live)
             raise Refused(
-                ErrorCode.WAITING_ROOM_FULL, "the waiting room is full", CloseCode.ROOM_FULL
+                RoomErrorCode.WAITING_ROOM_FULL, "the waiting room is full", CloseCode.ROOM_FULL
             )
         live.clients[seat.participant_id] = client
         live.seats[seat.participant_id] = seat
@@ -310,7 +310,7 @@ class RoomService(RecordingRules, GroupMediaRules, KnockRules, LeavingRules, Hos
             case p.Ping(identifier):
                 live.send(seat.participant_id, {"type": "pong", "id": identifier})
             case p.Join():
-                raise Refused(ErrorCode.ALREADY_JOINED, "this connection has joined already")
+                raise Refused(RoomErrorCode.ALREADY_JOINED, "this connection has joined already")
             case p.Knock() | p.CancelKnock():
                 await self.knock_message(seat, message)
             case p.Leave():
@@ -325,8 +325,8 @@ class RoomService(RecordingRules, GroupMediaRules, KnockRules, LeavingRules, Hos
             case p.Signal(to, payload):
                 self._relay(seat, to, payload)
             case p.MediaState(audio, video, screen):
-                if seat.role is Role.VIEWER and (audio or video or screen):
-                    raise Refused(ErrorCode.NOT_ALLOWED, "a viewer cannot send audio or video")
+                if seat.role is RoomRole.VIEWER and (audio or video or screen):
+                    raise Refused(RoomErrorCode.NOT_ALLOWED, "a viewer cannot send audio or video")
                 self._updated(live, state.update(me, audio=audio, video=video, screen=screen))
                 if audio:
                     await self.sfu_unmuted(live, me)
@@ -334,7 +334,7 @@ class RoomService(RecordingRules, GroupMediaRules, KnockRules, LeavingRules, Hos
                 self._chat(live, me, text, everyone=False)
             case BreakoutChoose(group):
                 if state.breakout is None or not state.breakout.allow_choose:
-                    raise Refused(ErrorCode.NOT_ALLOWED, "no breakout session lets you choose")
+                    raise Refused(RoomErrorCode.NOT_ALLOWED, "no breakout session lets you choose")
                 state.breakout.assign(me, group)
                 live.announce()
                 await self.sync_spaces(live)
@@ -353,17 +353,19 @@ class RoomService(RecordingRules, GroupMediaRules, KnockRules, LeavingRules, Hos
     def _relay(self, seat: Seat, to: ParticipantId, payload: dict[str, Any]) -> None:
         live = seat.room
         if to not in live.state.participants or to == seat.participant_id:
-            raise Refused(ErrorCode.NO_SUCH_PARTICIPANT, f"no participant {to!r} to signal")
+            raise Refused(RoomErrorCode.NO_SUCH_PARTICIPANT, f"no participant {to!r} to signal")
         if not live.state.same_space(seat.participant_id, to):
-            raise Refused(ErrorCode.NOT_ALLOWED, "that participant is in another breakout group")
+            raise Refused(
+                RoomErrorCode.NOT_ALLOWED, "that participant is in another breakout group"
+            )
         description = payload.get("description")
         if (
-            seat.role is Role.VIEWER
+            seat.role is RoomRole.VIEWER
             and description is not None
             and not receive_only(description.get("sdp", ""))
         ):
             raise Refused(
-                ErrorCode.NOT_ALLOWED,
+                RoomErrorCode.NOT_ALLOWED,
                 "a viewer cannot send audio or video: every media section must say recvonly"
                 " or inactive",
             )
@@ -372,7 +374,7 @@ class RoomService(RecordingRules, GroupMediaRules, KnockRules, LeavingRules, Hos
     @staticmethod
     def _require_in_room(seat: Seat) -> None:
         if seat.status is not SeatStatus.IN_ROOM:
-            raise Refused(ErrorCode.NOT_ALLOWED, "you are not in the room")
+            raise Refused(RoomErrorCode.NOT_ALLOWED, "you are not in the room")
 
     def _updated(self, live: LiveRoom, participant: Participant) -> None:
         live.broadcast(

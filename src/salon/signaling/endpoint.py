@@ -18,12 +18,13 @@ from salon import log_context
 from salon.clock import Clock
 from salon.errors import SalonError
 from salon.metrics import events as metrics
+from salon.rooms.errors import RoomErrorCode
 from salon.rooms.live import Refused, Seat, SeatStatus
 from salon.rooms.service import RoomService
 from salon.rooms.state import NoSuchParticipant, NotAllowed, SignedInMember
 from salon.signaling import protocol as p
 from salon.signaling.flood import LogBudget, TokenBucket
-from salon.signaling.protocol import CloseCode, ErrorCode
+from salon.signaling.protocol import CloseCode
 from salon.signaling.stats_messages import Stats
 
 log = logging.getLogger(__name__)
@@ -91,16 +92,16 @@ class Connection:
 def _error(exc: Exception, about: str | None) -> tuple[dict[str, Any], CloseCode | None]:
     """The `error` message for an exception, and the close code when it also ends the socket."""
     if isinstance(exc, p.ProtocolError):
-        close = CloseCode.PROTOCOL if exc.code is ErrorCode.UNSUPPORTED_VERSION else None
+        close = CloseCode.PROTOCOL if exc.code is RoomErrorCode.UNSUPPORTED_VERSION else None
         return p.error(exc.code, exc.message, exc.about or about), close
     if isinstance(exc, Refused):
         return exc.answer or p.error(exc.code, exc.message, about), exc.close
     if isinstance(exc, NotAllowed):
-        return p.error(ErrorCode.NOT_ALLOWED, exc.message, about), None
+        return p.error(RoomErrorCode.NOT_ALLOWED, exc.message, about), None
     if isinstance(exc, NoSuchParticipant):
-        return p.error(ErrorCode.NO_SUCH_PARTICIPANT, exc.message, about), None
+        return p.error(RoomErrorCode.NO_SUCH_PARTICIPANT, exc.message, about), None
     assert isinstance(exc, SalonError)
-    return p.error(ErrorCode.BAD_FIELD, exc.message, about), None
+    return p.error(RoomErrorCode.BAD_FIELD, exc.message, about), None
 
 
 @dataclass(slots=True)
@@ -141,10 +142,10 @@ async def _dispatch(
         elif isinstance(message, p.Ping):
             connection.send({"type": "pong", "id": message.id})
         else:
-            raise p.ProtocolError(ErrorCode.NOT_JOINED, "send join first", about)
+            raise p.ProtocolError(RoomErrorCode.NOT_JOINED, "send join first", about)
     except (p.ProtocolError, Refused, SalonError) as refused:
         body, close = _error(refused, about)
-        if body.get("code") == ErrorCode.BAD_FRAME and peer.log_allowed():
+        if body.get("code") == RoomErrorCode.BAD_FRAME and peer.log_allowed():
             log.warning("refused a bad signaling frame from %s: %s", peer.address, body["message"])
         connection.send(body)
         if close is not None:
@@ -153,7 +154,9 @@ async def _dispatch(
         # A fault of ours must not take the room down: this connection hears of it, others don't.
         if peer.log_allowed():
             log.exception("signaling message failed")
-        connection.send(p.error(ErrorCode.BAD_FRAME, "the server could not handle that message"))
+        connection.send(
+            p.error(RoomErrorCode.BAD_FRAME, "the server could not handle that message")
+        )
     metrics.signal_received(about)
     return seat
 
@@ -183,11 +186,13 @@ async def signal_endpoint(websocket: WebSocket) -> None:
                 break
             frame = received.get("text")
             if frame is None:
-                connection.send(p.error(ErrorCode.BAD_FRAME, "frames must be text (JSON)"))
+                connection.send(p.error(RoomErrorCode.BAD_FRAME, "frames must be text (JSON)"))
                 continue
             if not flood.take(clock()):
                 if flood.refused_in_a_row == 1:  # once per streak: replies must not flood back
-                    connection.send(p.error(ErrorCode.SLOW_DOWN, "too many messages; slow down"))
+                    connection.send(
+                        p.error(RoomErrorCode.SLOW_DOWN, "too many messages; slow down")
+                    )
                 if flood.flooding:
                     connection.close(CloseCode.FLOODING, "flooding")
                 continue

@@ -13,12 +13,13 @@ import json
 import re
 import unicodedata
 from dataclasses import dataclass
-from enum import IntEnum, StrEnum
+from enum import IntEnum
 from typing import Any
 
 import orjson
 
 from salon.ids import ParticipantId, RoomName
+from salon.rooms.errors import RoomErrorCode
 from salon.signaling.host_messages import HOST_WIRE_TYPES, HostMessage, parse_host
 from salon.signaling.recording_messages import (
     RECORDING_WIRE_TYPES,
@@ -49,21 +50,6 @@ _ID_MAX = 64
 MAX_NESTING = 1024
 """orjson refuses JSON nested deeper than this while it parses, without recursing in Python; no
 message of the protocol nests beyond a few levels, and none is handed on with more than one."""
-
-
-class ErrorCode(StrEnum):
-    BAD_FRAME = "bad_frame"
-    UNKNOWN_TYPE = "unknown_type"
-    BAD_FIELD = "bad_field"
-    NOT_JOINED = "not_joined"
-    ALREADY_JOINED = "already_joined"
-    NOT_ALLOWED = "not_allowed"
-    NO_SUCH_PARTICIPANT = "no_such_participant"
-    NO_SUCH_ROOM = "no_such_room"
-    UNSUPPORTED_VERSION = "unsupported_version"
-    SLOW_DOWN = "slow_down"
-    NO_SFU = "no_sfu"
-    WAITING_ROOM_FULL = "waiting_room_full"
 
 
 class CloseCode(IntEnum):
@@ -102,7 +88,7 @@ __all__ = [
 class ProtocolError(Exception):
     """A frame Salon refuses; answered with an `error` message, the socket goes on."""
 
-    def __init__(self, code: ErrorCode, message: str, about: str | None = None) -> None:
+    def __init__(self, code: RoomErrorCode, message: str, about: str | None = None) -> None:
         super().__init__(message)
         self.code = code
         self.message = message
@@ -202,7 +188,7 @@ class _Fields:
         self.about = about
 
     def bad(self, message: str) -> ProtocolError:
-        return ProtocolError(ErrorCode.BAD_FIELD, message, self.about)
+        return ProtocolError(RoomErrorCode.BAD_FIELD, message, self.about)
 
     def text(self, name: str, *, maximum: int, required: bool = False) -> str | None:
         value = self._data.get(name)
@@ -261,7 +247,7 @@ def display_name(value: str | None, about: str) -> str | None:
     trimmed = value.strip()
     if not trimmed or len(trimmed) > NAME_MAX or _has_control(trimmed):
         raise ProtocolError(
-            ErrorCode.BAD_FIELD,
+            RoomErrorCode.BAD_FIELD,
             f"displayName must be 1-{NAME_MAX} characters, without control characters",
             about,
         )
@@ -272,7 +258,7 @@ def _join(fields: _Fields, data: dict[str, Any]) -> Join:
     version = data.get("v")
     if type(version) is not int or version != PROTOCOL_VERSION:
         raise ProtocolError(
-            ErrorCode.UNSUPPORTED_VERSION,
+            RoomErrorCode.UNSUPPORTED_VERSION,
             f"this server speaks version {PROTOCOL_VERSION} of the protocol",
             "join",
         )
@@ -355,9 +341,9 @@ def parse(frame: str | bytes) -> ClientMessage:
     try:
         data = orjson.loads(frame)
     except orjson.JSONDecodeError:
-        raise ProtocolError(ErrorCode.BAD_FRAME, "a frame must be one JSON object") from None
+        raise ProtocolError(RoomErrorCode.BAD_FRAME, "a frame must be one JSON object") from None
     if not isinstance(data, dict) or not isinstance(data.get("type"), str):
-        raise ProtocolError(ErrorCode.BAD_FRAME, "a frame must be a JSON object with a type")
+        raise ProtocolError(RoomErrorCode.BAD_FRAME, "a frame must be a JSON object with a type")
     kind: str = data["type"]
     fields = _Fields(data, kind)
     match kind:
@@ -392,7 +378,9 @@ def parse(frame: str | bytes) -> ClientMessage:
     recording_message = parse_recording(kind)
     if recording_message is not None:
         return recording_message
-    raise ProtocolError(ErrorCode.UNKNOWN_TYPE, f"unknown message type {kind[:40]!r}", kind[:40])
+    raise ProtocolError(
+        RoomErrorCode.UNKNOWN_TYPE, f"unknown message type {kind[:40]!r}", kind[:40]
+    )
 
 
 # --- server messages ---------------------------------------------------------------------------
@@ -402,7 +390,7 @@ def encode(message: dict[str, Any]) -> str:
     return json.dumps(message, separators=(",", ":"), ensure_ascii=False)
 
 
-def error(code: ErrorCode, message: str, about: str | None = None) -> dict[str, Any]:
+def error(code: RoomErrorCode, message: str, about: str | None = None) -> dict[str, Any]:
     body: dict[str, Any] = {"type": "error", "code": code.value, "message": message}
     if about is not None:
         body["about"] = about

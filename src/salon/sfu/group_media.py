@@ -15,17 +15,18 @@ import asyncio
 import contextlib
 import logging
 import secrets
-from collections.abc import Callable, Coroutine, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Coroutine, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from salon.sfu import rtp_publishers
 from salon.sfu.audio_selection import DEFAULT_VOICES, Loudness
-from salon.sfu.janus_client import JanusError, JanusHandle
-from salon.sfu.pool import Instance, JanusPool, NoSfuUp
+from salon.sfu.janus_client import JanusError
+from salon.sfu.model import Feed, Member, Send, VideoRoom
+from salon.sfu.pool import JanusPool, NoSfuUp
 from salon.sfu.recording import RoomRecordings
-from salon.sfu.subscription import Member, Subscriptions
+from salon.sfu.subscription import Subscriptions
 from salon.sfu.visibility import ShownVideo, View
 
 log = logging.getLogger(__name__)
@@ -40,39 +41,6 @@ ROOM_BITRATE = 2_000_000
 FIR_FREQ_S = 10
 H264_PROFILE = "42e01f"
 """Constrained baseline: what Safari and every other browser decode."""
-
-Send = Callable[[dict[str, Any]], None]
-
-
-@dataclass
-class Feed:
-    participant_id: str
-    feed_id: int
-    streams: list[dict[str, Any]] = field(default_factory=list)
-    """Janus's description of each published stream (mid, type, description, disabled)."""
-
-
-@dataclass
-class VideoRoom:
-    key: str
-    capacity: int
-    room_id: int = 0
-    secret: str = ""
-    instance: Instance | None = None
-    monitor: JanusHandle | None = None
-    members: dict[str, Member] = field(default_factory=dict)
-    feeds: dict[int, Feed] = field(default_factory=dict)
-    ready: asyncio.Event = field(default_factory=asyncio.Event)
-    lost: bool = False
-    """Its instance died: members wait for `sfu-state: ready`."""
-    lock: asyncio.Lock = field(default_factory=asyncio.Lock)
-    loudness: Loudness = field(default_factory=Loudness)
-    voices: int = DEFAULT_VOICES
-    """How many of the loudest voices each member hears."""
-
-    @property
-    def alive(self) -> bool:
-        return self.instance is not None and self.instance.up and self.ready.is_set()
 
 
 @dataclass
@@ -90,7 +58,7 @@ def _random_id() -> int:
     return secrets.randbelow(2**52) + 1
 
 
-class SfuBridge(Subscriptions):
+class JanusGroupMedia(Subscriptions):
     def __init__(
         self, pool: JanusPool, voices: int = DEFAULT_VOICES, rtp_publishers: bool = False
     ) -> None:
