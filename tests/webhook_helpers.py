@@ -24,10 +24,10 @@ from helpers import LOCAL_RECEIVERS, Api
 from salon.ids import ParticipantId
 from salon.meetings.model import RoomRole
 from salon.rooms.events import RoomEvent, RoomEventType
-from salon.rooms.live import Seat
+from salon.rooms.notices import Closing, Frame
+from salon.rooms.room import Seat
 from salon.rooms.state import Participant
 from salon.signaling import protocol as p
-from salon.signaling.protocol import CloseCode
 from salon.webhooks import HEADER, verify
 from salon.webhooks.destinations import DestinationPolicy
 from salon.webhooks.dispatcher import Dispatcher
@@ -232,10 +232,10 @@ class FakeClient:
     def __init__(self) -> None:
         self.messages: list[dict[str, Any]] = []
 
-    def send(self, message: dict[str, Any]) -> None:
-        self.messages.append(message)
+    def send(self, frame: Frame) -> None:
+        self.messages.append(json.loads(frame.text))
 
-    def close(self, code: CloseCode, reason: str) -> None:
+    def close(self, closing: Closing, reason: str) -> None:
         pass
 
 

@@ -54,6 +54,7 @@ from salon.sfu.pool import JanusPool
 from salon.sfu.process import JanusProcess, janus_binary
 from salon.sfu.turn import IceServers, split_urls
 from salon.signaling.endpoint import SIGNAL_PATH, signal_endpoint
+from salon.signaling.messages import encode as encode_message
 from salon.storage.db import Database
 from salon.storage.engines import open_database as open_database
 from salon.storage.sqlite import SqliteDatabase
@@ -204,6 +205,7 @@ async def build_app(settings: Settings, database: Database, clock: Clock = syste
         meetings_service,
         recorder,
         clock,
+        encode=encode_message,
         ice_servers_for=build_ice_servers(settings).for_participant,
         group_media=group_media,
         session_end_grace_s=settings.session_end_grace_s,

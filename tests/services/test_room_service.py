@@ -11,9 +11,10 @@ import pytest
 from helpers import Api
 from salon.clock import MS_PER_HOUR
 from salon.meetings.model import RoomRole
-from salon.rooms.live import Refused, participant_view
+from salon.rooms.errors import Refused
 from salon.signaling import protocol as p
-from services.room_harness import MeetingKeys, Member, Rooms, drain
+from salon.signaling.messages import participant_view
+from services.room_harness import MeetingKeys, Member, Rooms, close_code, drain, wire
 
 PARTICIPANT_KEYS = {
     "id", "displayName", "role", "audio", "video", "screen", "externalId", "metadata",
@@ -166,8 +167,8 @@ async def test_a_fifth_person_finds_a_normal_room_full(rooms: Rooms, meeting: Me
     drain(*four)
     for key in (None, meeting.host_key):
         refused, client = await rooms.refused_join(meeting, key)
-        assert (refused.code.value, refused.close) == ("not_allowed", 4004)
-        assert refused.answer == {"type": "room-full", "capacity": 4}
+        assert (refused.code.value, close_code(refused)) == ("not_allowed", 4004)
+        assert wire(refused.answer) == {"type": "room-full", "capacity": 4}
         assert client.messages == []  # the answer goes out as the refusal, not beside it
     assert all(m.client.new() == [] for m in four)
     assert len(rooms.live(meeting).state.participants) == 4
@@ -176,7 +177,7 @@ async def test_a_fifth_person_finds_a_normal_room_full(rooms: Rooms, meeting: Me
 async def test_a_group_room_needs_an_sfu(rooms: Rooms) -> None:
     group = await rooms.meeting(roomMode="group")
     refused, client = await rooms.refused_join(group, group.host_key)
-    assert (refused.code.value, refused.close) == ("no_sfu", 4503)
+    assert (refused.code.value, close_code(refused)) == ("no_sfu", 4503)
     assert client.messages == []
 
 

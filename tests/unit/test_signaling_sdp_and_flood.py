@@ -7,9 +7,9 @@ import json
 import pytest
 
 from salon.rooms.errors import RoomErrorCode
+from salon.rooms.sdp import has_forbidden_characters, lines, receive_only
 from salon.signaling import protocol as p
 from salon.signaling.flood import BURST, RATE_PER_S, REFUSALS_BEFORE_CLOSE, TokenBucket
-from salon.signaling.sdp import has_forbidden_characters, lines, receive_only
 from salon.signaling.sfu_messages import parse_sfu
 
 # --- the viewer rule on session descriptions --------------------------------------------------

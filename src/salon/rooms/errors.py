@@ -9,6 +9,10 @@ The codes are the room protocol's vocabulary (docs/signaling-protocol.md); the H
 """
 
 from enum import StrEnum
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from salon.rooms.notices import Closing, Notice
 
 
 class RoomErrorCode(StrEnum):
@@ -24,3 +28,23 @@ class RoomErrorCode(StrEnum):
     SLOW_DOWN = "slow_down"
     NO_SFU = "no_sfu"
     WAITING_ROOM_FULL = "waiting_room_full"
+
+
+class Refused(Exception):
+    """A command the room refuses: the endpoint answers `error` (or `answer`), and closes the
+    connection when `closing` is set."""
+
+    def __init__(
+        self,
+        code: RoomErrorCode,
+        message: str,
+        closing: "Closing | None" = None,
+        *,
+        answer: "Notice | None" = None,
+    ) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+        self.closing = closing
+        self.answer = answer
+        """A notice sent instead of `error` (e.g. `RoomFull`)."""

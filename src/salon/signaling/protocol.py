@@ -1,34 +1,35 @@
-"""Salon's signaling protocol, version 1 (docs/signaling-protocol.md). Sans-I/O: text frames in,
-typed client messages out; server messages in, text frames out. No socket, no clock, no await.
+"""Salon's signaling protocol, version 1 (docs/signaling-protocol.md), inbound. Sans-I/O: text
+frames in, typed room commands (`salon.rooms.commands`) out. No socket, no clock, no await.
 
     frame ──► parse() ──► Join | Knock | Signal | Chat | Lock | … ──► rooms.service
-    rooms.service ──► server message dicts ──► encode() ──► frame
+    rooms.service ──► notices ──► messages.encode() (once per fan-out) ──► frame
 
-This module holds the framing, the error and close codes and the core room messages; the host's
-and breakout messages live in `host_messages.py`, the group rooms' in `sfu_messages.py`, and
-`parse` hands their frames over.
+This module holds the framing, the close codes and the core messages' parsing; the host's and
+breakout messages' parsing lives in `host_messages.py`, the group rooms' in `sfu_messages.py`,
+and `parse` hands their frames over. What the server sends is `messages.py`.
 """
 
 import json
 import re
 import unicodedata
-from dataclasses import dataclass
 from enum import IntEnum
 from typing import Any
 
 import orjson
 
 from salon.ids import ParticipantId, RoomName
-from salon.rooms.errors import RoomErrorCode
-from salon.signaling.host_messages import HOST_WIRE_TYPES, HostMessage, parse_host
-from salon.signaling.recording_messages import (
-    RECORDING_WIRE_TYPES,
-    RecordingMessage,
-    parse_recording,
-)
-from salon.signaling.sdp import has_forbidden_characters, offers_to_send
-from salon.signaling.sfu_messages import (
-    SDP_MAX,
+from salon.rooms.commands import (
+    NAMES,
+    CancelKnock,
+    Chat,
+    Join,
+    Knock,
+    Leave,
+    MediaState,
+    Ping,
+    Resume,
+    RoomCommand,
+    SetName,
     SfuAnswer,
     SfuCandidate,
     SfuPublish,
@@ -36,8 +37,13 @@ from salon.signaling.sfu_messages import (
     SfuQuality,
     SfuSubscribe,
     SfuView,
-    parse_sfu,
+    Signal,
 )
+from salon.rooms.errors import RoomErrorCode
+from salon.rooms.sdp import has_forbidden_characters, offers_to_send
+from salon.signaling.host_messages import parse_host
+from salon.signaling.recording_messages import parse_recording
+from salon.signaling.sfu_messages import SDP_MAX, parse_sfu
 from salon.signaling.stats_messages import Stats, parse_stats
 
 PROTOCOL_VERSION = 1
@@ -74,6 +80,15 @@ class CloseCode(IntEnum):
 
 __all__ = [
     "SDP_MAX",
+    "CancelKnock",
+    "Chat",
+    "Join",
+    "Knock",
+    "Leave",
+    "MediaState",
+    "Ping",
+    "Resume",
+    "SetName",
     "SfuAnswer",
     "SfuCandidate",
     "SfuPublish",
@@ -81,6 +96,7 @@ __all__ = [
     "SfuQuality",
     "SfuSubscribe",
     "SfuView",
+    "Signal",
     "offers_to_send",
 ]  # fmt: skip
 
@@ -95,83 +111,9 @@ class ProtocolError(Exception):
         self.about = about
 
 
-# --- client messages ---------------------------------------------------------------------------
+ClientMessage = RoomCommand | Stats
 
-
-@dataclass(frozen=True, slots=True)
-class Resume:
-    participant_id: ParticipantId
-    token: str
-
-
-@dataclass(frozen=True, slots=True)
-class Join:
-    room: RoomName
-    room_key: str | None
-    display_name: str | None
-    external_id: str | None
-    metadata: str | None
-    resume: Resume | None
-
-
-@dataclass(frozen=True, slots=True)
-class Knock:
-    display_name: str | None
-
-
-@dataclass(frozen=True, slots=True)
-class CancelKnock:
-    pass
-
-
-@dataclass(frozen=True, slots=True)
-class Leave:
-    pass
-
-
-@dataclass(frozen=True, slots=True)
-class Signal:
-    to: ParticipantId
-    payload: dict[str, Any]
-    """`{"description": …}` or `{"candidate": …}`, relayed as given once checked."""
-
-
-@dataclass(frozen=True, slots=True)
-class MediaState:
-    audio: bool
-    video: bool
-    screen: bool
-
-
-@dataclass(frozen=True, slots=True)
-class Chat:
-    text: str
-
-
-@dataclass(frozen=True, slots=True)
-class SetName:
-    display_name: str
-
-
-@dataclass(frozen=True, slots=True)
-class Ping:
-    id: str | int | None
-
-
-ClientMessage = (
-    Join | Knock | CancelKnock | Leave | Signal | MediaState | Chat | SetName | Ping | HostMessage
-    | SfuPublish | SfuAnswer | SfuCandidate | SfuSubscribe | SfuQuality | SfuView
-    | SfuPublishRtp | RecordingMessage | Stats
-)  # fmt: skip
-
-
-_WIRE_TYPES: dict[type, str] = {
-    Join: "join", Knock: "knock", CancelKnock: "cancel-knock", Leave: "leave", Signal: "signal",
-    MediaState: "media", Chat: "chat", SetName: "set-name", Ping: "ping", **HOST_WIRE_TYPES,
-    SfuPublish: "sfu-publish", SfuAnswer: "sfu-answer", SfuCandidate: "sfu-candidate",
-    SfuSubscribe: "sfu-subscribe", SfuQuality: "sfu-quality", SfuView: "sfu-view",
-    SfuPublishRtp: "sfu-publish-rtp", **RECORDING_WIRE_TYPES, Stats: "stats",
-}  # fmt: skip
+_WIRE_TYPES: dict[type, str] = {**NAMES, Stats: "stats"}
 
 
 def wire_type(message: ClientMessage) -> str:
@@ -307,7 +249,7 @@ def _signal(fields: _Fields, data: dict[str, Any]) -> Signal:
             not isinstance(candidate, dict)
             or not isinstance(candidate.get("candidate", ""), str)
             or not all(_flat(value) for value in candidate.values())
-            or len(encode(candidate)) > 2000
+            or len(_json(candidate)) > 2000
         ):
             raise fields.bad("candidate must be an RTCIceCandidateInit object or null")
         return Signal(to, {"candidate": candidate})
@@ -383,15 +325,5 @@ def parse(frame: str | bytes) -> ClientMessage:
     )
 
 
-# --- server messages ---------------------------------------------------------------------------
-
-
-def encode(message: dict[str, Any]) -> str:
-    return json.dumps(message, separators=(",", ":"), ensure_ascii=False)
-
-
-def error(code: RoomErrorCode, message: str, about: str | None = None) -> dict[str, Any]:
-    body: dict[str, Any] = {"type": "error", "code": code.value, "message": message}
-    if about is not None:
-        body["about"] = about
-    return body
+def _json(value: object) -> str:
+    return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
