@@ -1,11 +1,15 @@
 """The `Room` aggregate: a seat moves only as `MOVES` allows, in one place, and each change
 returns the notice the room hears."""
 
+from typing import cast
+
 import pytest
 
 from salon.ids import ParticipantId, RoomName
 from salon.meetings.model import Meeting, RoomMode, RoomRole
-from salon.rooms.notices import Closing, Frame, ParticipantUpdated, RoomUpdated
+from salon.rooms.context import RoomContext
+from salon.rooms.notices import Closing, Frame, Notice, ParticipantUpdated, RoomUpdated
+from salon.rooms.recorder import RoomRecorder
 from salon.rooms.room import MOVES, IllegalSeatMove, Room, Seat, SeatStatus
 from salon.rooms.state import NotAllowed, RoomState
 
@@ -117,3 +121,37 @@ def test_changes_return_the_notice_the_room_hears() -> None:
     renamed = room.rename(host, "Ada")
     assert isinstance(renamed, ParticipantUpdated)
     assert (renamed.participant.display_name, host.display_name) == ("Ada", "Ada")
+
+
+class Counted:
+    """A client that keeps the frames it is handed."""
+
+    def __init__(self) -> None:
+        self.frames: list[Frame] = []
+
+    def send(self, frame: Frame) -> None:
+        self.frames.append(frame)
+
+    def close(self, closing: Closing, reason: str) -> None:
+        pass
+
+
+def test_a_broadcast_is_encoded_once_for_every_receiver() -> None:
+    encoded: list[Notice] = []
+
+    def encode(notice: Notice) -> Frame:
+        encoded.append(notice)
+        return Frame("room-updated", "{}")
+
+    ctx = RoomContext(encode, cast(RoomRecorder, None), lambda: 0)
+    room = a_room(locked=False)
+    clients = []
+    for n in range(5):
+        seat = a_seat(room, f"p{n}")
+        room.clients[seat.participant_id] = client = Counted()
+        clients.append(client)
+        room.enter(seat, 0)
+    ctx.broadcast(room, room.lock(True), skip=ParticipantId("p0"))
+    assert len(encoded) == 1
+    assert [len(c.frames) for c in clients] == [0, 1, 1, 1, 1]
+    assert len({id(c.frames[0]) for c in clients[1:]}) == 1  # the very same frame
