@@ -5,7 +5,8 @@
                                  └─► FULL
     host actions ──► require_host(role) ──► lock / spotlight / admit / reject / hold / remove …
 
-`rooms/service.py` is the only caller: it owns the connections, the timers and the records.
+The `Room` aggregate (`rooms/room.py`) holds one and changes it together with the room's seats;
+the service and its collaborators read it, and own the connections, the timers and the records.
 """
 
 from dataclasses import dataclass, field, replace
