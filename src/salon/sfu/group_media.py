@@ -58,7 +58,7 @@ def _random_id() -> int:
     return secrets.randbelow(2**52) + 1
 
 
-class JanusGroupMedia(Subscriptions):
+class JanusGroupMedia:
     def __init__(
         self, pool: JanusPool, voices: int = DEFAULT_VOICES, rtp_publishers: bool = False
     ) -> None:
@@ -70,6 +70,7 @@ class JanusGroupMedia(Subscriptions):
         self._members: dict[str, Member] = {}
         self._tasks: set[asyncio.Task[None]] = set()
         self._recordings = RoomRecordings()
+        self._subscriptions = Subscriptions(self.room_of, self.member, self._spawn)
         pool.on_down = self._instance_down
         pool.on_up = self._instance_up
         pool.tracks = self.forwarded_tracks
@@ -102,7 +103,7 @@ class JanusGroupMedia(Subscriptions):
 
     async def _prepare(self, room: VideoRoom, member: Member) -> None:
         if await self._ensure_room(room):
-            await self.prepare(room, member)
+            await self._subscriptions.prepare(room, member)
 
     async def leave(self, participant_id: str) -> None:
         member = self._members.pop(participant_id, None)
@@ -267,7 +268,7 @@ class JanusGroupMedia(Subscriptions):
 
     def _reconcile_all(self, room: VideoRoom) -> None:
         for member in list(room.members.values()):
-            self._spawn(self.reconcile(room, member))
+            self._spawn(self._subscriptions.reconcile(room, member))
 
     # --- publishing -----------------------------------------------------------------------
 
@@ -357,7 +358,7 @@ class JanusGroupMedia(Subscriptions):
             ShownVideo(pid, "screen" if kind == "screen" else "camera", substream)
             for pid, kind, substream in videos
         )
-        await self.set_view(participant_id, View(shown, frozenset(pinned)))
+        await self._subscriptions.set_view(participant_id, View(shown, frozenset(pinned)))
 
     # --- host moderation ------------------------------------------------------------------
 
@@ -447,6 +448,22 @@ class JanusGroupMedia(Subscriptions):
         return 0 if room is None else sum(len(m.subscribed()) for m in room.members.values())
 
     # --- helpers --------------------------------------------------------------------------
+
+    # --- receiving (subscription.py) -----------------------------------------------------------
+
+    async def answer(
+        self, participant_id: str, answer: dict[str, Any], subscription: int | None
+    ) -> None:
+        await self._subscriptions.answer(participant_id, answer, subscription)
+
+    async def resubscribe(self, participant_id: str) -> None:
+        await self._subscriptions.resubscribe(participant_id)
+
+    def resend_offer(self, participant_id: str) -> None:
+        self._subscriptions.resend_offer(participant_id)
+
+    async def quality(self, participant_id: str, of: str, substream: int) -> None:
+        await self._subscriptions.quality(participant_id, of, substream)
 
     def room_of(self, member: Member) -> VideoRoom | None:
         return self._rooms.get(member.space)

@@ -1,5 +1,5 @@
 """Each member's one multistream subscriber handle, kept in step with the feeds of its space
-(part of `JanusGroupMedia`).
+(`JanusGroupMedia` holds one `Subscriptions` and hands it how to find rooms and members).
 
     feeds change ──► reconcile() ──► join (first) | update (subscribe + unsubscribe) ──► offer
     offer from Janus (ours, or its own after a publisher left) ──► `sfu-offer` to the browser
@@ -12,7 +12,7 @@ when the browser asks (`sfu-subscribe`), Janus's offer is ready and leaves at on
 
 import contextlib
 import logging
-from collections.abc import Coroutine
+from collections.abc import Callable, Coroutine
 from typing import Any
 
 from salon.sfu import visibility
@@ -30,16 +30,15 @@ def wanted(room: VideoRoom, member: Member) -> set[StreamKey]:
 
 
 class Subscriptions:
-    """Mixed into `JanusGroupMedia`, which provides what is declared below."""
-
-    def room_of(self, member: Member) -> VideoRoom | None:
-        raise NotImplementedError
-
-    def member(self, participant_id: str) -> Member | None:
-        raise NotImplementedError
-
-    def _spawn(self, work: Coroutine[Any, Any, None]) -> None:
-        raise NotImplementedError
+    def __init__(
+        self,
+        room_of: Callable[[Member], VideoRoom | None],
+        member: Callable[[str], Member | None],
+        spawn: Callable[[Coroutine[Any, Any, None]], None],
+    ) -> None:
+        self.room_of = room_of
+        self.member = member
+        self._spawn = spawn
 
     async def prepare(self, room: VideoRoom, member: Member) -> None:
         """Join a subscriber handle to what the member would receive now, before the browser
