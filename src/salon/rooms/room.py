@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Protocol
 
-from salon.ids import ParticipantId, RoomSessionId
+from salon.ids import ParticipantId, RoomName, RoomSessionId
 from salon.meetings.model import Meeting, RoomRole
 from salon.rooms.breakout import Breakout, check_groups
 from salon.rooms.notices import (
@@ -110,7 +110,7 @@ class Room:
     # --- reading ---------------------------------------------------------------------------
 
     @property
-    def name(self) -> str:
+    def name(self) -> RoomName:
         return self.state.name
 
     @property

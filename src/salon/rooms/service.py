@@ -29,13 +29,11 @@ from salon.rooms.chat import Chat
 from salon.rooms.commands import (
     BreakoutChoose,
     CancelKnock,
-    GroupMediaCommand,
     Join,
     Knock,
     Leave,
     MediaState,
     Ping,
-    RecordingCommand,
     RoomCommand,
     SetName,
     SfuAnswer,
@@ -279,9 +277,9 @@ class RoomService:
                 SfuPublish() | SfuAnswer() | SfuCandidate() | SfuSubscribe() | SfuQuality()
                 | SfuView() | SfuPublishRtp()
             ):  # fmt: skip
-                await self._media.handle(seat, _group_media(command))
+                await self._media.handle(seat, command)
             case StartRecording() | StopRecording():
-                await self._recording.handle(seat, _recording(command))
+                await self._recording.handle(seat, command)
             case SetName(name):
                 ctx.broadcast(room, room.rename(seat, name))
             case _:
@@ -331,16 +329,3 @@ class RoomService:
 
     async def stop(self) -> None:
         self._ctx.stop()
-
-
-def _group_media(command: RoomCommand) -> GroupMediaCommand:
-    assert isinstance(
-        command,
-        SfuPublish | SfuAnswer | SfuCandidate | SfuSubscribe | SfuQuality | SfuView | SfuPublishRtp,
-    )
-    return command
-
-
-def _recording(command: RoomCommand) -> RecordingCommand:
-    assert isinstance(command, StartRecording | StopRecording)
-    return command
