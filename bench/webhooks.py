@@ -51,12 +51,12 @@ import httpx
 
 from salon.clock import system_clock
 from salon.ids import ParticipantId
-from salon.meetings.model import Meeting, RoomMode, RoomNamePattern, parse_date_time
+from salon.meetings.model import Meeting, RoomMode, RoomNamePattern, RoomRole, parse_date_time
 from salon.meetings.service import MeetingRequest, MeetingService
 from salon.orgs.model import Organization
 from salon.orgs.service import OrgService
 from salon.rooms.events import RoomEvent, RoomEventType
-from salon.rooms.state import Participant, Role
+from salon.rooms.state import Participant
 from salon.storage.db import Database
 from salon.storage.migrate import migrate
 from salon.storage.sqlite import SqliteDatabase
@@ -198,7 +198,7 @@ async def raw_round(sender: Sender, url: str, bodies: list[bytes], concurrency: 
 
 
 def joined(meeting: Meeting) -> RoomEvent:
-    who = Participant(ParticipantId(str(uuid.uuid4())), "Bench", Role.VISITOR, 0)
+    who = Participant(ParticipantId(str(uuid.uuid4())), "Bench", RoomRole.VISITOR, 0)
     return RoomEvent(
         RoomEventType.CLIENT_JOINED,
         meeting,

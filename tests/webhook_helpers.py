@@ -22,11 +22,12 @@ from urllib.parse import parse_qs, urlsplit
 
 from helpers import LOCAL_RECEIVERS, Api
 from salon.ids import ParticipantId
+from salon.meetings.model import RoomRole
 from salon.rooms.events import RoomEvent, RoomEventType
-from salon.rooms.live import Seat
-from salon.rooms.state import Participant, Role
+from salon.rooms.notices import Closing, Frame
+from salon.rooms.room import Seat
+from salon.rooms.state import Participant
 from salon.signaling import protocol as p
-from salon.signaling.protocol import CloseCode
 from salon.webhooks import HEADER, verify
 from salon.webhooks.destinations import DestinationPolicy
 from salon.webhooks.dispatcher import Dispatcher
@@ -231,10 +232,10 @@ class FakeClient:
     def __init__(self) -> None:
         self.messages: list[dict[str, Any]] = []
 
-    def send(self, message: dict[str, Any]) -> None:
-        self.messages.append(message)
+    def send(self, frame: Frame) -> None:
+        self.messages.append(json.loads(frame.text))
 
-    def close(self, code: CloseCode, reason: str) -> None:
+    def close(self, closing: Closing, reason: str) -> None:
         pass
 
 
@@ -309,6 +310,6 @@ async def until_count(receiver: Receiver, path: str, count: int, within_s: float
 
 async def visitor_joined(rig: Rig, meeting: dict[str, Any]) -> RoomEvent:
     live = await rig.api.app.state.services.meetings.active_meeting(meeting["roomName"])
-    someone = Participant(ParticipantId(str(uuid.uuid4())), "V", Role.VISITOR, rig.api.clock())
+    someone = Participant(ParticipantId(str(uuid.uuid4())), "V", RoomRole.VISITOR, rig.api.clock())
     return RoomEvent(RoomEventType.CLIENT_JOINED, live, rig.api.clock(), None,
                      participant=someone, count_by_role={"visitor": 1})  # fmt: skip

@@ -57,12 +57,13 @@ from salon.rooms.recorder import RoomRecorder
 from salon.rooms.recovery import NodeRecovery
 from salon.rooms.service import RoomService
 from salon.rooms.state import GroupCaps
-from salon.sfu.bridge import SfuBridge
+from salon.sfu.group_media import JanusGroupMedia
 from salon.sfu.placement import parse_instances
 from salon.sfu.pool import JanusPool
 from salon.sfu.process import JanusProcess, janus_binary
 from salon.sfu.turn import IceServers, split_urls
 from salon.signaling.endpoint import SIGNAL_PATH, signal_endpoint
+from salon.signaling.messages import encode as encode_message
 from salon.storage.db import Database
 from salon.storage.engines import open_database as open_database
 from salon.storage.sqlite import SqliteDatabase
@@ -108,7 +109,7 @@ async def _housekeeping(services: Services, interval_s: float) -> None:
 # --- group rooms (SFU) and TURN -----------------------------------------------------------------
 
 
-def build_group_media(settings: Settings) -> SfuBridge | None:
+def build_group_media(settings: Settings) -> JanusGroupMedia | None:
     """The SFU for group rooms from `--janus`: a managed Janus, external ones, or none."""
     mode = settings.janus.strip()
     if mode == "off":
@@ -124,7 +125,7 @@ def build_group_media(settings: Settings) -> SfuBridge | None:
             binary=binary,
             nat_1_1=settings.janus_public_ip,
         )
-        return SfuBridge(
+        return JanusGroupMedia(
             JanusPool.managed(process),
             voices=settings.sfu_voices,
             rtp_publishers=settings.sfu_rtp_publishers,
@@ -133,7 +134,7 @@ def build_group_media(settings: Settings) -> SfuBridge | None:
         urls = parse_instances(mode)
     except ValueError as error:
         raise InvalidInput(f"--janus: {error} (or auto, or off)") from None
-    return SfuBridge(
+    return JanusGroupMedia(
         JanusPool.external(urls, settings.janus_admin_key),
         voices=settings.sfu_voices,
         rtp_publishers=settings.sfu_rtp_publishers,
@@ -239,6 +240,7 @@ async def build_app(settings: Settings, database: Database, clock: Clock = syste
         meetings_service,
         recorder,
         clock,
+        encode=encode_message,
         ice_servers_for=build_ice_servers(settings).for_participant,
         group_media=group_media,
         session_end_grace_s=settings.session_end_grace_s,
@@ -374,7 +376,7 @@ def install_metrics(
     app: FastAPI,
     settings: Settings,
     rooms: RoomService,
-    group_media: SfuBridge | None,
+    group_media: JanusGroupMedia | None,
     dispatcher: Dispatcher,
     database: Database,
     clock: Clock,

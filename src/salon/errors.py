@@ -16,7 +16,7 @@ Messages are part of the contract: tests assert them, so change them deliberatel
 from enum import StrEnum
 
 
-class ErrorCode(StrEnum):
+class ApiErrorCode(StrEnum):
     INVALID_INPUT = "invalid_input"
     UNAUTHORIZED = "unauthorized"
     FORBIDDEN = "forbidden"
@@ -29,7 +29,7 @@ class ErrorCode(StrEnum):
 
 
 class SalonError(Exception):
-    code: ErrorCode = ErrorCode.INVALID_INPUT
+    code: ApiErrorCode = ApiErrorCode.INVALID_INPUT
 
     def __init__(self, message: str) -> None:
         super().__init__(message)
@@ -37,31 +37,31 @@ class SalonError(Exception):
 
 
 class InvalidInput(SalonError):
-    code = ErrorCode.INVALID_INPUT
+    code = ApiErrorCode.INVALID_INPUT
 
 
 class Unauthorized(SalonError):
-    code = ErrorCode.UNAUTHORIZED
+    code = ApiErrorCode.UNAUTHORIZED
 
 
 class Forbidden(SalonError):
-    code = ErrorCode.FORBIDDEN
+    code = ApiErrorCode.FORBIDDEN
 
 
 class NotFound(SalonError):
-    code = ErrorCode.NOT_FOUND
+    code = ApiErrorCode.NOT_FOUND
 
 
 class Conflict(SalonError):
-    code = ErrorCode.CONFLICT
+    code = ApiErrorCode.CONFLICT
 
 
 class PayloadTooLarge(SalonError):
-    code = ErrorCode.PAYLOAD_TOO_LARGE
+    code = ApiErrorCode.PAYLOAD_TOO_LARGE
 
 
 class RateLimited(SalonError):
-    code = ErrorCode.RATE_LIMITED
+    code = ApiErrorCode.RATE_LIMITED
 
     def __init__(self, message: str, ms_left: int) -> None:
         super().__init__(message)

@@ -1,12 +1,14 @@
 """The dashboard over HTTP: CSRF refusal, roles, one organization never seeing another's data,
 one-time links, the sign-in limit, cookies, and errors shown beside their fields."""
 
+import json
 import re
 
 from dashboard_helpers import PASSWORD, Person, browser, field_error, signed_in
 from helpers import Api
 from salon.dashboard.model import SETUP_LINK_TTL_MS, AccountRole
 from salon.dashboard.throttle import PER_PAIR
+from salon.rooms.notices import Frame
 from salon.signaling import protocol as p
 
 
@@ -254,8 +256,8 @@ async def test_a_signed_in_member_joins_the_orgs_rooms_as_member(api: Api) -> No
         def __init__(self) -> None:
             self.sent: list[dict[str, object]] = []
 
-        def send(self, message: dict[str, object]) -> None:
-            self.sent.append(message)
+        def send(self, frame: Frame) -> None:
+            self.sent.append(json.loads(frame.text))
 
         def close(self, *_: object) -> None:
             pass
@@ -299,7 +301,7 @@ async def test_meetings_and_live_rooms_stay_in_their_organization(
     room = theirs.json()["roomName"]
 
     class Quiet:
-        def send(self, message: dict[str, object]) -> None:
+        def send(self, frame: Frame) -> None:
             pass
 
         def close(self, *_: object) -> None:

@@ -11,8 +11,8 @@ import pytest
 from helpers import Api
 from salon.ids import MeetingId, ParticipantId, RoomName, RoomSessionId
 from salon.insights.model import QualitySample
-from salon.meetings.model import format_date_time
-from salon.rooms.state import Participant, Role
+from salon.meetings.model import RoomRole, format_date_time
+from salon.rooms.state import Participant
 from salon.storage import rooms as room_rows
 
 S = 1000
@@ -33,7 +33,7 @@ async def stay(
     meeting: dict[str, Any],
     session: str | None,
     pid: str,
-    role: Role | str,
+    role: RoomRole | str,
     joined: int,
     left: int | None,
     external_id: str | None = None,
@@ -41,7 +41,7 @@ async def stay(
     """One participant segment, as the recorder stores it (a recording bot, whose role rooms
     do not have yet, straight into the table)."""
     async with api.database.transaction() as tx:
-        if isinstance(role, Role):
+        if isinstance(role, RoomRole):
             person = Participant(
                 ParticipantId(pid), pid.title(), role, joined, external_id=external_id
             )
@@ -83,15 +83,15 @@ async def busy_room(api: Api) -> dict[str, Any]:
     one going on (two people still in); and someone alone before any session."""
     meeting = await new_room(api, roomNamePrefix="clinic-")
     t0 = api.clock()
-    await stay(api, meeting, None, "lonely", Role.VISITOR, t0 - 10 * MIN, t0 - 9 * MIN)
+    await stay(api, meeting, None, "lonely", RoomRole.VISITOR, t0 - 10 * MIN, t0 - 9 * MIN)
     await session(api, meeting, "s1", t0, t0 + 3 * MIN)
-    await stay(api, meeting, "s1", "host", Role.HOST, t0 - 30 * S, t0 + 61 * S, "doc-1")  # 2
-    await stay(api, meeting, "s1", "guest", Role.VISITOR, t0, t0 + 120 * S)  # 2
-    await stay(api, meeting, "s1", "guest2", Role.VISITOR, t0 + 130 * S, t0 + 150 * S)  # 1
+    await stay(api, meeting, "s1", "host", RoomRole.HOST, t0 - 30 * S, t0 + 61 * S, "doc-1")  # 2
+    await stay(api, meeting, "s1", "guest", RoomRole.VISITOR, t0, t0 + 120 * S)  # 2
+    await stay(api, meeting, "s1", "guest2", RoomRole.VISITOR, t0 + 130 * S, t0 + 150 * S)  # 1
     await stay(api, meeting, "s1", "bot", "recorder", t0 + 5 * S, t0 + 125 * S)  # 2
     await session(api, meeting, "s2", t0 + 10 * MIN, None)
-    await stay(api, meeting, "s2", "host-b", Role.HOST, t0 + 10 * MIN, None, "doc-1")
-    await stay(api, meeting, "s2", "guest-b", Role.VISITOR, t0 + 10 * MIN, None)
+    await stay(api, meeting, "s2", "host-b", RoomRole.HOST, t0 + 10 * MIN, None, "doc-1")
+    await stay(api, meeting, "s2", "guest-b", RoomRole.VISITOR, t0 + 10 * MIN, None)
     api.clock.advance(10 * MIN + 90 * S)  # the two still in: 2 minutes each so far
     return meeting
 

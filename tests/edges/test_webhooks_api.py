@@ -15,10 +15,10 @@ from salon.app import webhook_policy
 from salon.config import Settings, load_settings
 from salon.errors import InvalidInput
 from salon.ids import MeetingId, ParticipantId
-from salon.meetings.model import format_date_time
+from salon.meetings.model import RoomRole, format_date_time
 from salon.rooms.events import RoomEvent, RoomEventType
 from salon.rooms.recorder import RoomRecorder
-from salon.rooms.state import Participant, Role
+from salon.rooms.state import Participant
 from salon.storage.db import Database
 from salon.webhooks.destinations import DestinationPolicy
 
@@ -64,7 +64,7 @@ async def queue_a_join(api: Api) -> None:
     made = await call(api, "POST", "/v1/meetings", 201, {"endDate": api.future()})
     meetings = api.app.state.services.meetings
     meeting = (await meetings.get(api.org_id, MeetingId(made["meetingId"]), [])).meeting
-    someone = Participant(ParticipantId(str(uuid.uuid4())), "V", Role.VISITOR, api.clock())
+    someone = Participant(ParticipantId(str(uuid.uuid4())), "V", RoomRole.VISITOR, api.clock())
     event = RoomEvent(RoomEventType.CLIENT_JOINED, meeting, api.clock(), None,
                       participant=someone, count_by_role={"visitor": 1})  # fmt: skip
     await RoomRecorder(api.database, api.app.state.services.orgs).record(event)

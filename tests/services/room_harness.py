@@ -14,13 +14,18 @@ from helpers import Api
 from salon.errors import SalonError
 from salon.ids import ParticipantId, RoomName
 from salon.meetings.service import MeetingService
+from salon.rooms.commands import RoomCommand
+from salon.rooms.errors import Refused
 from salon.rooms.limits import RoomLimits
-from salon.rooms.live import LiveRoom, Refused, Seat
+from salon.rooms.notices import Closing, Frame, Notice
 from salon.rooms.recorder import RoomRecorder
+from salon.rooms.room import Room, Seat
 from salon.rooms.service import RoomService
 from salon.rooms.state import NoSuchParticipant, NotAllowed
+from salon.signaling import messages
 from salon.signaling import protocol as p
 from salon.signaling.protocol import CloseCode
+from salon.signaling.stats_messages import Stats
 from salon.storage import rooms as room_rows
 from salon.storage.db import Row
 
@@ -35,12 +40,12 @@ class FakeClient:
     closed: tuple[CloseCode, str] | None = None
     _seen: int = 0
 
-    def send(self, message: dict[str, Any]) -> None:
-        self.messages.append(message)
+    def send(self, frame: Frame) -> None:
+        self.messages.append(json.loads(frame.text))
 
-    def close(self, code: CloseCode, reason: str) -> None:
+    def close(self, closing: Closing, reason: str) -> None:
         if self.closed is None:
-            self.closed = (code, reason)
+            self.closed = (messages.close_code(closing), reason)
 
     def new(self) -> list[dict[str, Any]]:
         """The messages since the last call."""
@@ -75,6 +80,23 @@ class MeetingKeys:
 
 def room_key(url: str) -> str:
     return parse_qs(urlsplit(url).query)["roomKey"][0]
+
+
+def close_code(refused: Refused) -> int | None:
+    """The close code the endpoint ends the socket with after this refusal, if any."""
+    return None if refused.closing is None else int(messages.close_code(refused.closing))
+
+
+def wire(notice: Notice | None) -> dict[str, Any] | None:
+    """A notice as the JSON object it travels as."""
+    return None if notice is None else messages.wire(notice)
+
+
+def command(frame: dict[str, Any]) -> RoomCommand:
+    """A frame as the room command the endpoint hands the room."""
+    parsed = p.parse(json.dumps(frame))
+    assert not isinstance(parsed, Stats)
+    return parsed
 
 
 def error_code(exc: BaseException) -> str:
@@ -113,6 +135,7 @@ class Rooms:
             meetings,
             recorder or RoomRecorder(api.database, api.app.state.services.orgs),
             api.clock,
+            encode=messages.encode,
             resume_grace_s=resume_s,
             session_end_grace_s=session_end_s,
             limits=limits,
@@ -139,7 +162,7 @@ class Rooms:
         )
         assert deleted.status_code == 204, deleted.text
 
-    def live(self, meeting: MeetingKeys) -> LiveRoom:
+    def live(self, meeting: MeetingKeys) -> Room:
         live = self.service.live_room(meeting.room)
         assert live is not None
         return live
@@ -172,9 +195,8 @@ class Rooms:
 
     async def send(self, member: Member, kind: str, **fields: Any) -> str | None:
         """Handle one frame from `member`: None when taken, else the `error` code answered."""
-        message = p.parse(json.dumps({"type": kind, **fields}))
         try:
-            await self.service.handle(member.seat, message)
+            await self.service.handle(member.seat, command({"type": kind, **fields}))
         except (Refused, SalonError) as refused:
             return error_code(refused)
         return None

@@ -10,10 +10,11 @@ import pytest
 
 from helpers import Api
 from salon.clock import MS_PER_HOUR
-from salon.rooms.live import Refused, participant_view
-from salon.rooms.state import Role
+from salon.meetings.model import RoomRole
+from salon.rooms.errors import Refused
 from salon.signaling import protocol as p
-from services.room_harness import MeetingKeys, Member, Rooms, drain
+from salon.signaling.messages import participant_view
+from services.room_harness import MeetingKeys, Member, Rooms, close_code, drain, wire
 
 PARTICIPANT_KEYS = {
     "id", "displayName", "role", "audio", "video", "screen", "externalId", "metadata",
@@ -76,9 +77,9 @@ async def test_the_room_key_decides_the_role(
 async def test_a_host_key_outside_the_time_window_makes_a_visitor(rooms: Rooms, api: Api) -> None:
     later = await rooms.meeting(startDate=api.future(3), endDate=api.future(4))
     early = await rooms.join(later, later.host_key)
-    assert early.seat.role is Role.VISITOR
+    assert early.seat.role is RoomRole.VISITOR
     api.clock.advance(2 * MS_PER_HOUR)  # the window opens an hour before the start
-    assert (await rooms.join(later, later.host_key)).seat.role is Role.HOST
+    assert (await rooms.join(later, later.host_key)).seat.role is RoomRole.HOST
 
 
 # --- joined and fan-out -------------------------------------------------------------------------
@@ -166,8 +167,8 @@ async def test_a_fifth_person_finds_a_normal_room_full(rooms: Rooms, meeting: Me
     drain(*four)
     for key in (None, meeting.host_key):
         refused, client = await rooms.refused_join(meeting, key)
-        assert (refused.code.value, refused.close) == ("not_allowed", 4004)
-        assert refused.answer == {"type": "room-full", "capacity": 4}
+        assert (refused.code.value, close_code(refused)) == ("not_allowed", 4004)
+        assert wire(refused.answer) == {"type": "room-full", "capacity": 4}
         assert client.messages == []  # the answer goes out as the refusal, not beside it
     assert all(m.client.new() == [] for m in four)
     assert len(rooms.live(meeting).state.participants) == 4
@@ -176,7 +177,7 @@ async def test_a_fifth_person_finds_a_normal_room_full(rooms: Rooms, meeting: Me
 async def test_a_group_room_needs_an_sfu(rooms: Rooms) -> None:
     group = await rooms.meeting(roomMode="group")
     refused, client = await rooms.refused_join(group, group.host_key)
-    assert (refused.code.value, refused.close) == ("no_sfu", 4503)
+    assert (refused.code.value, close_code(refused)) == ("no_sfu", 4503)
     assert client.messages == []
 
 
@@ -280,11 +281,11 @@ async def test_chat_reaches_everyone_including_its_sender(
 # --- host actions -------------------------------------------------------------------------------
 
 
-async def actor_of_role(rooms: Rooms, meeting: MeetingKeys, host: Member, role: Role) -> Member:
+async def actor_of_role(rooms: Rooms, meeting: MeetingKeys, host: Member, role: RoomRole) -> Member:
     """A participant of `role` in the room, which is locked once this returns."""
-    if role is Role.VIEWER:
+    if role is RoomRole.VIEWER:
         actor = await rooms.join(meeting, meeting.viewer_key)
-    elif role is Role.VISITOR:
+    elif role is RoomRole.VISITOR:
         actor = await rooms.join(meeting)
     else:
         assert await rooms.send(host, "lock", locked=True) is None
@@ -297,9 +298,9 @@ async def actor_of_role(rooms: Rooms, meeting: MeetingKeys, host: Member, role: 
     return actor
 
 
-@pytest.mark.parametrize("role", [Role.VISITOR, Role.VIEWER, Role.GRANTED_VISITOR])
+@pytest.mark.parametrize("role", [RoomRole.VISITOR, RoomRole.VIEWER, RoomRole.GRANTED_VISITOR])
 async def test_only_a_host_acts_for_the_room(
-    rooms: Rooms, meeting: MeetingKeys, role: Role
+    rooms: Rooms, meeting: MeetingKeys, role: RoomRole
 ) -> None:
     host = await rooms.join(meeting, meeting.host_key)
     actor = await actor_of_role(rooms, meeting, host, role)

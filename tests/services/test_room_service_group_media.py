@@ -12,7 +12,8 @@ from helpers import Api
 from salon.rooms.recorder import RoomRecorder
 from salon.rooms.service import RoomService
 from salon.rooms.state import GroupCaps
-from services.room_harness import MeetingKeys, Rooms
+from salon.signaling import messages
+from services.room_harness import MeetingKeys, Rooms, close_code, wire
 
 OFFER = {"type": "offer", "sdp": "v=0\r\nm=audio 9 UDP/TLS/RTP/SAVPF 111\r\na=sendonly\r\n"}
 ANSWER = {"type": "answer", "sdp": "v=0\r\n"}
@@ -93,6 +94,7 @@ def rooms(api: Api, media: RecordingMedia) -> Rooms:
         api.app.state.services.meetings,
         RoomRecorder(api.database, api.app.state.services.orgs),
         api.clock,
+        encode=messages.encode,
         group_media=media,
         ice_servers_for=lambda participant, now: [{"urls": ["turn:t"], "username": participant}],
     )
@@ -226,6 +228,7 @@ def small_rooms(api: Api, media: RecordingMedia) -> Rooms:
         api.app.state.services.meetings,
         RoomRecorder(api.database, api.app.state.services.orgs),
         api.clock,
+        encode=messages.encode,
         group_media=media,
         group_caps=GroupCaps(participants=3, viewers=2),
     )
@@ -243,15 +246,15 @@ async def test_a_group_room_refuses_past_its_caps_counted_across_breakout_groups
     assert await rooms.send(host, "breakout-assign", participantId=guest.id, group=1) is None
     await rooms.join(group)
     refused, _ = await rooms.refused_join(group)
-    assert (refused.code.value, refused.close) == ("not_allowed", 4004)
+    assert (refused.code.value, close_code(refused)) == ("not_allowed", 4004)
     assert refused.message == "the room is full: it admits 3 participants"
-    assert refused.answer == {"type": "room-full", "capacity": 3}
+    assert wire(refused.answer) == {"type": "room-full", "capacity": 3}
     # Viewers have a cap of their own, and do not count against the participants'.
     for _ in range(2):
         await rooms.join(group, group.viewer_key)
     refused, _ = await rooms.refused_join(group, group.viewer_key)
     assert refused.message == "the room is full: it admits 2 viewers"
-    assert refused.answer == {"type": "room-full", "capacity": 2, "role": "viewer"}
+    assert wire(refused.answer) == {"type": "room-full", "capacity": 2, "role": "viewer"}
     assert len(rooms.live(group).state.participants) == 5
 
 

@@ -7,10 +7,10 @@ import pytest
 
 from helpers import Api
 from salon.clock import MS_PER_HOUR
+from salon.meetings.model import RoomRole
 from salon.rooms.limits import RoomLimits
-from salon.rooms.live import SeatStatus
-from salon.rooms.state import Role
-from services.room_harness import MeetingKeys, Member, Rooms, drain
+from salon.rooms.room import SeatStatus
+from services.room_harness import MeetingKeys, Member, Rooms, close_code, drain
 
 
 @pytest.fixture
@@ -93,7 +93,7 @@ async def test_hold_then_admit(rooms: Rooms, meeting: MeetingKeys) -> None:
     )
     state = rooms.live(meeting).state
     assert state.knockers == {}
-    assert state.participant(visitor.id).role is Role.GRANTED_VISITOR
+    assert state.participant(visitor.id).role is RoomRole.GRANTED_VISITOR
 
 
 @pytest.mark.parametrize("message", ["Not today", None])
@@ -132,6 +132,31 @@ async def test_a_knocker_who_disconnects_has_cancelled(rooms: Rooms, meeting: Me
     assert host.client.new() == [waiting()]
     live = rooms.live(meeting)
     assert (live.state.knockers, visitor.id in live.clients) == ({}, False)
+
+
+@pytest.mark.parametrize("knocked", [False, True])
+@pytest.mark.parametrize("how", ["leave", "disconnect"])
+async def test_someone_who_goes_from_the_door_leaves_no_seat_behind(
+    rooms: Rooms, meeting: MeetingKeys, knocked: bool, how: str
+) -> None:
+    """A visitor who left at the door used to stay in `seats`, counted at the door for ever."""
+    host = await locked_room(rooms, meeting)
+    visitor = await (knocking(rooms, meeting) if knocked else rooms.join(meeting))
+    live = rooms.live(meeting)
+    assert (visitor.id in live.seats, live.at_door()) == (True, 1)
+    if how == "leave":
+        assert await rooms.send(visitor, "leave") is None
+        assert visitor.client.close_code == 4000
+    else:
+        await rooms.disconnect(visitor)
+    assert visitor.seat.status is SeatStatus.GONE
+    assert (visitor.id in live.seats, visitor.id in live.clients, live.at_door()) == (
+        False,
+        False,
+        0,
+    )
+    assert live.state.knockers == {}
+    assert set(live.state.participants) == {host.id}
 
 
 async def test_knockers_wait_for_a_host_who_sees_them_on_joining(rooms: Rooms, api: Api) -> None:
@@ -220,7 +245,7 @@ async def test_deleting_the_meeting_removes_everyone_and_closes_the_room(
     assert rooms.service.live_room(meeting.room) is None
     for key in (meeting.host_key, None):
         refused, _ = await rooms.refused_join(meeting, key)
-        assert (refused.code.value, refused.close) == ("no_such_room", 4400)
+        assert (refused.code.value, close_code(refused)) == ("no_such_room", 4400)
 
 
 async def test_deleting_the_meeting_also_sends_away_a_visitor_at_the_door(

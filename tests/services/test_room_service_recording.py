@@ -11,11 +11,11 @@ import pytest
 
 from helpers import Api
 from salon.recording.service import RecordingService
-from salon.rooms.live import Refused
+from salon.rooms.errors import Refused
 from salon.rooms.recorder import RoomRecorder
 from salon.rooms.service import RoomService
-from salon.signaling import protocol as p
-from services.room_harness import MeetingKeys, Rooms
+from salon.signaling import messages
+from services.room_harness import MeetingKeys, Rooms, command
 from services.test_recording_jobs import FakeMedia
 from services.test_room_service_group_media import RecordingMedia
 
@@ -36,6 +36,7 @@ def rooms(api: Api, sfu: FakeMedia, tmp_path: Path) -> Rooms:
         api.app.state.services.meetings,
         RoomRecorder(api.database, api.app.state.services.orgs),
         api.clock,
+        encode=messages.encode,
         group_media=RecordingMedia(),
         cloud_recording=recordings,
     )
@@ -151,7 +152,7 @@ async def test_a_room_that_does_not_record_in_the_cloud_refuses_a_host(
     meeting = await rooms.meeting(**body)
     host = await rooms.join(meeting, meeting.host_key)
     with pytest.raises(Refused) as refused:
-        await rooms.service.handle(host.seat, p.parse('{"type":"start-recording"}'))
+        await rooms.service.handle(host.seat, command({"type": "start-recording"}))
     assert (refused.value.code.value, refused.value.message) == ("not_allowed", message)
     assert sfu.calls == []
     assert await api.database.fetch_all("SELECT id FROM recordings") == []

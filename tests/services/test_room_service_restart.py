@@ -9,7 +9,7 @@ from salon.rooms.events import RoomEventType
 from salon.rooms.recorder import RoomRecorder
 from salon.rooms.recovery import NodeRecovery
 from salon.storage import rooms as room_rows
-from services.room_harness import MeetingKeys, Rooms, eventually
+from services.room_harness import MeetingKeys, Rooms, close_code, eventually
 from services.test_room_service_door import CountingRecorder
 
 NODE = "node-a"
@@ -50,7 +50,7 @@ async def test_shutdown_closes_every_room_and_tells_pages_to_reconnect(api: Api)
     assert session["ended_ms"] == api.clock()
     assert rooms.service.live_room(meeting.room) is None
     refused, _ = await rooms.refused_join(meeting)
-    assert (refused.code.value, refused.close) == ("not_allowed", 1012)
+    assert (refused.code.value, close_code(refused)) == ("not_allowed", 1012)
     # nothing is left for a recovery to close
     assert await NodeRecovery(api.database, recorder, api.clock, NODE).recover() == 0
 

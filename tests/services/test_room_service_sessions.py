@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from helpers import Api
-from salon.rooms.state import Role
+from salon.meetings.model import RoomRole
 from services.room_harness import MeetingKeys, Member, Rooms, drain, eventually
 
 TINY_S = 0.05
@@ -48,7 +48,7 @@ async def test_a_dropped_participant_resumes_with_its_token(
     assert reconnecting(a) == [(b.id, True)]
     assert rooms.live(meeting).state.participant(b.id).reconnecting is True
     again = await rooms.join(meeting, **resume_of(b))
-    assert (again.id, again.seat.role) == (b.id, Role.VIEWER)
+    assert (again.id, again.seat.role) == (b.id, RoomRole.VIEWER)
     [rejoined] = again.client.messages
     assert rejoined["type"] == "joined"
     assert (rejoined["participantId"], rejoined["role"]) == (b.id, "viewer")
@@ -68,7 +68,7 @@ async def test_a_wrong_token_makes_a_fresh_join(rooms: Rooms, meeting: MeetingKe
     drain(a)
     stranger = await rooms.join(meeting, **resume_of(b, "not-the-token"))
     assert stranger.id != b.id
-    assert stranger.seat.role is Role.VISITOR
+    assert stranger.seat.role is RoomRole.VISITOR
     assert [m["type"] for m in a.client.new()] == ["participant-joined"]
     assert rooms.live(meeting).state.participant(b.id).reconnecting is True
 

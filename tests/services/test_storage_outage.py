@@ -14,6 +14,7 @@ import pytest
 from helpers import Api
 from salon.rooms.recorder import RoomRecorder
 from salon.rooms.service import RoomService
+from salon.signaling import messages
 from salon.storage.db import Database, Params, Row, StorageUnavailable, Transaction
 from salon.storage.sqlite import SqliteDatabase
 from services.room_harness import Rooms, eventually
@@ -61,6 +62,7 @@ async def test_leaves_during_an_outage_are_recorded_later_and_joins_wait_for_the
         api.app.state.services.meetings,
         recorder,
         api.clock,
+        encode=messages.encode,
         session_end_grace_s=0.01,
     )
     rooms = Rooms(api, service)

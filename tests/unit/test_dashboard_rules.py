@@ -28,8 +28,8 @@ from salon.dashboard.throttle import (
 from salon.dashboard.tokens import csrf_matches, csrf_token, new_token, token_digest
 from salon.errors import InvalidInput
 from salon.ids import OrgId
-from salon.meetings.model import RoomMode, RoomNamePattern, parse_date_time
-from salon.rooms.state import HOST_ROLES, Role, SignedInMember, entry_role
+from salon.meetings.model import RoomMode, RoomNamePattern, RoomRole, parse_date_time
+from salon.rooms.state import HOST_ROLES, SignedInMember, entry_role
 
 SECRET = b"k" * 32
 
@@ -246,9 +246,11 @@ def test_the_meeting_form_names_each_bad_field() -> None:
 
 def test_an_account_of_the_rooms_organization_wins_over_a_room_key() -> None:
     mine, theirs = OrgId(1), OrgId(2)
-    owner = SignedInMember(mine, Role.OWNER)
-    assert entry_role(Role.VISITOR, owner, mine) is Role.OWNER
-    assert entry_role(Role.VIEWER, SignedInMember(mine, Role.MEMBER), mine) is Role.MEMBER
-    assert entry_role(Role.VISITOR, owner, theirs) is Role.VISITOR
-    assert entry_role(Role.HOST, None, mine) is Role.HOST
-    assert {Role.OWNER, Role.MEMBER, Role.HOST} == HOST_ROLES
+    owner = SignedInMember(mine, RoomRole.OWNER)
+    assert entry_role(RoomRole.VISITOR, owner, mine) is RoomRole.OWNER
+    assert (
+        entry_role(RoomRole.VIEWER, SignedInMember(mine, RoomRole.MEMBER), mine) is RoomRole.MEMBER
+    )
+    assert entry_role(RoomRole.VISITOR, owner, theirs) is RoomRole.VISITOR
+    assert entry_role(RoomRole.HOST, None, mine) is RoomRole.HOST
+    assert {RoomRole.OWNER, RoomRole.MEMBER, RoomRole.HOST} == HOST_ROLES

@@ -13,6 +13,7 @@ from salon.insights.model import (
     minutes_rounded_up,
     parse_sort,
 )
+from salon.rooms.errors import RoomErrorCode
 from salon.signaling import protocol as p
 from salon.signaling.stats_messages import Stats
 
@@ -80,4 +81,4 @@ def test_a_stats_frame_parses_into_a_sample() -> None:
 def test_a_bad_stats_frame_names_its_field(fields: str, message: str) -> None:
     with pytest.raises(p.ProtocolError) as refused:
         p.parse("{" + fields + '"type":"stats"}')
-    assert (refused.value.code, refused.value.message) == (p.ErrorCode.BAD_FIELD, message)
+    assert (refused.value.code, refused.value.message) == (RoomErrorCode.BAD_FIELD, message)

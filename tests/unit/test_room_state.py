@@ -5,18 +5,10 @@ the participant and knocker books, the spotlight, and what only a host may do.""
 import pytest
 
 from salon.ids import ParticipantId, RoomName
-from salon.meetings.model import RoomMode
-from salon.rooms.state import (
-    Entry,
-    Knocker,
-    NoSuchParticipant,
-    NotAllowed,
-    Participant,
-    Role,
-    RoomState,
-)
+from salon.meetings.model import RoomMode, RoomRole
+from salon.rooms.state import Entry, Knocker, NoSuchParticipant, NotAllowed, Participant, RoomState
 
-ROLES = list(Role)
+ROLES = list(RoomRole)
 T0 = 1_772_366_400_000
 
 
@@ -24,7 +16,7 @@ def pid(n: int | str) -> ParticipantId:
     return ParticipantId(f"p-{n}")
 
 
-def person(n: int | str, role: Role = Role.VISITOR) -> Participant:
+def person(n: int | str, role: RoomRole = RoomRole.VISITOR) -> Participant:
     return Participant(id=pid(n), display_name=f"P{n}", role=role, joined_ms=T0)
 
 
@@ -36,13 +28,13 @@ def room(
     n = 0
     for role_name, count in (people or {}).items():
         for _ in range(count):
-            state.add(person(n, Role(role_name)))
+            state.add(person(n, RoomRole(role_name)))
             n += 1
     return state
 
 
-def open_or_knock(role: Role, locked: bool) -> Entry:
-    return Entry.KNOCK if locked and role is Role.VISITOR else Entry.ENTER
+def open_or_knock(role: RoomRole, locked: bool) -> Entry:
+    return Entry.KNOCK if locked and role is RoomRole.VISITOR else Entry.ENTER
 
 
 # --- entering: normal rooms -----------------------------------------------------------------
@@ -51,7 +43,7 @@ def open_or_knock(role: Role, locked: bool) -> Entry:
 @pytest.mark.parametrize("locked", [False, True])
 @pytest.mark.parametrize("role", ROLES)
 @pytest.mark.parametrize("present", [{}, {"host": 1}, {"viewer": 2, "visitor": 1}])
-def test_normal_room_with_room_left(role: Role, locked: bool, present: dict[str, int]) -> None:
+def test_normal_room_with_room_left(role: RoomRole, locked: bool, present: dict[str, int]) -> None:
     assert room(locked=locked, people=present).decide_entry(role) is open_or_knock(role, locked)
 
 
@@ -68,7 +60,7 @@ def test_normal_room_with_room_left(role: Role, locked: bool, present: dict[str,
     ],
 )
 def test_normal_room_of_four_is_full_for_everyone(
-    role: Role, locked: bool, present: dict[str, int]
+    role: RoomRole, locked: bool, present: dict[str, int]
 ) -> None:
     state = room(locked=locked, people=present)
     assert state.capacity == 4
@@ -83,8 +75,8 @@ def test_normal_room_of_four_is_full_for_everyone(
     ("present", "expected"),
     [
         ({}, dict.fromkeys(ROLES)),
-        ({"host": 1, "visitor": 198, "viewer": 400}, {Role.VIEWER: Entry.FULL}),
-        ({"host": 1, "visitor": 199}, {r: Entry.FULL for r in ROLES if r is not Role.VIEWER}),
+        ({"host": 1, "visitor": 198, "viewer": 400}, {RoomRole.VIEWER: Entry.FULL}),
+        ({"host": 1, "visitor": 199}, {r: Entry.FULL for r in ROLES if r is not RoomRole.VIEWER}),
         ({"host": 100, "granted_visitor": 99, "viewer": 399}, {}),
         (
             {"host": 200, "viewer": 400},
@@ -94,7 +86,7 @@ def test_normal_room_of_four_is_full_for_everyone(
     ids=["empty", "viewers-full", "participants-full", "one-place-of-each", "all-full"],
 )
 def test_group_room_counts_participants_and_viewers_apart(
-    locked: bool, present: dict[str, int], expected: dict[Role, Entry | None]
+    locked: bool, present: dict[str, int], expected: dict[RoomRole, Entry | None]
 ) -> None:
     """`expected` names the roles that get something other than enter-or-knock (None: that)."""
     state = room(RoomMode.GROUP, locked=locked, people=present)
@@ -105,13 +97,13 @@ def test_group_room_counts_participants_and_viewers_apart(
 
 
 def test_a_full_room_says_full_before_it_says_knock() -> None:
-    assert room(locked=True, people={"host": 4}).decide_entry(Role.VISITOR) is Entry.FULL
+    assert room(locked=True, people={"host": 4}).decide_entry(RoomRole.VISITOR) is Entry.FULL
     assert (
-        room(RoomMode.GROUP, locked=True, people={"host": 200}).decide_entry(Role.VISITOR)
+        room(RoomMode.GROUP, locked=True, people={"host": 200}).decide_entry(RoomRole.VISITOR)
         is Entry.FULL
     )
     assert (
-        room(RoomMode.GROUP, locked=True, people={"host": 200}).decide_entry(Role.VIEWER)
+        room(RoomMode.GROUP, locked=True, people={"host": 200}).decide_entry(RoomRole.VIEWER)
         is Entry.ENTER
     )
 
@@ -121,7 +113,7 @@ def test_a_full_room_says_full_before_it_says_knock() -> None:
 
 def test_add_remove_and_read() -> None:
     state = room(people={"host": 1, "viewer": 1})
-    newcomer = person("new", Role.GRANTED_VISITOR)
+    newcomer = person("new", RoomRole.GRANTED_VISITOR)
     state.add(newcomer)
     assert state.participant(pid("new")) is newcomer
     assert [p.id for p in state.others(pid("new"))] == [pid(0), pid(1)]
@@ -221,19 +213,19 @@ def test_unknown_knockers_are_named_in_the_error() -> None:
 def test_a_knocker_let_in_is_no_longer_knocking() -> None:
     state = room(locked=True, people={"host": 1})
     state.add_knocker(knocker(1))
-    state.add(Participant(pid("k1"), "K1", Role.GRANTED_VISITOR, T0))
+    state.add(Participant(pid("k1"), "K1", RoomRole.GRANTED_VISITOR, T0))
     assert state.knockers == {}
-    assert state.participant(pid("k1")).role is Role.GRANTED_VISITOR
+    assert state.participant(pid("k1")).role is RoomRole.GRANTED_VISITOR
 
 
 # --- host rules --------------------------------------------------------------------------------
 
 
 def test_require_host_lets_a_host_through() -> None:
-    RoomState.require_host(Role.HOST, "lock")
+    RoomState.require_host(RoomRole.HOST, "lock")
 
 
-@pytest.mark.parametrize("role", [Role.VIEWER, Role.VISITOR, Role.GRANTED_VISITOR])
-def test_require_host_refuses_every_other_role(role: Role) -> None:
+@pytest.mark.parametrize("role", [RoomRole.VIEWER, RoomRole.VISITOR, RoomRole.GRANTED_VISITOR])
+def test_require_host_refuses_every_other_role(role: RoomRole) -> None:
     with pytest.raises(NotAllowed, match=r"^only a host may send lock$"):
         RoomState.require_host(role, "send lock")

@@ -6,7 +6,8 @@ import asyncio
 from types import SimpleNamespace
 from typing import Any, cast
 
-from salon.sfu.bridge import Feed, SfuBridge, VideoRoom
+from salon.sfu.group_media import JanusGroupMedia
+from salon.sfu.model import Feed, VideoRoom
 
 SPACE = "room-1"
 
@@ -44,7 +45,7 @@ class FakeSession:
         return handle
 
 
-async def entered(bridge: SfuBridge, session: FakeSession) -> list[dict[str, Any]]:
+async def entered(bridge: JanusGroupMedia, session: FakeSession) -> list[dict[str, Any]]:
     """A room with one publisher (audio and video); a viewer enters; its messages."""
     instance = SimpleNamespace(session=session, up=True, name="janus-0")
     room = VideoRoom(SPACE, capacity=10, room_id=42, instance=cast(Any, instance))
@@ -60,9 +61,9 @@ async def entered(bridge: SfuBridge, session: FakeSession) -> list[dict[str, Any
     return sent
 
 
-def bridge() -> SfuBridge:
+def bridge() -> JanusGroupMedia:
     pool = SimpleNamespace(on_down=None, on_up=None, release=lambda _key: None)
-    return SfuBridge(cast(Any, pool))
+    return JanusGroupMedia(cast(Any, pool))
 
 
 async def test_the_first_offer_is_prepared_on_entering_and_leaves_when_the_browser_asks() -> None:

@@ -8,8 +8,7 @@ from typing import Any
 import pytest
 
 from salon.ids import ParticipantId, RoomName
-from salon.signaling import protocol as p
-from salon.signaling.host_messages import (
+from salon.rooms.commands import (
     Admit,
     CameraOff,
     EndMeeting,
@@ -20,7 +19,11 @@ from salon.signaling.host_messages import (
     Remove,
     Spotlight,
 )
-from salon.signaling.protocol import ErrorCode
+from salon.rooms.errors import RoomErrorCode
+from salon.rooms.notices import ChatMessage
+from salon.signaling import messages
+from salon.signaling import protocol as p
+from salon.signaling.messages import ErrorMessage
 
 PID = "3f1c2a9e-0000-4000-8000-000000000001"
 OFFER = {"type": "offer", "sdp": "v=0\r\n"}
@@ -328,7 +331,7 @@ def test_display_name_refusals(given: str) -> None:
     with pytest.raises(p.ProtocolError) as caught:
         p.display_name(given, "set-name")
     assert (caught.value.code, caught.value.message, caught.value.about) == (
-        ErrorCode.BAD_FIELD,
+        RoomErrorCode.BAD_FIELD,
         NAME_RULE,
         "set-name",
     )
@@ -338,20 +341,24 @@ def test_display_name_refusals(given: str) -> None:
 
 
 def test_encode_is_compact_utf8_json_without_escaping_markup() -> None:
-    message = {"type": "chat", "text": 'é <b>"x"</b> \\ 🎉', "at": 1}
-    encoded = p.encode(message)
-    assert encoded == '{"type":"chat","text":"é <b>\\"x\\"</b> \\\\ 🎉","at":1}'
-    assert json.loads(encoded) == message
+    message = ChatMessage("c1", ParticipantId("p1"), "A", 'é <b>"x"</b> \\ 🎉', 1)
+    encoded = messages.encode(message)
+    assert encoded.type == "chat"
+    assert encoded.text == (
+        '{"type":"chat","id":"c1","from":"p1","displayName":"A",'
+        '"text":"é <b>\\"x\\"</b> \\\\ 🎉","at":1}'
+    )
+    assert json.loads(encoded.text)["text"] == message.text
 
 
 def test_error_bodies() -> None:
-    assert p.error(ErrorCode.NOT_ALLOWED, "no", "lock") == {
+    assert messages.wire(ErrorMessage(RoomErrorCode.NOT_ALLOWED, "no", "lock")) == {
         "type": "error",
         "code": "not_allowed",
         "message": "no",
         "about": "lock",
     }
-    assert p.error(ErrorCode.BAD_FRAME, "bad") == {
+    assert messages.wire(ErrorMessage(RoomErrorCode.BAD_FRAME, "bad")) == {
         "type": "error",
         "code": "bad_frame",
         "message": "bad",

@@ -6,9 +6,10 @@ import json
 
 import pytest
 
+from salon.rooms.errors import RoomErrorCode
+from salon.rooms.sdp import has_forbidden_characters, lines, receive_only
 from salon.signaling import protocol as p
 from salon.signaling.flood import BURST, RATE_PER_S, REFUSALS_BEFORE_CLOSE, TokenBucket
-from salon.signaling.sdp import has_forbidden_characters, lines, receive_only
 from salon.signaling.sfu_messages import parse_sfu
 
 # --- the viewer rule on session descriptions --------------------------------------------------
@@ -151,7 +152,7 @@ def test_the_protocol_refuses_descriptions_with_control_characters(hidden: str) 
     with pytest.raises(p.ProtocolError) as refused:
         p.parse(json.dumps(frame))
     assert (refused.value.code, refused.value.message) == (
-        p.ErrorCode.BAD_FIELD,
+        RoomErrorCode.BAD_FIELD,
         "sdp must not hold control characters other than CRLF line ends",
     )
 
@@ -161,7 +162,7 @@ def test_the_sfu_messages_refuse_descriptions_with_control_characters(hidden: st
     answer = {"type": "sfu-answer", "description": {"type": "answer", "sdp": smuggle(hidden)}}
 
     def bad(message: str) -> p.ProtocolError:
-        return p.ProtocolError(p.ErrorCode.BAD_FIELD, message, "sfu-answer")
+        return p.ProtocolError(RoomErrorCode.BAD_FIELD, message, "sfu-answer")
 
     with pytest.raises(p.ProtocolError) as refused:
         parse_sfu("sfu-answer", answer, bad)

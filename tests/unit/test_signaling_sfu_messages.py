@@ -7,6 +7,7 @@ from typing import Any
 import pytest
 
 from salon.ids import ParticipantId
+from salon.rooms.errors import RoomErrorCode
 from salon.signaling import protocol as p
 
 OFFER = {"type": "offer", "sdp": "v=0\r\n"}
@@ -100,7 +101,7 @@ def test_malformed_sfu_messages_are_refused_with_bad_field(
     with pytest.raises(p.ProtocolError) as refused:
         p.parse(json.dumps(frame))
     assert (refused.value.code, refused.value.message, refused.value.about) == (
-        p.ErrorCode.BAD_FIELD,
+        RoomErrorCode.BAD_FIELD,
         message,
         frame["type"],
     )

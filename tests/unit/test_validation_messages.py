@@ -8,8 +8,8 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from salon.api.errors import describe_validation_error
 from salon.errors import (
+    ApiErrorCode,
     Conflict,
-    ErrorCode,
     InvalidInput,
     NotFound,
     PayloadTooLarge,
@@ -200,7 +200,7 @@ def test_rate_limited_carries_the_wait() -> None:
 
 
 def test_the_error_codes_are_the_documented_strings() -> None:
-    assert {code.value for code in ErrorCode} == {
+    assert {code.value for code in ApiErrorCode} == {
         "invalid_input",
         "unauthorized",
         "forbidden",

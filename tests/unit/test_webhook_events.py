@@ -12,9 +12,9 @@ import pytest
 from salon.config import Settings
 from salon.errors import InvalidInput
 from salon.ids import MeetingId, OrgId, ParticipantId, RoomName, RoomSessionId
-from salon.meetings.model import Meeting, RoomMode, TimeWindow, parse_date_time
+from salon.meetings.model import Meeting, RoomMode, RoomRole, TimeWindow, parse_date_time
 from salon.rooms.events import LeaveReason, RoomEvent, RoomEventType
-from salon.rooms.state import Knocker, Participant, Role
+from salon.rooms.state import Knocker, Participant
 from salon.webhooks.events import (
     API_VERSION,
     EVENT_TYPES,
@@ -30,7 +30,7 @@ EXAMPLE_AT = parse_date_time("createdAt", "2021-01-21T16:29:59.681Z")
 ROOM = RoomName("/af0b7b66-c738-4981-887a-ad416754f32d")
 MEETING = Meeting(MeetingId("134"), OrgId(1), ROOM, RoomMode.NORMAL, False,
                   EXAMPLE_AT, EXAMPLE_AT + 3_600_000, EXAMPLE_AT, "{}")  # fmt: skip
-JOE = Participant(ParticipantId("p-1"), "Joe Bloggs", Role.HOST, EXAMPLE_AT,
+JOE = Participant(ParticipantId("p-1"), "Joe Bloggs", RoomRole.HOST, EXAMPLE_AT,
                   external_id="<custom-id>", metadata="<custom-metadata>")  # fmt: skip
 SESSION = RoomSessionId("s-1")
 OWN = Settings(public_url="https://meet.example.test", host="127.0.0.1", port=8000).own_origins
@@ -112,7 +112,7 @@ TRICKY = [
 
 @pytest.mark.parametrize("text", TRICKY)
 def test_bodies_are_compact_and_survive_parse_and_reserialise(text: str) -> None:
-    person = Participant(ParticipantId("p"), "Name", Role.VISITOR, 0, metadata=text)
+    person = Participant(ParticipantId("p"), "Name", RoomRole.VISITOR, 0, metadata=text)
     body = client_event(RoomEventType.CLIENT_JOINED, person)
     parsed = json.loads(body)
     assert parsed["data"]["metadata"] == text
@@ -126,7 +126,7 @@ def test_bodies_are_compact_and_survive_parse_and_reserialise(text: str) -> None
 def test_metadata_with_a_lone_surrogate_still_makes_a_valid_utf8_body() -> None:
     """`metadata` is any JSON string a client sends, and JSON can carry "\\ud800"; the body must
     still be UTF-8 that parses back to the same value (JSON.stringify writes it escaped)."""
-    person = Participant(ParticipantId("p"), "Sly", Role.VISITOR, 0, metadata="a\ud800b")
+    person = Participant(ParticipantId("p"), "Sly", RoomRole.VISITOR, 0, metadata="a\ud800b")
     body = client_event(RoomEventType.CLIENT_JOINED, person)
     body.decode("utf-8")
     assert json.loads(body)["data"]["metadata"] == "a\ud800b"

@@ -10,8 +10,8 @@ from starlette.exceptions import HTTPException
 from starlette.responses import JSONResponse, Response
 
 from salon.errors import (
+    ApiErrorCode,
     Conflict,
-    ErrorCode,
     Forbidden,
     InvalidInput,
     NotFound,
@@ -34,13 +34,13 @@ _STATUS: dict[type[SalonError], int] = {
     RateLimited: 429,
 }
 _HTTP_CODES = {
-    404: ErrorCode.NOT_FOUND,
-    405: ErrorCode.METHOD_NOT_ALLOWED,
-    413: ErrorCode.PAYLOAD_TOO_LARGE,
+    404: ApiErrorCode.NOT_FOUND,
+    405: ApiErrorCode.METHOD_NOT_ALLOWED,
+    413: ApiErrorCode.PAYLOAD_TOO_LARGE,
 }
 
 
-def error_body(message: str, code: ErrorCode) -> dict[str, Any]:
+def error_body(message: str, code: ApiErrorCode) -> dict[str, Any]:
     return {"error": message, "code": code.value}
 
 
@@ -117,7 +117,7 @@ async def _on_http_error(request: Request, error: Exception) -> Response:
         message = f"method {request.method} is not allowed on {request.url.path}"
     else:
         message = str(error.detail)
-    code = _HTTP_CODES.get(error.status_code, ErrorCode.INVALID_INPUT)
+    code = _HTTP_CODES.get(error.status_code, ApiErrorCode.INVALID_INPUT)
     return JSONResponse(
         error_body(message, code), status_code=error.status_code, headers=error.headers
     )
@@ -126,7 +126,7 @@ async def _on_http_error(request: Request, error: Exception) -> Response:
 def storage_unavailable_response(error: Exception) -> Response:
     log.error("storage unavailable: %s", error)
     return JSONResponse(
-        error_body("the database is unavailable; try again", ErrorCode.UNAVAILABLE),
+        error_body("the database is unavailable; try again", ApiErrorCode.UNAVAILABLE),
         status_code=503,
         headers={"Retry-After": "1"},
     )

@@ -12,7 +12,7 @@ from salon.dashboard.permissions import Area
 from salon.dashboard.refusals import DashboardRoute
 from salon.dashboard.render import HEADERS, fragment, page
 from salon.dashboard.web import PREFIX, dashboard_of, require
-from salon.rooms.live import LiveRoom
+from salon.rooms.room import Room
 
 router = APIRouter(prefix=PREFIX, include_in_schema=False, route_class=DashboardRoute)
 REFRESH_MS = 2000
@@ -20,7 +20,7 @@ FRAGMENT_URL = f"{PREFIX}/live/rooms"
 ROLE_ORDER = ("owner", "member", "host", "granted_visitor", "visitor", "viewer")
 
 
-def room_view(live: LiveRoom, base_url: str) -> dict[str, Any]:
+def room_view(live: Room, base_url: str) -> dict[str, Any]:
     people = sorted(
         live.state.participants.values(),
         key=lambda p: (

@@ -20,9 +20,10 @@ from salon.dashboard import (
 )
 from salon.dashboard.web import SESSION_COOKIE, Dashboard
 from salon.ids import OrgId
-from salon.rooms.state import Role, SignedInMember
+from salon.meetings.model import RoomRole
+from salon.rooms.state import SignedInMember
 
-ROOM_ROLE = {"owner": Role.OWNER, "member": Role.MEMBER}
+ROOM_ROLE = {"owner": RoomRole.OWNER, "member": RoomRole.MEMBER}
 
 
 def install_dashboard(app: FastAPI, dashboard: Dashboard) -> None:

@@ -53,10 +53,23 @@ class RoomNamePattern(StrEnum):
 
 
 class RoomRole(StrEnum):
-    """The roles a `roomKey` can carry."""
+    """Who someone is in a room. A `roomKey` carries one of `KEY_ROLES`; the others come from
+    elsewhere (no key, a host's admission, a dashboard account, a cloud recording)."""
 
     HOST = "host"
     VIEWER = "viewer"
+    VISITOR = "visitor"
+    GRANTED_VISITOR = "granted_visitor"
+    OWNER = "owner"
+    """Signed in to the organization's dashboard as an owner, in the same browser."""
+    MEMBER = "member"
+    """Signed in to the organization's dashboard as a member, in the same browser."""
+    RECORDER = "recorder"
+    """A cloud recording, as webhooks report it; never a connection of its own."""
+
+
+KEY_ROLES = frozenset({RoomRole.HOST, RoomRole.VIEWER})
+"""The roles a `roomKey` can carry."""
 
 
 class UrlField(StrEnum):

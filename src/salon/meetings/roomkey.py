@@ -14,7 +14,7 @@ import json
 from dataclasses import dataclass
 
 from salon.ids import MeetingId
-from salon.meetings.model import RoomRole
+from salon.meetings.model import KEY_ROLES, RoomRole
 
 _HEADER = {"alg": "HS256", "typ": "JWT"}
 
@@ -63,6 +63,9 @@ def read_room_key(token: str, secret: bytes) -> RoomKeyClaims | None:
         return None
     try:
         claims = json.loads(_b64decode(payload))
-        return RoomKeyClaims(MeetingId(str(claims["meetingId"])), RoomRole(claims["roleName"]))
+        role = RoomRole(claims["roleName"])
+        if role not in KEY_ROLES:
+            return None
+        return RoomKeyClaims(MeetingId(str(claims["meetingId"])), role)
     except (ValueError, KeyError, TypeError, binascii.Error):
         return None

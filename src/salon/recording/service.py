@@ -41,7 +41,7 @@ TRACKS_FOLDER = "tracks"
 
 
 class RecordingMedia(Protocol):
-    """What recording needs of the SFU (`SfuBridge`)."""
+    """What recording needs of the SFU (`JanusGroupMedia`)."""
 
     async def record(self, room_name: str, folder: Path | None) -> None: ...
 

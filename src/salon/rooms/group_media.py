@@ -1,20 +1,30 @@
-"""Group rooms' media (part of `RoomService`): the SFU messages of the signaling protocol, and
-keeping each participant's SFU space (the room, or its breakout group) in step with the room.
+"""Group rooms' media: the group media commands of a participant, and keeping each participant's
+media space (the room, or its breakout group) in step with the room.
 
-`GroupMedia` is what the room needs of an SFU; `salon.sfu.bridge.SfuBridge` is the one
-implementation (on Janus), picked in `app.py`. Authorisation stays here: a viewer never
-publishes, only a host's mute or removal reaches the SFU's moderation.
+`GroupMedia` is what a room needs of a group media server; `salon.sfu.group_media.JanusGroupMedia`
+is the one implementation (on Janus), picked in `app.py`. Authorisation stays here: a viewer never
+publishes, only a host's mute or removal reaches the server's moderation.
 """
 
 from collections.abc import Callable, Sequence
 from typing import Any, Protocol
 
 from salon.ids import ParticipantId
-from salon.meetings.model import RoomMode
-from salon.rooms.live import LiveRoom, Refused, Seat
-from salon.rooms.state import Role
-from salon.signaling import protocol as p
-from salon.signaling.protocol import ErrorCode
+from salon.meetings.model import RoomMode, RoomRole
+from salon.rooms.commands import (
+    GroupMediaCommand,
+    SfuAnswer,
+    SfuCandidate,
+    SfuPublish,
+    SfuPublishRtp,
+    SfuQuality,
+    SfuSubscribe,
+    SfuView,
+)
+from salon.rooms.context import RoomContext
+from salon.rooms.errors import Refused, RoomErrorCode
+from salon.rooms.notices import MediaMessage, MediaPublished
+from salon.rooms.room import Room, Seat
 
 
 class GroupMedia(Protocol):
@@ -68,93 +78,115 @@ class GroupMedia(Protocol):
     def resend_offer(self, participant_id: str) -> None: ...
 
 
-def space_key(live: LiveRoom, participant_id: ParticipantId) -> str:
-    """The SFU room a participant shares: the room's, or its breakout group's."""
-    breakout = live.state.breakout
+def space_key(room: Room, participant_id: ParticipantId) -> str:
+    """The media space a participant shares: the room's, or its breakout group's."""
+    breakout = room.state.breakout
     group = None if breakout is None else breakout.group_of(participant_id)
-    return live.state.name if group is None else f"{live.state.name}#group-{group}"
+    return room.state.name if group is None else f"{room.state.name}#group-{group}"
 
 
-class GroupMediaRules:
-    """Mixed into `RoomService`, which sets `_sfu`."""
+def is_group(room: Room) -> bool:
+    return room.state.mode is RoomMode.GROUP
 
-    _sfu: GroupMedia | None
 
-    @staticmethod
-    def is_group(live: LiveRoom) -> bool:
-        return live.state.mode is RoomMode.GROUP
+class RoomGroupMedia:
+    """A room's side of group media; every method is a no-op outside a group room, or when the
+    server has no group media (then group rooms are refused at the door)."""
 
-    async def sfu_enter(self, live: LiveRoom, seat: Seat) -> None:
-        if self._sfu is None or not self.is_group(live):
+    def __init__(self, ctx: RoomContext, media: GroupMedia | None) -> None:
+        self._ctx = ctx
+        self._media = media
+
+    @property
+    def available(self) -> bool:
+        return self._media is not None
+
+    def _of(self, room: Room) -> GroupMedia | None:
+        return self._media if is_group(room) else None
+
+    async def enter(self, room: Room, seat: Seat) -> None:
+        media = self._of(room)
+        if media is None:
             return
         pid = seat.participant_id
-        await self._sfu.enter(
-            space_key(live, pid),
+
+        def send(body: dict[str, Any]) -> None:
+            self._ctx.send(room, pid, MediaMessage(body))
+
+        await media.enter(
+            space_key(room, pid),
             pid,
-            publishes=seat.role is not Role.VIEWER,
-            capacity=live.state.capacity,
-            send=lambda message: live.send(pid, message),
+            publishes=seat.role is not RoomRole.VIEWER,
+            capacity=room.state.capacity,
+            send=send,
         )
 
-    async def sfu_leave(self, live: LiveRoom, participant_id: ParticipantId) -> None:
-        if self._sfu is not None and self.is_group(live):
-            await self._sfu.leave(participant_id)
+    async def leave(self, room: Room, participant_id: ParticipantId) -> None:
+        media = self._of(room)
+        if media is not None:
+            await media.leave(participant_id)
 
-    async def sync_spaces(self, live: LiveRoom) -> None:
-        """After a breakout change: move whoever changed group into that group's SFU room."""
-        if self._sfu is None or not self.is_group(live):
+    async def sync_spaces(self, room: Room) -> None:
+        """After a breakout change: move whoever changed group into that group's space."""
+        media = self._of(room)
+        if media is None:
             return
-        for participant_id in list(live.state.participants):
-            space = space_key(live, participant_id)
-            if self._sfu.space_of(participant_id) not in (None, space):
-                await self._sfu.move(participant_id, space, live.state.capacity)
+        for participant_id in list(room.state.participants):
+            space = space_key(room, participant_id)
+            if media.space_of(participant_id) not in (None, space):
+                await media.move(participant_id, space, room.state.capacity)
 
-    async def group_message(self, seat: Seat, message: p.ClientMessage) -> None:
-        live, me = seat.room, seat.participant_id
-        if self._sfu is None or not self.is_group(live):
-            raise Refused(ErrorCode.NOT_ALLOWED, "this room is not a group room")
-        match message:
-            case p.SfuPublish(description, screen_mid, restart, publication):
-                if seat.role is Role.VIEWER:
-                    raise Refused(ErrorCode.NOT_ALLOWED, "a viewer cannot send audio or video")
-                answer = await self._sfu.publish(me, description, screen_mid, restart)
+    async def handle(self, seat: Seat, command: GroupMediaCommand) -> None:
+        room, me = seat.room, seat.participant_id
+        media = self._of(room)
+        if media is None:
+            raise Refused(RoomErrorCode.NOT_ALLOWED, "this room is not a group room")
+        match command:
+            case SfuPublish(description, screen_mid, restart, publication):
+                _require_sender(seat)
+                answer = await media.publish(me, description, screen_mid, restart)
                 if answer is not None:
-                    published: dict[str, Any] = {"type": "sfu-published", "description": answer}
-                    if publication is not None:
-                        published["publication"] = publication
-                    live.send(me, published)
-            case p.SfuAnswer(description, subscription):
-                await self._sfu.answer(me, description, subscription)
-            case p.SfuCandidate(target, candidate):
-                await self._sfu.candidate(me, target, candidate)
-            case p.SfuSubscribe():
-                await self._sfu.resubscribe(me)
-            case p.SfuQuality(of, substream):
-                await self._sfu.quality(me, of, substream)
-            case p.SfuView(videos, pinned):
-                await self._sfu.view(me, videos, pinned)
-            case p.SfuPublishRtp():
-                if seat.role is Role.VIEWER:
-                    raise Refused(ErrorCode.NOT_ALLOWED, "a viewer cannot send audio or video")
-                if not self._sfu.allows_rtp_publishers:
-                    raise Refused(ErrorCode.NOT_ALLOWED, "this server takes no RTP publishers")
-                rtp = await self._sfu.publish_rtp(me)
+                    self._ctx.send(room, me, MediaPublished(answer, publication))
+            case SfuAnswer(description, subscription):
+                await media.answer(me, description, subscription)
+            case SfuCandidate(target, candidate):
+                await media.candidate(me, target, candidate)
+            case SfuSubscribe():
+                await media.resubscribe(me)
+            case SfuQuality(of, substream):
+                await media.quality(me, of, substream)
+            case SfuView(videos, pinned):
+                await media.view(me, videos, pinned)
+            case SfuPublishRtp():
+                _require_sender(seat)
+                if not media.allows_rtp_publishers:
+                    raise Refused(RoomErrorCode.NOT_ALLOWED, "this server takes no RTP publishers")
+                rtp = await media.publish_rtp(me)
                 if rtp is not None:
-                    live.send(me, rtp)
+                    self._ctx.send(room, me, MediaMessage(rtp))
 
-    async def sfu_unmuted(self, live: LiveRoom, participant_id: ParticipantId) -> None:
+    async def unmuted(self, room: Room, participant_id: ParticipantId) -> None:
         """The participant turned the microphone on: a host's mute ends here."""
-        if self._sfu is not None and self.is_group(live):
-            await self._sfu.mute_audio(participant_id, False)
+        media = self._of(room)
+        if media is not None:
+            await media.mute_audio(participant_id, False)
 
-    async def sfu_mute(self, live: LiveRoom, participant_id: ParticipantId) -> None:
-        if self._sfu is not None and self.is_group(live):
-            await self._sfu.mute_audio(participant_id, True)
+    async def mute(self, room: Room, participant_id: ParticipantId) -> None:
+        media = self._of(room)
+        if media is not None:
+            await media.mute_audio(participant_id, True)
 
-    async def sfu_kick(self, live: LiveRoom, participant_id: ParticipantId) -> None:
-        if self._sfu is not None and self.is_group(live):
-            await self._sfu.kick(participant_id)
+    async def kick(self, room: Room, participant_id: ParticipantId) -> None:
+        media = self._of(room)
+        if media is not None:
+            await media.kick(participant_id)
 
-    def sfu_resumed(self, live: LiveRoom, participant_id: ParticipantId) -> None:
-        if self._sfu is not None and self.is_group(live):
-            self._sfu.resend_offer(participant_id)
+    def resumed(self, room: Room, participant_id: ParticipantId) -> None:
+        media = self._of(room)
+        if media is not None:
+            media.resend_offer(participant_id)
+
+
+def _require_sender(seat: Seat) -> None:
+    if seat.role is RoomRole.VIEWER:
+        raise Refused(RoomErrorCode.NOT_ALLOWED, "a viewer cannot send audio or video")

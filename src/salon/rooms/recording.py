@@ -1,27 +1,25 @@
-"""Cloud recording in a room (part of `RoomService`): who may start and stop it (hosts, checked
-here on the server), the meeting's start trigger, the indicator everyone sees, and the
-`recorder` that webhooks report joining and leaving.
+"""Cloud recording in a room: who may start and stop it (hosts, checked here on the server), the
+meeting's start trigger, the indicator everyone sees, and the `recorder` that webhooks report
+joining and leaving.
 
 `CloudRecording` is what the room needs of recording; `salon.recording.service` implements it
-(it makes the recording's row and asks the SFU to record), picked in `app.py`.
+(it makes the recording's row and asks the group media server to record), picked in `app.py`.
 """
 
 import dataclasses
 import logging
-from typing import Any, Protocol
+from typing import Protocol
 
 from salon.ids import ParticipantId, RoomName, RoomSessionId
-from salon.meetings.model import Meeting, RoomMode
+from salon.meetings.model import Meeting, RoomMode, RoomRole
 from salon.recording.options import RecordingOptions, StartTrigger
-from salon.rooms.events import LeaveReason, RoomEvent, RoomEventType
-from salon.rooms.live import LiveRoom, Refused, Seat
-from salon.rooms.state import HOST_ROLES, Participant, Role
-from salon.signaling.protocol import ErrorCode
-from salon.signaling.recording_messages import (
-    RecordingMessage,
-    StartRecording,
-    recording_status,
-)
+from salon.rooms.commands import RecordingCommand, StartRecording
+from salon.rooms.context import RoomContext
+from salon.rooms.errors import Refused, RoomErrorCode
+from salon.rooms.events import LeaveReason, RoomEventType
+from salon.rooms.notices import RecordingPrompt, RecordingStatus
+from salon.rooms.room import Room, Seat
+from salon.rooms.state import HOST_ROLES, Participant
 
 log = logging.getLogger(__name__)
 
@@ -46,98 +44,91 @@ class _Recording:
     """False while it is starting: a second trigger meanwhile does nothing."""
 
 
-class RecordingRules:
-    """Mixed into `RoomService`, which sets `_cloud` and `_recordings` and provides the rest."""
+class RoomRecording:
+    def __init__(self, ctx: RoomContext, cloud: CloudRecording | None) -> None:
+        self._ctx = ctx
+        self._cloud = cloud
+        self._recordings: dict[RoomName, _Recording] = {}
 
-    _cloud: CloudRecording | None
-    _recordings: dict[RoomName, _Recording]
-    _clock: Any
-
-    def _event(self, live: LiveRoom, kind: RoomEventType, **fields: Any) -> RoomEvent:
-        raise NotImplementedError
-
-    async def record(self, event: RoomEvent) -> None:
-        raise NotImplementedError
-
-    def _recording_allowed(self, live: LiveRoom) -> RecordingOptions | None:
-        if self._cloud is None or live.state.mode is not RoomMode.GROUP:
+    def _allowed(self, room: Room) -> RecordingOptions | None:
+        if self._cloud is None or room.state.mode is not RoomMode.GROUP:
             return None
-        options = self._cloud.options(live.meeting)
+        options = self._cloud.options(room.meeting)
         return options if options.cloud else None
 
-    async def recording_message(self, seat: Seat, message: RecordingMessage) -> None:
-        live = seat.room
-        starting = isinstance(message, StartRecording)
-        live.state.require_host(seat.role, "start-recording" if starting else "stop-recording")
-        if self._cloud is None or self._cloud.options(live.meeting).cloud is False:
-            raise Refused(ErrorCode.NOT_ALLOWED, "this meeting is not set up for cloud recording")
-        if self._recording_allowed(live) is None:
-            raise Refused(ErrorCode.NOT_ALLOWED, "cloud recording works in group rooms only")
+    async def handle(self, seat: Seat, command: RecordingCommand) -> None:
+        room = seat.room
+        starting = isinstance(command, StartRecording)
+        room.state.require_host(seat.role, "start-recording" if starting else "stop-recording")
+        if self._cloud is None or self._cloud.options(room.meeting).cloud is False:
+            raise Refused(
+                RoomErrorCode.NOT_ALLOWED, "this meeting is not set up for cloud recording"
+            )
+        if self._allowed(room) is None:
+            raise Refused(RoomErrorCode.NOT_ALLOWED, "cloud recording works in group rooms only")
         if starting:
-            await self._start_recording(live)
+            await self._start(room)
         else:
-            await self.stop_recording(live)
+            await self.stop(room)
 
-    async def recording_entered(self, live: LiveRoom, seat: Seat) -> None:
+    async def entered(self, room: Room, seat: Seat) -> None:
         """A participant is in: show them the indicator, and start when the trigger says so."""
-        current = self._recordings.get(live.state.name)
+        current = self._recordings.get(room.state.name)
         if current is not None and current.ready:
-            live.send(seat.participant_id, recording_status(True, current.started_ms))
-        options = self._recording_allowed(live)
+            self._ctx.send(room, seat.participant_id, RecordingStatus(True, current.started_ms))
+        options = self._allowed(room)
         if options is None or current is not None:
             return
-        people = len(live.state.participants)
+        people = len(room.state.participants)
         if (options.trigger is StartTrigger.AUTOMATIC and people >= 1) or (
             options.trigger is StartTrigger.AUTOMATIC_2ND and people >= 2
         ):
             try:
-                await self._start_recording(live)
+                await self._start(room)
             except Exception:  # the join stands; a host can start it by hand
-                log.exception("recording: the trigger could not start %s", live.state.name)
+                log.exception("recording: the trigger could not start %s", room.state.name)
         elif options.trigger is StartTrigger.PROMPT and seat.role in HOST_ROLES:
-            live.send(seat.participant_id, {"type": "recording-prompt"})
+            self._ctx.send(room, seat.participant_id, RecordingPrompt())
 
-    async def recording_departed(self, live: LiveRoom) -> None:
+    async def departed(self, room: Room) -> None:
         """The recording stops when the room empties."""
-        if not live.state.participants and live.state.name in self._recordings:
-            await self.stop_recording(live)
+        if not room.state.participants and room.state.name in self._recordings:
+            await self.stop(room)
 
-    async def _start_recording(self, live: LiveRoom) -> None:
-        name = live.state.name
+    async def _start(self, room: Room) -> None:
+        name = room.state.name
         if self._cloud is None or name in self._recordings:
             return
         current = self._recordings[name] = _Recording()
         try:
-            current.id = await self._cloud.start(live.meeting, live.session_id)
+            current.id = await self._cloud.start(room.meeting, room.session_id)
         except BaseException:
             self._recordings.pop(name, None)
             raise
-        current.started_ms, current.ready = self._clock(), True
-        live.broadcast(recording_status(True, current.started_ms))
-        await self._recorder_event(live, current, RoomEventType.CLIENT_JOINED)
+        current.started_ms, current.ready = self._ctx.clock(), True
+        self._ctx.broadcast(room, RecordingStatus(True, current.started_ms))
+        await self._recorder_event(room, current, RoomEventType.CLIENT_JOINED)
 
-    async def stop_recording(self, live: LiveRoom) -> None:
-        current = self._recordings.get(live.state.name)
+    async def stop(self, room: Room) -> None:
+        current = self._recordings.get(room.state.name)
         if self._cloud is None or current is None or not current.ready:
             return
-        del self._recordings[live.state.name]
-        await self._cloud.stop(current.id, live.meeting)
-        live.broadcast(recording_status(False, None))
-        await self._recorder_event(live, current, RoomEventType.CLIENT_LEFT)
+        del self._recordings[room.state.name]
+        await self._cloud.stop(current.id, room.meeting)
+        self._ctx.broadcast(room, RecordingStatus(False, None))
+        await self._recorder_event(room, current, RoomEventType.CLIENT_LEFT)
 
-    async def _recorder_event(
-        self, live: LiveRoom, current: _Recording, kind: RoomEventType
-    ) -> None:
+    async def _recorder_event(self, room: Room, current: _Recording, kind: RoomEventType) -> None:
         """Webhooks see the recording as a participant with the role `recorder`."""
         recorder = Participant(
             id=ParticipantId(current.id),
             display_name=RECORDER_NAME,
-            role=Role.RECORDER,
+            role=RoomRole.RECORDER,
             joined_ms=current.started_ms,
         )
-        counts = live.state.count_by_role()
+        counts = room.state.count_by_role()
         if kind is RoomEventType.CLIENT_JOINED:
-            counts[Role.RECORDER.value] = 1
+            counts[RoomRole.RECORDER.value] = 1
         reason = LeaveReason.LEFT if kind is RoomEventType.CLIENT_LEFT else None
-        event = self._event(live, kind, participant=recorder, reason=reason)
-        await self.record(dataclasses.replace(event, count_by_role=counts))
+        event = self._ctx.event(room, kind, participant=recorder, reason=reason)
+        await self._ctx.record(dataclasses.replace(event, count_by_role=counts))

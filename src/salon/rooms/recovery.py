@@ -14,10 +14,10 @@ import logging
 
 from salon.clock import Clock
 from salon.ids import MeetingId, ParticipantId, RoomName, RoomSessionId
-from salon.meetings.model import Meeting
+from salon.meetings.model import Meeting, RoomRole
 from salon.rooms.events import LeaveReason, RoomEvent, RoomEventType
 from salon.rooms.recorder import RoomRecorder
-from salon.rooms.state import Participant, Role
+from salon.rooms.state import Participant
 from salon.storage import meetings as meeting_rows
 from salon.storage import rooms as room_rows
 from salon.storage.db import Database, Row
@@ -121,7 +121,7 @@ def _participant(row: Row) -> Participant:
     return Participant(
         id=ParticipantId(row["id"]),
         display_name=row["display_name"],
-        role=Role(row["role"]),
+        role=RoomRole(row["role"]),
         joined_ms=int(row["joined_ms"]),
         external_id=row["external_id"],
         metadata=row["metadata"],

@@ -1,77 +1,96 @@
 """Rooms: the only writer of live room state, and the one place room events come from.
 
     endpoint ──join()──► role from the room key ──► decide_entry ──► enter | at the door | full
-    endpoint ──handle(seat, message)──► the rule in rooms/state.py ──► fan-out ──► record()
+    endpoint ──handle(seat, command)──► the collaborator for it ──► Room ──► notices ──► record
     endpoint ──disconnected(seat)──► reconnecting, then gone after the resume grace
 
-Knocks, host actions, leaving and group media are mixins of their own (knocks.py, hosting.py,
-leaving.py, group_media.py); this module keeps joining, the in-room messages and sessions.
+`RoomService` composes its collaborators through their constructors, each given the narrow
+`RoomContext` (send, broadcast, record, clock):
+
+    Entrance (entering.py)    WaitingRoom (door.py)    HostActions (hosting.py)
+    Departures (leaving.py)   RoomGroupMedia (group_media.py)    Chat (chat.py)
+    RoomRecording (recording.py)    Sessions (sessions.py)    RoomDirectory (directory.py)
 
 State changes and their fan-out happen without an `await` in between, so no two messages can
 interleave inside one change; the durable record of each event follows.
 """
 
-import asyncio
 import hmac
-import logging
 import secrets
 import uuid
-from collections.abc import Callable, Coroutine
 from typing import Any
 
 from salon.clock import Clock
-from salon.ids import OrgId, ParticipantId, RoomName, RoomSessionId
-from salon.meetings.model import Meeting, RoomMode
+from salon.ids import OrgId, ParticipantId, RoomName
+from salon.meetings.model import RoomMode, RoomRole
 from salon.meetings.service import MeetingService
 from salon.ratelimit import RateLimiter
-from salon.rooms import live as views
-from salon.rooms.events import LeaveReason, RoomEvent, RoomEventType
-from salon.rooms.group_media import GroupMedia, GroupMediaRules
-from salon.rooms.hosting import HostActions
-from salon.rooms.knocks import KnockRules
-from salon.rooms.leaving import LeavingRules
-from salon.rooms.limits import KNOCK_LIST_MAX, RoomLimits
-from salon.rooms.live import Client, LiveRoom, Refused, Seat, SeatStatus
-from salon.rooms.recorder import RoomRecorder
-from salon.rooms.recording import CloudRecording, RecordingRules
-from salon.rooms.state import (
-    HOST_ROLES,
-    Entry,
-    GroupCaps,
-    Participant,
-    Role,
-    RoomState,
-    SignedInMember,
-    entry_role,
+from salon.rooms.chat import Chat
+from salon.rooms.commands import (
+    BreakoutChoose,
+    CancelKnock,
+    Join,
+    Knock,
+    Leave,
+    MediaState,
+    Ping,
+    RoomCommand,
+    SetName,
+    SfuAnswer,
+    SfuCandidate,
+    SfuPublish,
+    SfuPublishRtp,
+    SfuQuality,
+    SfuSubscribe,
+    SfuView,
+    Signal,
+    StartRecording,
+    StopRecording,
 )
-from salon.signaling import protocol as p
-from salon.signaling.host_messages import BreakoutChoose
-from salon.signaling.protocol import CloseCode, ErrorCode
-from salon.signaling.recording_messages import StartRecording, StopRecording
-from salon.signaling.sdp import receive_only
-
-log = logging.getLogger(__name__)
+from salon.rooms.commands import (
+    Chat as ChatCommand,
+)
+from salon.rooms.context import RoomContext
+from salon.rooms.directory import RoomDirectory
+from salon.rooms.door import WaitingRoom, allowed
+from salon.rooms.entering import Entrance, IceServersFor
+from salon.rooms.errors import Refused, RoomErrorCode
+from salon.rooms.events import LeaveReason
+from salon.rooms.group_media import GroupMedia, RoomGroupMedia, is_group
+from salon.rooms.hosting import HostActions
+from salon.rooms.leaving import RESUME_GRACE_S, Departures
+from salon.rooms.limits import RoomLimits
+from salon.rooms.notices import (
+    Client,
+    Closing,
+    Encoder,
+    Pong,
+    Relayed,
+    Removed,
+    RoomFull,
+    RoomLocked,
+)
+from salon.rooms.recorder import RoomRecorder
+from salon.rooms.recording import CloudRecording, RoomRecording
+from salon.rooms.room import Room, Seat, SeatStatus
+from salon.rooms.sdp import receive_only
+from salon.rooms.sessions import SESSION_END_GRACE_S, Sessions
+from salon.rooms.state import Entry, GroupCaps, SignedInMember, entry_role
 
 DEFAULT_NAME = "Guest"
-RESUME_GRACE_S = 20.0
-SESSION_END_GRACE_S = 60.0
-
-
 DEFAULT_CAPS = GroupCaps()
 
 
-class RoomService(RecordingRules, GroupMediaRules, KnockRules, LeavingRules, HostActions):
-    """The mixins declare stand-ins for the methods they borrow from one another; a mixin comes
-    before every mixin that borrows from it, so the real method is the one found."""
-
+class RoomService:
     def __init__(
         self,
         meetings: MeetingService,
         recorder: RoomRecorder,
         clock: Clock,
         *,
+        encode: Encoder,
         ice_servers: list[dict[str, Any]] | None = None,
-        ice_servers_for: Callable[[ParticipantId, int], list[dict[str, Any]]] | None = None,
+        ice_servers_for: IceServersFor | None = None,
         group_media: GroupMedia | None = None,
         resume_grace_s: float = RESUME_GRACE_S,
         session_end_grace_s: float = SESSION_END_GRACE_S,
@@ -79,379 +98,234 @@ class RoomService(RecordingRules, GroupMediaRules, KnockRules, LeavingRules, Hos
         limits: RoomLimits | None = None,
         group_caps: GroupCaps = DEFAULT_CAPS,
     ) -> None:
-        self._group_caps = group_caps
         self._meetings = meetings
-        self._recorder = recorder
         self._clock = clock
-        self._ice_servers = ice_servers or []
-        self._ice_servers_for = ice_servers_for
-        self._sfu = group_media
-        self._resume_grace_s = resume_grace_s
-        self._session_end_grace_s = session_end_grace_s
         self._limits = limits = limits or RoomLimits()
         self._join_rate = RateLimiter(limits.joins_per_minute, clock)
-        self._knock_rate = RateLimiter(limits.knocks_per_minute, clock)
-        self._rooms: dict[RoomName, LiveRoom] = {}
-        self._tasks: set[asyncio.Task[None]] = set()
-        self._cloud = cloud_recording
-        self._recordings = {}
         self._closing = False
+        self._ctx = ctx = RoomContext(encode, recorder, clock)
+        self._rooms = RoomDirectory(group_caps)
+        sessions = Sessions(ctx, self._rooms, session_end_grace_s)
+        self._media = RoomGroupMedia(ctx, group_media)
+        self._recording = RoomRecording(ctx, cloud_recording)
+        self._chat = Chat(ctx)
+        self._entrance = Entrance(
+            ctx,
+            sessions,
+            self._media,
+            self._recording,
+            ice_servers=ice_servers,
+            ice_servers_for=ice_servers_for,
+        )
+        self._door = WaitingRoom(ctx, limits, self._entrance.enter)
+        self._departures = Departures(
+            ctx, self._rooms, sessions, self._door, self._media, self._recording, resume_grace_s
+        )
+        self._hosts = HostActions(ctx, self._door, self._departures, self._media, self._chat)
 
-    # --- reading (dashboard, tests) ---------------------------------------------------------
+    # --- reading (dashboard, metrics, tests) --------------------------------------------------
 
-    def live_room(self, name: RoomName) -> LiveRoom | None:
+    def live_room(self, name: RoomName) -> Room | None:
         return self._rooms.get(name)
 
-    def live_rooms(self, org_id: OrgId) -> list[LiveRoom]:
+    def live_rooms(self, org_id: OrgId) -> list[Room]:
         """The organization's rooms with someone in them or at the door, in this process."""
-        return [live for live in self._rooms.values() if live.meeting.org_id == org_id]
+        return self._rooms.of_org(org_id)
 
-    def every_live_room(self) -> list[LiveRoom]:
+    def every_live_room(self) -> list[Room]:
         """Every room with someone in it or at the door, in this process (metrics)."""
-        return list(self._rooms.values())
+        return self._rooms.all()
 
     # --- joining ----------------------------------------------------------------------------
 
     async def join(
         self,
         client: Client,
-        message: p.Join,
+        command: Join,
         member: SignedInMember | None = None,
         address: str | None = None,
     ) -> Seat:
         if self._closing:
             raise Refused(
-                ErrorCode.NOT_ALLOWED, "the server is restarting", CloseCode.SERVICE_RESTART
+                RoomErrorCode.NOT_ALLOWED, "the server is restarting", Closing.SERVICE_RESTART
             )
-        if message.resume is not None:
-            resumed = self._resume(client, message)
+        if command.resume is not None:
+            resumed = self._resume(client, command)
             if resumed is not None:
                 return resumed
-        if not self._allowed(self._join_rate, address):
+        if not allowed(self._join_rate, address):
             raise Refused(
-                ErrorCode.SLOW_DOWN,
+                RoomErrorCode.SLOW_DOWN,
                 "too many joins from your address; try again in a minute",
-                CloseCode.FLOODING,
+                Closing.FLOODING,
             )
-        meeting = await self._meetings.active_meeting(message.room)
+        meeting = await self._meetings.active_meeting(command.room)
         if meeting is None:
-            raise Refused(ErrorCode.NO_SUCH_ROOM, "there is no such room", CloseCode.PROTOCOL)
-        if meeting.room_mode is RoomMode.GROUP and self._sfu is None:
+            raise Refused(RoomErrorCode.NO_SUCH_ROOM, "there is no such room", Closing.PROTOCOL)
+        if meeting.room_mode is RoomMode.GROUP and not self._media.available:
             raise Refused(
-                ErrorCode.NO_SFU,
+                RoomErrorCode.NO_SFU,
                 "this is a group room and this server has no SFU to carry it",
-                CloseCode.NO_SFU,
+                Closing.NO_SFU,
             )
-        role = Role.VISITOR
-        if message.room_key:
-            granted = await self._meetings.role_for_key(meeting.room_name, message.room_key)
-            role = Role(granted.value) if granted is not None else Role.VISITOR
+        role = RoomRole.VISITOR
+        if command.room_key:
+            granted = await self._meetings.role_for_key(meeting.room_name, command.room_key)
+            role = granted if granted is not None else RoomRole.VISITOR
         role = entry_role(role, member, meeting.org_id)
-        live = self._live(meeting)
+        room = self._rooms.open(meeting)
         seat = Seat(
-            room=live,
+            room=room,
             participant_id=ParticipantId(str(uuid.uuid4())),
             role=role,
-            status=SeatStatus.AT_DOOR,
-            display_name=message.display_name or DEFAULT_NAME,
-            external_id=message.external_id,
-            metadata=message.metadata,
+            display_name=command.display_name or DEFAULT_NAME,
+            external_id=command.external_id,
+            metadata=command.metadata,
             resume_token=secrets.token_urlsafe(24),
             address=address,
         )
-        entry = live.state.decide_entry(role)
+        entry = room.state.decide_entry(role)
         if entry is Entry.FULL:
             # A host is never kept out by seats whose people are only in their resume grace.
-            for stale in live.state.seats_to_free_for(role):
-                await self._depart(live, stale, LeaveReason.TIMEOUT)
-            entry = live.state.decide_entry(role)
+            for stale in room.state.seats_to_free_for(role):
+                await self._departures.depart(room, stale, LeaveReason.TIMEOUT)
+            entry = room.state.decide_entry(role)
         if entry is Entry.FULL:
-            self._drop_if_idle(live)
-            capacity = live.state.capacity_for(role)
-            answer: dict[str, Any] = {"type": "room-full", "capacity": capacity}
-            if role is Role.VIEWER and self.is_group(live):
-                answer["role"] = "viewer"
+            self._rooms.drop_if_idle(room)
+            viewer = role is RoomRole.VIEWER and is_group(room)
             raise Refused(
-                ErrorCode.NOT_ALLOWED,
-                live.state.full_message(role),
-                CloseCode.ROOM_FULL,
-                answer=answer,
+                RoomErrorCode.NOT_ALLOWED,
+                room.state.full_message(role),
+                Closing.ROOM_FULL,
+                answer=RoomFull(room.state.capacity_for(role), viewer),
             )
-        if entry is Entry.KNOCK and live.at_door() >= self._limits.door_cap:
-            self._drop_if_idle(live)
+        if entry is Entry.KNOCK and room.at_door() >= self._limits.door_cap:
+            self._rooms.drop_if_idle(room)
             raise Refused(
-                ErrorCode.WAITING_ROOM_FULL, "the waiting room is full", CloseCode.ROOM_FULL
+                RoomErrorCode.WAITING_ROOM_FULL, "the waiting room is full", Closing.ROOM_FULL
             )
-        live.clients[seat.participant_id] = client
-        live.seats[seat.participant_id] = seat
+        room.sit(seat, client)
         if entry is Entry.KNOCK:
-            client.send({"type": "room-locked", "room": {"name": live.state.name, "locked": True}})
+            client.send(self._ctx.frame(RoomLocked(room.state.name)))
             return seat
-        await self._enter(live, seat)
+        await self._entrance.enter(room, seat)
         return seat
 
-    def _live(self, meeting: Meeting) -> LiveRoom:
-        live = self._rooms.get(meeting.room_name)
-        if live is None:
-            state = RoomState(
-                meeting.room_name, meeting.room_mode, meeting.is_locked, group_caps=self._group_caps
-            )
-            live = LiveRoom(meeting, state)
-            self._rooms[meeting.room_name] = live
-        return live
-
-    async def _enter(self, live: LiveRoom, seat: Seat) -> None:
-        participant = Participant(
-            id=seat.participant_id,
-            display_name=seat.display_name,
-            role=seat.role,
-            joined_ms=self._clock(),
-            external_id=seat.external_id,
-            metadata=seat.metadata,
-        )
-        live.state.add(participant)
-        seat.status = SeatStatus.IN_ROOM
-        # What the room says to the newcomer waits until their join is committed: `joined`
-        # means `room.client.joined` is on record.
-        live.holding[participant.id] = []
-        try:
-            await self.sfu_enter(live, seat)
-            welcome = self._joined(live, seat)
-            live.broadcast(
-                {"type": "participant-joined", "participant": views.participant_view(participant)},
-                skip=participant.id,
-            )
-            started = self._count_changed(live)
-            event = self._event(live, RoomEventType.CLIENT_JOINED, participant=participant)
-            await self._recorder.record(event)
-        except BaseException:
-            live.holding.pop(participant.id, None)
-            self._not_entered(live, seat)
-            raise
-        held = live.holding.pop(participant.id, [])
-        live.send(participant.id, welcome)
-        for message in held:
-            live.send(participant.id, message)
-        if started is not None:
-            await self._recorder.record(started)
-        await self.recording_entered(live, seat)
-
-    def _not_entered(self, live: LiveRoom, seat: Seat) -> None:
-        """The join could not be recorded: take the newcomer out again, and let their page try
-        once more."""
-        live.state.remove(seat.participant_id)
-        seat.status = SeatStatus.GONE
-        live.seats.pop(seat.participant_id, None)
-        client = live.clients.pop(seat.participant_id, None)
-        live.broadcast(
-            {"type": "participant-left", "participantId": seat.participant_id, "reason": "left"}
-        )
-        if client is not None:
-            client.close(CloseCode.SERVICE_RESTART, "the join could not be recorded")
-
-    def _joined(self, live: LiveRoom, seat: Seat) -> dict[str, Any]:
-        knocks = (
-            views.knock_list(live.state, KNOCK_LIST_MAX)["knocks"]
-            if seat.role in HOST_ROLES
-            else []
-        )
-        return {
-            "type": "joined",
-            "v": p.PROTOCOL_VERSION,
-            "participantId": seat.participant_id,
-            "resumeToken": seat.resume_token,
-            "role": seat.role.value,
-            "room": live.room_view(),
-            "participants": [
-                views.participant_view(o) for o in live.state.others(seat.participant_id)
-            ],
-            "knocks": knocks,
-            "iceServers": (
-                self._ice_servers_for(seat.participant_id, self._clock())
-                if self._ice_servers_for is not None
-                else self._ice_servers
-            ),
-            "media": "sfu" if self.is_group(live) else "mesh",
-        }
-
-    def _resume(self, client: Client, message: p.Join) -> Seat | None:
-        assert message.resume is not None
-        live = self._rooms.get(message.room)
-        seat = live.seats.get(message.resume.participant_id) if live else None
+    def _resume(self, client: Client, command: Join) -> Seat | None:
+        assert command.resume is not None
+        room = self._rooms.get(command.room)
+        seat = room.seats.get(command.resume.participant_id) if room else None
         if (
-            live is None
+            room is None
             or seat is None
             or seat.status is not SeatStatus.IN_ROOM
-            or not hmac.compare_digest(seat.resume_token, message.resume.token)
+            or not hmac.compare_digest(seat.resume_token, command.resume.token)
         ):
             return None
-        deadline = live.resume_deadlines.pop(seat.participant_id, None)
+        deadline = room.resume_deadlines.pop(seat.participant_id, None)
         if deadline is not None:
             deadline.cancel()
-        previous = live.clients.get(seat.participant_id)
+        previous = room.clients.get(seat.participant_id)
         if previous is not None and previous is not client:
-            previous.send({"type": "removed", "reason": "replaced"})
-            previous.close(CloseCode.REPLACED, "resumed on another connection")
-        live.clients[seat.participant_id] = client
-        participant = live.state.update(seat.participant_id, reconnecting=False)
-        live.send(seat.participant_id, self._joined(live, seat))
-        self.sfu_resumed(live, seat.participant_id)
-        live.broadcast(
-            {"type": "participant-updated", "participant": views.participant_view(participant)},
-            skip=seat.participant_id,
-        )
+            previous.send(self._ctx.frame(Removed("replaced")))
+            previous.close(Closing.REPLACED, "resumed on another connection")
+        room.clients[seat.participant_id] = client
+        updated = room.update(seat.participant_id, reconnecting=False)
+        self._ctx.send(room, seat.participant_id, self._entrance.joined(room, seat))
+        self._media.resumed(room, seat.participant_id)
+        self._ctx.broadcast(room, updated, skip=seat.participant_id)
         return seat
 
-    # --- messages from a seated connection ----------------------------------------------------
+    # --- commands from a seated connection ----------------------------------------------------
 
-    async def handle(self, seat: Seat, message: p.ClientMessage) -> None:
-        live = seat.room
-        match message:
-            case p.Ping(identifier):
-                live.send(seat.participant_id, {"type": "pong", "id": identifier})
-            case p.Join():
-                raise Refused(ErrorCode.ALREADY_JOINED, "this connection has joined already")
-            case p.Knock() | p.CancelKnock():
-                await self.knock_message(seat, message)
-            case p.Leave():
-                await self._leave_by_choice(seat)
+    async def handle(self, seat: Seat, command: RoomCommand) -> None:
+        room = seat.room
+        match command:
+            case Ping(identifier):
+                self._ctx.send(room, seat.participant_id, Pong(identifier))
+            case Join():
+                raise Refused(RoomErrorCode.ALREADY_JOINED, "this connection has joined already")
+            case Knock() | CancelKnock():
+                await self._door.handle(seat, command)
+            case Leave():
+                await self._departures.leave_by_choice(seat)
             case _:
-                self._require_in_room(seat)
-                await self._in_room(seat, message)
+                if seat.status is not SeatStatus.IN_ROOM:
+                    raise Refused(RoomErrorCode.NOT_ALLOWED, "you are not in the room")
+                await self._in_room(seat, command)
 
-    async def _in_room(self, seat: Seat, message: p.ClientMessage) -> None:
-        live, state, me = seat.room, seat.room.state, seat.participant_id
-        match message:
-            case p.Signal(to, payload):
-                self._relay(seat, to, payload)
-            case p.MediaState(audio, video, screen):
-                if seat.role is Role.VIEWER and (audio or video or screen):
-                    raise Refused(ErrorCode.NOT_ALLOWED, "a viewer cannot send audio or video")
-                self._updated(live, state.update(me, audio=audio, video=video, screen=screen))
+    async def _in_room(self, seat: Seat, command: RoomCommand) -> None:
+        room, me, ctx = seat.room, seat.participant_id, self._ctx
+        match command:
+            case Signal():
+                self._relay(seat, command)
+            case MediaState(audio, video, screen):
+                if seat.role is RoomRole.VIEWER and (audio or video or screen):
+                    raise Refused(RoomErrorCode.NOT_ALLOWED, "a viewer cannot send audio or video")
+                ctx.broadcast(room, room.update(me, audio=audio, video=video, screen=screen))
                 if audio:
-                    await self.sfu_unmuted(live, me)
-            case p.Chat(text):
-                self._chat(live, me, text, everyone=False)
+                    await self._media.unmuted(room, me)
+            case ChatCommand(text):
+                self._chat.say(room, me, text, everyone=False)
             case BreakoutChoose(group):
-                if state.breakout is None or not state.breakout.allow_choose:
-                    raise Refused(ErrorCode.NOT_ALLOWED, "no breakout session lets you choose")
-                state.breakout.assign(me, group)
-                live.announce()
-                await self.sync_spaces(live)
-            case p.SfuPublish() | p.SfuAnswer() | p.SfuCandidate() | p.SfuSubscribe():
-                await self.group_message(seat, message)
-            case p.SfuQuality() | p.SfuView() | p.SfuPublishRtp():
-                await self.group_message(seat, message)
+                breakout = room.state.breakout
+                if breakout is None or not breakout.allow_choose:
+                    raise Refused(RoomErrorCode.NOT_ALLOWED, "no breakout session lets you choose")
+                ctx.broadcast(room, room.assign(me, group))
+                await self._media.sync_spaces(room)
+            case (
+                SfuPublish() | SfuAnswer() | SfuCandidate() | SfuSubscribe() | SfuQuality()
+                | SfuView() | SfuPublishRtp()
+            ):  # fmt: skip
+                await self._media.handle(seat, command)
             case StartRecording() | StopRecording():
-                await self.recording_message(seat, message)
-            case p.SetName(name):
-                seat.display_name = name
-                self._updated(live, state.update(me, display_name=name))
+                await self._recording.handle(seat, command)
+            case SetName(name):
+                ctx.broadcast(room, room.rename(seat, name))
             case _:
-                await self._host_action(seat, message)
+                await self._hosts.handle(seat, command)
 
-    def _relay(self, seat: Seat, to: ParticipantId, payload: dict[str, Any]) -> None:
-        live = seat.room
-        if to not in live.state.participants or to == seat.participant_id:
-            raise Refused(ErrorCode.NO_SUCH_PARTICIPANT, f"no participant {to!r} to signal")
-        if not live.state.same_space(seat.participant_id, to):
-            raise Refused(ErrorCode.NOT_ALLOWED, "that participant is in another breakout group")
-        description = payload.get("description")
+    def _relay(self, seat: Seat, signal: Signal) -> None:
+        room, to = seat.room, signal.to
+        if to not in room.state.participants or to == seat.participant_id:
+            raise Refused(RoomErrorCode.NO_SUCH_PARTICIPANT, f"no participant {to!r} to signal")
+        if not room.state.same_space(seat.participant_id, to):
+            raise Refused(
+                RoomErrorCode.NOT_ALLOWED, "that participant is in another breakout group"
+            )
+        description = signal.payload.get("description")
         if (
-            seat.role is Role.VIEWER
+            seat.role is RoomRole.VIEWER
             and description is not None
             and not receive_only(description.get("sdp", ""))
         ):
             raise Refused(
-                ErrorCode.NOT_ALLOWED,
+                RoomErrorCode.NOT_ALLOWED,
                 "a viewer cannot send audio or video: every media section must say recvonly"
                 " or inactive",
             )
-        live.send(to, {"type": "signal", "from": seat.participant_id, **payload})
+        self._ctx.send(room, to, Relayed(seat.participant_id, signal.payload))
 
-    @staticmethod
-    def _require_in_room(seat: Seat) -> None:
-        if seat.status is not SeatStatus.IN_ROOM:
-            raise Refused(ErrorCode.NOT_ALLOWED, "you are not in the room")
+    # --- leaving and closing --------------------------------------------------------------------
 
-    def _updated(self, live: LiveRoom, participant: Participant) -> None:
-        live.broadcast(
-            {"type": "participant-updated", "participant": views.participant_view(participant)}
-        )
+    async def disconnected(self, seat: Seat, client: Client) -> None:
+        """The connection behind `seat` is gone without `leave`."""
+        await self._departures.disconnected(seat, client)
 
-    # --- sessions: two or more people ---------------------------------------------------------
+    async def shutdown(self) -> None:
+        """The server is stopping: close every room in turn. Pages are told to reconnect (close
+        code 1012); participants leave and sessions end now, their webhooks in the outbox."""
+        self._closing = True
+        for room in self._rooms.all():
+            await self._departures.empty(room, LeaveReason.SERVER_STOPPED)
+            self._rooms.forget(room)
 
-    def _count_changed(self, live: LiveRoom) -> RoomEvent | None:
-        """Start a session at two people; schedule its end when fewer remain. The event to record
-        (a session start) is returned so the caller records it after the join it follows."""
-        count = len(live.state.participants)
-        if count >= 2:
-            if live.session_end is not None:
-                live.session_end.cancel()
-                live.session_end = None
-            if live.session_id is None:
-                live.session_id = RoomSessionId(str(uuid.uuid4()))
-                return self._event(
-                    live,
-                    RoomEventType.SESSION_STARTED,
-                    present=tuple(live.state.participants),
-                )
-        elif live.session_id is not None and live.session_end is None:
-            live.session_end = asyncio.get_running_loop().call_later(
-                self._session_end_grace_s, self._spawn, lambda: self._end_session_now(live)
-            )
-        return None
-
-    async def _end_session_now(self, live: LiveRoom) -> None:
-        if live.session_end is not None:
-            live.session_end.cancel()
-            live.session_end = None
-        if live.session_id is None:
-            return
-        event = self._event(live, RoomEventType.SESSION_ENDED)
-        live.session_id = None
-        await self._recorder.record(event)
-        self._drop_if_idle(live)
-
-    # --- helpers ------------------------------------------------------------------------------
-
-    def _event(self, live: LiveRoom, kind: RoomEventType, **fields: Any) -> RoomEvent:
-        counts = None
-        if kind in (RoomEventType.CLIENT_JOINED, RoomEventType.CLIENT_LEFT):
-            counts = live.state.count_by_role()
-        return RoomEvent(
-            type=kind,
-            meeting=live.meeting,
-            at_ms=self._clock(),
-            session_id=live.session_id,
-            count_by_role=counts,
-            **fields,
-        )
-
-    async def record(self, event: RoomEvent) -> None:
-        await self._recorder.record(event)
-
-    def _drop_if_idle(self, live: LiveRoom) -> None:
-        state = live.state
-        idle = not (state.participants or state.knockers or live.clients or live.session_id)
-        if idle and self._rooms.get(state.name) is live:
-            del self._rooms[state.name]
-
-    @staticmethod
-    def _allowed(limiter: RateLimiter, address: str | None) -> bool:
-        """One more from this address, within its budget per minute (no address: no limit)."""
-        return address is None or not limiter.enabled or limiter.charge(address, 1).allowed
-
-    def _spawn(self, work: Callable[[], Coroutine[Any, Any, None]]) -> None:
-        task = asyncio.get_running_loop().create_task(work())
-        self._tasks.add(task)
-        task.add_done_callback(self._finished)
-
-    def _finished(self, task: asyncio.Task[None]) -> None:
-        self._tasks.discard(task)
-        if not task.cancelled() and task.exception() is not None:
-            log.error("room timer failed", exc_info=task.exception())
+    async def close_room(self, name: RoomName, reason: str) -> None:
+        """The meeting was deleted or its time is over: remove everyone at once."""
+        room = self._rooms.get(name)
+        if room is not None:
+            await self._departures.empty(room, LeaveReason(reason))
+            self._rooms.forget(room)
 
     async def stop(self) -> None:
-        for task in list(self._tasks):
-            task.cancel()
+        self._ctx.stop()

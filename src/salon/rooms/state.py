@@ -5,7 +5,8 @@
                                  └─► FULL
     host actions ──► require_host(role) ──► lock / spotlight / admit / reject / hold / remove …
 
-`rooms/service.py` is the only caller: it owns the connections, the timers and the records.
+The `Room` aggregate (`rooms/room.py`) holds one and changes it together with the room's seats;
+the service and its collaborators read it, and own the connections, the timers and the records.
 """
 
 from dataclasses import dataclass, field, replace
@@ -13,26 +14,12 @@ from enum import StrEnum
 
 from salon.errors import SalonError
 from salon.ids import OrgId, ParticipantId, RoomName
-from salon.meetings.model import GROUP_VIEWER_CAPACITY, ROOM_CAPACITY, RoomMode
+from salon.meetings.model import GROUP_VIEWER_CAPACITY, ROOM_CAPACITY, RoomMode, RoomRole
 from salon.rooms.breakout import Breakout
 
-
-class Role(StrEnum):
-    HOST = "host"
-    VIEWER = "viewer"
-    VISITOR = "visitor"
-    GRANTED_VISITOR = "granted_visitor"
-    OWNER = "owner"
-    """Signed in to the organization's dashboard as an owner, in the same browser."""
-    MEMBER = "member"
-    """Signed in to the organization's dashboard as a member, in the same browser."""
-    RECORDER = "recorder"
-    """A cloud recording, as webhooks report it; never a connection of its own."""
-
-
-HOST_ROLES = frozenset({Role.HOST, Role.OWNER, Role.MEMBER})
+HOST_ROLES = frozenset({RoomRole.HOST, RoomRole.OWNER, RoomRole.MEMBER})
 """Roles with host privileges (contract, Part 1 item 14)."""
-ENTERS_LOCKED = HOST_ROLES | {Role.VIEWER, Role.GRANTED_VISITOR, Role.RECORDER}
+ENTERS_LOCKED = HOST_ROLES | {RoomRole.VIEWER, RoomRole.GRANTED_VISITOR, RoomRole.RECORDER}
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,10 +28,10 @@ class SignedInMember:
     with `role` (owner or member), whatever room key the URL carries."""
 
     org_id: OrgId
-    role: Role
+    role: RoomRole
 
 
-def entry_role(key_role: Role, member: SignedInMember | None, room_org: OrgId) -> Role:
+def entry_role(key_role: RoomRole, member: SignedInMember | None, room_org: OrgId) -> RoomRole:
     """The role someone joins a room with: an account of the room's organization wins over a
     room key; an account of another organization counts for nothing here."""
     if member is not None and member.org_id == room_org:
@@ -70,7 +57,7 @@ class NoSuchParticipant(SalonError):
 class Participant:
     id: ParticipantId
     display_name: str
-    role: Role
+    role: RoomRole
     joined_ms: int
     external_id: str | None = None
     metadata: str | None = None
@@ -119,17 +106,17 @@ class RoomState:
             return self.group_caps.participants
         return ROOM_CAPACITY[self.mode]
 
-    def capacity_for(self, role: "Role") -> int:
+    def capacity_for(self, role: "RoomRole") -> int:
         """The cap a newcomer of `role` meets: viewers have their own in a group room."""
-        if self.mode is RoomMode.GROUP and role is Role.VIEWER:
+        if self.mode is RoomMode.GROUP and role is RoomRole.VIEWER:
             return self.group_caps.viewers
         return self.capacity
 
-    def full_message(self, role: "Role") -> str:
+    def full_message(self, role: "RoomRole") -> str:
         """Why a newcomer is refused, with the cap they met."""
         if self.mode is not RoomMode.GROUP:
             return "the room is full"
-        if role is Role.VIEWER:
+        if role is RoomRole.VIEWER:
             return f"the room is full: it admits {self.group_caps.viewers} viewers"
         return f"the room is full: it admits {self.group_caps.participants} participants"
 
@@ -163,7 +150,7 @@ class RoomState:
 
     # --- entering ---------------------------------------------------------------------------
 
-    def decide_entry(self, role: Role) -> Entry:
+    def decide_entry(self, role: RoomRole) -> Entry:
         """May someone of `role` come in now, must they knock, or is there no room left?"""
         if self._is_full_for(role):
             return Entry.FULL
@@ -171,15 +158,15 @@ class RoomState:
             return Entry.KNOCK
         return Entry.ENTER
 
-    def _is_full_for(self, role: Role) -> bool:
+    def _is_full_for(self, role: RoomRole) -> bool:
         if self.mode is RoomMode.NORMAL:
             return len(self.participants) >= self.capacity
-        viewers = sum(1 for p in self.participants.values() if p.role is Role.VIEWER)
-        if role is Role.VIEWER:
+        viewers = sum(1 for p in self.participants.values() if p.role is RoomRole.VIEWER)
+        if role is RoomRole.VIEWER:
             return viewers >= self.group_caps.viewers
         return len(self.participants) - viewers >= self.capacity
 
-    def seats_to_free_for(self, role: Role) -> list[ParticipantId]:
+    def seats_to_free_for(self, role: RoomRole) -> list[ParticipantId]:
         """Who a host may push out to come into a full room: people in their resume grace
         (their connection is gone, they may never come back), as few as make one seat, those
         who are not hosts first. Empty when the room is not full, when `role` is not a host's,
@@ -189,7 +176,7 @@ class RoomState:
         counted = [
             p
             for p in self.participants.values()
-            if self.mode is RoomMode.NORMAL or p.role is not Role.VIEWER
+            if self.mode is RoomMode.NORMAL or p.role is not RoomRole.VIEWER
         ]
         reconnecting = sorted(
             (p for p in counted if p.reconnecting),
@@ -232,7 +219,7 @@ class RoomState:
     # --- host rules -------------------------------------------------------------------------
 
     @staticmethod
-    def require_host(role: Role, action: str) -> None:
+    def require_host(role: RoomRole, action: str) -> None:
         if role not in HOST_ROLES:
             raise NotAllowed(f"only a host may {action}")
 

@@ -1,5 +1,5 @@
 """Each member's one multistream subscriber handle, kept in step with the feeds of its space
-(part of `SfuBridge`).
+(`JanusGroupMedia` holds one `Subscriptions` and hands it how to find rooms and members).
 
     feeds change ──► reconcile() ──► join (first) | update (subscribe + unsubscribe) ──► offer
     offer from Janus (ours, or its own after a publisher left) ──► `sfu-offer` to the browser
@@ -10,92 +10,37 @@ A member's first subscription is prepared as it enters (`prepare`), while its `j
 when the browser asks (`sfu-subscribe`), Janus's offer is ready and leaves at once.
 """
 
-import asyncio
 import contextlib
 import logging
 from collections.abc import Callable, Coroutine
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from salon.sfu import visibility
 from salon.sfu.janus_client import JanusError, JanusHandle
+from salon.sfu.model import Member, Prepared, VideoRoom
 from salon.sfu.visibility import StreamKey, View
-
-if TYPE_CHECKING:
-    from salon.sfu.bridge import VideoRoom
 
 log = logging.getLogger(__name__)
 
 
-@dataclass
-class Prepared:
-    """A subscriber handle joined before the browser asked, and Janus's offer for it."""
-
-    handle: JanusHandle
-    data: dict[str, Any]
-    jsep: dict[str, Any] | None
-    spoiled: bool = False
-    """Janus renegotiated it by itself meanwhile (a publisher left): the offer is stale."""
-
-
-@dataclass
-class Member:
-    participant_id: str
-    space: str
-    publishes: bool
-    send: Callable[[dict[str, Any]], None]
-    publisher: JanusHandle | None = None
-    feed_id: int = 0
-    screen_mid: str | None = None
-    audio_muted: bool = False
-    subscriber: JanusHandle | None = None
-    streams: list[dict[str, Any]] = field(default_factory=list)
-    """The subscription as Janus last described it."""
-    receiving: bool = False
-    """The browser asked to receive (`sfu-subscribe`): it has a connection ready for offers."""
-    unanswered: int = 0
-    """Offers sent and not answered yet: Janus may renegotiate again before an answer comes, and
-    then waits for the answer to its newest offer only (the browser answers each, in order)."""
-    last_offer: dict[str, Any] | None = None
-    prepared: Prepared | None = None
-    remote: bool = False
-    """It publishes plain RTP through a Janus remote publisher (`rtp_publishers.py`)."""
-    view: View | None = None
-    """What the browser shows (`sfu-view`); None until it says: then every video."""
-    lock: asyncio.Lock = field(default_factory=asyncio.Lock)
-
-    def reset(self) -> None:
-        self.streams = []
-        self.unanswered = 0
-        self.last_offer = None
-
-    def subscribed(self) -> set[StreamKey]:
-        return {
-            (int(s["feed_id"]), str(s["feed_mid"]))
-            for s in self.streams
-            if s.get("active", True) and "feed_id" in s and "feed_mid" in s
-        }
-
-
-def wanted(room: "VideoRoom", member: Member) -> set[StreamKey]:
+def wanted(room: VideoRoom, member: Member) -> set[StreamKey]:
     """The videos the member's screen shows and the loudest voices of its space."""
     audible = room.loudness.loudest(room.voices, exclude=member.participant_id)
     return visibility.wanted(member.participant_id, room.feeds.values(), member.view, audible)
 
 
 class Subscriptions:
-    """Mixed into `SfuBridge`, which provides what is declared below."""
+    def __init__(
+        self,
+        room_of: Callable[[Member], VideoRoom | None],
+        member: Callable[[str], Member | None],
+        spawn: Callable[[Coroutine[Any, Any, None]], None],
+    ) -> None:
+        self.room_of = room_of
+        self.member = member
+        self._spawn = spawn
 
-    def room_of(self, member: Member) -> "VideoRoom | None":
-        raise NotImplementedError
-
-    def member(self, participant_id: str) -> Member | None:
-        raise NotImplementedError
-
-    def _spawn(self, work: Coroutine[Any, Any, None]) -> None:
-        raise NotImplementedError
-
-    async def prepare(self, room: "VideoRoom", member: Member) -> None:
+    async def prepare(self, room: VideoRoom, member: Member) -> None:
         """Join a subscriber handle to what the member would receive now, before the browser
         asks: its first `sfu-subscribe` then gets the offer without waiting for Janus."""
         async with member.lock:
@@ -117,7 +62,7 @@ class Subscriptions:
             handle.on_event = spoil
 
     async def _join_subscriber(
-        self, room: "VideoRoom", want: set[StreamKey]
+        self, room: VideoRoom, want: set[StreamKey]
     ) -> tuple[JanusHandle, dict[str, Any], dict[str, Any] | None]:
         assert room.instance is not None
         assert room.instance.session is not None
@@ -132,7 +77,7 @@ class Subscriptions:
         )
         return handle, data, jsep
 
-    def _adopt(self, room: "VideoRoom", member: Member, prepared: Prepared) -> None:
+    def _adopt(self, room: VideoRoom, member: Member, prepared: Prepared) -> None:
         """The prepared handle becomes the member's subscription; its offer leaves now (what
         changed since is caught up after the answer, by `reconcile`)."""
         handle = prepared.handle
@@ -140,7 +85,7 @@ class Subscriptions:
         member.subscriber = handle
         self._offer(room, member, prepared.data, prepared.jsep)
 
-    async def reconcile(self, room: "VideoRoom", member: Member) -> None:
+    async def reconcile(self, room: VideoRoom, member: Member) -> None:
         async with member.lock:
             if (
                 not member.receiving
@@ -188,7 +133,7 @@ class Subscriptions:
 
     def _offer(
         self,
-        room: "VideoRoom",
+        room: VideoRoom,
         member: Member,
         data: dict[str, Any],
         jsep: dict[str, Any] | None,
@@ -209,7 +154,7 @@ class Subscriptions:
         member.send(member.last_offer)
 
     @staticmethod
-    def _stream_view(room: "VideoRoom", member: Member) -> list[dict[str, Any]]:
+    def _stream_view(room: VideoRoom, member: Member) -> list[dict[str, Any]]:
         """The subscription in the browser's terms: its mid → whose camera or screen."""
         view = []
         for stream in member.streams:
@@ -264,7 +209,7 @@ class Subscriptions:
         await self.reconcile(room, member)
         await self._apply_layers(room, member)
 
-    async def _apply_layers(self, room: "VideoRoom", member: Member) -> None:
+    async def _apply_layers(self, room: VideoRoom, member: Member) -> None:
         """The simulcast layer of each camera the view shows, as its tile's size asks."""
         subscriber = member.subscriber
         if member.view is None or subscriber is None or member.unanswered > 0:

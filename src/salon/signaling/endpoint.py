@@ -1,7 +1,8 @@
 """The signaling WebSocket: pumps frames between one socket and `RoomService`. No room rules here.
 
 socket ──receive──► flood check ──► protocol.parse ──► rooms.join | rooms.handle
-rooms ──Connection.send (bounded queue, never waits)──► pump task ──► socket
+rooms ──notice──► messages.encode (once) ──► Connection.send (bounded queue, never waits)
+      ──► pump task ──► socket
 """
 
 import asyncio
@@ -10,7 +11,6 @@ import logging
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Any
 
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
@@ -18,12 +18,15 @@ from salon import log_context
 from salon.clock import Clock
 from salon.errors import SalonError
 from salon.metrics import events as metrics
-from salon.rooms.live import Refused, Seat, SeatStatus
+from salon.rooms.errors import Refused, RoomErrorCode
+from salon.rooms.notices import Closing, Frame, Pong
+from salon.rooms.room import Seat, SeatStatus
 from salon.rooms.service import RoomService
 from salon.rooms.state import NoSuchParticipant, NotAllowed, SignedInMember
 from salon.signaling import protocol as p
 from salon.signaling.flood import LogBudget, TokenBucket
-from salon.signaling.protocol import CloseCode, ErrorCode
+from salon.signaling.messages import ErrorMessage, ServerMessage, close_code, encode
+from salon.signaling.protocol import CloseCode
 from salon.signaling.stats_messages import Stats
 
 log = logging.getLogger(__name__)
@@ -54,19 +57,26 @@ class Connection:
     def closing(self) -> bool:
         return self._close is not None
 
-    def send(self, message: dict[str, Any]) -> None:
+    def send(self, frame: Frame) -> None:
         if self._close is not None:
             return
         try:
-            self._queue.put_nowait(p.encode(message))
-            metrics.signal_sent(message.get("type"))
+            self._queue.put_nowait(frame.text)
+            metrics.signal_sent(frame.type)
         except asyncio.QueueFull:
             metrics.slow_reader_dropped()
             log.warning("closing a connection that cannot keep up with its room")
             self._clear()
-            self.close(CloseCode.TOO_SLOW, "too slow to keep up")
+            self.shut(CloseCode.TOO_SLOW, "too slow to keep up")
 
-    def close(self, code: CloseCode, reason: str) -> None:
+    def say(self, message: ServerMessage) -> None:
+        self.send(encode(message))
+
+    def close(self, closing: Closing, reason: str) -> None:
+        self.shut(close_code(closing), reason)
+
+    def shut(self, code: CloseCode, reason: str) -> None:
+        """Close with this code after the frames already queued."""
         if self._close is not None:
             return
         self._close = (code, reason)
@@ -88,19 +98,20 @@ class Connection:
             await self._websocket.close(code=int(code), reason=reason[:120])
 
 
-def _error(exc: Exception, about: str | None) -> tuple[dict[str, Any], CloseCode | None]:
+def _error(exc: Exception, about: str | None) -> tuple[ServerMessage, CloseCode | None]:
     """The `error` message for an exception, and the close code when it also ends the socket."""
     if isinstance(exc, p.ProtocolError):
-        close = CloseCode.PROTOCOL if exc.code is ErrorCode.UNSUPPORTED_VERSION else None
-        return p.error(exc.code, exc.message, exc.about or about), close
+        close = CloseCode.PROTOCOL if exc.code is RoomErrorCode.UNSUPPORTED_VERSION else None
+        return ErrorMessage(exc.code, exc.message, exc.about or about), close
     if isinstance(exc, Refused):
-        return exc.answer or p.error(exc.code, exc.message, about), exc.close
+        close = None if exc.closing is None else close_code(exc.closing)
+        return exc.answer or ErrorMessage(exc.code, exc.message, about), close
     if isinstance(exc, NotAllowed):
-        return p.error(ErrorCode.NOT_ALLOWED, exc.message, about), None
+        return ErrorMessage(RoomErrorCode.NOT_ALLOWED, exc.message, about), None
     if isinstance(exc, NoSuchParticipant):
-        return p.error(ErrorCode.NO_SUCH_PARTICIPANT, exc.message, about), None
+        return ErrorMessage(RoomErrorCode.NO_SUCH_PARTICIPANT, exc.message, about), None
     assert isinstance(exc, SalonError)
-    return p.error(ErrorCode.BAD_FIELD, exc.message, about), None
+    return ErrorMessage(RoomErrorCode.BAD_FIELD, exc.message, about), None
 
 
 @dataclass(slots=True)
@@ -130,7 +141,9 @@ async def _dispatch(
     try:
         message = p.parse(frame)
         about = p.wire_type(message)
-        if isinstance(message, Stats) and seat is not None:
+        if isinstance(message, Stats):
+            if seat is None:
+                raise p.ProtocolError(RoomErrorCode.NOT_JOINED, "send join first", about)
             if stats is not None and seat.status is SeatStatus.IN_ROOM:
                 stats(seat, message)
         elif seat is not None:
@@ -139,21 +152,29 @@ async def _dispatch(
             seat = await rooms.join(connection, message, peer.member, peer.address)
             metrics.join_answered(time.perf_counter() - started)
         elif isinstance(message, p.Ping):
-            connection.send({"type": "pong", "id": message.id})
+            connection.say(Pong(message.id))
         else:
-            raise p.ProtocolError(ErrorCode.NOT_JOINED, "send join first", about)
+            raise p.ProtocolError(RoomErrorCode.NOT_JOINED, "send join first", about)
     except (p.ProtocolError, Refused, SalonError) as refused:
-        body, close = _error(refused, about)
-        if body.get("code") == ErrorCode.BAD_FRAME and peer.log_allowed():
-            log.warning("refused a bad signaling frame from %s: %s", peer.address, body["message"])
-        connection.send(body)
+        answer, close = _error(refused, about)
+        if (
+            isinstance(answer, ErrorMessage)
+            and answer.code is RoomErrorCode.BAD_FRAME
+            and peer.log_allowed()
+        ):
+            log.warning("refused a bad signaling frame from %s: %s", peer.address, answer.message)
+        encoded = encode(answer)
+        connection.send(encoded)
         if close is not None:
-            connection.close(close, str(body.get("message", body["type"])))
+            reason = answer.message if isinstance(answer, ErrorMessage) else encoded.type
+            connection.shut(close, reason)
     except Exception:
         # A fault of ours must not take the room down: this connection hears of it, others don't.
         if peer.log_allowed():
             log.exception("signaling message failed")
-        connection.send(p.error(ErrorCode.BAD_FRAME, "the server could not handle that message"))
+        connection.say(
+            ErrorMessage(RoomErrorCode.BAD_FRAME, "the server could not handle that message")
+        )
     metrics.signal_received(about)
     return seat
 
@@ -183,13 +204,15 @@ async def signal_endpoint(websocket: WebSocket) -> None:
                 break
             frame = received.get("text")
             if frame is None:
-                connection.send(p.error(ErrorCode.BAD_FRAME, "frames must be text (JSON)"))
+                connection.say(ErrorMessage(RoomErrorCode.BAD_FRAME, "frames must be text (JSON)"))
                 continue
             if not flood.take(clock()):
                 if flood.refused_in_a_row == 1:  # once per streak: replies must not flood back
-                    connection.send(p.error(ErrorCode.SLOW_DOWN, "too many messages; slow down"))
+                    connection.say(
+                        ErrorMessage(RoomErrorCode.SLOW_DOWN, "too many messages; slow down")
+                    )
                 if flood.flooding:
-                    connection.close(CloseCode.FLOODING, "flooding")
+                    connection.shut(CloseCode.FLOODING, "flooding")
                 continue
             before, seat = seat, await _dispatch(rooms, connection, seat, frame, peer, stats)
             if seat is not None and seat is not before:  # log lines name the room from now on
@@ -199,6 +222,6 @@ async def signal_endpoint(websocket: WebSocket) -> None:
     finally:
         if seat is not None:
             await rooms.disconnected(seat, connection)
-        connection.close(CloseCode.NORMAL, "")
+        connection.shut(CloseCode.NORMAL, "")
         with contextlib.suppress(asyncio.TimeoutError):
             await asyncio.wait_for(pump, _CLOSE_DRAIN_S)

@@ -1,4 +1,5 @@
-"""The host-and-breakout messages of the signaling protocol: their types and their parsing, for
+"""The host-and-breakout messages of the signaling protocol: their parsing (the commands they
+become are `salon.rooms.commands`), for
 `protocol.parse`. Pure. Every one of them is a host's action (the server checks the role), except
 `breakout-choose`, a participant's own pick when the host allows it.
 
@@ -9,10 +10,27 @@
     breakout-choose {group}    breakout-broadcast {text}    breakout-end {}
 """
 
-from dataclasses import dataclass
 from typing import Any, Protocol
 
 from salon.ids import ParticipantId
+from salon.rooms.commands import (
+    Admit,
+    BreakoutAssign,
+    BreakoutBroadcast,
+    BreakoutChoose,
+    BreakoutEnd,
+    BreakoutStart,
+    CameraOff,
+    EndMeeting,
+    Hold,
+    Lock,
+    Mute,
+    Reject,
+    Remove,
+    Spotlight,
+    Timer,
+)
+from salon.rooms.commands import HostCommand as HostMessage
 
 MESSAGE_MAX = 500
 
@@ -32,100 +50,6 @@ class Fields(Protocol):
     def flag(self, name: str) -> bool: ...
 
     def participant(self, name: str = "participantId") -> ParticipantId: ...
-
-
-@dataclass(frozen=True, slots=True)
-class Lock:
-    locked: bool
-
-
-@dataclass(frozen=True, slots=True)
-class Admit:
-    participant_id: ParticipantId
-
-
-@dataclass(frozen=True, slots=True)
-class Reject:
-    participant_id: ParticipantId
-    message: str | None
-
-
-@dataclass(frozen=True, slots=True)
-class Hold:
-    participant_id: ParticipantId
-    message: str
-
-
-@dataclass(frozen=True, slots=True)
-class Remove:
-    participant_id: ParticipantId
-
-
-@dataclass(frozen=True, slots=True)
-class Mute:
-    participant_id: ParticipantId
-
-
-@dataclass(frozen=True, slots=True)
-class CameraOff:
-    participant_id: ParticipantId
-
-
-@dataclass(frozen=True, slots=True)
-class Spotlight:
-    participant_id: ParticipantId | None
-
-
-@dataclass(frozen=True, slots=True)
-class EndMeeting:
-    pass
-
-
-@dataclass(frozen=True, slots=True)
-class BreakoutStart:
-    groups: list[str]
-    allow_choose: bool
-
-
-@dataclass(frozen=True, slots=True)
-class BreakoutAssign:
-    participant_id: ParticipantId
-    group: int | None
-
-
-@dataclass(frozen=True, slots=True)
-class BreakoutChoose:
-    group: int | None
-
-
-@dataclass(frozen=True, slots=True)
-class BreakoutBroadcast:
-    text: str
-
-
-@dataclass(frozen=True, slots=True)
-class BreakoutEnd:
-    pass
-
-
-@dataclass(frozen=True, slots=True)
-class Timer:
-    running: bool
-
-
-HostMessage = (
-    Lock | Admit | Reject | Hold | Remove | Mute | CameraOff | Spotlight | EndMeeting | Timer
-    | BreakoutStart | BreakoutAssign | BreakoutChoose | BreakoutBroadcast | BreakoutEnd
-)  # fmt: skip
-
-HOST_WIRE_TYPES: dict[type, str] = {
-    Lock: "lock", Admit: "admit", Reject: "reject", Hold: "hold", Remove: "remove", Mute: "mute",
-    CameraOff: "camera-off", Spotlight: "spotlight", EndMeeting: "end-meeting",
-    BreakoutStart: "breakout-start", BreakoutAssign: "breakout-assign",
-    BreakoutChoose: "breakout-choose", BreakoutBroadcast: "breakout-broadcast",
-    BreakoutEnd: "breakout-end", Timer: "timer",
-}  # fmt: skip
-"""The `type` each host message travels under."""
 
 
 def _spotlight(fields: Fields, data: dict[str, Any]) -> Spotlight:

@@ -1,33 +1,35 @@
-"""Salon's signaling protocol, version 1 (docs/signaling-protocol.md). Sans-I/O: text frames in,
-typed client messages out; server messages in, text frames out. No socket, no clock, no await.
+"""Salon's signaling protocol, version 1 (docs/signaling-protocol.md), inbound. Sans-I/O: text
+frames in, typed room commands (`salon.rooms.commands`) out. No socket, no clock, no await.
 
     frame ──► parse() ──► Join | Knock | Signal | Chat | Lock | … ──► rooms.service
-    rooms.service ──► server message dicts ──► encode() ──► frame
+    rooms.service ──► notices ──► messages.encode() (once per fan-out) ──► frame
 
-This module holds the framing, the error and close codes and the core room messages; the host's
-and breakout messages live in `host_messages.py`, the group rooms' in `sfu_messages.py`, and
-`parse` hands their frames over.
+This module holds the framing, the close codes and the core messages' parsing; the host's and
+breakout messages' parsing lives in `host_messages.py`, the group rooms' in `sfu_messages.py`,
+and `parse` hands their frames over. What the server sends is `messages.py`.
 """
 
 import json
 import re
 import unicodedata
-from dataclasses import dataclass
-from enum import IntEnum, StrEnum
+from enum import IntEnum
 from typing import Any
 
 import orjson
 
 from salon.ids import ParticipantId, RoomName
-from salon.signaling.host_messages import HOST_WIRE_TYPES, HostMessage, parse_host
-from salon.signaling.recording_messages import (
-    RECORDING_WIRE_TYPES,
-    RecordingMessage,
-    parse_recording,
-)
-from salon.signaling.sdp import has_forbidden_characters, offers_to_send
-from salon.signaling.sfu_messages import (
-    SDP_MAX,
+from salon.rooms.commands import (
+    NAMES,
+    CancelKnock,
+    Chat,
+    Join,
+    Knock,
+    Leave,
+    MediaState,
+    Ping,
+    Resume,
+    RoomCommand,
+    SetName,
     SfuAnswer,
     SfuCandidate,
     SfuPublish,
@@ -35,8 +37,13 @@ from salon.signaling.sfu_messages import (
     SfuQuality,
     SfuSubscribe,
     SfuView,
-    parse_sfu,
+    Signal,
 )
+from salon.rooms.errors import RoomErrorCode
+from salon.rooms.sdp import has_forbidden_characters, offers_to_send
+from salon.signaling.host_messages import parse_host
+from salon.signaling.recording_messages import parse_recording
+from salon.signaling.sfu_messages import SDP_MAX, parse_sfu
 from salon.signaling.stats_messages import Stats, parse_stats
 
 PROTOCOL_VERSION = 1
@@ -49,21 +56,6 @@ _ID_MAX = 64
 MAX_NESTING = 1024
 """orjson refuses JSON nested deeper than this while it parses, without recursing in Python; no
 message of the protocol nests beyond a few levels, and none is handed on with more than one."""
-
-
-class ErrorCode(StrEnum):
-    BAD_FRAME = "bad_frame"
-    UNKNOWN_TYPE = "unknown_type"
-    BAD_FIELD = "bad_field"
-    NOT_JOINED = "not_joined"
-    ALREADY_JOINED = "already_joined"
-    NOT_ALLOWED = "not_allowed"
-    NO_SUCH_PARTICIPANT = "no_such_participant"
-    NO_SUCH_ROOM = "no_such_room"
-    UNSUPPORTED_VERSION = "unsupported_version"
-    SLOW_DOWN = "slow_down"
-    NO_SFU = "no_sfu"
-    WAITING_ROOM_FULL = "waiting_room_full"
 
 
 class CloseCode(IntEnum):
@@ -88,6 +80,15 @@ class CloseCode(IntEnum):
 
 __all__ = [
     "SDP_MAX",
+    "CancelKnock",
+    "Chat",
+    "Join",
+    "Knock",
+    "Leave",
+    "MediaState",
+    "Ping",
+    "Resume",
+    "SetName",
     "SfuAnswer",
     "SfuCandidate",
     "SfuPublish",
@@ -95,6 +96,7 @@ __all__ = [
     "SfuQuality",
     "SfuSubscribe",
     "SfuView",
+    "Signal",
     "offers_to_send",
 ]  # fmt: skip
 
@@ -102,90 +104,16 @@ __all__ = [
 class ProtocolError(Exception):
     """A frame Salon refuses; answered with an `error` message, the socket goes on."""
 
-    def __init__(self, code: ErrorCode, message: str, about: str | None = None) -> None:
+    def __init__(self, code: RoomErrorCode, message: str, about: str | None = None) -> None:
         super().__init__(message)
         self.code = code
         self.message = message
         self.about = about
 
 
-# --- client messages ---------------------------------------------------------------------------
+ClientMessage = RoomCommand | Stats
 
-
-@dataclass(frozen=True, slots=True)
-class Resume:
-    participant_id: ParticipantId
-    token: str
-
-
-@dataclass(frozen=True, slots=True)
-class Join:
-    room: RoomName
-    room_key: str | None
-    display_name: str | None
-    external_id: str | None
-    metadata: str | None
-    resume: Resume | None
-
-
-@dataclass(frozen=True, slots=True)
-class Knock:
-    display_name: str | None
-
-
-@dataclass(frozen=True, slots=True)
-class CancelKnock:
-    pass
-
-
-@dataclass(frozen=True, slots=True)
-class Leave:
-    pass
-
-
-@dataclass(frozen=True, slots=True)
-class Signal:
-    to: ParticipantId
-    payload: dict[str, Any]
-    """`{"description": …}` or `{"candidate": …}`, relayed as given once checked."""
-
-
-@dataclass(frozen=True, slots=True)
-class MediaState:
-    audio: bool
-    video: bool
-    screen: bool
-
-
-@dataclass(frozen=True, slots=True)
-class Chat:
-    text: str
-
-
-@dataclass(frozen=True, slots=True)
-class SetName:
-    display_name: str
-
-
-@dataclass(frozen=True, slots=True)
-class Ping:
-    id: str | int | None
-
-
-ClientMessage = (
-    Join | Knock | CancelKnock | Leave | Signal | MediaState | Chat | SetName | Ping | HostMessage
-    | SfuPublish | SfuAnswer | SfuCandidate | SfuSubscribe | SfuQuality | SfuView
-    | SfuPublishRtp | RecordingMessage | Stats
-)  # fmt: skip
-
-
-_WIRE_TYPES: dict[type, str] = {
-    Join: "join", Knock: "knock", CancelKnock: "cancel-knock", Leave: "leave", Signal: "signal",
-    MediaState: "media", Chat: "chat", SetName: "set-name", Ping: "ping", **HOST_WIRE_TYPES,
-    SfuPublish: "sfu-publish", SfuAnswer: "sfu-answer", SfuCandidate: "sfu-candidate",
-    SfuSubscribe: "sfu-subscribe", SfuQuality: "sfu-quality", SfuView: "sfu-view",
-    SfuPublishRtp: "sfu-publish-rtp", **RECORDING_WIRE_TYPES, Stats: "stats",
-}  # fmt: skip
+_WIRE_TYPES: dict[type, str] = {**NAMES, Stats: "stats"}
 
 
 def wire_type(message: ClientMessage) -> str:
@@ -202,7 +130,7 @@ class _Fields:
         self.about = about
 
     def bad(self, message: str) -> ProtocolError:
-        return ProtocolError(ErrorCode.BAD_FIELD, message, self.about)
+        return ProtocolError(RoomErrorCode.BAD_FIELD, message, self.about)
 
     def text(self, name: str, *, maximum: int, required: bool = False) -> str | None:
         value = self._data.get(name)
@@ -261,7 +189,7 @@ def display_name(value: str | None, about: str) -> str | None:
     trimmed = value.strip()
     if not trimmed or len(trimmed) > NAME_MAX or _has_control(trimmed):
         raise ProtocolError(
-            ErrorCode.BAD_FIELD,
+            RoomErrorCode.BAD_FIELD,
             f"displayName must be 1-{NAME_MAX} characters, without control characters",
             about,
         )
@@ -272,7 +200,7 @@ def _join(fields: _Fields, data: dict[str, Any]) -> Join:
     version = data.get("v")
     if type(version) is not int or version != PROTOCOL_VERSION:
         raise ProtocolError(
-            ErrorCode.UNSUPPORTED_VERSION,
+            RoomErrorCode.UNSUPPORTED_VERSION,
             f"this server speaks version {PROTOCOL_VERSION} of the protocol",
             "join",
         )
@@ -321,7 +249,7 @@ def _signal(fields: _Fields, data: dict[str, Any]) -> Signal:
             not isinstance(candidate, dict)
             or not isinstance(candidate.get("candidate", ""), str)
             or not all(_flat(value) for value in candidate.values())
-            or len(encode(candidate)) > 2000
+            or len(_json(candidate)) > 2000
         ):
             raise fields.bad("candidate must be an RTCIceCandidateInit object or null")
         return Signal(to, {"candidate": candidate})
@@ -355,9 +283,9 @@ def parse(frame: str | bytes) -> ClientMessage:
     try:
         data = orjson.loads(frame)
     except orjson.JSONDecodeError:
-        raise ProtocolError(ErrorCode.BAD_FRAME, "a frame must be one JSON object") from None
+        raise ProtocolError(RoomErrorCode.BAD_FRAME, "a frame must be one JSON object") from None
     if not isinstance(data, dict) or not isinstance(data.get("type"), str):
-        raise ProtocolError(ErrorCode.BAD_FRAME, "a frame must be a JSON object with a type")
+        raise ProtocolError(RoomErrorCode.BAD_FRAME, "a frame must be a JSON object with a type")
     kind: str = data["type"]
     fields = _Fields(data, kind)
     match kind:
@@ -392,18 +320,10 @@ def parse(frame: str | bytes) -> ClientMessage:
     recording_message = parse_recording(kind)
     if recording_message is not None:
         return recording_message
-    raise ProtocolError(ErrorCode.UNKNOWN_TYPE, f"unknown message type {kind[:40]!r}", kind[:40])
+    raise ProtocolError(
+        RoomErrorCode.UNKNOWN_TYPE, f"unknown message type {kind[:40]!r}", kind[:40]
+    )
 
 
-# --- server messages ---------------------------------------------------------------------------
-
-
-def encode(message: dict[str, Any]) -> str:
-    return json.dumps(message, separators=(",", ":"), ensure_ascii=False)
-
-
-def error(code: ErrorCode, message: str, about: str | None = None) -> dict[str, Any]:
-    body: dict[str, Any] = {"type": "error", "code": code.value, "message": message}
-    if about is not None:
-        body["about"] = about
-    return body
+def _json(value: object) -> str:
+    return json.dumps(value, separators=(",", ":"), ensure_ascii=False)

@@ -1,5 +1,5 @@
-"""The group-room (SFU) messages of the signaling protocol: their types and their parsing, for
-`protocol.parse`, which re-exports them. Pure.
+"""The group-room (SFU) messages of the signaling protocol: their parsing, for `protocol.parse`
+(the commands they become are `salon.rooms.commands`; `protocol` re-exports them). Pure.
 
     sfu-publish {description: offer, screenMid?, restart?}    sfu-answer {description: answer}
     sfu-candidate {target: publisher|subscriber, candidate}    sfu-subscribe {}
@@ -10,11 +10,20 @@
 
 import json
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 
 from salon.ids import ParticipantId
-from salon.signaling.sdp import has_forbidden_characters
+from salon.rooms.commands import GroupMediaCommand as SfuMessage
+from salon.rooms.commands import (
+    SfuAnswer,
+    SfuCandidate,
+    SfuPublish,
+    SfuPublishRtp,
+    SfuQuality,
+    SfuSubscribe,
+    SfuView,
+)
+from salon.rooms.sdp import has_forbidden_characters
 
 SDP_MAX = 60_000
 _ID_MAX = 64
@@ -24,71 +33,9 @@ Bad = Callable[[str], Exception]
 """Makes the protocol's `bad_field` error for a message."""
 
 
-@dataclass(frozen=True, slots=True)
-class SfuPublish:
-    """A group room: the browser's publisher offer (camera and microphone, and its screen)."""
-
-    description: dict[str, str]
-    screen_mid: str | None
-    restart: bool
-    """A new peer connection: Salon starts a new publisher for it."""
-    publication: int | None = None
-    """The browser's number for this offer, echoed in `sfu-published`."""
-
-
-@dataclass(frozen=True, slots=True)
-class SfuAnswer:
-    """A group room: the browser's answer to the last `sfu-offer`."""
-
-    description: dict[str, str]
-    subscription: int | None = None
-    """The `subscription` of the offer answered; an answer to an older one is dropped."""
-
-
-@dataclass(frozen=True, slots=True)
-class SfuCandidate:
-    target: str
-    """`publisher` or `subscriber`: which of the browser's two connections."""
-    candidate: dict[str, Any] | None
-
-
-@dataclass(frozen=True, slots=True)
-class SfuSubscribe:
-    """A group room: the browser starts its receiving connection afresh."""
-
-
-@dataclass(frozen=True, slots=True)
-class SfuQuality:
-    """Which simulcast layer of a participant's camera to receive (0 small … 2 large)."""
-
-    participant_id: ParticipantId
-    substream: int
-
-
 VIEW_MAX_VIDEOS = 49
 """A page of 25 tiles, the stage and room to spare; more is refused."""
 VIEW_MAX_PINNED = 10
-
-
-@dataclass(frozen=True, slots=True)
-class SfuView:
-    """The videos the browser shows now, each with the simulcast layer its tile's size needs,
-    and whom it pinned (heard whether loud or not): Salon receives exactly these for it."""
-
-    videos: tuple[tuple[ParticipantId, str, int], ...]
-    """(participant, `camera` or `screen`, substream)."""
-    pinned: tuple[ParticipantId, ...] = ()
-
-
-@dataclass(frozen=True, slots=True)
-class SfuPublishRtp:
-    """A group room: publish plain RTP instead of WebRTC (load rigs, gateways); answered with
-    `sfu-rtp-published` (where and how to send) where the server allows it."""
-
-
-SfuMessage = (
-    SfuPublish | SfuAnswer | SfuCandidate | SfuSubscribe | SfuQuality | SfuView | SfuPublishRtp
-)
 
 
 def _description(data: dict[str, Any], kind: str, bad: Bad) -> dict[str, str]:

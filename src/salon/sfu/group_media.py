@@ -15,17 +15,18 @@ import asyncio
 import contextlib
 import logging
 import secrets
-from collections.abc import Callable, Coroutine, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Coroutine, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from salon.sfu import rtp_publishers
 from salon.sfu.audio_selection import DEFAULT_VOICES, Loudness
-from salon.sfu.janus_client import JanusError, JanusHandle
-from salon.sfu.pool import Instance, JanusPool, NoSfuUp
+from salon.sfu.janus_client import JanusError
+from salon.sfu.model import Feed, Member, Send, VideoRoom
+from salon.sfu.pool import JanusPool, NoSfuUp
 from salon.sfu.recording import RoomRecordings
-from salon.sfu.subscription import Member, Subscriptions
+from salon.sfu.subscription import Subscriptions
 from salon.sfu.visibility import ShownVideo, View
 
 log = logging.getLogger(__name__)
@@ -40,39 +41,6 @@ ROOM_BITRATE = 2_000_000
 FIR_FREQ_S = 10
 H264_PROFILE = "42e01f"
 """Constrained baseline: what Safari and every other browser decode."""
-
-Send = Callable[[dict[str, Any]], None]
-
-
-@dataclass
-class Feed:
-    participant_id: str
-    feed_id: int
-    streams: list[dict[str, Any]] = field(default_factory=list)
-    """Janus's description of each published stream (mid, type, description, disabled)."""
-
-
-@dataclass
-class VideoRoom:
-    key: str
-    capacity: int
-    room_id: int = 0
-    secret: str = ""
-    instance: Instance | None = None
-    monitor: JanusHandle | None = None
-    members: dict[str, Member] = field(default_factory=dict)
-    feeds: dict[int, Feed] = field(default_factory=dict)
-    ready: asyncio.Event = field(default_factory=asyncio.Event)
-    lost: bool = False
-    """Its instance died: members wait for `sfu-state: ready`."""
-    lock: asyncio.Lock = field(default_factory=asyncio.Lock)
-    loudness: Loudness = field(default_factory=Loudness)
-    voices: int = DEFAULT_VOICES
-    """How many of the loudest voices each member hears."""
-
-    @property
-    def alive(self) -> bool:
-        return self.instance is not None and self.instance.up and self.ready.is_set()
 
 
 @dataclass
@@ -90,7 +58,7 @@ def _random_id() -> int:
     return secrets.randbelow(2**52) + 1
 
 
-class SfuBridge(Subscriptions):
+class JanusGroupMedia:
     def __init__(
         self, pool: JanusPool, voices: int = DEFAULT_VOICES, rtp_publishers: bool = False
     ) -> None:
@@ -102,6 +70,7 @@ class SfuBridge(Subscriptions):
         self._members: dict[str, Member] = {}
         self._tasks: set[asyncio.Task[None]] = set()
         self._recordings = RoomRecordings()
+        self._subscriptions = Subscriptions(self.room_of, self.member, self._spawn)
         pool.on_down = self._instance_down
         pool.on_up = self._instance_up
         pool.tracks = self.forwarded_tracks
@@ -134,7 +103,7 @@ class SfuBridge(Subscriptions):
 
     async def _prepare(self, room: VideoRoom, member: Member) -> None:
         if await self._ensure_room(room):
-            await self.prepare(room, member)
+            await self._subscriptions.prepare(room, member)
 
     async def leave(self, participant_id: str) -> None:
         member = self._members.pop(participant_id, None)
@@ -299,7 +268,7 @@ class SfuBridge(Subscriptions):
 
     def _reconcile_all(self, room: VideoRoom) -> None:
         for member in list(room.members.values()):
-            self._spawn(self.reconcile(room, member))
+            self._spawn(self._subscriptions.reconcile(room, member))
 
     # --- publishing -----------------------------------------------------------------------
 
@@ -389,7 +358,7 @@ class SfuBridge(Subscriptions):
             ShownVideo(pid, "screen" if kind == "screen" else "camera", substream)
             for pid, kind, substream in videos
         )
-        await self.set_view(participant_id, View(shown, frozenset(pinned)))
+        await self._subscriptions.set_view(participant_id, View(shown, frozenset(pinned)))
 
     # --- host moderation ------------------------------------------------------------------
 
@@ -479,6 +448,22 @@ class SfuBridge(Subscriptions):
         return 0 if room is None else sum(len(m.subscribed()) for m in room.members.values())
 
     # --- helpers --------------------------------------------------------------------------
+
+    # --- receiving (subscription.py) -----------------------------------------------------------
+
+    async def answer(
+        self, participant_id: str, answer: dict[str, Any], subscription: int | None
+    ) -> None:
+        await self._subscriptions.answer(participant_id, answer, subscription)
+
+    async def resubscribe(self, participant_id: str) -> None:
+        await self._subscriptions.resubscribe(participant_id)
+
+    def resend_offer(self, participant_id: str) -> None:
+        self._subscriptions.resend_offer(participant_id)
+
+    async def quality(self, participant_id: str, of: str, substream: int) -> None:
+        await self._subscriptions.quality(participant_id, of, substream)
 
     def room_of(self, member: Member) -> VideoRoom | None:
         return self._rooms.get(member.space)
