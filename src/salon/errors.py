@@ -28,6 +28,11 @@ class ErrorCode(StrEnum):
     UNAVAILABLE = "unavailable"
 
 
+class StorageUnavailable(Exception):
+    """The database could not be reached or did not answer. Not a `SalonError`: a client gets
+    `503 unavailable` from the edge that meets it, never the storage layer's message."""
+
+
 class SalonError(Exception):
     code: ErrorCode = ErrorCode.INVALID_INPUT
 

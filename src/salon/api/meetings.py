@@ -4,7 +4,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, Response
 
-from salon.api.deps import caller_of, services_of
+from salon.api.deps import caller_of
 from salon.api.openapi import request_body_schema
 from salon.api.responses import COMMON_ERRORS, Json, parse_body
 from salon.api.schemas import (
@@ -14,6 +14,7 @@ from salon.api.schemas import (
     parse_fields,
     render_meeting,
 )
+from salon.services import services_of
 
 router = APIRouter(prefix="/v1", tags=["meetings"], responses=COMMON_ERRORS)
 

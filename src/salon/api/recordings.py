@@ -14,6 +14,7 @@ from salon.api.responses import COMMON_ERRORS, Json, parse_body
 from salon.api.webhook_shapes import DATE_TIME
 from salon.recording.model import ACCESS_LINK_DEFAULT_S, FILE_PATH, render_recording
 from salon.recording.service import RecordingService
+from salon.services import services_of
 
 router = APIRouter(prefix="/v1", tags=["recordings"], responses=COMMON_ERRORS)
 files = APIRouter(include_in_schema=False)
@@ -49,8 +50,7 @@ class BulkDeleteBody(BaseModel):
 
 
 def _recordings(request: Request) -> RecordingService:
-    found: RecordingService = request.app.state.recordings
-    return found
+    return services_of(request).recordings
 
 
 @router.get("/recordings", summary="Get recordings", response_model=RecordingListOut)

@@ -2,6 +2,6 @@
 allowed domains, webhooks, meetings and members, and watch its live rooms.
 
     browser ──cookie + CSRF──► web.py (session, role, form) ──► one service call ──► pages (HTML)
-    accounts.py (sign-in, sessions, one-time links) ──► storage/accounts.py
-    pure rules: model.py · passwords.py · tokens.py · permissions.py · throttle.py
+    the accounts domain (salon.accounts: sign-in, sessions, one-time links) ──► storage
+    pure rules: permissions.py (which role may use which area)
 """

@@ -3,6 +3,7 @@
 from fastapi import APIRouter, Request
 from starlette.responses import Response
 
+from salon.accounts.model import Account, AccountId, AccountRole, check_role
 from salon.dashboard.html import Html, html, join, when
 from salon.dashboard.layout import (
     confirm_button,
@@ -17,7 +18,6 @@ from salon.dashboard.layout import (
     page,
     section,
 )
-from salon.dashboard.model import Account, AccountId, AccountRole, check_role
 from salon.dashboard.permissions import Area
 from salon.dashboard.refusals import DashboardRoute
 from salon.dashboard.web import (

@@ -21,6 +21,7 @@ from salon.metrics import events as metrics
 from salon.rooms.live import Refused, Seat, SeatStatus
 from salon.rooms.service import RoomService
 from salon.rooms.state import NoSuchParticipant, NotAllowed, SignedInMember
+from salon.services import services_of
 from salon.signaling import protocol as p
 from salon.signaling.flood import LogBudget, TokenBucket
 from salon.signaling.protocol import CloseCode, ErrorCode
@@ -159,10 +160,11 @@ async def _dispatch(
 
 
 async def signal_endpoint(websocket: WebSocket) -> None:
-    rooms: RoomService = websocket.app.state.rooms
-    clock: Clock = websocket.app.state.clock
-    member_of: MemberResolver | None = getattr(websocket.app.state, "signed_in_member", None)
-    sink: StatsSink | None = getattr(websocket.app.state, "stats_sink", None)
+    services = services_of(websocket)
+    rooms: RoomService = services.rooms
+    clock: Clock = services.clock
+    member_of: MemberResolver | None = services.signed_in_member
+    sink: StatsSink | None = services.stats_sink
     agent = websocket.headers.get("user-agent", "")
     stats = None if sink is None else lambda seat, sample: sink(seat, agent, sample)
     member = None
