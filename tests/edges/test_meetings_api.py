@@ -432,3 +432,18 @@ async def test_no_v1_response_carries_cors_headers(api: Api) -> None:
             responses.append(await api.client.options(target, headers=preflight))
     for response in responses:
         assert_no_cors(response)
+
+
+async def test_a_create_whose_every_room_name_is_taken_is_a_409(
+    api: Api, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The names drawn for a new meeting all clash with stored ones: a conflict, never a 500."""
+    monkeypatch.setattr(
+        "salon.meetings.service.generate_room_name", lambda prefix, pattern: "/taken"
+    )
+    await create_meeting(api)
+    response = await api.client.post("/v1/meetings", json={"endDate": FAR_END}, headers=api.auth)
+    assert (response.status_code, response.json()) == (
+        409,
+        {"error": "could not find a free room name; try again", "code": "conflict"},
+    )

@@ -181,10 +181,6 @@ class AccountService:
         async with self._db.transaction() as tx:
             return await rows.delete_sessions_of(tx, account_id)
 
-    async def forget_expired_sessions(self) -> int:
-        async with self._db.transaction() as tx:
-            return await rows.delete_expired_sessions(tx, self._clock())
-
     # --- one-time links -----------------------------------------------------------------------
 
     async def needs_first_owner(self, org_id: OrgId) -> bool:

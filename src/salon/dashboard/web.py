@@ -10,7 +10,7 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
-from salon.accounts.model import Account, AccountRole
+from salon.accounts.model import Account
 from salon.accounts.service import AccountService
 from salon.accounts.tokens import csrf_matches, csrf_token, new_token
 from salon.clock import Clock
@@ -104,10 +104,6 @@ class Viewer:
     org: Organization
     session_token: str
     csrf: str
-
-    @property
-    def is_owner(self) -> bool:
-        return self.account.role is AccountRole.OWNER
 
 
 class SignInNeeded(Exception):

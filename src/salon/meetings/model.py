@@ -174,9 +174,14 @@ def keyed_room_url(url: str, room_key: str) -> str:
 # --- the stored meeting ------------------------------------------------------------------------
 
 
+NOT_STORED = MeetingId("")
+"""The id of a meeting about to be inserted: the database assigns the real one."""
+
+
 @dataclass(frozen=True, slots=True)
 class Meeting:
     meeting_id: MeetingId
+    """`NOT_STORED` until the database gives the meeting its id."""
     org_id: OrgId
     room_name: RoomName
     room_mode: RoomMode

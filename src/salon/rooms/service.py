@@ -70,7 +70,6 @@ class RoomService(RecordingRules, GroupMediaRules, KnockRules, LeavingRules, Hos
         recorder: RoomRecorder,
         clock: Clock,
         *,
-        ice_servers: list[dict[str, Any]] | None = None,
         ice_servers_for: Callable[[ParticipantId, int], list[dict[str, Any]]] | None = None,
         group_media: GroupMedia | None = None,
         resume_grace_s: float = RESUME_GRACE_S,
@@ -83,7 +82,6 @@ class RoomService(RecordingRules, GroupMediaRules, KnockRules, LeavingRules, Hos
         self._meetings = meetings
         self._recorder = recorder
         self._clock = clock
-        self._ice_servers = ice_servers or []
         self._ice_servers_for = ice_servers_for
         self._sfu = group_media
         self._resume_grace_s = resume_grace_s
@@ -269,7 +267,7 @@ class RoomService(RecordingRules, GroupMediaRules, KnockRules, LeavingRules, Hos
             "iceServers": (
                 self._ice_servers_for(seat.participant_id, self._clock())
                 if self._ice_servers_for is not None
-                else self._ice_servers
+                else []
             ),
             "media": "sfu" if self.is_group(live) else "mesh",
         }
