@@ -1,7 +1,8 @@
 """`/v1/meetings` through the ASGI app: the exact wire shapes of create, read, list and delete.
 
-Every test runs on SQLite and on PostgreSQL (the `api` fixture). Expected values come from the
-contract (Part 1 items 2, 6, 8 and 10; Part 2 sections 1.2-1.5 and 8), not from the code.
+Every test runs on SQLite and on PostgreSQL (the `api` fixture). Expected values come from
+Whereby's documents as docs/whereby-compatibility.md reads them ("Dates", "No CORS", "Room names",
+"Room URLs"), not from the code.
 """
 
 import json

@@ -1,4 +1,4 @@
-"""`/v1/meetings`: create, list, read and delete meetings (Whereby's contract, section 1)."""
+"""`/v1/meetings`: create, list, read and delete meetings (Whereby's REST API v1)."""
 
 from typing import Annotated
 

@@ -1,6 +1,6 @@
-"""`/v1/recordings` (Whereby's contract): list, read, delete and bulk-delete the organization's
-cloud recordings, and an expiring signed link to a recording kept by Salon; and the route that
-link points at, which serves the file with HTTP range requests (players seek)."""
+"""`/v1/recordings` (as Whereby's REST API v1 has it): list, read, delete and bulk-delete the
+organization's cloud recordings, and an expiring signed link to a recording kept by Salon; and the
+route that link points at, which serves the file with HTTP range requests (players seek)."""
 
 from typing import Annotated
 

@@ -2,7 +2,8 @@
 
 A meeting lives from creation until `ROOM_LIFETIME_AFTER_END` after its end date; host and viewer
 keys and in-room webhooks count only inside its time window, which opens `WINDOW_SLACK` before the
-start and closes `WINDOW_SLACK` after the end (contract, Part 1 items 2, 3 and 8-10).
+start and closes `WINDOW_SLACK` after the end (docs/whereby-compatibility.md: "Dates", "Time
+window", "Room names", "Room modes and capacities", "Room URLs").
 """
 
 import base64

@@ -1,5 +1,5 @@
-"""Allowed domains: which sites may frame an organization's rooms (contract, Part 1 item 13).
-Pure.
+"""Allowed domains: which sites may frame an organization's rooms (docs/whereby-compatibility.md,
+"Allowed domains"; docs/embedding.md). Pure.
 
 An entry is `https://host`, `https://*.host`, `https://host:port` or `http://localhost:port`,
 with no path. Room pages send `Content-Security-Policy: frame-ancestors 'self' <entries>`; with no

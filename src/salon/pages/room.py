@@ -112,7 +112,7 @@ async def room_page(name: str, request: Request) -> Response:
             misses.charge(bucket, 1)
         return not_found()
     policy, origins = await _policy(request, meeting.org_id)
-    # The page obeys embed commands only from these origins (contract, section 4.3).
+    # The page obeys embed commands only from these origins (docs/embedding.md, "Allowed domains").
     meta = f'<meta name="salon-allowed-origins" content="{html.escape(" ".join(origins))}">'
     meta += await theme_meta(services.themes, meeting.org_id, meeting.room_name)
     page = _page(_ROOM_PAGE).replace("</head>", f"{meta}\n</head>", 1)

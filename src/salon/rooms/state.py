@@ -31,7 +31,7 @@ class Role(StrEnum):
 
 
 HOST_ROLES = frozenset({Role.HOST, Role.OWNER, Role.MEMBER})
-"""Roles with host privileges (contract, Part 1 item 14)."""
+"""Roles with host privileges (docs/whereby-compatibility.md, "Roles in a room")."""
 ENTERS_LOCKED = HOST_ROLES | {Role.VIEWER, Role.GRANTED_VISITOR, Role.RECORDER}
 
 
