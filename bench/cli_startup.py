@@ -18,8 +18,8 @@ from pathlib import Path
 SALON = str(Path(sys.executable).parent / "salon")
 GOAL_S = 0.3
 EAGER = (
-    "import alembic.command, sqlalchemy, uvicorn, salon.app, salon.dashboard.accounts;"
-    "from salon.dashboard import passwords; passwords._unknown_account_hash();"
+    "import alembic.command, sqlalchemy, uvicorn, salon.app, salon.accounts.service;"
+    "from salon.accounts import passwords; passwords._unknown_account_hash();"
     "import sys; from salon.cli import main; sys.exit(main(sys.argv[1:]))"
 )
 

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import httpx
 
 from helpers import CLIENT_ADDRESS, Api
-from salon.dashboard.model import AccountRole
+from salon.accounts.model import AccountRole
 from salon.ids import OrgId
 
 PASSWORD = "correct horse battery"
@@ -50,7 +50,7 @@ async def signed_in(
     role: AccountRole = AccountRole.OWNER,
     org: OrgId | None = None,
 ) -> Person:
-    accounts = api.app.state.dashboard.accounts
+    accounts = api.app.state.services.accounts
     await accounts.create_account(org or api.org_id, email, role, PASSWORD)
     person = await browser(api, people)
     await person.get("/dashboard/sign-in")

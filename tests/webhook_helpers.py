@@ -267,11 +267,12 @@ class Rig:
         frame = {"type": "join", "v": 1, "room": meeting["roomName"], **extra}
         if host:
             [frame["roomKey"]] = parse_qs(urlsplit(meeting["hostRoomUrl"]).query)["roomKey"]
-        seat: Seat = await self.api.app.state.rooms.join(FakeClient(), p.parse(json.dumps(frame)))
+        rooms = self.api.app.state.services.rooms
+        seat: Seat = await rooms.join(FakeClient(), p.parse(json.dumps(frame)))
         return seat
 
     async def send(self, seat: Seat, **frame: Any) -> None:
-        await self.api.app.state.rooms.handle(seat, p.parse(json.dumps(frame)))
+        await self.api.app.state.services.rooms.handle(seat, p.parse(json.dumps(frame)))
 
     async def deliveries(self, endpoint: dict[str, Any]) -> list[dict[str, Any]]:
         found = await self.call("GET", f"/v1/webhook-deliveries?webhookId={endpoint['id']}", 200)

@@ -6,11 +6,13 @@ import contextlib
 import functools
 import logging
 from collections.abc import AsyncIterator
+from dataclasses import dataclass
 from pathlib import Path
 
 from fastapi import FastAPI
 
 from salon import __version__
+from salon.accounts.service import AccountService
 from salon.api import (
     health,
     hello,
@@ -22,7 +24,6 @@ from salon.api import (
     transcriptions,
 )
 from salon.api import webhooks as webhook_routes
-from salon.api.deps import Services
 from salon.api.docs_page import install_docs_page
 from salon.api.errors import install_error_handlers
 from salon.api.gate import ApiGate
@@ -30,9 +31,7 @@ from salon.api.methods import ApiMethods
 from salon.api.openapi import DOCS_PATH, OPENAPI_PATH, install_openapi
 from salon.clock import MS_PER_HOUR, Clock, system_clock
 from salon.config import Settings
-from salon.dashboard.accounts import AccountService
 from salon.dashboard.routes import install_dashboard, signed_in_member
-from salon.dashboard.web import Dashboard
 from salon.errors import InvalidInput
 from salon.insights.samples import SampleBuffer
 from salon.insights.service import InsightsService
@@ -57,6 +56,7 @@ from salon.rooms.recorder import RoomRecorder
 from salon.rooms.recovery import NodeRecovery
 from salon.rooms.service import RoomService
 from salon.rooms.state import GroupCaps
+from salon.services import Services
 from salon.sfu.group_media import JanusGroupMedia
 from salon.sfu.placement import parse_instances
 from salon.sfu.pool import JanusPool
@@ -169,11 +169,21 @@ def build_ice_servers(settings: Settings) -> IceServers:
         raise InvalidInput(str(error)) from None
 
 
-async def build_app(settings: Settings, database: Database, clock: Clock = system_clock) -> FastAPI:
-    """The ASGI application over an open database whose schema is current."""
+@dataclass(frozen=True, slots=True)
+class Wiring:
+    """What `build_services` makes: the edges' services, and what only the lifespan touches."""
+
+    services: Services
+    group_media: JanusGroupMedia | None
+    sender: Sender
+    recovery: NodeRecovery
+
+
+async def build_services(settings: Settings, database: Database, clock: Clock) -> Wiring:
+    """Every service, wired once: the one place that picks implementations and settings."""
     orgs = OrgService(database, clock)
     keys = KeyService(database, clock)
-    meetings_service = MeetingService(
+    meetings = MeetingService(
         database,
         clock,
         orgs,
@@ -181,7 +191,6 @@ async def build_app(settings: Settings, database: Database, clock: Clock = syste
         base_domain=settings.base_domain,
         room_key_secret=await MeetingService.load_room_key_secret(database),
     )
-    services = Services(orgs=orgs, keys=keys, meetings=meetings_service)
     policy = webhook_policy(settings)
     webhooks = WebhookService(
         database,
@@ -203,7 +212,7 @@ async def build_app(settings: Settings, database: Database, clock: Clock = syste
     group_caps = build_group_caps(settings)
     group_media = build_group_media(settings)
     data_dir = Path(settings.data_dir).resolve()  # noqa: ASYNC240 - once, at start
-    recordings_service = RecordingService(
+    recordings = RecordingService(
         database,
         clock,
         group_media,
@@ -215,7 +224,7 @@ async def build_app(settings: Settings, database: Database, clock: Clock = syste
     jobs.handle(COMPOSE_JOB, CompositionJob(database, clock, data_dir))
     jobs.handle(REMOVE_JOB, RemovalJob(database, data_dir))
     engine = build_engine(settings.transcription_model)
-    transcriptions_service = TranscriptionService(
+    transcriptions = TranscriptionService(
         database,
         clock,
         data_dir,
@@ -232,19 +241,18 @@ async def build_app(settings: Settings, database: Database, clock: Clock = syste
     summariser = build_summariser(
         settings.summary_llm_url, settings.summary_llm_model, settings.summary_llm_key
     )
-    summaries_service = SummaryService(database, clock, summariser.name, jobs.wake)
     jobs.handle(SUMMARY_JOB, SummaryJob(database, clock, data_dir, summariser))
     recorder = RoomRecorder(database, orgs, on_queued=dispatcher.wake, node_id=settings.node_id)
     recovery = NodeRecovery(database, recorder, clock, settings.node_id)
     rooms = RoomService(
-        meetings_service,
+        meetings,
         recorder,
         clock,
         encode=encode_message,
         ice_servers_for=build_ice_servers(settings).for_participant,
         group_media=group_media,
         session_end_grace_s=settings.session_end_grace_s,
-        cloud_recording=recordings_service,
+        cloud_recording=recordings,
         limits=RoomLimits(
             door_cap=settings.room_door_cap,
             knocks_per_minute=settings.room_knocks_per_minute,
@@ -252,11 +260,45 @@ async def build_app(settings: Settings, database: Database, clock: Clock = syste
         ),
         group_caps=group_caps,
     )
-    meetings_service.on_room_closed(rooms.close_room)
-
-    samples = SampleBuffer(database, clock)
+    meetings.on_room_closed(rooms.close_room)
     if settings.insights_retention_days < 1:
         raise InvalidInput("--insights-retention-days must be at least 1")
+    samples = SampleBuffer(database, clock)
+    accounts = AccountService(database, clock)
+    services = Services(
+        settings=settings,
+        clock=clock,
+        database=database,
+        orgs=orgs,
+        keys=keys,
+        meetings=meetings,
+        accounts=accounts,
+        session_secret=await AccountService.load_secret(database),
+        webhooks=webhooks,
+        dispatcher=dispatcher,
+        jobs=jobs,
+        recordings=recordings,
+        transcriptions=transcriptions,
+        speech_languages=engine.languages,
+        summaries=SummaryService(database, clock, summariser.name, jobs.wake),
+        rooms=rooms,
+        themes=ThemeService(database, clock, meetings),
+        insights=InsightsService(database, clock),
+        quality_samples=samples,
+        room_misses=RateLimiter(settings.room_misses_per_minute, clock),
+        group_rooms=group_media is not None,
+        # The signaling socket hands each participant's `stats` frames here (insights).
+        stats_sink=lambda seat, agent, stats: samples.add(seat.participant_id, agent, stats.sample),
+        signed_in_member=functools.partial(signed_in_member, accounts),
+    )
+    return Wiring(services, group_media, sender, recovery)
+
+
+async def build_app(settings: Settings, database: Database, clock: Clock = system_clock) -> FastAPI:
+    """The ASGI application over an open database whose schema is current."""
+    wiring = await build_services(settings, database, clock)
+    services = wiring.services
+    rooms, group_media, recovery = services.rooms, wiring.group_media, wiring.recovery
 
     @contextlib.asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
@@ -264,11 +306,11 @@ async def build_app(settings: Settings, database: Database, clock: Clock = syste
         await recovery.beat()
         background = [
             asyncio.create_task(_housekeeping(services, settings.housekeeping_interval_s)),
-            asyncio.create_task(dispatcher.run()),
-            asyncio.create_task(jobs.run()),
+            asyncio.create_task(services.dispatcher.run()),
+            asyncio.create_task(services.jobs.run()),
             asyncio.create_task(recovery.run_heartbeat()),
             asyncio.create_task(
-                samples.run(
+                services.quality_samples.run(
                     settings.insights_retention_days * 24 * MS_PER_HOUR,
                     settings.housekeeping_interval_s,
                 )
@@ -281,12 +323,12 @@ async def build_app(settings: Settings, database: Database, clock: Clock = syste
             for task in background:
                 task.cancel()
             await asyncio.gather(*background, return_exceptions=True)
-            await samples.flush()
+            await services.quality_samples.flush()
             await rooms.stop()
             if group_media is not None:
                 await group_media.stop()
-            await sender.close()
-            await keys.flush_usage()
+            await wiring.sender.close()
+            await services.keys.flush_usage()
 
     app = FastAPI(
         title="Salon API",
@@ -297,29 +339,7 @@ async def build_app(settings: Settings, database: Database, clock: Clock = syste
         redoc_url=None,
         lifespan=lifespan,
     )
-    app.state.services = services
-    app.state.settings = settings
-    app.state.rooms = rooms
-    app.state.group_media = group_media
-    app.state.webhooks = webhooks
-    themes_service = ThemeService(database, clock, meetings_service)
-    app.state.themes = themes_service
-    insights_service = InsightsService(database, clock)
-    app.state.insights = insights_service
-    app.state.quality_samples = samples
-    # The signaling socket hands each participant's `stats` frames here (insights).
-    app.state.stats_sink = lambda seat, agent, stats: samples.add(
-        seat.participant_id, agent, stats.sample
-    )
-    app.state.dispatcher = dispatcher
-    app.state.jobs = jobs
-    app.state.recordings = recordings_service
-    app.state.transcriptions = transcriptions_service
-    app.state.speech_languages = engine.languages
-    app.state.summaries = summaries_service
-    app.state.clock = clock
-    app.state.database = database
-    app.state.room_misses = RateLimiter(settings.room_misses_per_minute, clock)
+    app.state.services = services  # what the edges read, with `salon.services.services_of`
     install_error_handlers(app)
     install_openapi(app, API_DESCRIPTION)
     install_docs_page(app, DOCS_PATH, OPENAPI_PATH)
@@ -334,26 +354,7 @@ async def build_app(settings: Settings, database: Database, clock: Clock = syste
     app.include_router(themes.router)
     app.include_router(insights.router)
     app.include_router(health.router)
-    # --- the dashboard (issue 7) ---
-    accounts = AccountService(database, clock)
-    dashboard = Dashboard(
-        accounts=accounts,
-        orgs=orgs,
-        keys=keys,
-        meetings=meetings_service,
-        webhooks=webhooks,
-        rooms=rooms,
-        themes=themes_service,
-        insights=insights_service,
-        recordings=recordings_service,
-        secret=await AccountService.load_secret(database),
-        public_url=settings.effective_public_url,
-        secure_cookies=settings.effective_public_url.startswith("https://"),
-        wake_dispatcher=dispatcher.wake,
-        clock=clock,
-    )
-    install_dashboard(app, dashboard)
-    app.state.signed_in_member = functools.partial(signed_in_member, dashboard)
+    install_dashboard(app)
     app.add_api_websocket_route(SIGNAL_PATH, signal_endpoint)
     app.mount(STATIC_PATH, InMemoryStaticFiles(directory=STATIC_DIR), name="static")
     app.include_router(theme_pages.router)
@@ -362,12 +363,12 @@ async def build_app(settings: Settings, database: Database, clock: Clock = syste
     app.add_middleware(ApiMethods)
     app.add_middleware(
         ApiGate,
-        keys=keys,
+        keys=services.keys,
         limiter=RateLimiter(settings.rate_limit_points, clock),
         max_body_bytes=settings.max_body_bytes,
         max_upload_bytes=UPLOAD_BODY_LIMIT_BYTES,
     )
-    install_metrics(app, settings, rooms, group_media, dispatcher, database, clock)
+    install_metrics(app, settings, rooms, group_media, services.dispatcher, database, clock)
     app.add_middleware(RequestIds)  # outermost: every log line of a request carries its id
     return app
 

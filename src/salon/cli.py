@@ -70,6 +70,7 @@ async def _serve(settings: Settings) -> None:
     from salon.app import build_app
     from salon.http_limits import limited_protocol
     from salon.metrics.sidecar import metrics_sidecar
+    from salon.services import services_of
     from salon.signaling.protocol import MAX_FRAME_BYTES
     from salon.webhooks.service import remember_served_origins
 
@@ -78,7 +79,7 @@ async def _serve(settings: Settings) -> None:
     database = open_database(url)
     try:
         app = await build_app(settings, database)
-        services = app.state.services
+        services = services_of(app)
         org, first_start = await services.orgs.ensure_default()
         await remember_served_origins(database, settings.own_origins)
         base = settings.effective_public_url
@@ -87,7 +88,7 @@ async def _serve(settings: Settings) -> None:
             f"  Base URL:   {base}",
             f"  REST API:   {base}/v1  (reference: {base}/v1/docs)",
             f"  Database:   {_redacted(url)}",
-            f"  Group rooms: {_group_rooms(settings, app.state.group_media is not None)}",
+            f"  Group rooms: {_group_rooms(settings, services.group_rooms)}",
             f"  Organization: {org.subdomain}",
         ]
         if first_start:
@@ -101,8 +102,8 @@ async def _serve(settings: Settings) -> None:
             if settings.database_url is None
             else "  More keys:  salon keys create --name NAME --database-url URL"
         )
-        if await app.state.dashboard.accounts.needs_first_owner(org.org_id):
-            token = await app.state.dashboard.accounts.create_setup_link(org.org_id)
+        if await services.accounts.needs_first_owner(org.org_id):
+            token = await services.accounts.create_setup_link(org.org_id)
             lines += [
                 "  Dashboard:  set up its first owner with this one-time link (24 h):",
                 f"    {base}/dashboard/setup/{token}",
@@ -137,7 +138,7 @@ async def _serve(settings: Settings) -> None:
         gc.collect()
         gc.freeze()
         gc.set_threshold(50_000, 20, 20)
-        rooms = app.state.rooms
+        rooms = services.rooms
 
         class RoomsFirstServer(uvicorn.Server):
             """On SIGTERM, close every room while its sockets still carry messages (pages are
@@ -247,7 +248,7 @@ async def _webhooks(settings: Settings, args: argparse.Namespace) -> int:
 
 
 async def _users(settings: Settings, args: argparse.Namespace) -> int:
-    from salon.dashboard.accounts import AccountService
+    from salon.accounts.service import AccountService
 
     async def work(database: Database, orgs: OrgService, _: KeyService) -> int:
         org = await orgs.find(args.org)

@@ -8,11 +8,11 @@ import sys
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, TextIO
 
-from salon.dashboard.model import check_role
+from salon.accounts.model import check_role
 from salon.ids import OrgId
 
 if TYPE_CHECKING:  # argon2 and the accounts service load only when a `users` command runs
-    from salon.dashboard.accounts import AccountService
+    from salon.accounts.service import AccountService
 
 
 def add_commands(

@@ -112,11 +112,6 @@ class Settings:
         return self.database_url or sqlite_url(self.data_dir)
 
     @property
-    def ice_servers(self) -> list[dict[str, object]]:
-        urls = [url.strip() for url in (self.stun_urls or "").split(",") if url.strip()]
-        return [{"urls": urls}] if urls else []
-
-    @property
     def own_origins(self) -> frozenset[str]:
         """Where this server answers: webhooks may not point there."""
         from salon.webhooks.model import origin_of

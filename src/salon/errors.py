@@ -28,6 +28,11 @@ class ApiErrorCode(StrEnum):
     UNAVAILABLE = "unavailable"
 
 
+class StorageUnavailable(Exception):
+    """The database could not be reached or did not answer. Not a `SalonError`: a client gets
+    `503 unavailable` from the edge that meets it, never the storage layer's message."""
+
+
 class SalonError(Exception):
     code: ApiErrorCode = ApiErrorCode.INVALID_INPUT
 

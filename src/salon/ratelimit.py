@@ -1,4 +1,4 @@
-"""Points per organization per minute (contract, Part 1 item 7). Pure: state, no I/O.
+"""Points per organization per minute (docs/whereby-compatibility.md, "Rate limits"). Pure.
 
 A fixed window opens at a bucket's first charge and lasts a minute; a request whose cost does not
 fit in what is left is refused and costs nothing, and the caller learns when the window resets.

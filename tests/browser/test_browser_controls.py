@@ -1,4 +1,4 @@
-"""What the settings, "…" and Picture-in-Picture buttons open (issue #5, item 1): the settings
+"""What the settings, "…" and Picture-in-Picture buttons open: the settings
 dialog lists the devices the browser has, the "…" menu holds the secondary actions, and the PiP
 button pops the other participant's video out of the page."""
 

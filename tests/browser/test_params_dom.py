@@ -545,7 +545,7 @@ async def test_invalid_values_are_ignored_with_a_warning(crowd: Crowd, meetings:
     for name in ("chat", "lang", "video", "frobnicate", "displayName", "externalId"):
         assert any(f"ignoring URL parameter {name}=" in text for text in warnings), (name, warnings)
     errors = [text for kind, text in console if kind == "error"]
-    assert any("externalId" in text for text in errors), errors  # as the contract asks
+    assert any("externalId" in text for text in errors), errors  # as the developer guide asks
     # Every default stands: English, the camera on, the name asked for, and the room works.
     await expect(person.page.locator("html")).to_have_attribute("lang", "en")
     await expect(person.testid("precall-name")).to_be_visible()

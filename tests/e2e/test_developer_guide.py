@@ -8,9 +8,9 @@ restored here as the guide shows them. The samples are then run with three subst
 * the base URL `https://api.whereby.dev/v1` -> this server's `/v1`;
 * the key (`YOUR_API_KEY`, or the shell variable `$API_KEY` of the curl sample) -> a Salon key;
 * ONE DELIBERATE CHANGE: the dates' year 2021 -> 2099. The guide's `endDate` (2021-08-04) is in the
-  past, which Salon answers with 400 (contract Part 1, item 2); moving both dates by the same
-  years keeps the sample's one-day meeting and its shape, and lets the echoed `startDate` be
-  checked (Salon honours `startDate`).
+  past, which Salon answers with 400 (docs/whereby-compatibility.md, "Dates"); moving both dates
+  by the same years keeps the sample's one-day meeting and its shape, and lets the echoed
+  `startDate` be checked (Salon honours `startDate`).
 
 The curl sample also gets `--write-out "\\n%{http_code}"`, as the only way to read its status.
 """

@@ -20,6 +20,7 @@ from websockets.exceptions import ConnectionClosed
 
 from e2e.raw_websocket import CLOSE, TEXT, RawClient
 from e2e.salon_process import HOST, SalonServer
+from salon.signaling.flood import BURST, RATE_PER_S
 
 WAIT_S = 10.0
 FUTURE = "2099-01-01T00:00:00Z"
@@ -284,17 +285,21 @@ async def test_over_the_burst_messages_get_slow_down_and_the_socket_stays_open(
 async def test_a_flood_gets_slow_down_then_4029(room: Room, pair: Pair) -> None:
     flooder = await joined_raw(room)
     # 1500 pings in one write, answers read as they come: a flood, not a slow reader
+    started = time.monotonic()
     flooder.send(*({"type": "ping", "id": n} for n in range(1500)))
     seen: dict[str, int] = {}
     while (frame := await flooder.frame())[0] != CLOSE:
         message = json.loads(frame[1])
         kind = message.get("code", message["type"])
         seen[kind] = seen.get(kind, 0) + 1
+    # The bucket refills while the server works through the burst: on a loaded machine (or a
+    # server under coverage) that is a token every 20 ms of it, on top of the burst.
+    refilled = RATE_PER_S * (time.monotonic() - started)
     await assert_chats(pair, "after a flood")
     code, reason = struct.unpack("!H", frame[1][:2])[0], frame[1][2:].decode()
     assert (code, reason) == (4029, "flooding"), seen
     assert seen.get("slow_down", 0) >= 1, seen
-    assert seen.get("pong", 0) <= 100, seen  # the burst, less the join
+    assert seen.get("pong", 0) <= BURST - 1 + refilled, seen  # the burst, less the join
 
 
 # --- roles ----------------------------------------------------------------------------------

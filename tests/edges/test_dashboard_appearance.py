@@ -11,7 +11,7 @@ from PIL import Image
 
 from dashboard_helpers import Person, signed_in
 from helpers import Api
-from salon.dashboard.model import AccountRole
+from salon.accounts.model import AccountRole
 
 PAGE = "/dashboard/appearance"
 

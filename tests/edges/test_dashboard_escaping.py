@@ -3,7 +3,7 @@ a form) reaches dashboard pages as text: the templates escape every value."""
 
 from dashboard_helpers import Person, signed_in
 from helpers import Api
-from salon.dashboard.model import AccountRole
+from salon.accounts.model import AccountRole
 from salon.signaling import protocol as p
 
 SCRIPT = "<script>alert(1)</script>"
@@ -19,7 +19,7 @@ class Quiet:
 
 
 async def test_a_webhook_url_with_a_script_is_escaped(api: Api, people: list[Person]) -> None:
-    hook = await api.app.state.webhooks.create(api.org_id, f"https://example.com/{SCRIPT}", None)
+    hook = await api.app.state.services.webhooks.create(api.org_id, f"https://example.com/{SCRIPT}", None)
     owner = await signed_in(api, people, "owner@example.com")
     for path in ("/dashboard/webhooks", f"/dashboard/webhooks/{hook.id}"):
         page = (await owner.get(path)).text
@@ -34,7 +34,7 @@ async def test_a_display_name_with_a_script_is_escaped_in_live_rooms(
     room = made.json()["roomName"]
     name = SCRIPT.replace("/", "\\/")  # as JSON may write it
     frame = p.parse(f'{{"type":"join","v":1,"room":"{room}","displayName":"{name}"}}')
-    await api.app.state.rooms.join(Quiet(), frame)
+    await api.app.state.services.rooms.join(Quiet(), frame)
     owner = await signed_in(api, people, "owner@example.com")
     for path in ("/dashboard/live", "/dashboard/live/rooms"):
         page = (await owner.get(path)).text
@@ -61,7 +61,7 @@ async def test_the_live_rooms_fragment_is_the_list_alone(api: Api, people: list[
     assert "<html" not in empty.text
     assert "Nobody is in a room right now" in empty.text
     frame = p.parse(f'{{"type":"join","v":1,"room":"{room}","displayName":"Ada"}}')
-    await api.app.state.rooms.join(Quiet(), frame)
+    await api.app.state.services.rooms.join(Quiet(), frame)
     fragment = (await member.get("/dashboard/live/rooms")).text
     assert f'data-room-name="{room}"' in fragment
     assert 'data-testid="live-participant" data-role="visitor"' in fragment

@@ -6,14 +6,14 @@ import re
 
 from dashboard_helpers import PASSWORD, Person, browser, field_error, signed_in
 from helpers import Api
-from salon.dashboard.model import SETUP_LINK_TTL_MS, AccountRole
-from salon.dashboard.throttle import PER_PAIR
+from salon.accounts.model import SETUP_LINK_TTL_MS, AccountRole
+from salon.accounts.throttle import PER_PAIR
 from salon.rooms.notices import Frame
 from salon.signaling import protocol as p
 
 
 async def test_setup_from_the_link_then_sign_in(api: Api, people: list[Person]) -> None:
-    token = await api.app.state.dashboard.accounts.create_setup_link(api.org_id)
+    token = await api.app.state.services.accounts.create_setup_link(api.org_id)
     ada = await browser(api, people)
     page = await ada.get(f"/dashboard/setup/{token}")
     assert page.status_code == 200
@@ -51,7 +51,7 @@ async def test_setup_from_the_link_then_sign_in(api: Api, people: list[Person]) 
 
 
 async def test_an_expired_setup_link_is_refused(api: Api, people: list[Person]) -> None:
-    token = await api.app.state.dashboard.accounts.create_setup_link(api.org_id)
+    token = await api.app.state.services.accounts.create_setup_link(api.org_id)
     api.clock.advance(SETUP_LINK_TTL_MS)
     page = await (await browser(api, people)).get(f"/dashboard/setup/{token}")
     assert page.status_code == 410
@@ -123,7 +123,7 @@ async def test_one_organization_never_sees_anothers_data(api: Api, people: list[
     services = api.app.state.services
     other = await services.orgs.create("other")
     other_key, _ = await services.keys.create(other.org_id, "their key")
-    hook = await api.app.state.webhooks.create(other.org_id, "https://example.com/h", None)
+    hook = await api.app.state.services.webhooks.create(other.org_id, "https://example.com/h", None)
     eve = await signed_in(api, people, "eve@example.com", org=other.org_id)
     ada = await signed_in(api, people, "ada@example.com")
 
@@ -132,7 +132,7 @@ async def test_one_organization_never_sees_anothers_data(api: Api, people: list[
     assert (await ada.get(f"/dashboard/webhooks/{hook.id}")).status_code == 404
     assert (await ada.post(f"/dashboard/keys/{other_key.key_id}/delete")).status_code == 404
     assert (await ada.post(f"/dashboard/webhooks/{hook.id}/reveal")).status_code == 404
-    [eve_id] = await api.app.state.dashboard.accounts.list_accounts(other.org_id)
+    [eve_id] = await api.app.state.services.accounts.list_accounts(other.org_id)
     assert (await ada.post(f"/dashboard/members/{eve_id.account_id}/remove")).status_code == 404
     assert "eve@example.com" not in (await ada.get("/dashboard/members")).text
     assert [k.key_id for k in await services.keys.list_keys(other.org_id)] == [other_key.key_id]
@@ -160,7 +160,7 @@ async def test_invitation_link_works_once(api: Api, people: list[Person]) -> Non
 
 
 async def test_sign_in_is_limited_and_says_so(api: Api, people: list[Person]) -> None:
-    await api.app.state.dashboard.accounts.create_account(
+    await api.app.state.services.accounts.create_account(
         api.org_id, "ada@example.com", AccountRole.OWNER, PASSWORD
     )
     guesser = await browser(api, people)
@@ -182,7 +182,7 @@ async def test_a_guesser_elsewhere_does_not_lock_the_owner_out(
 ) -> None:
     """Counted by client address (an IPv6 client by its /64): the guesser's place is stopped,
     the owner at theirs signs in."""
-    await api.app.state.dashboard.accounts.create_account(
+    await api.app.state.services.accounts.create_account(
         api.org_id, "ada@example.com", AccountRole.OWNER, PASSWORD
     )
     for n in range(PER_PAIR):
@@ -235,10 +235,10 @@ async def test_forms_show_errors_beside_their_fields(api: Api, people: list[Pers
 
 async def test_a_signed_in_member_joins_the_orgs_rooms_as_member(api: Api) -> None:
     """The room socket's resolver: same origin and a live session of the room's organization."""
-    accounts = api.app.state.dashboard.accounts
+    accounts = api.app.state.services.accounts
     bob = await accounts.create_account(api.org_id, "bob@example.com", AccountRole.MEMBER, PASSWORD)
     token = await accounts.open_session(bob.account_id)
-    resolve = api.app.state.signed_in_member
+    resolve = api.app.state.services.signed_in_member
     cookies = {"salon_session": token}
     member = await resolve(cookies, "https://salon.test", "salon.test")
     assert member is not None
@@ -264,10 +264,10 @@ async def test_a_signed_in_member_joins_the_orgs_rooms_as_member(api: Api) -> No
 
     joined = Client()
     frame = p.parse(f'{{"type":"join","v":1,"room":"{room}","displayName":"Bob"}}')
-    seat = await api.app.state.rooms.join(joined, frame, member)
+    seat = await api.app.state.services.rooms.join(joined, frame, member)
     assert seat.role.value == "member"
     assert joined.sent[0]["role"] == "member"
-    [live] = api.app.state.rooms.live_rooms(api.org_id)
+    [live] = api.app.state.services.rooms.live_rooms(api.org_id)
     assert [p.role.value for p in live.state.participants.values()] == ["member"]
 
 
@@ -308,7 +308,7 @@ async def test_meetings_and_live_rooms_stay_in_their_organization(
             pass
 
     frame = p.parse(f'{{"type":"join","v":1,"room":"{room}","displayName":"Their guest"}}')
-    await api.app.state.rooms.join(Quiet(), frame)
+    await api.app.state.services.rooms.join(Quiet(), frame)
     ada = await signed_in(api, people, "ada@example.com")
     assert room not in (await ada.get("/dashboard/meetings")).text
     live = await ada.client.get("/dashboard/live.json")

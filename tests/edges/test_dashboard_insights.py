@@ -4,15 +4,15 @@ sessions with each person's times and server-drawn SVG charts of bitrate and pac
 from dashboard_helpers import Person, signed_in
 from edges.test_insights_api import busy_room, sample
 from helpers import Api
+from salon.accounts.model import AccountRole
 from salon.dashboard.charts import Series, line_chart
-from salon.dashboard.model import AccountRole
 
 PAGE = "/dashboard/insights"
 
 
 async def test_the_rooms_and_one_rooms_sessions_with_charts(api: Api, people: list[Person]) -> None:
     meeting = await busy_room(api)
-    buffer = api.app.state.quality_samples
+    buffer = api.app.state.services.quality_samples
     for index in range(3):
         buffer.add("guest-b", "UA", sample(index * 2.0, 900_000, audio=True, video=True))
         api.clock.advance(2000)

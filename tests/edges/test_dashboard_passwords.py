@@ -7,8 +7,8 @@ import httpx
 
 from dashboard_helpers import PASSWORD, Person, browser, field_error, signed_in
 from helpers import Api
-from salon.dashboard.model import RESET_LINK_TTL_MS, AccountRole
-from salon.dashboard.throttle import PER_PAIR
+from salon.accounts.model import RESET_LINK_TTL_MS, AccountRole
+from salon.accounts.throttle import PER_PAIR
 
 NEW_PASSWORD = "a brand new phrase"
 RESET_LINK = re.compile(r"https://meet\.example\.test(/dashboard/reset/[\w-]+)")
@@ -123,13 +123,13 @@ async def test_an_owners_reset_link_sets_a_members_password_once(
 async def test_reset_links_are_for_owners_and_expire(api: Api, people: list[Person]) -> None:
     owner = await signed_in(api, people, "ada@example.com")
     member = await signed_in(api, people, "bob@example.com", AccountRole.MEMBER)
-    owner_id = (await api.app.state.dashboard.accounts.list_accounts(api.org_id))[0].account_id
+    owner_id = (await api.app.state.services.accounts.list_accounts(api.org_id))[0].account_id
     refused = await member.post(f"/dashboard/members/{owner_id}/reset-link")
     assert refused.status_code == 403
     unknown = await owner.post("/dashboard/members/999999/reset-link")
     assert unknown.status_code == 404
 
-    accounts = api.app.state.dashboard.accounts
+    accounts = api.app.state.services.accounts
     _, token = await accounts.reset_link(api.org_id, owner_id)
     api.clock.advance(RESET_LINK_TTL_MS + 1)
     late = await browser(api, people)

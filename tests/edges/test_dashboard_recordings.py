@@ -11,7 +11,7 @@ import pytest
 from dashboard_helpers import Person, signed_in
 from edges.test_recordings_api import add_recording
 from helpers import Api, FakeClock, make_api
-from salon.dashboard.model import AccountRole
+from salon.accounts.model import AccountRole
 from salon.recording.model import RecordingStatus, StorageKind
 from salon.storage.db import Database
 
@@ -102,7 +102,7 @@ async def test_members_and_other_organizations_get_nothing(
     assert "/theirs" not in page
     assert (await owner.client.get(f"{PAGE}/{theirs}/file")).status_code == 404
     assert (await owner.post(f"{PAGE}/{theirs}/delete")).status_code == 303
-    recordings = api.app.state.recordings
+    recordings = api.app.state.services.recordings
     assert (await recordings.get(other.org_id, theirs)).id == theirs  # not deleted
     assert (await recordings.get(api.org_id, mine)).id == mine
 

@@ -1,4 +1,5 @@
-"""`GET` and `HEAD /v1/hello`, the key check of the developer guide (contract Part 1 item 4)."""
+"""`GET` and `HEAD /v1/hello`, the key check of the developer guide
+(docs/whereby-compatibility.md, "Key check")."""
 
 import httpx
 import pytest

@@ -306,7 +306,7 @@ def sample(loss: float, bitrate: int, *, audio: bool, video: bool, screen: bool 
 async def test_one_participants_quality_and_activity(api: Api) -> None:
     t0 = api.clock()
     await busy_room(api)
-    buffer = api.app.state.quality_samples
+    buffer = api.app.state.services.quality_samples
     agent = "Mozilla/5.0 (X11; Linux x86_64) Chrome/131.0"
     moments = []
     for index, (audio, video, screen) in enumerate(
@@ -358,7 +358,7 @@ async def test_one_participants_quality_and_activity(api: Api) -> None:
 
 async def test_samples_older_than_the_retention_are_dropped(api: Api) -> None:
     await busy_room(api)
-    buffer = api.app.state.quality_samples
+    buffer = api.app.state.services.quality_samples
     buffer.add("guest-b", "UA", sample(0, 1, audio=True, video=True))
     await buffer.flush()
     kept_until = api.clock()

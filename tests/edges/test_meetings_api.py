@@ -1,7 +1,8 @@
 """`/v1/meetings` through the ASGI app: the exact wire shapes of create, read, list and delete.
 
-Every test runs on SQLite and on PostgreSQL (the `api` fixture). Expected values come from the
-contract (Part 1 items 2, 6, 8 and 10; Part 2 sections 1.2-1.5 and 8), not from the code.
+Every test runs on SQLite and on PostgreSQL (the `api` fixture). Expected values come from
+Whereby's documents as docs/whereby-compatibility.md reads them ("Dates", "No CORS", "Room names",
+"Room URLs"), not from the code.
 """
 
 import json
@@ -432,3 +433,18 @@ async def test_no_v1_response_carries_cors_headers(api: Api) -> None:
             responses.append(await api.client.options(target, headers=preflight))
     for response in responses:
         assert_no_cors(response)
+
+
+async def test_a_create_whose_every_room_name_is_taken_is_a_409(
+    api: Api, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The names drawn for a new meeting all clash with stored ones: a conflict, never a 500."""
+    monkeypatch.setattr(
+        "salon.meetings.service.generate_room_name", lambda prefix, pattern: "/taken"
+    )
+    await create_meeting(api)
+    response = await api.client.post("/v1/meetings", json={"endDate": FAR_END}, headers=api.auth)
+    assert (response.status_code, response.json()) == (
+        409,
+        {"error": "could not find a free room name; try again", "code": "conflict"},
+    )

@@ -1,4 +1,4 @@
-"""Rate limits (contract Part 1 item 7, Part 2 section 1.1): points per organization per minute.
+"""Rate limits (docs/whereby-compatibility.md, "Rate limits"): points per organization per minute.
 
 A read costs 1, a delete 2, a write 3; every `/v1` response carries `X-RateLimit-*`; a refused
 request gets `429`, `Retry-After` and `{"error", "code", "data": {"msLeft"}}`. The budget here is

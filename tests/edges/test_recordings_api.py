@@ -185,7 +185,7 @@ async def test_delete_and_bulk_delete_are_idempotent_and_remove_the_files(
     )
     assert response.status_code == 204
     assert await get(api, "/v1/recordings") == (200, {"results": [], "cursor": None})
-    runner = api.app.state.jobs
+    runner = api.app.state.services.jobs
     task = asyncio.create_task(runner.run())
     try:
         for _ in range(400):

@@ -257,7 +257,7 @@ async def test_without_a_key_it_is_401(api: Api) -> None:
 
 
 async def test_the_organizations_defaults_apply_until_the_room_overrides_them(api: Api) -> None:
-    themes = api.app.state.themes
+    themes = api.app.state.services.themes
     await themes.set_colors(api.org_id, None, {"primary": "#111111", "focus": "#222222"})
     await themes.set_image(api.org_id, None, ThemePart.LOGO, png(color=(1, 2, 3)))
     room = await new_room(api)

@@ -1,7 +1,8 @@
 """`/v1/webhooks`, `/v1/webhook-deliveries` and `/v1/webhook-metrics` through the ASGI app, on
 SQLite and PostgreSQL: shapes, clear validation errors, keys, and organizations kept apart.
 
-Errors are `{"error": "<clear message>", "code": ...}` and name the field (contract Part 1 item 5).
+Errors are `{"error": "<clear message>", "code": ...}` and name the field
+(docs/whereby-compatibility.md, "Errors").
 """
 
 import re

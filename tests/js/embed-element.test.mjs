@@ -1,4 +1,4 @@
-// <salon-embed>'s room URL (contract 4.2, 4.3): attributes become URL parameters.
+// <salon-embed>'s room URL (docs/embedding.md): attributes become URL parameters.
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 
@@ -70,7 +70,7 @@ describe("the element", () => {
     assert.equal(ALLOW, "camera; microphone; fullscreen; speaker; display-capture; autoplay");
   });
 
-  it("has the commands of contract 4.5 as methods", () => {
+  it("has the documented commands as methods", () => {
     for (const method of ["toggleCamera", "toggleMicrophone", "toggleScreenshare", "toggleChat", "togglePeople", "leaveRoom",
       "knock", "cancelKnock", "endMeeting", "toggleBreakout", "openSettings", "startRecording", "stopRecording"]) {
       assert.equal(typeof SalonEmbed.prototype[method], "function", method);

@@ -118,7 +118,7 @@ class Rooms:
     def __init__(self, api: Api, service: RoomService | None = None) -> None:
         self.api = api
         self.meetings: MeetingService = api.app.state.services.meetings
-        self.service: RoomService = service or api.app.state.rooms
+        self.service: RoomService = service or api.app.state.services.rooms
 
     @classmethod
     def with_graces(

@@ -1,7 +1,8 @@
 """`MeetingService` on SQLite and PostgreSQL: what a room key grants, and the sweeper.
 
 A room key grants its role in its own meeting's room only, only inside the time window
-(`startDate` - 1 h .. `endDate` + 1 h, contract Part 1 item 3), and only while the meeting exists.
+(`startDate` - 1 h .. `endDate` + 1 h, docs/whereby-compatibility.md, "Time window"), and only
+while the meeting exists.
 The sweeper deactivates a room 1 h after its end and deletes it 24 h after.
 """
 

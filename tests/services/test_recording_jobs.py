@@ -165,7 +165,7 @@ async def record(api: Api, tmp_path: Path, runner: JobRunner, meeting: Meeting) 
 async def test_a_stopped_recording_is_composed_kept_and_announced_once(
     api: Api, tmp_path: Path
 ) -> None:
-    await api.app.state.webhooks.create(api.org_id, "https://hooks.example.com/x", None)
+    await api.app.state.services.webhooks.create(api.org_id, "https://hooks.example.com/x", None)
     meeting = await recorded_meeting(api)
     composer = Composer()
     runner = runner_with(api, tmp_path, composer)
@@ -249,7 +249,7 @@ async def test_a_recording_for_an_s3_destination_is_uploaded_with_its_tracks(
 async def test_a_failing_composition_is_retried_once_then_reported_failed(
     api: Api, tmp_path: Path
 ) -> None:
-    await api.app.state.webhooks.create(api.org_id, "https://hooks.example.com/x", None)
+    await api.app.state.services.webhooks.create(api.org_id, "https://hooks.example.com/x", None)
     meeting = await recorded_meeting(api)
     composer = Composer(failures=2)
     runner = runner_with(api, tmp_path, composer)
@@ -285,7 +285,7 @@ async def test_a_failing_composition_is_retried_once_then_reported_failed(
 async def test_a_shutdown_during_composition_leaves_the_job_to_the_next_start(
     api: Api, tmp_path: Path
 ) -> None:
-    await api.app.state.webhooks.create(api.org_id, "https://hooks.example.com/x", None)
+    await api.app.state.services.webhooks.create(api.org_id, "https://hooks.example.com/x", None)
     meeting = await recorded_meeting(api)
     stopped = Composer(hold=True)
     first = runner_with(api, tmp_path, stopped)

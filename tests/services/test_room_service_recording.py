@@ -64,7 +64,7 @@ async def recorder_events(api: Api) -> list[tuple[str, dict[str, int]]]:
 async def test_only_a_host_starts_and_stops_it_and_everyone_is_told(
     api: Api, rooms: Rooms, sfu: FakeMedia
 ) -> None:
-    await api.app.state.webhooks.create(api.org_id, "https://hooks.example.com/x", None)
+    await api.app.state.services.webhooks.create(api.org_id, "https://hooks.example.com/x", None)
     meeting = await recorded(rooms)
     host = await rooms.join(meeting, meeting.host_key)
     guest = await rooms.join(meeting)

@@ -164,7 +164,7 @@ async def transcribed(
 async def test_a_recording_is_transcribed_speaker_by_speaker_in_time_order(
     api: Api, tmp_path: Path
 ) -> None:
-    await api.app.state.webhooks.create(api.org_id, "https://hooks.example.com/x", None)
+    await api.app.state.services.webhooks.create(api.org_id, "https://hooks.example.com/x", None)
     recording_id = await recorded(api, tmp_path, [BRUNO, ADA])
     created = await api.client.post(
         "/v1/transcriptions", json={"recordingId": recording_id}, headers=api.auth
@@ -226,7 +226,7 @@ async def test_a_recording_is_transcribed_speaker_by_speaker_in_time_order(
 async def test_a_corrupt_track_fails_the_transcription_with_a_webhook(
     api: Api, tmp_path: Path
 ) -> None:
-    await api.app.state.webhooks.create(api.org_id, "https://hooks.example.com/x", None)
+    await api.app.state.services.webhooks.create(api.org_id, "https://hooks.example.com/x", None)
     recording_id = await recorded(api, tmp_path, [ADA], corrupt=True)
     created = await api.client.post(
         "/v1/transcriptions", json={"recordingId": recording_id}, headers=api.auth
@@ -258,7 +258,7 @@ class BrokenEngine:
 async def test_an_engine_error_fails_the_transcription_with_a_webhook(
     api: Api, tmp_path: Path
 ) -> None:
-    await api.app.state.webhooks.create(api.org_id, "https://hooks.example.com/x", None)
+    await api.app.state.services.webhooks.create(api.org_id, "https://hooks.example.com/x", None)
     recording_id = await recorded(api, tmp_path, [ADA])
     created = await api.client.post(
         "/v1/transcriptions", json={"recordingId": recording_id}, headers=api.auth

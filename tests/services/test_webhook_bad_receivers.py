@@ -1,8 +1,9 @@
 """Receivers that misbehave, on SQLite and PostgreSQL: each bad answer costs one attempt, recorded
 with what went wrong, and nothing else (no other delivery is lost or held up, nothing crashes).
 
-Contract Part 1 item 11: a `5xx` or a timeout (5 s) is retried; every attempt is recorded. A
-connection that breaks is retried like a timeout (`RetryPolicy`); a `3xx` or `4xx` is final.
+docs/whereby-compatibility.md, "Webhooks": a `5xx` or a timeout (5 s) is retried; every attempt
+is recorded. A connection that breaks is retried like a timeout (`RetryPolicy`); a `3xx` or `4xx`
+is final.
 """
 
 import socket

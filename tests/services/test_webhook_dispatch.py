@@ -4,7 +4,8 @@ Room events come from the rooms service (fake clients) or the recorder, so deliv
 real outbox path; a `Dispatcher` of the test's own sends them with a real HTTP client (`Sender`),
 on the test's fake clock, so retries come due only when the test moves the clock. Every body the
 receiver gets is checked with the published helper, `salon.webhooks.verify`. Expected values
-come from the contract (Part 1 items 3 and 11; Part 2 section 2).
+come from Whereby's webhook documents as docs/whereby-compatibility.md reads them ("Time window",
+"Webhooks"), not from the code.
 """
 
 import asyncio
@@ -36,7 +37,7 @@ from webhook_helpers import (
 )
 
 WIRE_DATE = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z")
-EXAMPLE_ORDER = [  # the contract's example, in its order
+EXAMPLE_ORDER = [  # Whereby's example event, in its order
     "roleName", "displayName", "meetingId", "roomName", "subdomain", "numClients",
     "numClientsByRoleName", "metadata", "externalId",
 ]  # fmt: skip
@@ -251,7 +252,7 @@ async def test_a_lease_left_by_a_dead_dispatcher_is_taken_over_after_it_expires(
 
 
 async def test_events_outside_the_time_window_are_not_sent(rig: Rig) -> None:
-    """The window runs from startDate - 1 h to endDate + 1 h (contract Part 1 item 3)."""
+    """The window runs from startDate - 1 h to endDate + 1 h ("Time window")."""
     hook = await rig.endpoint("/window", [200])
     start = rig.api.future(hours=3)
     meeting = await rig.meeting(startDate=start, endDate=rig.api.future(hours=4))

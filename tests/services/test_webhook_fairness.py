@@ -8,6 +8,7 @@ case where a shared per-host pool made B's deliveries wait for connections A hel
 """
 
 import asyncio
+import dataclasses
 from collections.abc import AsyncIterator, Callable
 from typing import Any
 
@@ -136,7 +137,8 @@ async def test_metrics_count_only_the_calling_orgs_deliveries(rig: Rig) -> None:
     await rig.endpoint("/home", [200])
     await record_joins(rig, await rig.meeting(), 2, lambda: None)
     dispatcher = rig.dispatcher()
-    rig.api.app.state.dispatcher = dispatcher
+    app = rig.api.app
+    app.state.services = dataclasses.replace(app.state.services, dispatcher=dispatcher)
     assert await dispatcher.claim_and_send() == 2
     await dispatcher.drain()
     quiet = await quiet_org(rig)

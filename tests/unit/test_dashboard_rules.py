@@ -5,19 +5,15 @@ import pytest
 from markupsafe import Markup
 
 from helpers import FakeClock
-from salon.dashboard.html import duration, file_size, query_value, sentence, since, when
-from salon.dashboard.meeting_form import meeting_request
-from salon.dashboard.model import AccountRole, check_email, check_role
-from salon.dashboard.passwords import (
+from salon.accounts.model import AccountRole, check_email, check_role
+from salon.accounts.passwords import (
     MIN_LENGTH,
     check_password,
     hash_password,
     is_argon2id,
     password_matches,
 )
-from salon.dashboard.permissions import Area, areas_of, may_use
-from salon.dashboard.render import ENVIRONMENT
-from salon.dashboard.throttle import (
+from salon.accounts.throttle import (
     PACE_MS,
     PER_CLIENT,
     PER_PAIR,
@@ -25,7 +21,11 @@ from salon.dashboard.throttle import (
     WINDOW_MS,
     SignInThrottle,
 )
-from salon.dashboard.tokens import csrf_matches, csrf_token, new_token, token_digest
+from salon.accounts.tokens import csrf_matches, csrf_token, new_token, token_digest
+from salon.dashboard.html import duration, file_size, query_value, sentence, since, when
+from salon.dashboard.meeting_form import meeting_request
+from salon.dashboard.permissions import Area, areas_of, may_use
+from salon.dashboard.render import ENVIRONMENT
 from salon.errors import InvalidInput
 from salon.ids import OrgId
 from salon.meetings.model import RoomMode, RoomNamePattern, RoomRole, parse_date_time

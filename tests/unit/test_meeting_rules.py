@@ -1,5 +1,5 @@
 """The pure rules of a meeting: dates, time window, room names, room URLs and list cursors
-(contract, Part 1 items 2, 3, 8-10, and section 8)."""
+(docs/whereby-compatibility.md: "Dates", "Time window", "Room names", "Room URLs")."""
 
 import base64
 import re
@@ -34,7 +34,7 @@ from salon.meetings.model import (
 )
 
 HOUR = 3_600_000
-# 2021-08-11T12:56:01Z, the contract's example instant.
+# 2021-08-11T12:56:01Z, the example instant of Whereby's documents.
 EXAMPLE_MS = 1_628_686_561_000
 YEAR_2100_MS = 4_102_444_800_000
 SHAPE_MESSAGE = "must be an ISO 8601 date-time such as 2021-08-11T07:56:01-05:00"
@@ -193,7 +193,7 @@ def test_time_window_opens_an_hour_before_and_closes_an_hour_after() -> None:
     assert not window.contains(end + HOUR + 1)
 
 
-def test_lifetimes_and_capacities_match_the_contract() -> None:
+def test_lifetimes_and_capacities_are_the_documented_ones() -> None:
     assert WINDOW_SLACK_MS == HOUR
     assert DEACTIVATE_AFTER_END_MS == HOUR
     assert DELETE_AFTER_END_MS == 24 * HOUR

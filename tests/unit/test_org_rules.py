@@ -1,4 +1,4 @@
-"""Organizations: the subdomain is one DNS label (contract, Part 1 item 10)."""
+"""Organizations: the subdomain is one DNS label (docs/whereby-compatibility.md, "Room URLs")."""
 
 import pytest
 

@@ -1,4 +1,5 @@
-"""Points per organization per minute (contract, Part 1 item 7), on a clock the tests move."""
+"""Points per organization per minute ("Rate limits" in docs/whereby-compatibility.md), on a
+clock the tests move."""
 
 from unittest.mock import patch
 
@@ -30,7 +31,7 @@ def test_cost_of_each_method(method: str, cost: int) -> None:
 
 
 def test_the_documented_mix_fills_a_budget_of_1000_exactly() -> None:
-    # 200 DELETE + 100 POST + 300 GET = 1000 points (contract, Part 2, rate limiting).
+    # 200 DELETE + 100 POST + 300 GET = 1000 points (Whereby's rate-limit example).
     spent = 200 * cost_of("DELETE") + 100 * cost_of("POST") + 300 * cost_of("GET")
     assert spent == 1000
     limiter = RateLimiter(1000, ManualClock())

@@ -1,4 +1,5 @@
-"""Room keys: compact HS256 JWTs naming one meeting and one role (contract, Part 1 item 10)."""
+"""Room keys: compact HS256 JWTs naming one meeting and one role (docs/whereby-compatibility.md,
+"Room URLs")."""
 
 import base64
 import hashlib

@@ -1,5 +1,5 @@
-"""Validation errors become one clear sentence naming the field (contract, Part 1 item 5), and the
-domain errors carry stable codes."""
+"""Validation errors become one clear sentence naming the field (docs/whereby-compatibility.md,
+"Errors"), and the domain errors carry stable codes."""
 
 from typing import Any, Literal
 

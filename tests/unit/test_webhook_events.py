@@ -1,6 +1,7 @@
 """The exact bodies Salon sends, the event catalogue, URL rules and the retry policy. Pure.
 
-Bodies are compact JSON in the key order of the contract's example (Part 2 section 2.4), so that a
+Bodies are compact JSON in the key order of Whereby's example event (docs/whereby-compatibility.md,
+"Webhooks"), so that a
 receiver that re-serialises the parsed body (Whereby's Node sample) gets the signed bytes back.
 """
 
@@ -47,7 +48,7 @@ def data_of(body: bytes) -> dict[str, object]:
     return data
 
 
-def test_a_join_is_the_contract_example_byte_for_byte_then_salons_extra_fields() -> None:
+def test_a_join_is_whereby_s_example_byte_for_byte_then_salons_extra_fields() -> None:
     assert (
         client_event(RoomEventType.CLIENT_JOINED)
         == (
@@ -228,7 +229,7 @@ def test_other_spellings_of_this_servers_address_are_refused(url: str) -> None:
         check_url(url, OWN)
 
 
-def test_the_default_retry_policy_is_the_contracts() -> None:
+def test_the_default_retry_policy_is_the_documented_one() -> None:
     policy = RetryPolicy()
     assert (policy.retries, policy.timeout_s) == (2, 5.0)
     assert [policy.retries_left(n) for n in (1, 2, 3)] == [True, True, False]

@@ -1,5 +1,5 @@
 """`Whereby-Signature`: `t=<unix seconds>,v1=<hex HMAC-SHA256 of "t.body">` with the endpoint's
-secret (contract Part 1 item 11, Part 2 section 2.6; developer guide, "Validating events").
+secret (docs/whereby-compatibility.md, "Webhooks"; developer guide, "Validating events").
 
 Known answers were computed with `openssl dgst -sha256 -hmac`, not with the code under test.
 """

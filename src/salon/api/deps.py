@@ -1,4 +1,4 @@
-"""What routes use: the services of the composition root and the authenticated caller.
+"""What routes use besides the services (`salon.services.services_of`): the authenticated caller.
 
 Plain functions over the request rather than FastAPI dependencies: a dependency costs a solver
 pass (and a thread hop when synchronous) on every request, measured as most of a create's time.
@@ -12,27 +12,12 @@ from starlette.requests import Request
 from salon.api.gate import PRINCIPAL
 from salon.errors import Unauthorized
 from salon.ids import ApiKeyId, OrgId
-from salon.keys.service import KeyService
-from salon.meetings.service import MeetingService
-from salon.orgs.service import OrgService
-
-
-@dataclass(frozen=True, slots=True)
-class Services:
-    orgs: OrgService
-    keys: KeyService
-    meetings: MeetingService
 
 
 @dataclass(frozen=True, slots=True)
 class Caller:
     org_id: OrgId
     key_id: ApiKeyId
-
-
-def services_of(request: Request) -> Services:
-    found: Services = request.app.state.services
-    return found
 
 
 def caller_of(request: Request) -> Caller:

@@ -18,9 +18,9 @@ from salon.errors import (
     PayloadTooLarge,
     RateLimited,
     SalonError,
+    StorageUnavailable,
     Unauthorized,
 )
-from salon.storage.db import StorageUnavailable
 
 log = logging.getLogger(__name__)
 

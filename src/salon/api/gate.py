@@ -12,10 +12,9 @@ from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from salon.api.errors import error_response, storage_unavailable_response
-from salon.errors import PayloadTooLarge, RateLimited
+from salon.errors import PayloadTooLarge, RateLimited, StorageUnavailable
 from salon.keys.service import KeyService
 from salon.ratelimit import RateLimiter, Verdict, client_of, cost_of
-from salon.storage.db import StorageUnavailable
 
 API_PREFIX = "/v1"
 UPLOAD_PREFIX = API_PREFIX + "/rooms/"

@@ -3,7 +3,8 @@
 from fastapi import APIRouter, Request
 from starlette.responses import JSONResponse, Response
 
-from salon.storage.db import StorageUnavailable
+from salon.errors import StorageUnavailable
+from salon.services import services_of
 
 router = APIRouter(include_in_schema=False)
 
@@ -16,7 +17,7 @@ async def healthz() -> Response:
 @router.get("/readyz")
 async def readyz(request: Request) -> Response:
     try:
-        await request.app.state.database.ping()
+        await services_of(request).database.ping()
     except StorageUnavailable:
         return JSONResponse({"status": "unavailable", "error": "database unreachable"}, 503)
     return JSONResponse({"status": "ready"})

@@ -3,9 +3,10 @@
 from fastapi import APIRouter, Request, Response
 from starlette.responses import JSONResponse
 
-from salon.api.deps import caller_of, services_of
+from salon.api.deps import caller_of
 from salon.api.responses import COMMON_ERRORS
 from salon.api.schemas import HelloOut
+from salon.services import services_of
 
 router = APIRouter(prefix="/v1", tags=["keys"], responses=COMMON_ERRORS)
 

@@ -14,6 +14,7 @@ from salon.api.webhook_shapes import DATE_TIME
 from salon.errors import InvalidInput
 from salon.insights.service import FILTER_MAX, InsightsService, RoomFilter
 from salon.meetings.model import parse_date_time
+from salon.services import services_of
 
 router = APIRouter(prefix="/v1/insights", tags=["insights"], responses=COMMON_ERRORS)
 
@@ -105,8 +106,7 @@ class ParticipantQualityOut(BaseModel):
 
 
 def _insights(request: Request) -> InsightsService:
-    found: InsightsService = request.app.state.insights
-    return found
+    return services_of(request).insights
 
 
 def _required(name: str, value: str | None) -> str:

@@ -1,10 +1,10 @@
-"""`/v1/meetings`: create, list, read and delete meetings (Whereby's contract, section 1)."""
+"""`/v1/meetings`: create, list, read and delete meetings (Whereby's REST API v1)."""
 
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, Response
 
-from salon.api.deps import caller_of, services_of
+from salon.api.deps import caller_of
 from salon.api.openapi import request_body_schema
 from salon.api.responses import COMMON_ERRORS, Json, parse_body
 from salon.api.schemas import (
@@ -14,6 +14,7 @@ from salon.api.schemas import (
     parse_fields,
     render_meeting,
 )
+from salon.services import services_of
 from salon.transcription.model import check_live_language
 
 router = APIRouter(prefix="/v1", tags=["meetings"], responses=COMMON_ERRORS)
@@ -43,7 +44,7 @@ async def create_meeting(request: Request) -> Response:
     who = caller_of(request)
     body = parse_body(CreateMeetingBody, await request.body())
     if body.liveTranscription is not None:
-        check_live_language(body.liveTranscription.language, request.app.state.speech_languages)
+        check_live_language(body.liveTranscription.language, services_of(request).speech_languages)
     view = await services_of(request).meetings.create(who.org_id, body.to_request())
     return Json(render_meeting(view), status_code=201)
 

@@ -1,6 +1,6 @@
-"""`/v1/recordings` (Whereby's contract): list, read, delete and bulk-delete the organization's
-cloud recordings, and an expiring signed link to a recording kept by Salon; and the route that
-link points at, which serves the file with HTTP range requests (players seek)."""
+"""`/v1/recordings` (as Whereby's REST API v1 has it): list, read, delete and bulk-delete the
+organization's cloud recordings, and an expiring signed link to a recording kept by Salon; and the
+route that link points at, which serves the file with HTTP range requests (players seek)."""
 
 from typing import Annotated
 
@@ -14,6 +14,7 @@ from salon.api.responses import COMMON_ERRORS, Json, parse_body
 from salon.api.webhook_shapes import DATE_TIME
 from salon.recording.model import ACCESS_LINK_DEFAULT_S, FILE_PATH, render_recording
 from salon.recording.service import RecordingService
+from salon.services import services_of
 
 router = APIRouter(prefix="/v1", tags=["recordings"], responses=COMMON_ERRORS)
 files = APIRouter(include_in_schema=False)
@@ -49,8 +50,7 @@ class BulkDeleteBody(BaseModel):
 
 
 def _recordings(request: Request) -> RecordingService:
-    found: RecordingService = request.app.state.recordings
-    return found
+    return services_of(request).recordings
 
 
 @router.get("/recordings", summary="Get recordings", response_model=RecordingListOut)

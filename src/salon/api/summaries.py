@@ -10,6 +10,7 @@ from salon.api.deps import caller_of
 from salon.api.openapi import request_body_schema
 from salon.api.responses import COMMON_ERRORS, Json, parse_body
 from salon.api.webhook_shapes import DATE_TIME
+from salon.services import services_of
 from salon.summaries.model import parse_template, render_summary
 from salon.summaries.service import SummaryService
 
@@ -60,8 +61,7 @@ class CreatedOut(BaseModel):
 
 
 def _summaries(request: Request) -> SummaryService:
-    found: SummaryService = request.app.state.summaries
-    return found
+    return services_of(request).summaries
 
 
 @router.post(

@@ -15,6 +15,7 @@ from starlette.datastructures import UploadFile
 from salon.api.deps import caller_of
 from salon.api.responses import COMMON_ERRORS, parse_body
 from salon.errors import InvalidInput
+from salon.services import services_of
 from salon.themes.model import ThemePart
 from salon.themes.service import ThemeService
 
@@ -77,8 +78,7 @@ def _image_body_schema(json_model: type[BaseModel]) -> dict[str, Any]:
 
 
 def _themes(request: Request) -> ThemeService:
-    found: ThemeService = request.app.state.themes
-    return found
+    return services_of(request).themes
 
 
 def room_name_of(raw: str) -> str:

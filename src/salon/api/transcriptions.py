@@ -14,6 +14,7 @@ from salon.api.recordings import AccessLinkOut
 from salon.api.responses import COMMON_ERRORS, Json, parse_body
 from salon.api.webhook_shapes import DATE_TIME
 from salon.recording.model import ACCESS_LINK_DEFAULT_S
+from salon.services import services_of
 from salon.transcription.model import FILE_PATH, render_transcription
 from salon.transcription.service import TranscriptionService
 
@@ -59,8 +60,7 @@ class BulkDeleteBody(BaseModel):
 
 
 def _transcriptions(request: Request) -> TranscriptionService:
-    found: TranscriptionService = request.app.state.transcriptions
-    return found
+    return services_of(request).transcriptions
 
 
 @router.post(

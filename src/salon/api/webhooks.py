@@ -22,6 +22,7 @@ from salon.api.webhook_shapes import (
     render_delivery,
     render_endpoint,
 )
+from salon.services import services_of
 from salon.webhooks.events import EVENT_TYPES
 from salon.webhooks.service import WebhookService, endpoint_view
 
@@ -44,8 +45,7 @@ class UpdateWebhookBody(BaseModel):
 
 
 def _webhooks(request: Request) -> WebhookService:
-    found: WebhookService = request.app.state.webhooks
-    return found
+    return services_of(request).webhooks
 
 
 @router.post(
@@ -144,7 +144,7 @@ async def get_delivery(deliveryId: str, request: Request) -> Response:
 )
 async def replay_delivery(deliveryId: str, request: Request) -> Response:
     replayed = await _webhooks(request).replay(caller_of(request).org_id, deliveryId)
-    request.app.state.dispatcher.wake()
+    services_of(request).dispatcher.wake()
     return Json(render_delivery(replayed), status_code=201)
 
 
@@ -155,7 +155,7 @@ async def replay_delivery(deliveryId: str, request: Request) -> Response:
 )
 async def webhook_metrics(request: Request) -> Response:
     who = caller_of(request)
-    counters = request.app.state.dispatcher.counters_for(who.org_id)
+    counters = services_of(request).dispatcher.counters_for(who.org_id)
     stored: dict[str, Any] = await _webhooks(request).metrics(who.org_id)
     return Json(
         {

@@ -3,6 +3,6 @@ allowed domains, webhooks, meetings, recordings and members, and watch its live 
 
     browser ──cookie + CSRF──► web.py (session, role, form) ──► service calls ──► render.py
                                                                 (templates/*.html, autoescaped)
-    accounts.py (sign-in, sessions, one-time links) ──► storage/accounts.py
-    pure rules: model.py · passwords.py · tokens.py · permissions.py · throttle.py
+    the accounts domain (salon.accounts: sign-in, sessions, one-time links) ──► storage
+    pure rules: permissions.py (which role may use which area)
 """

@@ -5,12 +5,12 @@ from collections.abc import Callable
 from fastapi import APIRouter, Request
 from starlette.responses import Response
 
-from salon.dashboard.accounts import LinkUnusable
-from salon.dashboard.model import SESSION_TTL_MS, LinkKind, OneTimeLink, check_email
-from salon.dashboard.passwords import MIN_LENGTH, check_password
+from salon.accounts.model import SESSION_TTL_MS, LinkKind, OneTimeLink, check_email
+from salon.accounts.passwords import MIN_LENGTH, check_password
+from salon.accounts.service import LinkUnusable
+from salon.accounts.tokens import csrf_token
 from salon.dashboard.refusals import DashboardRoute
 from salon.dashboard.render import message_page, page
-from salon.dashboard.tokens import csrf_token
 from salon.dashboard.web import (
     PREFIX,
     PRESESSION_COOKIE,

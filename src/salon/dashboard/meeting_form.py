@@ -5,8 +5,6 @@ from salon.errors import InvalidInput
 from salon.meetings.model import RoomMode, RoomNamePattern, normalize_prefix, parse_date_time
 from salon.meetings.service import MeetingRequest
 
-FIELDS = ("endDate", "startDate", "roomNamePrefix", "roomMode", "roomNamePattern")
-
 
 def _date(field: str, value: str) -> int:
     """A `datetime-local` value (no zone: the form says UTC), or any ISO 8601 date-time."""

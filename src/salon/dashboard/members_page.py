@@ -3,7 +3,7 @@
 from fastapi import APIRouter, Request
 from starlette.responses import Response
 
-from salon.dashboard.model import AccountId, AccountRole, check_role
+from salon.accounts.model import AccountId, AccountRole, check_role
 from salon.dashboard.permissions import Area
 from salon.dashboard.refusals import DashboardRoute
 from salon.dashboard.render import flash, page

@@ -9,7 +9,9 @@ link an owner made (Salon sends no e-mail, so an owner hands the link over, as w
 from fastapi import APIRouter, Request
 from starlette.responses import Response
 
-from salon.dashboard.accounts import LinkUnusable
+from salon.accounts.model import LinkKind, OneTimeLink
+from salon.accounts.service import LinkUnusable
+from salon.accounts.tokens import csrf_token
 from salon.dashboard.auth_pages import (
     PASSWORD_HINT,
     check_new_password,
@@ -17,10 +19,8 @@ from salon.dashboard.auth_pages import (
     unusable,
     with_presession,
 )
-from salon.dashboard.model import LinkKind, OneTimeLink
 from salon.dashboard.refusals import DashboardRoute
 from salon.dashboard.render import page
-from salon.dashboard.tokens import csrf_token
 from salon.dashboard.web import (
     PREFIX,
     PRESESSION_COOKIE,

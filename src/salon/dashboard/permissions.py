@@ -9,7 +9,7 @@ so a member who types an owner's URL gets a 403 page, not the page.
 
 from enum import StrEnum
 
-from salon.dashboard.model import AccountRole
+from salon.accounts.model import AccountRole
 
 
 class Area(StrEnum):

@@ -5,6 +5,7 @@ from urllib.parse import urlsplit
 
 from fastapi import FastAPI
 
+from salon.accounts.service import AccountService
 from salon.dashboard import (
     appearance_page,
     auth_pages,
@@ -18,7 +19,7 @@ from salon.dashboard import (
     recordings_page,
     webhooks_page,
 )
-from salon.dashboard.web import SESSION_COOKIE, Dashboard
+from salon.dashboard.web import SESSION_COOKIE
 from salon.ids import OrgId
 from salon.meetings.model import RoomRole
 from salon.rooms.state import SignedInMember
@@ -26,8 +27,7 @@ from salon.rooms.state import SignedInMember
 ROOM_ROLE = {"owner": RoomRole.OWNER, "member": RoomRole.MEMBER}
 
 
-def install_dashboard(app: FastAPI, dashboard: Dashboard) -> None:
-    app.state.dashboard = dashboard
+def install_dashboard(app: FastAPI) -> None:
     for module in (
         auth_pages,
         keys_page,
@@ -45,7 +45,7 @@ def install_dashboard(app: FastAPI, dashboard: Dashboard) -> None:
 
 
 async def signed_in_member(
-    dashboard: Dashboard, cookies: dict[str, str], origin: str | None, host: str | None
+    accounts: AccountService, cookies: dict[str, str], origin: str | None, host: str | None
 ) -> SignedInMember | None:
     """The organization and room role of the person whose browser opened a room socket.
 
@@ -57,7 +57,7 @@ async def signed_in_member(
         return None
     if urlsplit(origin).netloc.lower() != host.lower():
         return None
-    account = await dashboard.accounts.session_account(token)
+    account = await accounts.session_account(token)
     if account is None:
         return None
     return SignedInMember(OrgId(account.org_id), ROOM_ROLE[account.role.value])

@@ -1,7 +1,7 @@
 """What every dashboard route needs: who is signed in, the CSRF check, forms, cookies, and the
 refusals (sign in first, 403, a stale form) mapped to responses in one place."""
 
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
@@ -10,11 +10,11 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
+from salon.accounts.model import Account
+from salon.accounts.service import AccountService
+from salon.accounts.tokens import csrf_matches, csrf_token, new_token
 from salon.clock import Clock
-from salon.dashboard.accounts import AccountService
-from salon.dashboard.model import Account, AccountRole
 from salon.dashboard.permissions import Area, may_use
-from salon.dashboard.tokens import csrf_matches, csrf_token, new_token
 from salon.insights.service import InsightsService
 from salon.keys.service import KeyService
 from salon.meetings.service import MeetingService
@@ -23,6 +23,7 @@ from salon.orgs.service import OrgService
 from salon.ratelimit import client_of
 from salon.recording.service import RecordingService
 from salon.rooms.service import RoomService
+from salon.services import Services, services_of
 from salon.themes.service import ThemeService
 from salon.webhooks.service import WebhookService
 
@@ -36,24 +37,68 @@ FORM_MAX_BYTES = 64 * 1024
 FORM_MAX_FIELDS = 200
 
 
-@dataclass(frozen=True, slots=True)
 class Dashboard:
-    """The services the dashboard calls, built by the composition root."""
+    """What the dashboard's pages use: the application's services, seen from the dashboard."""
 
-    accounts: AccountService
-    orgs: OrgService
-    keys: KeyService
-    meetings: MeetingService
-    webhooks: WebhookService
-    rooms: RoomService
-    themes: ThemeService
-    insights: InsightsService
-    recordings: RecordingService
-    secret: bytes
-    public_url: str
-    secure_cookies: bool
-    wake_dispatcher: Callable[[], None]
-    clock: Clock
+    __slots__ = ("_services",)
+
+    def __init__(self, services: Services) -> None:
+        self._services = services
+
+    @property
+    def accounts(self) -> AccountService:
+        return self._services.accounts
+
+    @property
+    def orgs(self) -> OrgService:
+        return self._services.orgs
+
+    @property
+    def keys(self) -> KeyService:
+        return self._services.keys
+
+    @property
+    def meetings(self) -> MeetingService:
+        return self._services.meetings
+
+    @property
+    def webhooks(self) -> WebhookService:
+        return self._services.webhooks
+
+    @property
+    def rooms(self) -> RoomService:
+        return self._services.rooms
+
+    @property
+    def themes(self) -> ThemeService:
+        return self._services.themes
+
+    @property
+    def insights(self) -> InsightsService:
+        return self._services.insights
+
+    @property
+    def recordings(self) -> RecordingService:
+        return self._services.recordings
+
+    @property
+    def clock(self) -> Clock:
+        return self._services.clock
+
+    @property
+    def secret(self) -> bytes:
+        return self._services.session_secret
+
+    @property
+    def public_url(self) -> str:
+        return self._services.settings.effective_public_url
+
+    @property
+    def secure_cookies(self) -> bool:
+        return self.public_url.startswith("https://")
+
+    def wake_dispatcher(self) -> None:
+        self._services.dispatcher.wake()
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,10 +109,6 @@ class Viewer:
     org: Organization
     session_token: str
     csrf: str
-
-    @property
-    def is_owner(self) -> bool:
-        return self.account.role is AccountRole.OWNER
 
 
 class SignInNeeded(Exception):
@@ -103,8 +144,7 @@ class Form:
 
 
 def dashboard_of(request: Request) -> Dashboard:
-    found: Dashboard = request.app.state.dashboard
-    return found
+    return Dashboard(services_of(request))
 
 
 async def viewer_of(request: Request) -> Viewer | None:

@@ -2,7 +2,8 @@
 
 A meeting lives from creation until `ROOM_LIFETIME_AFTER_END` after its end date; host and viewer
 keys and in-room webhooks count only inside its time window, which opens `WINDOW_SLACK` before the
-start and closes `WINDOW_SLACK` after the end (contract, Part 1 items 2, 3 and 8-10).
+start and closes `WINDOW_SLACK` after the end (docs/whereby-compatibility.md: "Dates", "Time
+window", "Room names", "Room modes and capacities", "Room URLs").
 """
 
 import base64
@@ -187,9 +188,14 @@ def keyed_room_url(url: str, room_key: str) -> str:
 # --- the stored meeting ------------------------------------------------------------------------
 
 
+NOT_STORED = MeetingId("")
+"""The id of a meeting about to be inserted: the database assigns the real one."""
+
+
 @dataclass(frozen=True, slots=True)
 class Meeting:
     meeting_id: MeetingId
+    """`NOT_STORED` until the database gives the meeting its id."""
     org_id: OrgId
     room_name: RoomName
     room_mode: RoomMode

@@ -5,11 +5,12 @@ from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
 
 from salon.clock import Clock
-from salon.errors import NotFound, SalonError
+from salon.errors import Conflict, NotFound
 from salon.ids import MeetingId, OrgId, RoomName
 from salon.meetings.model import (
     DEACTIVATE_AFTER_END_MS,
     DELETE_AFTER_END_MS,
+    NOT_STORED,
     Meeting,
     RoomMode,
     RoomNamePattern,
@@ -35,6 +36,8 @@ RoomCloser = Callable[[RoomName, str], Awaitable[None]]
 
 ROOM_KEY_SECRET_SETTING = "room_key_secret"  # noqa: S105 - the name, not the secret
 _NAME_ATTEMPTS = 8
+ROOM_NAMES_TAKEN = "could not find a free room name; try again"
+"""Every random name drawn for a new meeting was taken (409): rare enough that a retry succeeds."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,7 +105,8 @@ class MeetingService:
         if request.viewer_mode:
             fields |= {UrlField.HOST_ROOM_URL, UrlField.VIEWER_ROOM_URL}
         for _ in range(_NAME_ATTEMPTS):
-            new = meeting_rows.NewMeeting(
+            new = Meeting(
+                meeting_id=NOT_STORED,
                 org_id=org_id,
                 room_name=generate_room_name(request.room_name_prefix, request.room_name_pattern),
                 room_mode=room_mode,
@@ -116,7 +120,7 @@ class MeetingService:
                 meeting = await meeting_rows.insert_meeting(tx, new)
             if meeting is not None:
                 return await self._view(meeting, fields)
-        raise SalonError("could not find a free room name; try again")
+        raise Conflict(ROOM_NAMES_TAKEN)
 
     async def get(self, org_id: OrgId, meeting_id: str, fields: Iterable[UrlField]) -> MeetingView:
         meeting = await meeting_rows.get_meeting(self._db, org_id, MeetingId(meeting_id))

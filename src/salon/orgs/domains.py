@@ -1,5 +1,5 @@
-"""Allowed domains: which sites may frame an organization's rooms (contract, Part 1 item 13).
-Pure.
+"""Allowed domains: which sites may frame an organization's rooms (docs/whereby-compatibility.md,
+"Allowed domains"; docs/embedding.md). Pure.
 
 An entry is `https://host`, `https://*.host`, `https://host:port` or `http://localhost:port`,
 with no path. Room pages send `Content-Security-Policy: frame-ancestors 'self' <entries>`; with no
@@ -36,17 +36,3 @@ def check_origin(value: str) -> str:
 def frame_ancestors(origins: list[str]) -> str:
     """The `Content-Security-Policy` value for a room page."""
     return " ".join(["frame-ancestors", "'self'", *origins])
-
-
-def origin_allowed(origin: str, allowed: list[str]) -> bool:
-    """Does a page origin (as a browser reports it) match one of the entries?"""
-    origin = origin.lower()
-    for entry in allowed:
-        if entry == origin or (entry.startswith("https://") and origin == entry + ":443"):
-            return True
-        if entry.startswith("https://*."):
-            suffix = entry[len("https://*") :]
-            host = origin.removeprefix("https://")
-            if origin.startswith("https://") and host.endswith(suffix) and ":" not in host:
-                return True
-    return False

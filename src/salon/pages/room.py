@@ -17,9 +17,9 @@ from starlette.responses import HTMLResponse, PlainTextResponse, Response
 from salon.ids import OrgId, RoomName
 from salon.orgs.domains import frame_ancestors
 from salon.orgs.model import Organization
-from salon.orgs.service import OrgService
 from salon.pages.theme import theme_meta
-from salon.ratelimit import RateLimiter, client_of
+from salon.ratelimit import client_of
+from salon.services import services_of
 
 STATIC_DIR = Path(__file__).resolve().parent.parent / "static"
 STATIC_PATH = "/_salon/static"
@@ -59,15 +59,16 @@ def too_many_misses(retry_after_s: int) -> Response:
 
 
 async def _policy(request: Request, org_id: OrgId) -> tuple[str, list[str]]:
-    origins = await request.app.state.services.orgs.allowed_domains(org_id)
+    origins = await services_of(request).orgs.allowed_domains(org_id)
     return f"{frame_ancestors(origins)}; {_SCRIPTS}", origins
 
 
 async def _org_of_host(request: Request) -> Organization:
     """The organization a base URL names: its subdomain under `--base-domain`, else the default."""
-    base_domain = request.app.state.settings.base_domain
+    services = services_of(request)
+    base_domain = services.settings.base_domain
     host = request.headers.get("host", "").split(":", 1)[0].lower()
-    orgs: OrgService = request.app.state.services.orgs
+    orgs = services.orgs
     if base_domain and host.endswith("." + base_domain):
         return await orgs.find(host.removesuffix("." + base_domain))
     return await orgs.find(None)
@@ -96,7 +97,8 @@ async def embed_element() -> Response:
 
 @router.api_route("/{name}", methods=["GET", "HEAD"])
 async def room_page(name: str, request: Request) -> Response:
-    misses: RateLimiter = request.app.state.room_misses
+    services = services_of(request)
+    misses = services.room_misses
     bucket = client_of(request.client.host if request.client else None)
     if misses.enabled:
         budget = misses.charge(bucket, 0)
@@ -104,14 +106,14 @@ async def room_page(name: str, request: Request) -> Response:
             return too_many_misses(max(1, -(-budget.ms_left // 1000)))
     meeting = None
     if _ROOM_NAME_RE.fullmatch(name):
-        meeting = await request.app.state.services.meetings.active_meeting(RoomName(f"/{name}"))
+        meeting = await services.meetings.active_meeting(RoomName(f"/{name}"))
     if meeting is None:
         if misses.enabled:
             misses.charge(bucket, 1)
         return not_found()
     policy, origins = await _policy(request, meeting.org_id)
-    # The page obeys embed commands only from these origins (contract, section 4.3).
+    # The page obeys embed commands only from these origins (docs/embedding.md, "Allowed domains").
     meta = f'<meta name="salon-allowed-origins" content="{html.escape(" ".join(origins))}">'
-    meta += await theme_meta(request.app.state.themes, meeting.org_id, meeting.room_name)
+    meta += await theme_meta(services.themes, meeting.org_id, meeting.room_name)
     page = _page(_ROOM_PAGE).replace("</head>", f"{meta}\n</head>", 1)
     return HTMLResponse(page, headers={**_HEADERS, "Content-Security-Policy": policy})

@@ -11,6 +11,7 @@ from starlette.responses import Response
 
 from salon.errors import NotFound
 from salon.ids import OrgId, RoomName
+from salon.services import services_of
 from salon.themes.model import IMAGE_PARTS, StoredPart, ThemePart
 from salon.themes.service import ThemeService
 
@@ -55,7 +56,7 @@ async def theme_meta(themes: ThemeService, org_id: OrgId, room_name: str) -> str
 
 @router.get(THEME_PATH + "/{name}/{part}")
 async def theme_image(name: str, part: str, request: Request) -> Response:
-    themes: ThemeService = request.app.state.themes
+    themes = services_of(request).themes
     try:
         chosen = ThemePart(part)
     except ValueError:

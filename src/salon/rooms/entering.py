@@ -30,14 +30,12 @@ class Entrance:
         media: RoomGroupMedia,
         recording: RoomRecording,
         *,
-        ice_servers: list[dict[str, Any]] | None = None,
         ice_servers_for: IceServersFor | None = None,
     ) -> None:
         self._ctx = ctx
         self._sessions = sessions
         self._media = media
         self._recording = recording
-        self._ice_servers = ice_servers or []
         self._ice_servers_for = ice_servers_for
 
     async def enter(self, room: Room, seat: Seat) -> None:
@@ -86,7 +84,7 @@ class Entrance:
             ice_servers=(
                 self._ice_servers_for(seat.participant_id, self._ctx.clock())
                 if self._ice_servers_for is not None
-                else self._ice_servers
+                else []
             ),
             media=MediaPath.GROUP if is_group(room) else MediaPath.MESH,
         )

@@ -18,7 +18,6 @@ interleave inside one change; the durable record of each event follows.
 import hmac
 import secrets
 import uuid
-from typing import Any
 
 from salon.clock import Clock
 from salon.ids import OrgId, ParticipantId, RoomName
@@ -89,7 +88,6 @@ class RoomService:
         clock: Clock,
         *,
         encode: Encoder,
-        ice_servers: list[dict[str, Any]] | None = None,
         ice_servers_for: IceServersFor | None = None,
         group_media: GroupMedia | None = None,
         resume_grace_s: float = RESUME_GRACE_S,
@@ -114,7 +112,6 @@ class RoomService:
             sessions,
             self._media,
             self._recording,
-            ice_servers=ice_servers,
             ice_servers_for=ice_servers_for,
         )
         self._door = WaitingRoom(ctx, limits, self._entrance.enter)

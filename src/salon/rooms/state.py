@@ -18,7 +18,7 @@ from salon.meetings.model import GROUP_VIEWER_CAPACITY, ROOM_CAPACITY, RoomMode,
 from salon.rooms.breakout import Breakout
 
 HOST_ROLES = frozenset({RoomRole.HOST, RoomRole.OWNER, RoomRole.MEMBER})
-"""Roles with host privileges (contract, Part 1 item 14)."""
+"""Roles with host privileges (docs/whereby-compatibility.md, "Roles in a room")."""
 ENTERS_LOCKED = HOST_ROLES | {RoomRole.VIEWER, RoomRole.GRANTED_VISITOR, RoomRole.RECORDER}
 
 

@@ -9,7 +9,7 @@ import asyncio
 import contextlib
 import logging
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from starlette.websockets import WebSocket, WebSocketDisconnect
@@ -23,6 +23,7 @@ from salon.rooms.notices import Closing, Frame, Pong
 from salon.rooms.room import Seat, SeatStatus
 from salon.rooms.service import RoomService
 from salon.rooms.state import NoSuchParticipant, NotAllowed, SignedInMember
+from salon.services import MemberResolver, StatsSink, services_of
 from salon.signaling import protocol as p
 from salon.signaling.flood import LogBudget, TokenBucket
 from salon.signaling.messages import ErrorMessage, ServerMessage, close_code, encode
@@ -30,14 +31,6 @@ from salon.signaling.protocol import CloseCode
 from salon.signaling.stats_messages import Stats
 
 log = logging.getLogger(__name__)
-
-StatsSink = Callable[[Seat, str, Stats], None]
-"""(seat, User-Agent, sample): where a participant's quality samples go (insights)."""
-
-MemberResolver = Callable[
-    [dict[str, str], str | None, str | None], Awaitable[SignedInMember | None]
-]
-"""(cookies, Origin, Host) → the organization account signed in in this browser, if any."""
 
 OUTGOING_QUEUE = 256
 SIGNAL_PATH = "/_salon/signal"
@@ -180,10 +173,11 @@ async def _dispatch(
 
 
 async def signal_endpoint(websocket: WebSocket) -> None:
-    rooms: RoomService = websocket.app.state.rooms
-    clock: Clock = websocket.app.state.clock
-    member_of: MemberResolver | None = getattr(websocket.app.state, "signed_in_member", None)
-    sink: StatsSink | None = getattr(websocket.app.state, "stats_sink", None)
+    services = services_of(websocket)
+    rooms: RoomService = services.rooms
+    clock: Clock = services.clock
+    member_of: MemberResolver | None = services.signed_in_member
+    sink: StatsSink | None = services.stats_sink
     agent = websocket.headers.get("user-agent", "")
     stats = None if sink is None else lambda seat, sample: sink(seat, agent, sample)
     member = None

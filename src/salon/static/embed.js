@@ -1,6 +1,6 @@
 /**
  * <salon-embed>: a Salon room in your page, the way Whereby Embedded's <whereby-embed> works
- * (contract Part 2, section 4). One ES module, no dependencies:
+ * (docs/embedding.md, "The `<salon-embed>` element"). One ES module, no dependencies:
  *
  *   <script type="module" src="https://meet.example.com/embed.js"></script>
  *   <salon-embed room="https://meet.example.com/3f1c…?roomKey=…" displayName="Ada" minimal
@@ -8,7 +8,7 @@
  *
  * - Renders an iframe (`border: none; width: 100%; height: 100%`; the page sets the element's
  *   height) allowed to use the camera, microphone, speaker, screen sharing, full screen and
- *   autoplay. Its URL is `room` plus the room URL parameters from the attributes (contract 4.2):
+ *   autoplay. Its URL is `room` plus the room URL parameters from the attributes:
  *   HTML lower-cases attribute names, so `displayName` arrives as `displayname` and still becomes
  *   `displayName`; `minimal` becomes `embed`; a parameter already on the `room` URL wins; and
  *   `jsApi=true`, `we=1` and `iframeSource` turn on the room's postMessage API. `title` sets the
@@ -16,14 +16,14 @@
  * - Re-dispatches the room's events as DOM CustomEvents on the element (`ready`, `join`, `leave`,
  *   `participant_join`, …; `event.detail` is the payload), taking messages only from its own
  *   iframe and the room's origin.
- * - Offers the commands of contract 4.5 as methods (`toggleCamera(enabled?)`, `leaveRoom()`, …).
+ * - Offers the commands (docs/embedding.md) as methods (`toggleCamera(enabled?)`, `leaveRoom()`, …).
  *   The room obeys them only when this page's origin is one of the organization's allowed domains
  *   (`salon domains add https://your.site`).
  *
  * The pure part (`roomUrl`, the attribute lists) is exported for tests and tools.
  */
 
-/** Value-carrying parameters, forwarded by name (contract 4.2). */
+/** Value-carrying parameters, forwarded by name (as `<whereby-embed>` does). */
 const VALUES = ["displayName", "lang", "metadata", "externalId", "groups", "virtualBackgroundUrl", "avatarUrl", "cameraEffect", "emojiSkinTone"];
 
 /** Switch-style parameters, forwarded as-is whenever the attribute is present, empty included. */

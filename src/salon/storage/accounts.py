@@ -1,6 +1,6 @@
 """The `accounts`, `account_sessions` and `account_links` tables."""
 
-from salon.dashboard.model import Account, AccountId, AccountRole, LinkKind, OneTimeLink
+from salon.accounts.model import Account, AccountId, AccountRole, LinkKind, OneTimeLink
 from salon.ids import OrgId
 from salon.storage.db import Database, Row, Transaction
 

@@ -12,6 +12,8 @@ from contextlib import AbstractAsyncContextManager
 from enum import StrEnum
 from typing import Any, Protocol
 
+from salon.errors import StorageUnavailable as StorageUnavailable  # raised by the engines
+
 Row = Mapping[str, Any]
 Params = Mapping[str, object]
 NO_PARAMS: Params = {}
@@ -20,10 +22,6 @@ NO_PARAMS: Params = {}
 class Dialect(StrEnum):
     SQLITE = "sqlite"
     POSTGRESQL = "postgresql"
-
-
-class StorageUnavailable(Exception):
-    """The database could not be reached or did not answer."""
 
 
 class Transaction(Protocol):

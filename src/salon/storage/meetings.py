@@ -1,6 +1,6 @@
 """The `meetings` table. Deleted meetings stay as rows (room history), invisible to the API."""
 
-from dataclasses import dataclass
+from dataclasses import replace
 
 from salon.ids import MeetingId, OrgId, RoomName
 from salon.meetings.model import Meeting, RoomMode
@@ -39,20 +39,9 @@ def _numeric_id(meeting_id: str) -> int | None:
     return int(meeting_id)
 
 
-@dataclass(frozen=True, slots=True)
-class NewMeeting:
-    org_id: OrgId
-    room_name: RoomName
-    room_mode: RoomMode
-    is_locked: bool
-    start_ms: int
-    end_ms: int
-    created_ms: int
-    options: str
-
-
-async def insert_meeting(tx: Transaction, new: NewMeeting) -> Meeting | None:
-    """The stored meeting, or None when its room name is taken already."""
+async def insert_meeting(tx: Transaction, new: Meeting) -> Meeting | None:
+    """The stored meeting, with the id the database gave it (`new` has none yet: `NOT_STORED`),
+    or None when its room name is taken already."""
     row = await tx.fetch_one(
         "INSERT INTO meetings"
         " (org_id, room_name, room_mode, is_locked, start_ms, end_ms, created_ms, options)"
@@ -72,17 +61,7 @@ async def insert_meeting(tx: Transaction, new: NewMeeting) -> Meeting | None:
     )
     if row is None:
         return None
-    return Meeting(
-        meeting_id=MeetingId(str(row["id"])),
-        org_id=new.org_id,
-        room_name=new.room_name,
-        room_mode=new.room_mode,
-        is_locked=new.is_locked,
-        start_ms=new.start_ms,
-        end_ms=new.end_ms,
-        created_ms=new.created_ms,
-        options=new.options,
-    )
+    return replace(new, meeting_id=MeetingId(str(row["id"])))
 
 
 async def get_meeting(db: Database, org_id: OrgId, meeting_id: MeetingId) -> Meeting | None:

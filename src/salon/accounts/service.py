@@ -5,8 +5,7 @@ invitations, roles. Every query is scoped to one organization except the two tha
 import asyncio
 import secrets
 
-from salon.clock import Clock
-from salon.dashboard.model import (
+from salon.accounts.model import (
     LINK_TTL_MS,
     SESSION_TTL_MS,
     Account,
@@ -16,9 +15,10 @@ from salon.dashboard.model import (
     OneTimeLink,
     check_email,
 )
-from salon.dashboard.passwords import check_password, hash_password, password_matches
-from salon.dashboard.throttle import Attempt, SignInThrottle
-from salon.dashboard.tokens import new_token, token_digest
+from salon.accounts.passwords import check_password, hash_password, password_matches
+from salon.accounts.throttle import Attempt, SignInThrottle
+from salon.accounts.tokens import new_token, token_digest
+from salon.clock import Clock
 from salon.errors import Conflict, InvalidInput, NotFound, RateLimited, Unauthorized
 from salon.ids import OrgId
 from salon.storage import accounts as rows
@@ -180,10 +180,6 @@ class AccountService:
     async def sign_out_everywhere(self, account_id: AccountId) -> int:
         async with self._db.transaction() as tx:
             return await rows.delete_sessions_of(tx, account_id)
-
-    async def forget_expired_sessions(self) -> int:
-        async with self._db.transaction() as tx:
-            return await rows.delete_expired_sessions(tx, self._clock())
 
     # --- one-time links -----------------------------------------------------------------------
 
