@@ -20,6 +20,7 @@ from salon.api.gate import ApiGate
 from salon.api.methods import ApiMethods
 from salon.api.openapi import DOCS_PATH, OPENAPI_PATH, install_openapi
 from salon.clock import MS_PER_HOUR, Clock, system_clock
+from salon.cluster.wiring import build_cluster
 from salon.config import Settings
 from salon.dashboard.accounts import AccountService
 from salon.dashboard.routes import install_dashboard, signed_in_member
@@ -215,7 +216,15 @@ async def build_app(settings: Settings, database: Database, clock: Clock = syste
         ),
         group_caps=group_caps,
     )
-    meetings_service.on_room_closed(rooms.close_room)
+    cluster = build_cluster(
+        redis_url=settings.redis_url,
+        database_url=settings.effective_database_url,
+        node_id=settings.node_id,
+        rate_limit_points=settings.rate_limit_points,
+        rooms=rooms,
+        clock=clock,
+    )
+    meetings_service.on_room_closed(cluster.bus.close_everywhere)
 
     samples = SampleBuffer(database, clock)
     if settings.insights_retention_days < 1:
@@ -224,6 +233,7 @@ async def build_app(settings: Settings, database: Database, clock: Clock = syste
     @contextlib.asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         await recovery.recover()  # before this node's first room: what its last run left open
+        await cluster.start()
         await recovery.beat()
         background = [
             asyncio.create_task(_housekeeping(services, settings.housekeeping_interval_s)),
@@ -250,6 +260,7 @@ async def build_app(settings: Settings, database: Database, clock: Clock = syste
                 await group_media.stop()
             await sender.close()
             await keys.flush_usage()
+            await cluster.stop()
 
     app = FastAPI(
         title="Salon API",
@@ -279,6 +290,7 @@ async def build_app(settings: Settings, database: Database, clock: Clock = syste
     app.state.recordings = recordings_service
     app.state.clock = clock
     app.state.database = database
+    app.state.cluster = cluster
     app.state.room_misses = RateLimiter(settings.room_misses_per_minute, clock)
     install_error_handlers(app)
     install_openapi(app, API_DESCRIPTION)
@@ -292,7 +304,7 @@ async def build_app(settings: Settings, database: Database, clock: Clock = syste
     app.include_router(insights.router)
     app.include_router(health.router)
     # --- the dashboard (issue 7) ---
-    accounts = AccountService(database, clock)
+    accounts = AccountService(database, clock, cluster.sign_in)
     dashboard = Dashboard(
         accounts=accounts,
         orgs=orgs,
@@ -300,6 +312,7 @@ async def build_app(settings: Settings, database: Database, clock: Clock = syste
         meetings=meetings_service,
         webhooks=webhooks,
         rooms=rooms,
+        presence=cluster.directory,
         themes=themes_service,
         insights=insights_service,
         secret=await AccountService.load_secret(database),
@@ -319,7 +332,7 @@ async def build_app(settings: Settings, database: Database, clock: Clock = syste
     app.add_middleware(
         ApiGate,
         keys=keys,
-        limiter=RateLimiter(settings.rate_limit_points, clock),
+        limiter=cluster.api_limiter,
         max_body_bytes=settings.max_body_bytes,
         max_upload_bytes=UPLOAD_BODY_LIMIT_BYTES,
     )

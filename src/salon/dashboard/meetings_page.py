@@ -216,12 +216,15 @@ async def _page(
         filter_error = invalid.message
     now = board.clock()
     rows = []
+    present = {
+        room.room_name: len(room.participants)
+        for room in await board.presence.rooms(viewer.org.org_id)
+    }
     for view in reversed(views):  # newest first
         status = _status(view, now)
         if wanted != "all" and status != wanted:
             continue
-        live = board.rooms.live_room(view.meeting.room_name)
-        rows.append(_row(view, viewer, status, len(live.state.participants) if live else 0))
+        rows.append(_row(view, viewer, status, present.get(view.meeting.room_name, 0)))
     filters = html(
         """<form method="get" action="{here}" class="inline-form filters" role="search">
   {q}{status}<button type="submit" class="secondary">Filter</button>

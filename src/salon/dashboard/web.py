@@ -11,6 +11,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
 from salon.clock import Clock
+from salon.cluster.model import RoomDirectory
 from salon.dashboard.accounts import AccountService
 from salon.dashboard.model import Account, AccountRole
 from salon.dashboard.permissions import Area, may_use
@@ -45,6 +46,8 @@ class Dashboard:
     meetings: MeetingService
     webhooks: WebhookService
     rooms: RoomService
+    presence: RoomDirectory
+    """Who is in the rooms, on every node (`rooms` holds only this node's)."""
     themes: ThemeService
     insights: InsightsService
     secret: bytes

@@ -34,6 +34,7 @@ class HostActions:
     """Mixed into `RoomService`, which provides what is declared below."""
 
     _clock: Any
+    after_meeting_ended: Any
 
     async def admit(self, live: LiveRoom, knocker_id: ParticipantId) -> None:
         raise NotImplementedError
@@ -92,6 +93,10 @@ class HostActions:
                 live.announce()
             case EndMeeting():
                 await self._empty(live, LeaveReason.MEETING_ENDED)
+                if self.after_meeting_ended is not None:
+                    await self.after_meeting_ended(
+                        live.meeting.room_name, LeaveReason.MEETING_ENDED.value
+                    )
             case BreakoutStart(groups, allow_choose):
                 state.breakout = Breakout(check_groups(groups), allow_choose)
                 live.announce()

@@ -16,7 +16,7 @@ import hmac
 import logging
 import secrets
 import uuid
-from collections.abc import Callable, Coroutine
+from collections.abc import Awaitable, Callable, Coroutine
 from typing import Any
 
 from salon.clock import Clock
@@ -93,6 +93,8 @@ class RoomService(RecordingRules, GroupMediaRules, KnockRules, LeavingRules, Hos
         self._knock_rate = RateLimiter(limits.knocks_per_minute, clock)
         self._rooms: dict[RoomName, LiveRoom] = {}
         self._tasks: set[asyncio.Task[None]] = set()
+        self.after_meeting_ended: Callable[[RoomName, str], Awaitable[None]] | None = None
+        """Told once a host has ended a meeting here (cluster mode: the other nodes close it)."""
         self._cloud = cloud_recording
         self._recordings = {}
         self._closing = False
