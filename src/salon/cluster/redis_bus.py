@@ -67,7 +67,7 @@ class RedisBus:
                 await pubsub.subscribe(CHANNEL)
                 self.subscribed.set()
                 while True:
-                    message = await pubsub.get_message(timeout=5.0)
+                    message = await pubsub.get_message(timeout=1.0)
                     if message is not None:
                         await self._heard(message.get("data"))
             except FAILURES as error:
