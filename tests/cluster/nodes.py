@@ -149,6 +149,9 @@ async def running_nodes(
             )
             stack.push_async_callback(client.aclose)
             nodes.append(Node(app, client))
+            subscribed = getattr(app.state.cluster.bus, "subscribed", None)
+            if subscribed is not None:  # pub/sub reaches the nodes subscribed by then
+                await asyncio.wait_for(subscribed.wait(), timeout=5)
         first = nodes[0].app.state.services  # type: ignore[attr-defined]
         org, _ = await first.orgs.ensure_default()
         _, key = await first.keys.create(org.org_id, "test")
