@@ -3,6 +3,7 @@
 database per test, copied from a migrated template."""
 
 import asyncio
+import json
 import os
 import secrets
 from collections.abc import AsyncIterator, Coroutine, Iterator
@@ -16,11 +17,15 @@ import httpx
 import pytest
 from redis.asyncio import Redis
 
-from helpers import CLIENT_ADDRESS, PUBLIC_URL, FakeClock
+from helpers import CLIENT_ADDRESS, PUBLIC_URL, Api, FakeClock
 from salon.app import build_app, open_database
 from salon.config import Settings
-from salon.ids import OrgId
+from salon.ids import OrgId, RoomName
+from salon.meetings.model import format_date_time
+from salon.signaling import protocol as p
+from salon.storage.db import Database
 from salon.storage.migrate import migrate
+from services.room_harness import FakeClient, Member
 
 REDIS_HOST = os.environ.get("SALON_TEST_REDIS", "127.0.0.1:6379")
 POSTGRES_ADMIN_URL = os.environ.get(
@@ -106,6 +111,7 @@ class Node:
 
     app: object
     client: httpx.AsyncClient
+    database: Database
 
     @property
     def state(self) -> object:
@@ -117,10 +123,16 @@ class TwoNodes:
     nodes: list[Node]
     org_id: OrgId
     key: str
+    clock: FakeClock
 
     @property
     def auth(self) -> dict[str, str]:
         return {"Authorization": f"Bearer {self.key}"}
+
+    def api(self, number: int) -> Api:
+        """Node `number` (from 0) as the dashboard helpers expect it."""
+        node = self.nodes[number]
+        return Api(node.app, node.client, node.database, self.clock, self.org_id, self.key)  # type: ignore[arg-type]
 
 
 @asynccontextmanager
@@ -148,11 +160,30 @@ async def running_nodes(
                 base_url="http://salon.test",
             )
             stack.push_async_callback(client.aclose)
-            nodes.append(Node(app, client))
+            nodes.append(Node(app, client, database))
             subscribed = getattr(app.state.cluster.bus, "subscribed", None)
             if subscribed is not None:  # pub/sub reaches the nodes subscribed by then
                 await asyncio.wait_for(subscribed.wait(), timeout=5)
         first = nodes[0].app.state.services  # type: ignore[attr-defined]
         org, _ = await first.orgs.ensure_default()
         _, key = await first.keys.create(org.org_id, "test")
-        yield TwoNodes(nodes, org.org_id, key)
+        yield TwoNodes(nodes, org.org_id, key, clock)
+
+
+async def join(node: Node, room: RoomName, key: str, name: str) -> Member:
+    client = FakeClient()
+    frame = {"type": "join", "v": 1, "room": room, "roomKey": key, "displayName": name}
+    message = p.parse(json.dumps(frame))
+    assert isinstance(message, p.Join)
+    seat = await node.state.rooms.join(client, message, address="10.1.1.1")  # type: ignore[attr-defined]
+    return Member(client, seat)
+
+
+async def meeting(cluster: TwoNodes, end_ms: int | None = None) -> dict[str, Any]:
+    end = "2099-01-01T00:00:00Z" if end_ms is None else format_date_time(end_ms)
+    created = await cluster.nodes[0].client.post(
+        "/v1/meetings", headers=cluster.auth, json={"endDate": end, "fields": ["hostRoomUrl"]}
+    )
+    assert created.status_code == 201, created.text
+    body: dict[str, Any] = created.json()
+    return body

@@ -4,34 +4,13 @@ instances share a fresh PostgreSQL database and a Redis database of the test's o
 room sit on both (each node holds its own part of the room until rooms are placed on one node)."""
 
 import json
-from typing import Any
 
-from cluster.nodes import Node, TwoNodes, running_nodes
+from cluster.nodes import join, meeting, running_nodes
 from helpers import FakeClock
 from salon.clock import MS_PER_HOUR, MS_PER_MINUTE
 from salon.ids import RoomName
-from salon.meetings.model import format_date_time
 from salon.signaling import protocol as p
-from services.room_harness import FakeClient, Member, eventually, room_key
-
-
-async def join(node: Node, room: RoomName, key: str, name: str) -> Member:
-    client = FakeClient()
-    frame = {"type": "join", "v": 1, "room": room, "roomKey": key, "displayName": name}
-    message = p.parse(json.dumps(frame))
-    assert isinstance(message, p.Join)
-    seat = await node.state.rooms.join(client, message, address="10.1.1.1")  # type: ignore[attr-defined]
-    return Member(client, seat)
-
-
-async def meeting(cluster: TwoNodes, end_ms: int | None = None) -> dict[str, Any]:
-    end = "2099-01-01T00:00:00Z" if end_ms is None else format_date_time(end_ms)
-    created = await cluster.nodes[0].client.post(
-        "/v1/meetings", headers=cluster.auth, json={"endDate": end, "fields": ["hostRoomUrl"]}
-    )
-    assert created.status_code == 201, created.text
-    body: dict[str, Any] = created.json()
-    return body
+from services.room_harness import Member, eventually, room_key
 
 
 def removed_for(member: Member, reason: str) -> bool:

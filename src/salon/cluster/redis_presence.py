@@ -106,8 +106,10 @@ class RedisDirectory:
             pipe.set(_key(org_id, self._node), encode(rooms), ex=TTL_S)
         for org_id in self._published - by_org.keys():
             pipe.delete(_key(org_id, self._node))
+        gone = self._published - by_org.keys()
+        self._published |= by_org.keys()  # written perhaps, even if this call is cancelled
         await pipe.execute()
-        self._published = set(by_org)
+        self._published -= gone
 
     async def withdraw(self) -> None:
         """This node stops: its rooms leave the directory now rather than when they expire."""
