@@ -69,8 +69,8 @@ def parse_wrk(route: str, output: str) -> Round:
     if non_2xx:
         raise BenchError(f"{route}: {non_2xx.group(1)} non-2xx responses\n{output}")
     rate = re.search(r"Requests/sec:\s+([\d.]+)", output)
-    p50 = re.search(r"^\s+50%\s+(\S+)$", output, re.MULTILINE)
-    p99 = re.search(r"^\s+99%\s+(\S+)$", output, re.MULTILINE)
+    p50 = re.search(r"^\s+50%\s+(\S+)\s*$", output, re.MULTILINE)
+    p99 = re.search(r"^\s+99%\s+(\S+)\s*$", output, re.MULTILINE)
     total = re.search(r"(\d+) requests in", output)
     if not (rate and p50 and p99 and total):
         raise BenchError(f"{route}: unexpected wrk output\n{output}")

@@ -1,13 +1,14 @@
 """PostgreSQL on asyncpg, the scale-out engine, with group commit for writes.
 
     reads ──► the pool (any connection; autocommit; no reset round trip on release)
-    unit of work ──► SAVEPOINT … RELEASE on the writer connection (under a lock)
+    unit of work ──► SAVEPOINT, its statements, on the writer connection (under a lock)
                  └─► waits ──► the committer task: one COMMIT ──► every waiter resumes
 
 As on SQLite (`storage/sqlite.py`), a unit's caller hears back only once its writes are durable
 (the COMMIT returned, with `synchronous_commit` as the server has it, on by default), and every
 unit that finished before the committer runs shares that COMMIT and its WAL flush. A unit that
-fails is rolled back to its savepoint and does not disturb the others of its batch.
+fails is rolled back to its savepoint and does not disturb the others of its batch. A create is
+two round trips on the writer (the savepoint, the INSERT) plus its share of one COMMIT.
 
 Measured (`bench/api_create.py --database-url`): SQLAlchemy's async layer over asyncpg, one
 transaction per request, created meetings at 0.125× the no-op route; the round trips of BEGIN and
@@ -35,6 +36,11 @@ _UNAVAILABLE: tuple[type[BaseException], ...] = (
     asyncpg.InterfaceError,
 )
 _CONNECT_TIMEOUT_S = 10.0
+MAX_BATCH = 48
+"""Units per COMMIT at most. Each unit is a subtransaction (a savepoint, never released: the
+release would cost a round trip and free nothing), and past 64 written subtransactions in one
+transaction PostgreSQL's snapshots of every session slow down (the subtransaction cache
+overflows)."""
 
 
 @lru_cache(maxsize=512)
@@ -190,10 +196,12 @@ class PostgresDatabase:
         await self._write_lock.acquire()
         try:
             writer = await self._writer_connection()
-            if not self._batch_open:
-                await _run(writer, "execute", "BEGIN", NO_PARAMS)
-                self._batch_open = True
-            await _run(writer, "execute", "SAVEPOINT unit", NO_PARAMS)
+            if len(self._waiting) >= MAX_BATCH:
+                await self._commit_now()
+            # One round trip, two statements (the simple query protocol) when a batch opens.
+            opening = "SAVEPOINT unit" if self._batch_open else "BEGIN; SAVEPOINT unit"
+            await _run(writer, "execute", opening, NO_PARAMS)
+            self._batch_open = True
         except BaseException as error:
             if isinstance(error, StorageUnavailable):
                 await self._abandon(str(error))
@@ -207,8 +215,8 @@ class PostgresDatabase:
             try:
                 if writer is None:
                     raise StorageUnavailable("the connection to the database was lost")
-                statement = "ROLLBACK TO SAVEPOINT unit" if failed else "RELEASE SAVEPOINT unit"
-                await _run(writer, "execute", statement, NO_PARAMS)
+                if failed:
+                    await _run(writer, "execute", "ROLLBACK TO SAVEPOINT unit", NO_PARAMS)
             except StorageUnavailable as error:
                 await self._abandon(str(error))
                 if failed:
@@ -241,23 +249,27 @@ class PostgresDatabase:
             # One turn of the loop first, so that the units already under way join this batch.
             await asyncio.sleep(0)
             async with self._write_lock:
-                batch, self._waiting = self._waiting, []
-                if not batch:
-                    continue
-                outcome: BaseException | None = None
-                try:
-                    await _run(self._writer, "execute", "COMMIT", NO_PARAMS)
-                    self._batch_open = False
-                except StorageUnavailable as error:
-                    outcome = StorageUnavailable(f"commit failed: {error}")
-                    await self._abandon(str(outcome))
-            for durable in batch:
-                if durable.done():
-                    continue
-                if outcome is None:
-                    durable.set_result(None)
-                else:
-                    durable.set_exception(outcome)
+                await self._commit_now()
+
+    async def _commit_now(self) -> None:
+        """COMMIT the open batch (the write lock held), and tell its units."""
+        batch, self._waiting = self._waiting, []
+        if not batch:
+            return
+        outcome: BaseException | None = None
+        try:
+            await _run(self._writer, "execute", "COMMIT", NO_PARAMS)
+            self._batch_open = False
+        except StorageUnavailable as error:
+            outcome = StorageUnavailable(f"commit failed: {error}")
+            await self._abandon(str(outcome))
+        for durable in batch:
+            if durable.done():
+                continue
+            if outcome is None:
+                durable.set_result(None)
+            else:
+                durable.set_exception(outcome)
 
     async def ping(self) -> None:
         await self.fetch_one("SELECT 1")
