@@ -63,8 +63,7 @@ def _group_rooms(settings: Settings, available: bool) -> str:
 
 
 def _cluster_line(settings: Settings) -> str:
-    if settings.redis_url is None:
-        return "off (one process; --redis-url to run several nodes)"
+    assert settings.redis_url is not None
     from redis.asyncio.connection import parse_url
 
     parts = parse_url(settings.redis_url)
@@ -101,10 +100,11 @@ async def _serve(settings: Settings) -> None:
             f"  Base URL:   {base}",
             f"  REST API:   {base}/v1  (reference: {base}/v1/docs)",
             f"  Database:   {_redacted(url)}",
-            f"  Cluster:    {_cluster_line(settings)}",
             f"  Group rooms: {_group_rooms(settings, app.state.group_media is not None)}",
             f"  Organization: {org.subdomain}",
         ]
+        if settings.redis_url is not None:
+            lines.insert(4, f"  Cluster:    {_cluster_line(settings)}")
         if first_start:
             _, plaintext = await services.keys.create(org.org_id, FIRST_KEY_NAME)
             lines += [

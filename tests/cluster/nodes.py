@@ -137,8 +137,16 @@ class TwoNodes:
 
 @asynccontextmanager
 async def running_nodes(
-    database_url: str, redis_url: str, clock: FakeClock, count: int = 2, **settings: object
+    database_url: str,
+    redis_url: str | None,
+    clock: FakeClock,
+    count: int = 2,
+    *,
+    redis_answers: bool = True,
+    **settings: object,
 ) -> AsyncIterator[TwoNodes]:
+    """`count` app instances; with `redis_answers`, each is listening on the bus before the
+    next starts (pub/sub reaches only the nodes subscribed by then)."""
     async with AsyncExitStack() as stack:
         nodes = []
         for number in range(count):
@@ -162,7 +170,7 @@ async def running_nodes(
             stack.push_async_callback(client.aclose)
             nodes.append(Node(app, client, database))
             subscribed = getattr(app.state.cluster.bus, "subscribed", None)
-            if subscribed is not None:  # pub/sub reaches the nodes subscribed by then
+            if subscribed is not None and redis_answers:
                 await asyncio.wait_for(subscribed.wait(), timeout=5)
         first = nodes[0].app.state.services  # type: ignore[attr-defined]
         org, _ = await first.orgs.ensure_default()

@@ -82,7 +82,7 @@ async def test_one_node_alone_closes_its_rooms_without_redis(
     fresh_postgres: str, clock: FakeClock
 ) -> None:
     """Without `--redis-url` the same calls close the room in the one process."""
-    async with running_nodes(fresh_postgres, None, clock, 1, node_id="main") as alone:  # type: ignore[arg-type]
+    async with running_nodes(fresh_postgres, None, clock, 1, node_id="main") as alone:
         (node,) = alone.nodes
         made = await meeting(alone)
         room, key = RoomName(made["roomName"]), room_key(made["hostRoomUrl"])

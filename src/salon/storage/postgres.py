@@ -281,8 +281,8 @@ class PostgresDatabase:
         if self._pool is not None:
             if self._writer is not None:
                 with contextlib.suppress(Exception):
-                    if self._writer.is_in_transaction():
-                        await self._writer.execute("ROLLBACK")
+                    if self._writer.is_in_transaction():  # nothing of it was acknowledged
+                        self._writer.terminate()
                     await self._pool.release(self._writer)
                 self._writer = None
             await self._pool.close()
