@@ -30,6 +30,7 @@ from salon.api.gate import ApiGate
 from salon.api.methods import ApiMethods
 from salon.api.openapi import DOCS_PATH, OPENAPI_PATH, install_openapi
 from salon.clock import MS_PER_HOUR, Clock, system_clock
+from salon.cluster.wiring import build_cluster
 from salon.config import Settings
 from salon.dashboard.routes import install_dashboard, signed_in_member
 from salon.errors import InvalidInput
@@ -260,11 +261,19 @@ async def build_services(settings: Settings, database: Database, clock: Clock) -
         ),
         group_caps=group_caps,
     )
-    meetings.on_room_closed(rooms.close_room)
+    cluster = build_cluster(
+        redis_url=settings.redis_url,
+        database_url=settings.effective_database_url,
+        node_id=settings.node_id,
+        rate_limit_points=settings.rate_limit_points,
+        rooms=rooms,
+        clock=clock,
+    )
+    meetings.on_room_closed(cluster.bus.close_everywhere)
     if settings.insights_retention_days < 1:
         raise InvalidInput("--insights-retention-days must be at least 1")
     samples = SampleBuffer(database, clock)
-    accounts = AccountService(database, clock)
+    accounts = AccountService(database, clock, cluster.sign_in)
     services = Services(
         settings=settings,
         clock=clock,
@@ -282,6 +291,7 @@ async def build_services(settings: Settings, database: Database, clock: Clock) -
         speech_languages=engine.languages,
         summaries=SummaryService(database, clock, summariser.name, jobs.wake),
         rooms=rooms,
+        cluster=cluster,
         themes=ThemeService(database, clock, meetings),
         insights=InsightsService(database, clock),
         quality_samples=samples,
@@ -303,6 +313,7 @@ async def build_app(settings: Settings, database: Database, clock: Clock = syste
     @contextlib.asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         await recovery.recover()  # before this node's first room: what its last run left open
+        await services.cluster.start()
         await recovery.beat()
         background = [
             asyncio.create_task(_housekeeping(services, settings.housekeeping_interval_s)),
@@ -329,6 +340,7 @@ async def build_app(settings: Settings, database: Database, clock: Clock = syste
                 await group_media.stop()
             await wiring.sender.close()
             await services.keys.flush_usage()
+            await services.cluster.stop()
 
     app = FastAPI(
         title="Salon API",
@@ -364,7 +376,7 @@ async def build_app(settings: Settings, database: Database, clock: Clock = syste
     app.add_middleware(
         ApiGate,
         keys=services.keys,
-        limiter=RateLimiter(settings.rate_limit_points, clock),
+        limiter=services.cluster.api_limiter,
         max_body_bytes=settings.max_body_bytes,
         max_upload_bytes=UPLOAD_BODY_LIMIT_BYTES,
     )

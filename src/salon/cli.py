@@ -62,12 +62,22 @@ def _group_rooms(settings: Settings, available: bool) -> str:
     return f"Janus at {settings.janus}"
 
 
+def _cluster_line(settings: Settings) -> str:
+    assert settings.redis_url is not None
+    from redis.asyncio.connection import parse_url
+
+    parts = parse_url(settings.redis_url)
+    where = parts.get("path") or f"{parts.get('host', 'localhost')}:{parts.get('port', 6379)}"
+    return f"node {settings.node_id!r}, Redis at {where} database {parts.get('db', 0)}"
+
+
 async def _serve(settings: Settings) -> None:
     import gc
 
     import uvicorn
 
     from salon.app import build_app
+    from salon.cluster.wiring import check_cluster_settings
     from salon.http_limits import limited_protocol
     from salon.metrics.sidecar import metrics_sidecar
     from salon.services import services_of
@@ -75,6 +85,9 @@ async def _serve(settings: Settings) -> None:
     from salon.webhooks.service import remember_served_origins
 
     url = settings.effective_database_url
+    check_cluster_settings(
+        settings.redis_url, url, settings.node_id
+    )  # before touching the database
     await migrate(url)
     database = open_database(url)
     try:
@@ -91,6 +104,8 @@ async def _serve(settings: Settings) -> None:
             f"  Group rooms: {_group_rooms(settings, services.group_rooms)}",
             f"  Organization: {org.subdomain}",
         ]
+        if settings.redis_url is not None:
+            lines.insert(4, f"  Cluster:    {_cluster_line(settings)}")
         if first_start:
             _, plaintext = await services.keys.create(org.org_id, FIRST_KEY_NAME)
             lines += [
@@ -361,6 +376,11 @@ def _parser() -> argparse.ArgumentParser:
         "--room-joins-per-minute", type=int, help="room joins per client address per minute (120)"
     )
     serve.add_argument("--node-id", help="this server's name in room history (main)")
+    serve.add_argument(
+        "--redis-url",
+        help="redis://HOST:PORT/DB: cluster mode, with a PostgreSQL --database-url and a "
+        "--node-id per node (env SALON_REDIS_URL)",
+    )
     serve.add_argument("--janus-admin-key", help="VideoRoom admin_key of external Janus")
     serve.add_argument("--janus-rtp-ports", help="UDP range of a managed Janus (20000-40000)")
     serve.add_argument("--janus-public-ip", help="public IP a managed Janus announces (1:1 NAT)")

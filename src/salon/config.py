@@ -61,6 +61,9 @@ class Settings:
     """Room joins per client address per minute (resumes are free); 0 turns the limit off."""
     node_id: str = "main"
     """This server's name in room history: after a crash it closes what it left open."""
+    redis_url: str | None = None
+    """redis://HOST:PORT/DB: cluster mode, several nodes over one PostgreSQL database sharing
+    limits, room closings and presence through this Redis. Without it: one process."""
     housekeeping_interval_s: float = 60.0
     log_level: str = "info"
     log_format: str = "text"

@@ -16,6 +16,7 @@ from starlette.requests import HTTPConnection
 
 from salon.accounts.service import AccountService
 from salon.clock import Clock
+from salon.cluster.wiring import Cluster
 from salon.config import Settings
 from salon.insights.samples import SampleBuffer
 from salon.insights.service import InsightsService
@@ -66,6 +67,8 @@ class Services:
     """The languages the installed speech engine can transcribe (live transcription)."""
     summaries: SummaryService
     rooms: RoomService
+    cluster: Cluster
+    """Limits, room closing and the live-rooms directory: this process's, or shared in Redis."""
     themes: ThemeService
     insights: InsightsService
     quality_samples: SampleBuffer

@@ -19,7 +19,9 @@ class Quiet:
 
 
 async def test_a_webhook_url_with_a_script_is_escaped(api: Api, people: list[Person]) -> None:
-    hook = await api.app.state.services.webhooks.create(api.org_id, f"https://example.com/{SCRIPT}", None)
+    hook = await api.app.state.services.webhooks.create(
+        api.org_id, f"https://example.com/{SCRIPT}", None
+    )
     owner = await signed_in(api, people, "owner@example.com")
     for path in ("/dashboard/webhooks", f"/dashboard/webhooks/{hook.id}"):
         page = (await owner.get(path)).text

@@ -16,9 +16,11 @@ from salon.accounts.model import (
     check_email,
 )
 from salon.accounts.passwords import check_password, hash_password, password_matches
-from salon.accounts.throttle import Attempt, SignInThrottle
+from salon.accounts.throttle import SignInThrottle
 from salon.accounts.tokens import new_token, token_digest
 from salon.clock import Clock
+from salon.cluster.local import LocalSignInLimiter
+from salon.cluster.model import Reservation, SignInLimiter
 from salon.errors import Conflict, InvalidInput, NotFound, RateLimited, Unauthorized
 from salon.ids import OrgId
 from salon.storage import accounts as rows
@@ -44,10 +46,10 @@ class LinkUnusable(InvalidInput):
 
 
 class AccountService:
-    def __init__(self, db: Database, clock: Clock, throttle: SignInThrottle | None = None) -> None:
+    def __init__(self, db: Database, clock: Clock, throttle: SignInLimiter | None = None) -> None:
         self._db = db
         self._clock = clock
-        self.throttle = throttle or SignInThrottle(clock)
+        self.throttle = throttle or LocalSignInLimiter(SignInThrottle(clock))
 
     @staticmethod
     async def load_secret(db: Database) -> bytes:
@@ -87,7 +89,7 @@ class AccountService:
     ) -> int:
         """Set a new password once the current one is proven; end the account's other sessions
         (how many). Wrong guesses count against the sign-in limit, as they would there."""
-        attempt = self._reserve(account.email, client)
+        attempt = await self._reserve(account.email, client)
         matches = False
         try:
             found = await rows.get_account_by_email(self._db, account.email)
@@ -95,10 +97,10 @@ class AccountService:
             matches = await asyncio.to_thread(password_matches, current, stored)
         finally:
             if not matches:
-                attempt.failed()
+                await attempt.failed()
         if not matches:
             raise Unauthorized(WRONG_PASSWORD)
-        attempt.succeeded()
+        await attempt.succeeded()
         check_password(new, account.email)
         hashed = await asyncio.to_thread(hash_password, new)
         async with self._db.transaction() as tx:
@@ -136,7 +138,7 @@ class AccountService:
     async def sign_in(self, email: str, password: str, client: str) -> tuple[Account, str]:
         """The account and a new session token; `RateLimited` after too many failures."""
         email = email.strip().lower()
-        attempt = self._reserve(email, client)
+        attempt = await self._reserve(email, client)
         matches = False
         try:
             found = await rows.get_account_by_email(self._db, email) if email else None
@@ -144,15 +146,15 @@ class AccountService:
             matches = await asyncio.to_thread(password_matches, password, stored)
         finally:
             if not matches:
-                attempt.failed()
+                await attempt.failed()
         if not matches or found is None:
             raise Unauthorized(SIGN_IN_REFUSED)
-        attempt.succeeded()
+        await attempt.succeeded()
         return found[0], await self.open_session(found[0].account_id)
 
-    def _reserve(self, email: str, client: str) -> Attempt:
+    async def _reserve(self, email: str, client: str) -> Reservation:
         """An attempt reserved before the password is checked, or `RateLimited`."""
-        attempt = self.throttle.reserve(email, client)
+        attempt = await self.throttle.reserve(email, client)
         if attempt.wait_ms > 0:
             raise RateLimited(_try_again_in(attempt.wait_ms), attempt.wait_ms)
         return attempt

@@ -12,9 +12,10 @@ from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from salon.api.errors import error_response, storage_unavailable_response
+from salon.cluster.model import ApiLimiter
 from salon.errors import PayloadTooLarge, RateLimited, StorageUnavailable
 from salon.keys.service import KeyService
-from salon.ratelimit import RateLimiter, Verdict, client_of, cost_of
+from salon.ratelimit import Verdict, client_of, cost_of
 
 API_PREFIX = "/v1"
 UPLOAD_PREFIX = API_PREFIX + "/rooms/"
@@ -38,7 +39,7 @@ class ApiGate:
         app: ASGIApp,
         *,
         keys: KeyService,
-        limiter: RateLimiter,
+        limiter: ApiLimiter,
         max_body_bytes: int,
         max_upload_bytes: int = 0,
     ) -> None:
@@ -78,7 +79,7 @@ class ApiGate:
                 if principal
                 else ("address", client_of(client[0] if client else None))
             )
-            verdict = self._limiter.charge(f"{kind}:{key}", cost_of(scope["method"]))
+            verdict = await self._limiter.charge(f"{kind}:{key}", cost_of(scope["method"]))
             extra = _rate_headers(verdict)
             if not verdict.allowed:
                 retry_after = str(max(1, -(-verdict.ms_left // 1000)))

@@ -8,40 +8,34 @@ from typing import Any
 from fastapi import APIRouter, Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
 
+from salon.cluster.model import RoomPresence
 from salon.dashboard.permissions import Area
 from salon.dashboard.refusals import DashboardRoute
 from salon.dashboard.render import HEADERS, fragment, page
 from salon.dashboard.web import PREFIX, dashboard_of, require
-from salon.rooms.room import Room
 
 router = APIRouter(prefix=PREFIX, include_in_schema=False, route_class=DashboardRoute)
 REFRESH_MS = 2000
 FRAGMENT_URL = f"{PREFIX}/live/rooms"
-ROLE_ORDER = ("owner", "member", "host", "granted_visitor", "visitor", "viewer")
 
 
-def room_view(live: Room, base_url: str) -> dict[str, Any]:
-    people = sorted(
-        live.state.participants.values(),
-        key=lambda p: (
-            ROLE_ORDER.index(p.role.value) if p.role.value in ROLE_ORDER else 99,
-            p.joined_ms,
-        ),
-    )
+def room_view(room: RoomPresence, base_url: str) -> dict[str, Any]:
+    """A room as the page and `live.json` show it (people in the directory's order: hosts
+    first, then by arrival)."""
     return {
-        "roomName": live.meeting.room_name,
-        "roomUrl": base_url + live.meeting.room_name,
-        "meetingId": live.meeting.meeting_id,
-        "locked": live.state.locked,
-        "knocking": len(live.state.knockers),
+        "roomName": room.room_name,
+        "roomUrl": base_url + room.room_name,
+        "meetingId": room.meeting_id,
+        "locked": room.locked,
+        "knocking": room.knocking,
         "participants": [
             {
                 "displayName": p.display_name,
-                "role": p.role.value,
+                "role": p.role,
                 "joinedAt": p.joined_ms,
                 "reconnecting": p.reconnecting,
             }
-            for p in people
+            for p in room.participants
         ],
     }
 
@@ -50,7 +44,7 @@ async def _snapshot(request: Request) -> tuple[Any, list[dict[str, Any]]]:
     viewer = await require(request, Area.LIVE)
     board = dashboard_of(request)
     rooms = [
-        room_view(live, board.public_url) for live in board.rooms.live_rooms(viewer.org.org_id)
+        room_view(room, board.public_url) for room in await board.presence.rooms(viewer.org.org_id)
     ]
     rooms = [room for room in rooms if room["participants"] or room["knocking"]]
     rooms.sort(key=lambda room: room["roomName"])

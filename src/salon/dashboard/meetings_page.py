@@ -105,7 +105,7 @@ async def _page(
         wanted=wanted,
         prefix=prefix,
         filter_error=filter_error,
-        rows=_rows(board, views, wanted),
+        rows=await _rows(board, viewer, views, wanted),
         shown=SHOWN,
         filtered=bool(views or prefix or wanted != "all"),
         form=_fields_of(form),
@@ -113,15 +113,21 @@ async def _page(
     )
 
 
-def _rows(board: Dashboard, views: list[MeetingView], wanted: str) -> list[_Row]:
-    """The meetings with the status `wanted` ("all": every one), newest first."""
+async def _rows(
+    board: Dashboard, viewer: Viewer, views: list[MeetingView], wanted: str
+) -> list[_Row]:
+    """The meetings with the status `wanted` ("all": every one), newest first, with how many
+    people are in each room now (on every node)."""
     now = board.clock()
+    present = {
+        room.room_name: len(room.participants)
+        for room in await board.presence.rooms(viewer.org.org_id)
+    }
     rows = []
     for view in reversed(views):
         status = _status(view, now)
         if wanted == "all" or status == wanted:
-            live = board.rooms.live_room(view.meeting.room_name)
-            rows.append(_Row(view, status, len(live.state.participants) if live else 0))
+            rows.append(_Row(view, status, present.get(view.meeting.room_name, 0)))
     return rows
 
 

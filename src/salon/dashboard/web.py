@@ -14,6 +14,7 @@ from salon.accounts.model import Account
 from salon.accounts.service import AccountService
 from salon.accounts.tokens import csrf_matches, csrf_token, new_token
 from salon.clock import Clock
+from salon.cluster.model import RoomDirectory
 from salon.dashboard.permissions import Area, may_use
 from salon.insights.service import InsightsService
 from salon.keys.service import KeyService
@@ -76,6 +77,11 @@ class Dashboard:
     @property
     def insights(self) -> InsightsService:
         return self._services.insights
+
+    @property
+    def presence(self) -> RoomDirectory:
+        """Every node's live rooms (this process's alone when Salon runs as one)."""
+        return self._services.cluster.directory
 
     @property
     def recordings(self) -> RecordingService:

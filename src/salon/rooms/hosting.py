@@ -2,6 +2,9 @@
 groups and the meeting clock. Every action is refused here, on the server, to anyone whose role
 is not a host's."""
 
+from collections.abc import Awaitable, Callable
+
+from salon.ids import RoomName
 from salon.rooms.chat import Chat
 from salon.rooms.commands import (
     Admit,
@@ -45,6 +48,8 @@ class HostActions:
         self._departures = departures
         self._media = media
         self._chat = chat
+        self.meeting_ended_listeners: list[Callable[[RoomName, str], Awaitable[None]]] = []
+        """Told once a host has ended a meeting here (cluster mode: the other nodes close it)."""
 
     async def handle(self, seat: Seat, command: RoomCommand) -> None:
         room, ctx = seat.room, self._ctx
@@ -76,6 +81,8 @@ class HostActions:
                 ctx.broadcast(room, room.spotlight(target))
             case EndMeeting():
                 await self._departures.empty(room, LeaveReason.MEETING_ENDED)
+                for listener in self.meeting_ended_listeners:
+                    await listener(room.name, LeaveReason.MEETING_ENDED.value)
             case BreakoutStart(groups, allow_choose):
                 ctx.broadcast(room, room.start_breakout(groups, allow_choose))
                 await self._media.sync_spaces(room)

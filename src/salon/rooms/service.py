@@ -18,6 +18,7 @@ interleave inside one change; the durable record of each event follows.
 import hmac
 import secrets
 import uuid
+from collections.abc import Awaitable, Callable
 
 from salon.clock import Clock
 from salon.ids import OrgId, ParticipantId, RoomName
@@ -121,6 +122,10 @@ class RoomService:
         self._hosts = HostActions(ctx, self._door, self._departures, self._media, self._chat)
 
     # --- reading (dashboard, metrics, tests) --------------------------------------------------
+
+    def on_meeting_ended(self, listener: Callable[[RoomName, str], Awaitable[None]]) -> None:
+        """Call `listener(room name, reason)` once a host has ended a meeting in this process."""
+        self._hosts.meeting_ended_listeners.append(listener)
 
     def live_room(self, name: RoomName) -> Room | None:
         return self._rooms.get(name)

@@ -22,13 +22,12 @@ async def get_or_insert_setting(db: Database, name: str, proposed: str) -> str:
 
 
 async def put_setting(db: Database, name: str, value: str) -> None:
+    """One statement, so that nodes starting at once do not both insert the row."""
     async with db.transaction() as tx:
-        changed = await tx.execute(
-            "UPDATE server_settings SET value = :value WHERE name = :name",
+        await tx.execute(
+            _INSERT + " ON CONFLICT (name) DO UPDATE SET value = excluded.value",
             {"name": name, "value": value},
         )
-        if not changed:
-            await tx.execute(_INSERT, {"name": name, "value": value})
 
 
 async def get_setting(db: Database, name: str) -> str | None:
