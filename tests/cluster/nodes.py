@@ -183,7 +183,7 @@ async def join(node: Node, room: RoomName, key: str, name: str) -> Member:
     frame = {"type": "join", "v": 1, "room": room, "roomKey": key, "displayName": name}
     message = p.parse(json.dumps(frame))
     assert isinstance(message, p.Join)
-    seat = await node.state.rooms.join(client, message, address="10.1.1.1")  # type: ignore[attr-defined]
+    seat = await node.state.services.rooms.join(client, message, address="10.1.1.1")  # type: ignore[attr-defined]
     return Member(client, seat)
 
 

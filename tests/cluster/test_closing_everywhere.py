@@ -32,7 +32,9 @@ async def test_a_delete_on_one_node_empties_the_room_on_the_other(
         assert there.client.closed is not None  # the deciding node closes its part at once
 
         async def emptied() -> bool:
-            return here.client.closed is not None and one.state.rooms.live_room(room) is None  # type: ignore[attr-defined]
+            return (
+                here.client.closed is not None and one.state.services.rooms.live_room(room) is None
+            )  # type: ignore[attr-defined]
 
         await eventually(emptied, "node 1 closed the room deleted on node 2")
         assert removed_for(here, "meeting-deleted"), here.client.messages
@@ -68,11 +70,11 @@ async def test_a_host_ending_the_meeting_on_one_node_ends_it_on_the_other(
         host = await join(one, room, key, "Ada")
         elsewhere = await join(two, room, key, "Grace")
         ended = p.parse(json.dumps({"type": "end-meeting"}))
-        await one.state.rooms.handle(host.seat, ended)  # type: ignore[attr-defined]
+        await one.state.services.rooms.handle(host.seat, ended)  # type: ignore[attr-defined]
         assert host.client.closed is not None
 
         async def emptied() -> bool:
-            rooms = two.state.rooms  # type: ignore[attr-defined]
+            rooms = two.state.services.rooms  # type: ignore[attr-defined]
             return removed_for(elsewhere, "meeting-ended") and rooms.live_room(room) is None
 
         await eventually(emptied, "node 2 ended the meeting ended on node 1")

@@ -48,10 +48,10 @@ async def test_the_live_rooms_page_shows_every_nodes_rooms(
             assert listing.status_code == 200
 
             leave = p.parse(json.dumps({"type": "leave"}))
-            await one.state.rooms.handle(ada.seat, leave)  # type: ignore[attr-defined]
+            await one.state.services.rooms.handle(ada.seat, leave)  # type: ignore[attr-defined]
 
             async def ada_gone() -> bool:
-                rooms = await two.state.cluster.directory.rooms(cluster.org_id)  # type: ignore[attr-defined]
+                rooms = await two.state.services.cluster.directory.rooms(cluster.org_id)  # type: ignore[attr-defined]
                 found = {r.room_name: [x.display_name for x in r.participants] for r in rooms}
                 return found.get(room) == ["Grace"]
 
@@ -68,11 +68,11 @@ async def test_a_stopped_node_leaves_the_directory(
         one, two = cluster.nodes
         made = await meeting(cluster)
         await join(one, RoomName(made["roomName"]), room_key(made["hostRoomUrl"]), "Ada")
-        directory = two.state.cluster.directory  # type: ignore[attr-defined]
+        directory = two.state.services.cluster.directory  # type: ignore[attr-defined]
 
         async def listed() -> bool:
             return len(await directory.rooms(cluster.org_id)) == 1
 
         await eventually(listed, "node 1's room in the directory")
-        await one.state.cluster.stop()  # type: ignore[attr-defined]
+        await one.state.services.cluster.stop()  # type: ignore[attr-defined]
         assert await directory.rooms(cluster.org_id) == []
