@@ -22,6 +22,7 @@ PERIOD_S = 2.0
 MARK_S = 0.2
 """How long each flash and beep lasts."""
 FPS = 15
+SETTLE_S = 1.0
 SIZE = (320, 180)
 AUDIO_RATE = 48_000
 SAMPLES = 960
@@ -118,8 +119,11 @@ def beep_onsets(path: Path) -> list[float]:
 
 
 def offsets_ms(path: Path) -> list[float]:
-    """Each flash in the file against the beep nearest to it (positive: the sound comes late)."""
-    flashes, beeps = luma_onsets(path), beep_onsets(path)
+    """Each flash in the file against the beep nearest to it (positive: the sound comes late).
+    A mark under way when recording began shows where each track begins, not where the mark
+    did: onsets in the first `SETTLE_S` are left out."""
+    flashes = [t for t in luma_onsets(path) if t >= SETTLE_S]
+    beeps = [t for t in beep_onsets(path) if t >= SETTLE_S]
     return [
         (min(beeps, key=lambda b: abs(b - flash)) - flash) * 1000
         for flash in flashes
