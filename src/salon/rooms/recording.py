@@ -13,6 +13,7 @@ from typing import Any, Protocol
 from salon.ids import ParticipantId, RoomName, RoomSessionId
 from salon.meetings.model import Meeting, RoomMode
 from salon.recording.options import RecordingOptions, StartTrigger
+from salon.recording.streaming import RoomStreaming
 from salon.rooms.events import LeaveReason, RoomEvent, RoomEventType
 from salon.rooms.live import LiveRoom, Refused, Seat
 from salon.rooms.state import HOST_ROLES, Participant, Role
@@ -50,6 +51,7 @@ class RecordingRules:
     """Mixed into `RoomService`, which sets `_cloud` and `_recordings` and provides the rest."""
 
     _cloud: CloudRecording | None
+    _streaming: RoomStreaming | None
     _recordings: dict[RoomName, _Recording]
     _clock: Any
 
@@ -80,6 +82,8 @@ class RecordingRules:
 
     async def recording_entered(self, live: LiveRoom, seat: Seat) -> None:
         """A participant is in: show them the indicator, and start when the trigger says so."""
+        if self._streaming is not None:  # live streaming's trigger, too
+            await self._streaming.entered(live.meeting, len(live.state.participants))
         current = self._recordings.get(live.state.name)
         if current is not None and current.ready:
             live.send(seat.participant_id, recording_status(True, current.started_ms))
@@ -98,7 +102,9 @@ class RecordingRules:
             live.send(seat.participant_id, {"type": "recording-prompt"})
 
     async def recording_departed(self, live: LiveRoom) -> None:
-        """The recording stops when the room empties."""
+        """The recording stops when the room empties (and so does live streaming)."""
+        if self._streaming is not None:
+            await self._streaming.departed(live.meeting, len(live.state.participants))
         if not live.state.participants and live.state.name in self._recordings:
             await self.stop_recording(live)
 

@@ -24,6 +24,7 @@ from salon.ids import OrgId, ParticipantId, RoomName, RoomSessionId
 from salon.meetings.model import Meeting, RoomMode
 from salon.meetings.service import MeetingService
 from salon.ratelimit import RateLimiter
+from salon.recording.streaming import RoomStreaming
 from salon.rooms import live as views
 from salon.rooms.events import LeaveReason, RoomEvent, RoomEventType
 from salon.rooms.group_media import GroupMedia, GroupMediaRules
@@ -76,6 +77,7 @@ class RoomService(RecordingRules, GroupMediaRules, KnockRules, LeavingRules, Hos
         resume_grace_s: float = RESUME_GRACE_S,
         session_end_grace_s: float = SESSION_END_GRACE_S,
         cloud_recording: CloudRecording | None = None,
+        live_streaming: RoomStreaming | None = None,
         limits: RoomLimits | None = None,
         group_caps: GroupCaps = DEFAULT_CAPS,
     ) -> None:
@@ -94,6 +96,7 @@ class RoomService(RecordingRules, GroupMediaRules, KnockRules, LeavingRules, Hos
         self._rooms: dict[RoomName, LiveRoom] = {}
         self._tasks: set[asyncio.Task[None]] = set()
         self._cloud = cloud_recording
+        self._streaming = live_streaming
         self._recordings = {}
         self._closing = False
 

@@ -22,6 +22,7 @@ from typing import Any
 
 from salon.sfu import rtp_publishers
 from salon.sfu.audio_selection import DEFAULT_VOICES, Loudness
+from salon.sfu.forwarding import RoomStreams
 from salon.sfu.janus_client import JanusError, JanusHandle
 from salon.sfu.pool import Instance, JanusPool, NoSfuUp
 from salon.sfu.recording import RoomRecordings
@@ -74,6 +75,13 @@ class VideoRoom:
     def alive(self) -> bool:
         return self.instance is not None and self.instance.up and self.ready.is_set()
 
+    @property
+    def admin_key(self) -> str | None:
+        return self.instance.admin_key if self.instance is not None else None
+
+    def published(self) -> dict[int, list[dict[str, Any]]]:
+        return {feed_id: feed.streams for feed_id, feed in self.feeds.items()}
+
 
 @dataclass
 class InstanceUsage:
@@ -102,6 +110,7 @@ class SfuBridge(Subscriptions):
         self._members: dict[str, Member] = {}
         self._tasks: set[asyncio.Task[None]] = set()
         self._recordings = RoomRecordings()
+        self._streams = RoomStreams()
         pool.on_down = self._instance_down
         pool.on_up = self._instance_up
         pool.tracks = self.forwarded_tracks
@@ -114,6 +123,7 @@ class SfuBridge(Subscriptions):
     async def stop(self) -> None:
         for task in list(self._tasks):
             task.cancel()
+        await self._streams.close()
         await self._pool.stop()
 
     # --- members --------------------------------------------------------------------------
@@ -145,6 +155,7 @@ class SfuBridge(Subscriptions):
             room.members.pop(participant_id, None)
             room.feeds.pop(member.feed_id, None)
             room.loudness.gone(member.feed_id)
+            self._streams.changed(room)
         await self._drop_handles(member)
         if room is not None and not room.members:
             await self._destroy(room)
@@ -257,6 +268,7 @@ class SfuBridge(Subscriptions):
         if isinstance(gone, int) and gone in room.feeds:
             room.feeds[gone].streams = []
             room.loudness.gone(gone)
+            self._streams.changed(room)
             self._reconcile_all(room)
         kind, feed_id = data.get("videoroom"), data.get("id")
         if kind in ("talking", "stopped-talking") and isinstance(feed_id, int):
@@ -296,6 +308,7 @@ class SfuBridge(Subscriptions):
             if owner.audio_muted:
                 self._spawn(self._moderate(room, owner))
         self._reconcile_all(room)
+        self._streams.changed(room)
 
     def _reconcile_all(self, room: VideoRoom) -> None:
         for member in list(room.members.values()):
@@ -442,6 +455,11 @@ class SfuBridge(Subscriptions):
         """Record every track published in `room_name` (and its breakout groups) into `folder`,
         or stop recording it (None)."""
         await self._recordings.switch(room_name, folder, list(self._rooms.values()))
+
+    async def stream(self, room_name: str, target: tuple[str, str | None] | None) -> None:
+        """Stream `room_name`'s main room live to `target` (URL and RTMP tcUrl), or stop."""
+        room = self._rooms.get(room_name)
+        await self._streams.switch(room_name, target, room if room and room.alive else None)
 
     # --- recovery -------------------------------------------------------------------------
 
