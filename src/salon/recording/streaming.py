@@ -75,10 +75,9 @@ def check_stream_url(url: str) -> StreamTarget:
         raise InvalidInput("streaming.destination.url must start with rtmp:// or rtmps://")
     if not parts.hostname or parts.username is not None or parts.password is not None:
         raise InvalidInput("streaming.destination.url must name a host (and no user)")
-    segments = [s for s in parts.path.split("/") if s]
-    if len(segments) < 2:
+    if not parts.path.strip("/"):
         raise InvalidInput(
-            "streaming.destination.url must end with the application and the stream key,"
+            "streaming.destination.url must end with the stream key,"
             " as in rtmp://host/live/<stream key>"
         )
     return StreamTarget(url.strip(), parts.scheme, parts.hostname, port or SCHEMES[parts.scheme])
