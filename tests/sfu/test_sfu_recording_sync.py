@@ -67,8 +67,9 @@ async def test_every_flash_and_its_beep_are_within_40_ms_in_the_composed_file(
             "both bots publish",
         )
         await asyncio.sleep(RECORD_FOR_S)
-        for bot in bots:
-            await bot.close()  # the room empties: the recording stops and is composed
+        for bot in bots:  # the room empties: the recording stops and is composed
+            await bot.send({"type": "leave"})
+            await bot.close()
 
         listed = await until_recording_listed(api, room)
         link = await api.get(f"/v1/recordings/{listed['recordingId']}/access-link")

@@ -80,8 +80,9 @@ async def test_a_group_room_streams_live_to_an_rtmp_server(
         assert salon.process is not None
         salon_pid = salon.process.pid
         assert children_named(salon_pid, "ffmpeg"), "the live ffmpeg is Salon's"
-        for bot in bots:
-            await bot.close()  # the room empties: streaming stops
+        for bot in bots:  # the room empties: streaming stops
+            await bot.send({"type": "leave"})
+            await bot.close()
         await wait_for(
             lambda: not children_named(salon_pid, "ffmpeg"),
             "the live ffmpeg ends",
