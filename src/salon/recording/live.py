@@ -5,7 +5,9 @@ grid as a recording (`layout.py`) and pushes H.264 + AAC in FLV to the RTMP serv
 Packets are stamped with the time they arrive (there are no RTCP reports to align them by), so
 each publisher's sound and picture stay as they arrived. When the set of publishers changes, the
 pipeline starts again with the new set (the RTMP server sees the stream end and start again:
-ffmpeg's inputs are fixed when it starts). It runs at normal priority: it is live.
+ffmpeg's inputs are fixed when it starts). It runs at normal priority: it is live. When ffmpeg
+ends on its own (the RTMP server closed the connection, or could not be reached), it is started
+again after `RETRY_AFTER_S`, doubled at each failure in a row up to `RETRY_MAX_S`.
 """
 
 import asyncio
@@ -22,6 +24,10 @@ log = logging.getLogger(__name__)
 
 FRAME_RATE = 30
 STOP_WITHIN_S = 5.0
+RETRY_AFTER_S = 2.0
+RETRY_MAX_S = 60.0
+STEADY_S = 30.0
+"""A run at least this long resets the delay before the next retry."""
 PAYLOAD_TYPES = {"video": 96, "audio": 111}
 RTP_MAPS = {
     "vp8": "VP8/90000",
@@ -87,9 +93,13 @@ def live_graph(feeds: list[ForwardedFeed]) -> str:
 
 
 def live_command(
-    feeds: list[ForwardedFeed], sdp_paths: list[Path], url: str, tc_url: str | None
+    feeds: list[ForwardedFeed],
+    sdp_paths: list[Path],
+    url: str,
+    tc_url: str | None,
+    program: str = "ffmpeg",
 ) -> list[str]:
-    argv = ["ffmpeg", "-nostdin", "-hide_banner", "-loglevel", "error"]
+    argv = [program, "-nostdin", "-hide_banner", "-loglevel", "error"]
     for path in sdp_paths:
         argv += ["-protocol_whitelist", "file,udp,rtp", "-use_wallclock_as_timestamps", "1",
                  "-reorder_queue_size", "64", "-i", str(path)]  # fmt: skip
@@ -100,13 +110,27 @@ def live_command(
 
 
 class LivePipeline:
-    """One ffmpeg pushing a room's forwarded feeds to an RTMP URL."""
+    """One ffmpeg pushing a room's forwarded feeds to an RTMP URL, started again if it ends."""
 
-    def __init__(self, url: str, tc_url: str | None) -> None:
+    def __init__(
+        self,
+        url: str,
+        tc_url: str | None,
+        program: str = "ffmpeg",
+        retry_after_s: float = RETRY_AFTER_S,
+    ) -> None:
         self._url = url
         self._tc_url = tc_url
+        self._program = program
+        self._retry_after_s = retry_after_s
         self._process: asyncio.subprocess.Process | None = None
+        self._watcher: asyncio.Task[None] | None = None
         self._folder: tempfile.TemporaryDirectory[str] | None = None
+        self._spawning = asyncio.Lock()
+        self._generation = 0
+        """Raised by every start and stop: a spawn asked for by an earlier one does not happen."""
+        self.runs = 0
+        """How many times ffmpeg was started (for the tests)."""
 
     @property
     def running(self) -> bool:
@@ -114,38 +138,76 @@ class LivePipeline:
 
     async def start(self, feeds: list[ForwardedFeed]) -> None:
         await self.stop()
-        if not feeds:
-            return
+        if feeds:
+            self._watcher = asyncio.create_task(self._keep_running(feeds, self._generation))
+
+    async def _keep_running(self, feeds: list[ForwardedFeed], generation: int) -> None:
+        delay = self._retry_after_s
+        while True:
+            started = asyncio.get_running_loop().time()
+            # shielded: a process being started when streaming stops is tracked, then ended
+            process = await asyncio.shield(self._spawn(feeds, generation))
+            if process is None:
+                return
+            errors = await process.stderr.read() if process.stderr is not None else b""
+            await process.wait()
+            tail = errors.decode(errors="replace").strip()[-2000:]
+            if asyncio.get_running_loop().time() - started >= STEADY_S:
+                delay = self._retry_after_s
+            log.warning(
+                "streaming: ffmpeg ended (%s), again in %.0f s: %s", process.returncode, delay, tail
+            )
+            await asyncio.sleep(delay)
+            delay = min(RETRY_MAX_S, delay * 2)
+
+    async def _spawn(
+        self, feeds: list[ForwardedFeed], generation: int
+    ) -> asyncio.subprocess.Process | None:
+        async with self._spawning:
+            if generation != self._generation:
+                return None
+            return await self._spawn_now(feeds)
+
+    async def _spawn_now(self, feeds: list[ForwardedFeed]) -> asyncio.subprocess.Process:
+        self._cleanup()
         self._folder = tempfile.TemporaryDirectory(prefix="salon-live-")
         paths = []
         for feed in feeds:
             path = Path(self._folder.name) / f"feed-{feed.feed_id}.sdp"
             path.write_text(feed.sdp())
             paths.append(path)
-        argv = live_command(feeds, paths, self._url, self._tc_url)
+        argv = live_command(feeds, paths, self._url, self._tc_url, self._program)
         self._process = await asyncio.create_subprocess_exec(
             *niced_child(argv, 0),
             stdin=asyncio.subprocess.DEVNULL,
             stdout=asyncio.subprocess.DEVNULL,
             stderr=asyncio.subprocess.PIPE,
         )
+        self.runs += 1
         log.info("streaming: ffmpeg %d pushes %d feeds", self._process.pid, len(feeds))
+        return self._process
 
     async def stop(self) -> None:
-        process, self._process = self._process, None
-        if process is not None and process.returncode is None:
-            with contextlib.suppress(ProcessLookupError):
-                process.terminate()
-            try:
-                await asyncio.wait_for(process.wait(), STOP_WITHIN_S)
-            except TimeoutError:
+        self._generation += 1
+        watcher, self._watcher = self._watcher, None
+        if watcher is not None:
+            watcher.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await watcher
+        async with self._spawning:  # a start under way finishes first, and is ended here
+            process, self._process = self._process, None
+            if process is not None and process.returncode is None:
                 with contextlib.suppress(ProcessLookupError):
-                    process.kill()
-                await process.wait()
-        if process is not None and process.stderr is not None:
-            errors = (await process.stderr.read()).decode(errors="replace").strip()
-            if errors:
-                log.info("streaming: ffmpeg said: %s", errors[-2000:])
+                    process.terminate()
+                try:
+                    await asyncio.wait_for(process.wait(), STOP_WITHIN_S)
+                except TimeoutError:
+                    with contextlib.suppress(ProcessLookupError):
+                        process.kill()
+                    await process.wait()
+            self._cleanup()
+
+    def _cleanup(self) -> None:
         if self._folder is not None:
             self._folder.cleanup()
             self._folder = None
