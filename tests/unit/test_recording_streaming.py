@@ -88,6 +88,13 @@ def test_the_streaming_option_is_read_back_from_the_stored_meeting() -> None:
     assert streaming_options("not json").trigger is StreamTrigger.NONE
     bad = meeting({"destination": {"url": "http://x/a/b"}, "startTrigger": "automatic"})
     assert streaming_options(bad.options).target is None
+    off = json.dumps(
+        {
+            "streaming": {"destination": {"url": "rtmp://x.example/a/b"}, "startTrigger": "none"},
+            "roomPreferences": {"streaming": False},
+        }
+    )
+    assert streaming_options(off).target is None
 
 
 class Media:

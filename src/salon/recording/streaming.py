@@ -101,8 +101,11 @@ def streaming_options(stored: str) -> StreamingOptions:
     except ValueError:
         return StreamingOptions()
     streaming = options.get("streaming") if isinstance(options, dict) else None
-    if not isinstance(streaming, dict):
-        return StreamingOptions()
+    preferences = options.get("roomPreferences") if isinstance(options, dict) else None
+    if not isinstance(streaming, dict) or (
+        isinstance(preferences, dict) and preferences.get("streaming") is False
+    ):
+        return StreamingOptions()  # `roomPreferences.streaming: false` turns it off
     destination = streaming.get("destination")
     url = destination.get("url") if isinstance(destination, dict) else None
     try:
