@@ -52,6 +52,7 @@ from salon.pages.slashes import install_slash_redirects
 from salon.ratelimit import RateLimiter
 from salon.recording.job import CompositionJob, RemovalJob
 from salon.recording.service import COMPOSE_JOB, REMOVE_JOB, RecordingService
+from salon.recording.streamer import LiveStreaming
 from salon.rooms.limits import RoomLimits
 from salon.rooms.recorder import RoomRecorder
 from salon.rooms.recovery import NodeRecovery
@@ -254,6 +255,7 @@ async def build_services(settings: Settings, database: Database, clock: Clock) -
         group_media=group_media,
         session_end_grace_s=settings.session_end_grace_s,
         cloud_recording=recordings,
+        live_streaming=LiveStreaming(group_media, policy),
         limits=RoomLimits(
             door_cap=settings.room_door_cap,
             knocks_per_minute=settings.room_knocks_per_minute,

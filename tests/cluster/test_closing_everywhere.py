@@ -32,9 +32,8 @@ async def test_a_delete_on_one_node_empties_the_room_on_the_other(
         assert there.client.closed is not None  # the deciding node closes its part at once
 
         async def emptied() -> bool:
-            return (
-                here.client.closed is not None and one.state.services.rooms.live_room(room) is None
-            )  # type: ignore[attr-defined]
+            rooms = one.state.services.rooms  # type: ignore[attr-defined]
+            return here.client.closed is not None and rooms.live_room(room) is None
 
         await eventually(emptied, "node 1 closed the room deleted on node 2")
         assert removed_for(here, "meeting-deleted"), here.client.messages

@@ -22,6 +22,7 @@ from salon.meetings.model import (
 )
 from salon.meetings.service import MeetingRequest, MeetingView
 from salon.recording.options import check_recording
+from salon.recording.streaming import check_stream_url
 
 
 class _Strict(BaseModel):
@@ -109,6 +110,8 @@ class CreateMeetingBody(_Strict):
     def to_request(self) -> MeetingRequest:
         if self.recording is not None:
             check_recording(self.recording.model_dump())
+        if self.streaming is not None:
+            check_stream_url(self.streaming.destination.url)
         stored = {
             name: getattr(self, name).model_dump(exclude_none=True)
             for name in ("recording", "streaming", "liveTranscription", "roomPreferences")

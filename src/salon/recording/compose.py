@@ -1,25 +1,36 @@
-"""Composing a recording: each `.mjr` track Janus wrote is converted with `janus-pp-rec`, placed
-on the timeline by the time its first packet was written (the `.mjr` header's `u`, in
-microseconds of the server's clock, the same clock for every track), and ffmpeg draws one
-1280×720 H.264 + AAC file from them all. Every program runs under `nice`."""
+"""Composing a recording: each `.mjr` track Janus wrote is converted with `janus-pp-rec` (all at
+once: they only copy packets), placed on the timeline by `mjr.track_timing` (the server time of
+its first RTP timestamp, read from the packets' arrival times), and ffmpeg draws one 1280×720
+H.264 + AAC file from them all. Every program runs under `nice`.
 
+What the encoders are asked for, and why (docs/architecture.md, "Cloud recording"): the frame
+rate of the fastest camera (at most 30: repeating frames costs the grid and the encoder and shows
+nothing), x264's `superfast` preset at CRF 23, and the audio mixed to mono AAC at 96 kb/s
+(WebRTC microphones send mono Opus).
+"""
+
+import asyncio
 import json
 import logging
+import math
 import re
-import struct
 from dataclasses import dataclass
 from pathlib import Path
 
 from salon.jobs.model import JobFailed
 from salon.jobs.subprocess import run_niced
 from salon.recording.layout import VideoSpan, filter_graph, layout
+from salon.recording.mjr import TrackTiming, read_header, timing_of
 from salon.recording.model import FEEDS_FILE
 
 log = logging.getLogger(__name__)
 
 CONVERT_TIMEOUT_S = 3600.0
 COMPOSE_TIMEOUT_S = 6 * 3600.0
-_MAGIC = b"MJR00002"
+DEFAULT_FRAME_RATE = 30
+CONVERSIONS_AT_ONCE = 4
+VIDEO_ENCODING = ["-c:v", "libx264", "-preset", "superfast", "-crf", "23", "-pix_fmt", "yuv420p"]
+AUDIO_ENCODING = ["-c:a", "aac", "-b:a", "96k", "-ac", "1", "-ar", "48000"]
 _NAME = re.compile(r"-user-(?P<feed>\d+)-.*-(?P<kind>audio|video|data)-(?P<mid>\d+)\.mjr$")
 _EXTENSIONS = {"vp8": "webm", "vp9": "webm", "h264": "mp4", "av1": "webm", "opus": "opus"}
 
@@ -29,38 +40,29 @@ class Track:
     path: Path
     kind: str
     codec: str
-    first_us: int
     feed: str
     mid: str
+    timing: TrackTiming
 
 
-def read_header(path: Path) -> dict[str, object] | None:
-    """The JSON header of a `.mjr` file; None when Janus never wrote a packet to it."""
-    with path.open("rb") as file:
-        head = file.read(10)
-        if len(head) < 10 or head[:8] != _MAGIC:
-            return None
-        (size,) = struct.unpack(">H", head[8:10])
-        try:
-            header = json.loads(file.read(size))
-        except ValueError:
-            return None
-    return header if isinstance(header, dict) else None
-
-
-def find_tracks(raw_dir: Path) -> list[Track]:
+def _find_tracks(raw_dir: Path) -> list[Track]:
     tracks = []
     for path in sorted(raw_dir.glob("*.mjr")):
         named = _NAME.search(path.name)
         header = read_header(path)
         if named is None or header is None or named["kind"] == "data":
             continue
-        first = header.get("u")
         codec = header.get("c")
-        if not isinstance(first, int) or not isinstance(codec, str) or first <= 0:
+        timing = timing_of(path, header)
+        if not isinstance(codec, str) or timing is None:
             continue
-        tracks.append(Track(path, named["kind"], codec, first, named["feed"], named["mid"]))
+        tracks.append(Track(path, named["kind"], codec, named["feed"], named["mid"], timing))
     return tracks
+
+
+async def find_tracks(raw_dir: Path) -> list[Track]:
+    """The tracks with at least one packet (their files read in a thread: they can be large)."""
+    return await asyncio.to_thread(_find_tracks, raw_dir)
 
 
 def screen_mids(raw_dir: Path) -> dict[str, list[str]]:
@@ -69,18 +71,6 @@ def screen_mids(raw_dir: Path) -> dict[str, list[str]]:
     except (OSError, ValueError):
         return {}
     return {feed: list(info.get("screenMids", [])) for feed, info in feeds.items()}
-
-
-async def _duration_s(path: Path) -> float:
-    out = await run_niced(
-        ["ffprobe", "-v", "error", "-show_entries", "format=duration", "-of", "csv=p=0",
-         str(path)],
-        timeout_s=120,
-    )  # fmt: skip
-    try:
-        return float(out.decode().strip())
-    except ValueError:
-        raise JobFailed(f"ffprobe found no duration in {path.name}") from None
 
 
 async def convert(track: Track, into: Path) -> Path:
@@ -97,43 +87,54 @@ async def convert(track: Track, into: Path) -> Path:
     return target
 
 
+def frame_rate(tracks: list[Track]) -> int:
+    """The composite's frame rate: the fastest camera's, at most 30."""
+    rates = [t.timing.frame_rate for t in tracks if t.kind == "video" and t.timing.frame_rate]
+    return min(DEFAULT_FRAME_RATE, math.ceil(max(rates) - 0.5)) if rates else DEFAULT_FRAME_RATE
+
+
 async def compose(raw_dir: Path, tracks_dir: Path, target: Path, file_format: str) -> float:
     """Write the composed file to `target`; its duration in seconds."""
-    tracks = find_tracks(raw_dir)
+    tracks = await find_tracks(raw_dir)
     if not tracks:
         raise JobFailed("nothing was recorded: no track has a packet")
     tracks_dir.mkdir(parents=True, exist_ok=True)  # noqa: ASYNC240 - one small folder
-    start_us = min(track.first_us for track in tracks)
+    start_us = min(track.timing.start_us for track in tracks)
     screens = screen_mids(raw_dir)
-    inputs: list[Path] = []
+    slots = asyncio.Semaphore(CONVERSIONS_AT_ONCE)
+
+    async def converted(track: Track) -> Path:
+        async with slots:
+            return await convert(track, tracks_dir)
+
+    inputs = await asyncio.gather(*(converted(track) for track in tracks))
     spans: list[VideoSpan] = []
     video_offsets: dict[int, float] = {}
     audio_offsets: dict[int, float] = {}
-    for track in tracks:
-        converted = await convert(track, tracks_dir)
-        offset = (track.first_us - start_us) / 1e6
-        length = await _duration_s(converted)
-        index = len(inputs)
-        inputs.append(converted)
+    duration = 0.1
+    for index, track in enumerate(tracks):
+        offset = (track.timing.start_us - start_us) / 1e6
+        duration = max(duration, offset + track.timing.length_s)
         if track.kind == "video":
             video_offsets[index] = offset
             screen = track.mid in screens.get(track.feed, [])
-            spans.append(VideoSpan(index, offset, offset + length, screen))
+            spans.append(VideoSpan(index, offset, offset + track.timing.length_s, screen))
         else:
             audio_offsets[index] = offset
-    duration = max([span.end_s for span in spans] + list(audio_offsets.values()) + [0.1])
-    for index, offset in audio_offsets.items():
-        duration = max(duration, offset + await _duration_s(inputs[index]))
-    graph = filter_graph(layout(spans), video_offsets, audio_offsets, duration)
+    rate = frame_rate(tracks)
+    if video_offsets:  # the picture's frames fall on the first camera's: it is shown exactly
+        phase = (-min(video_offsets.values())) % (1 / rate)
+        video_offsets = {index: offset + phase for index, offset in video_offsets.items()}
+        audio_offsets = {index: offset + phase for index, offset in audio_offsets.items()}
+        spans = [VideoSpan(s.track, s.start_s + phase, s.end_s + phase, s.screen) for s in spans]
+        duration += phase
+    graph = filter_graph(layout(spans), video_offsets, audio_offsets, duration, rate)
     partial = target.with_name(f"{target.stem}.partial{target.suffix}")
     argv = ["ffmpeg", "-nostdin", "-hide_banner", "-loglevel", "error", "-y"]
     for path in inputs:
         argv += ["-i", str(path)]
-    argv += [
-        "-filter_complex", graph, "-map", "[v]", "-map", "[a]",
-        "-c:v", "libx264", "-preset", "veryfast", "-crf", "23", "-r", "30",
-        "-c:a", "aac", "-b:a", "128k", "-ar", "48000", "-t", f"{duration:.3f}",
-    ]  # fmt: skip
+    argv += ["-filter_complex", graph, "-map", "[v]", "-map", "[a]"]
+    argv += [*VIDEO_ENCODING, "-r", str(rate), *AUDIO_ENCODING, "-t", f"{duration:.3f}"]
     if file_format == "mp4":
         argv += ["-movflags", "+faststart"]
     argv.append(str(partial))

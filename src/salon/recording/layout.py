@@ -2,7 +2,9 @@
 
 The picture follows who was publishing when: time is cut at every start and end of a video
 track, and each stretch gets a grid of the videos live in it. A screen share takes the left
-three quarters and the cameras stack in the column beside it.
+three quarters and the cameras stack in the column beside it. Starts and ends closer together
+than `MIN_STRETCH_S` count as one instant (tracks that begin a few milliseconds apart make one
+grid, not a grid per millisecond).
 """
 
 import itertools
@@ -13,6 +15,10 @@ WIDTH = 1280
 HEIGHT = 720
 SCREEN_WIDTH = 960
 SIDE_TILE_HEIGHT = 180
+MIN_STRETCH_S = 0.5
+LEAD_S = 0.5
+"""Each cell takes its video from this long before its stretch begins, so that the frame on show
+at the cut (sent a little before it) is drawn from the first instant."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,8 +68,26 @@ def _with_screen(screen: int, cameras: list[int]) -> list[tuple[int, int, int, i
     return cells
 
 
+def _snapped(spans: list[VideoSpan]) -> list[VideoSpan]:
+    """Each start and end moved to the first of the instants less than `MIN_STRETCH_S` apart
+    that it is part of; a video shorter than that is left out."""
+    instants = sorted({t for span in spans for t in (span.start_s, span.end_s)})
+    snap: dict[float, float] = {}
+    first = previous = None
+    for instant in instants:
+        if previous is None or first is None or instant - previous >= MIN_STRETCH_S:
+            first = instant
+        snap[instant] = first
+        previous = instant
+    moved = [
+        VideoSpan(span.track, snap[span.start_s], snap[span.end_s], span.screen) for span in spans
+    ]
+    return [span for span in moved if span.end_s > span.start_s]
+
+
 def layout(spans: list[VideoSpan]) -> list[Placement]:
     """One placement per track and stretch of time in which the set of live videos is the same."""
+    spans = _snapped(spans)
     cuts = sorted({t for span in spans for t in (span.start_s, span.end_s)})
     placements: list[Placement] = []
     for start, end in itertools.pairwise(cuts):
@@ -111,38 +135,53 @@ def filter_graph(
     video_offsets: dict[int, float],
     audio_offsets: dict[int, float],
     duration_s: float,
+    frame_rate: int = 30,
 ) -> str:
     """ffmpeg's `-filter_complex` for inputs numbered by track: the grid as `[v]`, all audio
-    mixed as `[a]` (a silent track when nobody spoke), each input shifted by its offset."""
-    chains = [f"color=c=black:s={WIDTH}x{HEIGHT}:r=30:d={duration_s:.3f}[base0]"]
+    mixed as `[a]` (a silent track when nobody spoke), each input shifted by its offset.
+
+    Each input's timestamps count from its first packet (janus-pp-rec writes them so), so an
+    input is shifted by its offset alone: a video whose first frames cannot be decoded (recording
+    began between two key frames) keeps its place. Each cell scales only the frames of its own
+    stretch (`trim`), and is drawn centred in its place on the black picture (no padding).
+
+    The picture shows each video frame from the first of its own frames at or after the frame's
+    time; videos are moved half a picture earlier, so that each frame is shown at the picture
+    nearest its time (within half a picture either way, not up to a whole one late)."""
+    chains = [
+        f"color=c=black:s={WIDTH}x{HEIGHT}:r={frame_rate}:d={duration_s:.3f},format=yuv420p[base0]"
+    ]
     uses: dict[int, list[int]] = {}
     for number, placement in enumerate(placements):
         uses.setdefault(placement.track, []).append(number)
     for track, numbers in uses.items():
-        shifted = f"[{track}:v]setpts=PTS-STARTPTS+{video_offsets[track]:.3f}/TB"
+        shifted = f"[{track}:v]setpts=PTS+{video_offsets[track] - 0.5 / frame_rate:.4f}/TB"
         outs = "".join(f"[src{n}]" for n in numbers)
         chains.append(f"{shifted},split={len(numbers)}{outs}" if len(numbers) > 1 else
                       f"{shifted}{outs}")  # fmt: skip
     for number, p in enumerate(placements):
+        since = f"start={p.start_s - LEAD_S:.3f}:" if p.start_s > LEAD_S else ""
         chains.append(
-            f"[src{number}]scale={p.width}:{p.height}:force_original_aspect_ratio=decrease,"
-            f"pad={p.width}:{p.height}:(ow-iw)/2:(oh-ih)/2,setsar=1[cell{number}]"
+            f"[src{number}]trim={since}end={p.end_s:.3f},"
+            f"scale={p.width}:{p.height}:force_original_aspect_ratio=decrease,setsar=1"
+            f"[cell{number}]"
         )
         chains.append(
-            f"[base{number}][cell{number}]overlay={p.x}:{p.y}:eof_action=pass"
+            f"[base{number}][cell{number}]overlay=x='{p.x}+({p.width}-overlay_w)/2'"
+            f":y='{p.y}+({p.height}-overlay_h)/2':eof_action=pass"
             f":enable='between(t,{p.start_s:.3f},{p.end_s:.3f})'[base{number + 1}]"
         )
-    chains.append(f"[base{len(placements)}]format=yuv420p[v]")
+    chains.append(f"[base{len(placements)}]null[v]")
     if audio_offsets:
         delayed = []
         for track, offset in audio_offsets.items():
             delay = round(offset * 1000)
-            chains.append(f"[{track}:a]aresample=48000,adelay={delay}:all=1[aud{track}]")
+            chains.append(f"[{track}:a]adelay={delay}:all=1[aud{track}]")
             delayed.append(f"[aud{track}]")
         chains.append(
             f"{''.join(delayed)}amix=inputs={len(delayed)}:duration=longest:normalize=0,"
             f"apad,atrim=0:{duration_s:.3f}[a]"
         )
     else:
-        chains.append(f"anullsrc=r=48000:cl=stereo,atrim=0:{duration_s:.3f}[a]")
+        chains.append(f"anullsrc=r=48000:cl=mono,atrim=0:{duration_s:.3f}[a]")
     return ";".join(chains)

@@ -13,6 +13,7 @@ from typing import Protocol
 from salon.ids import ParticipantId, RoomName, RoomSessionId
 from salon.meetings.model import Meeting, RoomMode, RoomRole
 from salon.recording.options import RecordingOptions, StartTrigger
+from salon.recording.streaming import RoomStreaming
 from salon.rooms.commands import RecordingCommand, StartRecording
 from salon.rooms.context import RoomContext
 from salon.rooms.errors import Refused, RoomErrorCode
@@ -45,9 +46,13 @@ class _Recording:
 
 
 class RoomRecording:
-    def __init__(self, ctx: RoomContext, cloud: CloudRecording | None) -> None:
+    def __init__(
+        self, ctx: RoomContext, cloud: CloudRecording | None, streaming: RoomStreaming | None
+    ) -> None:
         self._ctx = ctx
         self._cloud = cloud
+        self._streaming = streaming
+        """Live streaming to RTMP follows the same room: it starts and stops with its people."""
         self._recordings: dict[RoomName, _Recording] = {}
 
     def _allowed(self, room: Room) -> RecordingOptions | None:
@@ -73,6 +78,8 @@ class RoomRecording:
 
     async def entered(self, room: Room, seat: Seat) -> None:
         """A participant is in: show them the indicator, and start when the trigger says so."""
+        if self._streaming is not None:  # live streaming's trigger, too
+            await self._streaming.entered(room.meeting, len(room.state.participants))
         current = self._recordings.get(room.state.name)
         if current is not None and current.ready:
             self._ctx.send(room, seat.participant_id, RecordingStatus(True, current.started_ms))
@@ -91,7 +98,9 @@ class RoomRecording:
             self._ctx.send(room, seat.participant_id, RecordingPrompt())
 
     async def departed(self, room: Room) -> None:
-        """The recording stops when the room empties."""
+        """The recording stops when the room empties (and so does live streaming)."""
+        if self._streaming is not None:
+            await self._streaming.departed(room.meeting, len(room.state.participants))
         if not room.state.participants and room.state.name in self._recordings:
             await self.stop(room)
 

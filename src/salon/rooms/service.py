@@ -25,6 +25,7 @@ from salon.ids import OrgId, ParticipantId, RoomName
 from salon.meetings.model import RoomMode, RoomRole
 from salon.meetings.service import MeetingService
 from salon.ratelimit import RateLimiter
+from salon.recording.streaming import RoomStreaming
 from salon.rooms.chat import Chat
 from salon.rooms.commands import (
     BreakoutChoose,
@@ -94,6 +95,7 @@ class RoomService:
         resume_grace_s: float = RESUME_GRACE_S,
         session_end_grace_s: float = SESSION_END_GRACE_S,
         cloud_recording: CloudRecording | None = None,
+        live_streaming: RoomStreaming | None = None,
         limits: RoomLimits | None = None,
         group_caps: GroupCaps = DEFAULT_CAPS,
     ) -> None:
@@ -106,7 +108,7 @@ class RoomService:
         self._rooms = RoomDirectory(group_caps)
         sessions = Sessions(ctx, self._rooms, session_end_grace_s)
         self._media = RoomGroupMedia(ctx, group_media)
-        self._recording = RoomRecording(ctx, cloud_recording)
+        self._recording = RoomRecording(ctx, cloud_recording, live_streaming)
         self._chat = Chat(ctx)
         self._entrance = Entrance(
             ctx,

@@ -22,6 +22,7 @@ from typing import Any
 
 from salon.sfu import rtp_publishers
 from salon.sfu.audio_selection import DEFAULT_VOICES, Loudness
+from salon.sfu.forwarding import RoomStreams
 from salon.sfu.janus_client import JanusError
 from salon.sfu.model import Feed, Member, Send, VideoRoom
 from salon.sfu.pool import JanusPool, NoSfuUp
@@ -71,6 +72,7 @@ class JanusGroupMedia:
         self._tasks: set[asyncio.Task[None]] = set()
         self._recordings = RoomRecordings()
         self._subscriptions = Subscriptions(self.room_of, self.member, self._spawn)
+        self._streams = RoomStreams()
         pool.on_down = self._instance_down
         pool.on_up = self._instance_up
         pool.tracks = self.forwarded_tracks
@@ -83,6 +85,7 @@ class JanusGroupMedia:
     async def stop(self) -> None:
         for task in list(self._tasks):
             task.cancel()
+        await self._streams.close()
         await self._pool.stop()
 
     # --- members --------------------------------------------------------------------------
@@ -114,6 +117,7 @@ class JanusGroupMedia:
             room.members.pop(participant_id, None)
             room.feeds.pop(member.feed_id, None)
             room.loudness.gone(member.feed_id)
+            self._streams.changed(room)
         await self._drop_handles(member)
         if room is not None and not room.members:
             await self._destroy(room)
@@ -226,6 +230,7 @@ class JanusGroupMedia:
         if isinstance(gone, int) and gone in room.feeds:
             room.feeds[gone].streams = []
             room.loudness.gone(gone)
+            self._streams.changed(room)
             self._reconcile_all(room)
         kind, feed_id = data.get("videoroom"), data.get("id")
         if kind in ("talking", "stopped-talking") and isinstance(feed_id, int):
@@ -265,6 +270,7 @@ class JanusGroupMedia:
             if owner.audio_muted:
                 self._spawn(self._moderate(room, owner))
         self._reconcile_all(room)
+        self._streams.changed(room)
 
     def _reconcile_all(self, room: VideoRoom) -> None:
         for member in list(room.members.values()):
@@ -411,6 +417,11 @@ class JanusGroupMedia:
         """Record every track published in `room_name` (and its breakout groups) into `folder`,
         or stop recording it (None)."""
         await self._recordings.switch(room_name, folder, list(self._rooms.values()))
+
+    async def stream(self, room_name: str, target: tuple[str, str | None] | None) -> None:
+        """Stream `room_name`'s main room live to `target` (URL and RTMP tcUrl), or stop."""
+        room = self._rooms.get(room_name)
+        await self._streams.switch(room_name, target, room if room and room.alive else None)
 
     # --- recovery -------------------------------------------------------------------------
 

@@ -94,3 +94,10 @@ class VideoRoom:
     @property
     def alive(self) -> bool:
         return self.instance is not None and self.instance.up and self.ready.is_set()
+
+    @property
+    def admin_key(self) -> str | None:
+        return self.instance.admin_key if self.instance is not None else None
+
+    def published(self) -> dict[int, list[dict[str, Any]]]:
+        return {feed_id: feed.streams for feed_id, feed in self.feeds.items()}

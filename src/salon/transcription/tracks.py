@@ -37,17 +37,17 @@ def feed_owners(tracks_dir: Path) -> dict[str, str]:
 
 async def speaker_tracks(tracks_dir: Path, converted_dir: Path) -> list[SpeakerTrack]:
     """The audio tracks that have packets, earliest first."""
-    tracks = find_tracks(tracks_dir)
+    tracks = await find_tracks(tracks_dir)
     if not tracks:
         return []
-    start_us = min(track.first_us for track in tracks)
+    start_us = min(track.timing.start_us for track in tracks)
     owners = feed_owners(tracks_dir)
     converted_dir.mkdir(parents=True, exist_ok=True)  # noqa: ASYNC240 - one small folder
     found = []
-    for track in sorted(tracks, key=lambda t: t.first_us):
+    for track in sorted(tracks, key=lambda t: t.timing.start_us):
         if track.kind != "audio":
             continue
         audio = await convert(track, converted_dir)
-        offset = (track.first_us - start_us) / 1e6
+        offset = (track.timing.start_us - start_us) / 1e6
         found.append(SpeakerTrack(audio, offset, track.feed, owners.get(track.feed)))
     return found
