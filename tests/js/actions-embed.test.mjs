@@ -1,4 +1,4 @@
-// Embed commands (contract 4.5) and the new toolbar actions, as actions.js carries them out.
+// Embed commands (docs/embedding.md, Events and commands) and the new toolbar actions, as actions.js carries them out.
 import assert from "node:assert/strict";
 import { afterEach, beforeEach, describe, it } from "node:test";
 
@@ -100,7 +100,7 @@ describe("embed commands", () => {
     actions.runCommand("toggle_breakout", [undefined]);
     assert.equal(store.getState().panel, null);
     await tick();
-    assert.deepEqual(emitted, []); // contract 4.4 has no breakout event
+    assert.deepEqual(emitted, []); // Whereby has no breakout event
   });
 
   it("toggle_breakout does nothing for a visitor, or with breakout=off", async () => {

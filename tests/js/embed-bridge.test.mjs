@@ -1,4 +1,4 @@
-// The room page's side of embedding (contract 4.3–4.5): events only to the embedding origin,
+// The room page's side of embedding (docs/embedding.md, Events and commands): events only to the embedding origin,
 // commands only from the parent window on an allowed origin.
 import assert from "node:assert/strict";
 import { afterEach, beforeEach, describe, it } from "node:test";
@@ -98,7 +98,7 @@ describe("createEmbedBridge", () => {
     assert.match(warnings[0], /start_streaming/);
   });
 
-  it("knows every command of contract 4.5", () => {
+  it("knows every Whereby embed command", () => {
     for (const command of ["toggle_camera", "toggle_microphone", "toggle_screenshare", "toggle_chat", "toggle_people",
       "leave_room", "knock", "cancel_knock", "end_meeting", "toggle_breakout", "open_settings",
       "start_recording", "stop_recording"]) assert.ok(COMMANDS.includes(command), command);

@@ -24,7 +24,7 @@ describe("originAllowed", () => {
     assert.ok(!originAllowed("http://localhost:3001", entries, self));
     assert.ok(!originAllowed("null", entries, self));
   });
-  it("knows the commands of contract 4.5", () => {
+  it("knows Whereby's embed commands", () => {
     assert.ok(COMMANDS.includes("toggle_camera") && COMMANDS.includes("end_meeting"));
   });
 });

@@ -1,4 +1,4 @@
-// Every room URL parameter of the developer guide and the newer contract (section 3), as the
+// Every room URL parameter of the developer guide and Whereby's newer ones (docs/embedding.md), as the
 // room page reads it: flags bare or with on/off/true/false, minimal's combinations, validation.
 import assert from "node:assert/strict";
 import { afterEach, beforeEach, describe, it } from "node:test";
@@ -81,7 +81,7 @@ describe("minimal", () => {
   });
 });
 
-describe("the newer contract's parameters", () => {
+describe("Whereby's newer parameters", () => {
   for (const name of ["cameraAccess", "topToolbar", "bottomToolbar", "localization", "aec", "agc"]) {
     it(`${name} is on by default and turns off`, () => {
       assert.equal(parseParams("")[name], true);
@@ -109,7 +109,7 @@ describe("the newer contract's parameters", () => {
     assert.equal(p.metadata, '{"crm":42}');
     assert.equal(p.externalId, "9b2e-4f_x");
   });
-  it("cameraEffect takes the contract's values", () => {
+  it("cameraEffect takes Whereby's values", () => {
     assert.equal(parseParams("cameraEffect=blur").cameraEffect, "blur");
     assert.equal(parseParams("cameraEffect=sparkles").cameraEffect, null);
   });

@@ -1,4 +1,4 @@
-// Room URL parameters (contract section 3): typed values, defaults, warnings for bad input.
+// Room URL parameters (docs/embedding.md, URL parameters): typed values, defaults, warnings for bad input.
 import assert from "node:assert/strict";
 import { afterEach, beforeEach, describe, it } from "node:test";
 

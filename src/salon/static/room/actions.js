@@ -12,7 +12,7 @@ import { meetingActions } from "./actions/meeting.js";
 import { pageActions } from "./actions/page.js";
 import { lookup } from "./store.js";
 
-/** Embed commands (contract 4.5): `args[0]` true/false sets, undefined toggles. */
+/** Embed commands (docs/embedding.md, Events and commands): `args[0]` true/false sets, undefined toggles. */
 /** @type {Record<string, string>} */
 const COMMAND_ACTIONS = {
   toggle_camera: "toggle-camera", toggle_microphone: "toggle-mic", toggle_screenshare: "toggle-screenshare",

@@ -1,9 +1,9 @@
 /**
- * The seam for embedding (contract 4.3–4.5): events to the embedding page and commands from it,
+ * The seam for embedding (docs/embedding.md, Events and commands): events to the embedding page and commands from it,
  * as `{type, payload}` and `{command, args}` postMessages. On only when the room URL asks for the
  * API (`jsApi=true` or `we=1`, which `<salon-embed>` adds) and the page is framed, or runs in a
  * React Native WebView (`window.ReactNativeWebView`: events go out as JSON strings, commands come
- * in as `window.postMessage({command, args})`, contract 4.6).
+ * in as `window.postMessage({command, args})`, docs/embedding.md).
  *
  * Origins: the server lists the organization's allowed domains in
  * `<meta name="salon-allowed-origins">` (and in the CSP's frame-ancestors, so only those pages can
@@ -14,14 +14,14 @@
  * browser delivers only the copy whose target origin is the parent's, never "*".
  */
 
-/** Commands a parent may send, with the wire names of contract 4.5, that the room obeys. */
+/** Commands a parent may send, with their wire names (docs/embedding.md), that the room obeys. */
 export const COMMANDS = Object.freeze([
   "toggle_camera", "toggle_microphone", "toggle_screenshare", "toggle_chat", "toggle_people",
   "leave_room", "end_meeting", "knock", "cancel_knock", "toggle_breakout", "open_settings",
   "start_recording", "stop_recording",
 ]);
 
-/** Commands of contract 4.5 that need features Salon does not have (cloud recording, …). */
+/** Commands that need features Salon does not have (cloud recording, …). */
 export const UNSUPPORTED_COMMANDS = Object.freeze([
   "start_streaming", "stop_streaming",
   "start_live_transcription", "stop_live_transcription",

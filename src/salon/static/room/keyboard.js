@@ -1,5 +1,5 @@
 /**
- * Keyboard shortcuts in the room (contract section 6): M microphone, V camera, C chat, Shift+S
+ * Keyboard shortcuts in the room (README, Keyboard): M microphone, V camera, C chat, Shift+S
  * screen share, Shift+L lock, Shift+P float my video, PageDown or ] the grid's next page, PageUp
  * or [ its previous page. Ignored while typing, inside a dialog, and with Ctrl, Alt or Meta held;
  * PageUp and PageDown also inside the side panel, where they scroll. Escape closes the side

@@ -106,7 +106,7 @@ const roleHint = roleHintFromRoomKey(params.roomKey); // a hint only: the server
 const usesMedia = roleHint !== "viewer";
 
 const allowed = allowedOrigins(document);
-// An avatar must come from an allowed domain (contract section 3), like the pages that embed us.
+// An avatar must come from an allowed domain (docs/embedding.md, URL parameters), like the pages that embed us.
 const avatarUrl = params.avatarUrl && originAllowed(new URL(params.avatarUrl).origin, allowed, location.origin) ? params.avatarUrl : null;
 if (params.avatarUrl && !avatarUrl) console.warn("salon: ignoring avatarUrl: its origin is not one of the allowed domains");
 

@@ -1,5 +1,5 @@
 /**
- * The room URL: its room name (path) and its parameters (contract section 3). Pure: takes a
+ * The room URL: its room name (path) and its parameters (docs/embedding.md, URL parameters). Pure: takes a
  * pathname and a search string, returns typed values. Unknown parameters and invalid values are
  * ignored with a console.warn, and the default stands.
  *
@@ -13,13 +13,13 @@ export const LANGUAGES = Object.freeze([
   "cs", "zh-hant", "da", "nl", "en", "fr", "de", "el", "hi", "hu", "it", "jp", "nb", "pt", "pl", "es", "sv", "uk",
 ]);
 
-/** The languages Salon ships complete (contract Part 1, 12): the language picker offers these. */
+/** The languages Salon ships complete (docs/whereby-compatibility.md, "Languages of the room"): the language picker offers these. */
 export const UI_LANGUAGES = Object.freeze(["en", "fr", "de", "nb", "pt", "es", "jp"]);
 
 /** At most this many predefined breakout groups (`groups=`). */
 export const MAX_GROUPS = 20;
 
-/** `cameraEffect` values (contract section 3). */
+/** `cameraEffect` values (docs/embedding.md, URL parameters). */
 const CAMERA_EFFECTS = ["slight-blur", "blur", "image-cabin", "image-concrete", "image-brick", "image-sunrise", "image-day", "image-night"];
 
 /** on/off parameters and their defaults (before `minimal`). */
@@ -38,7 +38,7 @@ const SWITCHES = {
 
 /**
  * What `minimal` turns off unless the URL turns it back on (`?minimal&chat=on`): the status bar
- * (top toolbar), chat, screen share, leave, branding and integrations (contract section 3), and
+ * (top toolbar), chat, screen share, leave, branding and integrations (docs/embedding.md, URL parameters), and
  * the settings, Picture-in-Picture and "…" buttons ("all controls except cam and mic", developer
  * guide; the guide's timer note says `minimal` hides "…"), and breakout groups ("needed with
  * minimal": `?minimal&breakout=on` brings them back, in a "…" of their own). Camera, microphone
@@ -70,7 +70,7 @@ const KNOWN = new Set([...Object.keys(SWITCHES), ...FLAGS, ...VALUED]);
  *   virtualBackgroundUrl: string | null, jsApi: boolean, rejected: string[]}} RoomParams
  *
  * `rejected` names the parameters whose value was refused (each also warned about), so the page
- * can say more where the contract asks it to (an invalid `externalId` "returns an error").
+ * can say more where Whereby's guide asks it to (an invalid `externalId` "returns an error").
  */
 
 /** @param {string} name @param {string} value @param {string} why @param {string[]} [rejected] */
@@ -177,7 +177,7 @@ export function parseParams(search) {
 }
 
 /**
- * An image URL the contract allows for `avatarUrl`: https (http only for localhost, as in
+ * An image URL Whereby's guide allows for `avatarUrl`: https (http only for localhost, as in
  * allowed domains), no query string. Whether its origin is an allowed domain is checked by the
  * page, which knows the list. Pure. @param {string} value @returns {string | null}
  */
@@ -214,7 +214,7 @@ function readValued(out, name, value) {
       else reject("empty");
       break;
     case "displayName": {
-      // The contract refuses these characters in a preset name; the user is then asked instead.
+      // Whereby's guide refuses these characters in a preset name; the user is then asked instead.
       const name100 = cleanDisplayName(value);
       if (name100 === null || /[$!<>:;]/.test(value)) reject("1–100 characters, none of $ ! < > : ; (you will be asked for a name)");
       else out.displayName = name100;

@@ -49,7 +49,7 @@ export function reduce(state, event) {
 export const isViewer = (p) => p.role === "viewer";
 
 /** Roles with host privileges: a host key, or an account of the organization signed in to its
- * dashboard in the same browser (contract, Part 1 item 14). */
+ * dashboard in the same browser (docs/whereby-compatibility.md, "Roles in a room"). */
 export const HOST_ROLES = new Set(["host", "owner", "member"]);
 
 /** @param {string | undefined} role */

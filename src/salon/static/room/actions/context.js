@@ -25,7 +25,7 @@ import { ProtocolError } from "../signaling.js";
  * @typedef {Record<string, (detail: any) => unknown>} Handlers
  */
 
-/** The panels the embedding page hears about (contract 4.4 has no event for breakout groups). */
+/** The panels the embedding page hears about (docs/embedding.md lists no event for breakout groups). */
 const TOLD = new Set(["chat", "people"]);
 
 /** @param {ActionDeps} deps */

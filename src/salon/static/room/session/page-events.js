@@ -1,5 +1,5 @@
 /**
- * What the embedding page hears of the session (contract 4.4, embed.js): joins and leaves, the
+ * What the embedding page hears of the session (docs/embedding.md, Events and commands; embed.js): joins and leaves, the
  * panel a knock opens, and the one `leave` however the room ended.
  */
 

@@ -19,7 +19,7 @@ import { isHost, participantCount } from "../state.js";
 const breakoutAllowed = (s, params) => isHost(s) && params.breakout;
 
 /**
- * `?minimal&breakout=on` (contract section 3): "…" comes back for breakout groups alone.
+ * `?minimal&breakout=on` (docs/embedding.md, URL parameters): "…" comes back for breakout groups alone.
  * @param {RoomState} s @param {RoomParams} params
  */
 const breakoutOnly = (s, params) => !params.moreButton && params.minimal && breakoutAllowed(s, params);
