@@ -70,8 +70,11 @@ def speak(speaker: Speaker, target: Path) -> None:
 
 
 def mjr_header(first_us: int) -> bytes:
+    """A track's header and its first packet: the recording places a track by its packets."""
     header = json.dumps({"t": "a", "c": "opus", "s": first_us, "u": first_us}).encode()
-    return b"MJR00002" + struct.pack(">H", len(header)) + header
+    rtp = bytes([0x80, 111]) + bytes(10)  # version 2, Opus; sequence, timestamp and SSRC 0
+    packet = b"MEET" + struct.pack(">IH", 0, len(rtp)) + rtp
+    return b"MJR00002" + struct.pack(">H", len(header)) + header + packet
 
 
 def lay_tracks(folder: Path, speakers: list[Speaker], corrupt: bool = False) -> None:
