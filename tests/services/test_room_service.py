@@ -110,6 +110,7 @@ async def test_joined_is_shaped_as_the_protocol_says(
             "knocks": [],
             "iceServers": [],
             "media": "mesh",
+            "recording": "none",
         }
     ]
     assert len(host.seat.resume_token) >= 16

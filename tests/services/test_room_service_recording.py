@@ -28,7 +28,12 @@ def sfu() -> FakeMedia:
 
 
 @pytest.fixture
-def rooms(api: Api, sfu: FakeMedia, tmp_path: Path) -> Rooms:
+def media() -> RecordingMedia:
+    return RecordingMedia()
+
+
+@pytest.fixture
+def rooms(api: Api, sfu: FakeMedia, media: RecordingMedia, tmp_path: Path) -> Rooms:
     recordings = RecordingService(
         api.database, api.clock, sfu, tmp_path, b"k" * 32, "https://x.test", lambda: None
     )
@@ -37,7 +42,7 @@ def rooms(api: Api, sfu: FakeMedia, tmp_path: Path) -> Rooms:
         RoomRecorder(api.database, api.app.state.services.orgs),
         api.clock,
         encode=messages.encode,
-        group_media=RecordingMedia(),
+        group_media=media,
         cloud_recording=recordings,
     )
     return Rooms(api, service)
@@ -135,10 +140,44 @@ async def test_the_prompt_trigger_asks_a_host_and_only_a_host(rooms: Rooms) -> N
     assert host.client.of("recording-prompt") == [{"type": "recording-prompt"}]
 
 
+async def test_a_normal_room_recorded_in_the_cloud_goes_through_the_sfu_with_its_cap(
+    rooms: Rooms, sfu: FakeMedia, media: RecordingMedia
+) -> None:
+    meeting = await recorded(rooms, mode="normal")
+    host = await rooms.join(meeting, meeting.host_key)
+    guests = [await rooms.join(meeting) for _ in range(3)]
+    for member in (host, *guests):
+        [joined] = member.client.of("joined")
+        assert (joined["media"], joined["recording"]) == ("sfu", "cloud")
+    assert [call[0] for call in media.calls] == ["enter"] * 4
+    refused, _ = await rooms.refused_join(meeting)
+    assert refused.message == "the room is full"
+    assert await rooms.send(host, "start-recording") is None
+    assert statuses(host) == [True]
+    assert [room for room, _ in sfu.calls] == [meeting.room]
+
+
+async def test_a_normal_room_recorded_locally_stays_peer_to_peer(
+    rooms: Rooms, media: RecordingMedia
+) -> None:
+    meeting = await rooms.meeting(roomMode="normal", recording={**CLOUD, "type": "local"})
+    member = await rooms.join(meeting)
+    [joined] = member.client.of("joined")
+    assert (joined["media"], joined["recording"]) == ("mesh", "local")
+    assert media.calls == []
+
+
+async def test_a_server_that_cannot_record_keeps_a_cloud_meeting_peer_to_peer(api: Api) -> None:
+    rooms = Rooms.with_graces(api)  # no group media, no cloud recording
+    meeting = await recorded(rooms, mode="normal")
+    host = await rooms.join(meeting, meeting.host_key)
+    [joined] = host.client.of("joined")
+    assert (joined["media"], joined["recording"]) == ("mesh", "none")
+
+
 @pytest.mark.parametrize(
     ("body", "message"),
     [
-        ({"roomMode": "normal", "recording": CLOUD}, "cloud recording works in group rooms only"),
         ({"roomMode": "group"}, "this meeting is not set up for cloud recording"),
         (
             {"roomMode": "group", "recording": {**CLOUD, "type": "local"}},

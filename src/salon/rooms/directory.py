@@ -2,6 +2,7 @@
 
 from salon.ids import OrgId, RoomName
 from salon.meetings.model import Meeting
+from salon.recording.options import RecordingType
 from salon.rooms.room import Room
 from salon.rooms.state import GroupCaps, RoomState
 
@@ -14,11 +15,17 @@ class RoomDirectory:
     def get(self, name: RoomName) -> Room | None:
         return self._rooms.get(name)
 
-    def open(self, meeting: Meeting) -> Room:
+    def open(self, meeting: Meeting, *, recording: RecordingType = RecordingType.NONE) -> Room:
+        """The meeting's live room, made if it is not open yet; `recording` (what its hosts may
+        record, read when it is made) puts a cloud-recorded room's media on the SFU."""
         room = self._rooms.get(meeting.room_name)
         if room is None:
             state = RoomState(
-                meeting.room_name, meeting.room_mode, meeting.is_locked, group_caps=self._group_caps
+                meeting.room_name,
+                meeting.room_mode,
+                meeting.is_locked,
+                group_caps=self._group_caps,
+                recording=recording,
             )
             room = self._rooms[meeting.room_name] = Room(meeting, state)
         return room

@@ -11,7 +11,7 @@ from typing import Any
 from salon.ids import ParticipantId
 from salon.rooms.context import RoomContext
 from salon.rooms.events import RoomEventType
-from salon.rooms.group_media import RoomGroupMedia, is_group
+from salon.rooms.group_media import RoomGroupMedia, uses_sfu
 from salon.rooms.limits import KNOCK_LIST_MAX
 from salon.rooms.notices import Closing, Joined, MediaPath, ParticipantJoined, ParticipantLeft
 from salon.rooms.recording import RoomRecording
@@ -86,5 +86,6 @@ class Entrance:
                 if self._ice_servers_for is not None
                 else []
             ),
-            media=MediaPath.GROUP if is_group(room) else MediaPath.MESH,
+            media=MediaPath.GROUP if uses_sfu(room) else MediaPath.MESH,
+            recording=room.state.recording,
         )

@@ -86,12 +86,18 @@ def space_key(room: Room, participant_id: ParticipantId) -> str:
 
 
 def is_group(room: Room) -> bool:
+    """A group room (viewers, group caps); whose media goes through the SFU is `uses_sfu`."""
     return room.state.mode is RoomMode.GROUP
 
 
+def uses_sfu(room: Room) -> bool:
+    return room.state.uses_sfu
+
+
 class RoomGroupMedia:
-    """A room's side of group media; every method is a no-op outside a group room, or when the
-    server has no group media (then group rooms are refused at the door)."""
+    """A room's side of group media; every method is a no-op in a room whose media does not go
+    through the SFU (`RoomState.uses_sfu`), or when the server has no group media (then group
+    rooms are refused at the door)."""
 
     def __init__(self, ctx: RoomContext, media: GroupMedia | None) -> None:
         self._ctx = ctx
@@ -102,7 +108,7 @@ class RoomGroupMedia:
         return self._media is not None
 
     def _of(self, room: Room) -> GroupMedia | None:
-        return self._media if is_group(room) else None
+        return self._media if uses_sfu(room) else None
 
     async def enter(self, room: Room, seat: Seat) -> None:
         media = self._of(room)
@@ -140,7 +146,9 @@ class RoomGroupMedia:
         room, me = seat.room, seat.participant_id
         media = self._of(room)
         if media is None:
-            raise Refused(RoomErrorCode.NOT_ALLOWED, "this room is not a group room")
+            raise Refused(
+                RoomErrorCode.NOT_ALLOWED, "this room's media does not go through the SFU"
+            )
         match command:
             case SfuPublish(description, screen_mid, restart, publication):
                 _require_sender(seat)

@@ -14,6 +14,7 @@ from typing import Any, Protocol
 
 from salon.ids import ParticipantId, RoomName
 from salon.meetings.model import RoomMode, RoomRole
+from salon.recording.options import RecordingType
 from salon.rooms.state import Knocker, Participant
 
 # --- the room as everyone sees it ---------------------------------------------------------------
@@ -59,6 +60,8 @@ class Joined:
     knocks: Sequence[Knocker]
     ice_servers: list[dict[str, Any]]
     media: MediaPath
+    recording: RecordingType = RecordingType.NONE
+    """What the room's hosts may record (the page shows hosts a Record button)."""
 
 
 @dataclass(frozen=True, slots=True)

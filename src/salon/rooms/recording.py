@@ -11,8 +11,13 @@ import logging
 from typing import Protocol
 
 from salon.ids import ParticipantId, RoomName, RoomSessionId
-from salon.meetings.model import Meeting, RoomMode, RoomRole
-from salon.recording.options import RecordingOptions, StartTrigger
+from salon.meetings.model import Meeting, RoomRole
+from salon.recording.options import (
+    RecordingOptions,
+    RecordingType,
+    StartTrigger,
+    recording_options,
+)
 from salon.recording.streaming import RoomStreaming
 from salon.rooms.commands import RecordingCommand, StartRecording
 from salon.rooms.context import RoomContext
@@ -55,8 +60,19 @@ class RoomRecording:
         """Live streaming to RTMP follows the same room: it starts and stops with its people."""
         self._recordings: dict[RoomName, _Recording] = {}
 
+    def offered(self, meeting: Meeting) -> RecordingType:
+        """What the meeting's hosts may record: in the cloud only when this server can (the
+        room's media then goes through the SFU, whatever its mode); in their own browser
+        (`local`) anywhere."""
+        kind = recording_options(meeting.options).type
+        if kind is RecordingType.CLOUD and (
+            self._cloud is None or not self._cloud.options(meeting).cloud
+        ):
+            return RecordingType.NONE
+        return kind
+
     def _allowed(self, room: Room) -> RecordingOptions | None:
-        if self._cloud is None or room.state.mode is not RoomMode.GROUP:
+        if self._cloud is None or not room.state.uses_sfu:
             return None
         options = self._cloud.options(room.meeting)
         return options if options.cloud else None
@@ -70,7 +86,9 @@ class RoomRecording:
                 RoomErrorCode.NOT_ALLOWED, "this meeting is not set up for cloud recording"
             )
         if self._allowed(room) is None:
-            raise Refused(RoomErrorCode.NOT_ALLOWED, "cloud recording works in group rooms only")
+            raise Refused(
+                RoomErrorCode.NOT_ALLOWED, "cloud recording needs the room's media on the SFU"
+            )
         if starting:
             await self._start(room)
         else:

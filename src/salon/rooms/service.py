@@ -177,7 +177,7 @@ class RoomService:
             granted = await self._meetings.role_for_key(meeting.room_name, command.room_key)
             role = granted if granted is not None else RoomRole.VISITOR
         role = entry_role(role, member, meeting.org_id)
-        room = self._rooms.open(meeting)
+        room = self._rooms.open(meeting, recording=self._recording.offered(meeting))
         seat = Seat(
             room=room,
             participant_id=ParticipantId(str(uuid.uuid4())),

@@ -15,6 +15,7 @@ from enum import StrEnum
 from salon.errors import SalonError
 from salon.ids import OrgId, ParticipantId, RoomName
 from salon.meetings.model import GROUP_VIEWER_CAPACITY, ROOM_CAPACITY, RoomMode, RoomRole
+from salon.recording.options import RecordingType
 from salon.rooms.breakout import Breakout
 
 HOST_ROLES = frozenset({RoomRole.HOST, RoomRole.OWNER, RoomRole.MEMBER})
@@ -97,8 +98,16 @@ class RoomState:
     participants: dict[ParticipantId, Participant] = field(default_factory=dict)
     knockers: dict[ParticipantId, Knocker] = field(default_factory=dict)
     group_caps: GroupCaps = GroupCaps()
+    recording: RecordingType = RecordingType.NONE
+    """What the room's hosts may record: `cloud` only when this server can record it."""
 
     # --- reading ---------------------------------------------------------------------------
+
+    @property
+    def uses_sfu(self) -> bool:
+        """The room's media goes through the SFU: a group room, or a room recorded in the cloud
+        (the SFU is what records). A normal room keeps its own cap there."""
+        return self.mode is RoomMode.GROUP or self.recording is RecordingType.CLOUD
 
     @property
     def capacity(self) -> int:

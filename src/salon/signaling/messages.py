@@ -84,6 +84,7 @@ def wire(message: ServerMessage) -> dict[str, Any]:
                 "knocks": [knocker_view(k) for k in message.knocks],
                 "iceServers": message.ice_servers,
                 "media": message.media.value,
+                "recording": message.recording.value,
             }
         case ParticipantJoined(participant):
             return {"type": "participant-joined", "participant": participant_view(participant)}

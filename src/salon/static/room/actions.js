@@ -10,6 +10,7 @@ import { actionContext } from "./actions/context.js";
 import { deviceActions } from "./actions/devices.js";
 import { meetingActions } from "./actions/meeting.js";
 import { pageActions } from "./actions/page.js";
+import { recordingActions } from "./recording.js";
 import { lookup } from "./store.js";
 
 /** Embed commands (docs/embedding.md, Events and commands): `args[0]` true/false sets, undefined toggles. */
@@ -25,7 +26,7 @@ const COMMAND_ACTIONS = {
 export function createActions(deps) {
   const ctx = actionContext(deps);
   /** @type {import('./actions/context.js').Handlers} */
-  const handlers = { ...deviceActions(ctx), ...pageActions(ctx), ...meetingActions(ctx), ...breakoutActions(ctx) };
+  const handlers = { ...deviceActions(ctx), ...pageActions(ctx), ...meetingActions(ctx), ...breakoutActions(ctx), ...recordingActions(ctx) };
 
   /** @param {string} action @param {Record<string, unknown>} [detail] */
   function run(action, detail = {}) {

@@ -26,5 +26,6 @@ export const LOCAL_REDUCERS = {
     const panel = open ? event.panel : state.panel === event.panel ? null : state.panel;
     return { ...state, panel, unread: panel === "chat" ? 0 : state.unread };
   },
+  "local/recording": (state, event) => ({ ...state, recording: { ...state.recording, local: event.on === true } }),
   "local/name": (state, event) => (state.me ? { ...state, me: { ...state.me, displayName: event.displayName } } : state),
 };

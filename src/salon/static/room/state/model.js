@@ -28,7 +28,8 @@
  *   chat: ChatMessage[],
  *   unread: number, panel: Panel | null, notice: Notice | null,
  *   lastError: {code: string, message: string, about: string | null} | null,
- *   local: {audio: boolean, video: boolean, screen: boolean}}} RoomState
+ *   local: {audio: boolean, video: boolean, screen: boolean},
+ *   recording: {kind: string, cloud: boolean, local: boolean}}} RoomState
  * @typedef {'chat' | 'people' | 'breakout'} Panel
  * @typedef {{type: string, [field: string]: any}} RoomEvent
  * @typedef {(state: RoomState, event: RoomEvent) => RoomState} Reducer
@@ -57,6 +58,8 @@ export function initialState() {
     notice: null,
     lastError: null,
     local: { audio: false, video: false, screen: false },
+    // What hosts may record (none, local, cloud), and whether the cloud or this browser records.
+    recording: { kind: "none", cloud: false, local: false },
   };
 }
 

@@ -38,6 +38,7 @@ function joined(state, event) {
     },
     participants: (event.participants ?? []).map(participant),
     room: room(event.room ?? {}, state.room),
+    recording: { ...state.recording, kind: event.recording ?? "none" },
     knock: { status: "idle", message: null },
     // Hosts get the knocks already waiting; a resume keeps what this page knew.
     ...(Array.isArray(event.knocks) && (event.knocks.length > 0 || !resumed)
@@ -116,6 +117,7 @@ export const SERVER_REDUCERS = {
   "participant-updated": participantUpdated,
   "room-updated": (state, event) => ({ ...state, room: room(event.room ?? {}, state.room) }),
   chat,
+  "recording-status": (state, event) => ({ ...state, recording: { ...state.recording, cloud: event.recording === true } }),
   muted: (state) => withLocal(state, { audio: false }),
   "camera-turned-off": (state) => withLocal(state, { video: false }),
   removed: (state, event) =>

@@ -4,6 +4,7 @@
  */
 
 import { t } from "../i18n.js";
+import { recordButton } from "../recording.js";
 import { isHost, participantCount } from "../state.js";
 
 /**
@@ -54,6 +55,7 @@ export function toolbarModel(s, u, { params, media, root, pipSupported }) {
     canShareScreen: media.canShareScreen, isHost: isHost(s), locked: Boolean(s.room?.locked),
     panel: s.panel, unread: s.unread, count, capacity, micMissing: media.micMissing,
     pip: u.pip, pipSupported, timerStartedAt: s.room?.timerStartedAt ?? u.timerStartedAt, more: moreItems(s, u, viewer, params, root),
+    record: recordButton(s),
     features: {
       chat: params.chat, people: params.people, screenshare: params.screenshare, leaveButton: params.leaveButton,
       participantCount: params.participantCount, locking: params.locking, toolbarText: params.toolbarText,

@@ -16,6 +16,7 @@ import { registerSalonTimer } from "../salon-timer/salon-timer.js";
  *   canShareScreen: boolean, isHost: boolean, locked: boolean, panel: string | null, unread: number,
  *   count: number, capacity: number, micMissing: boolean, pip: boolean, pipSupported: boolean,
  *   timerStartedAt: number | null, more: import('../salon-more/salon-more.js').MoreItem[],
+ *   record: import('../../recording.js').RecordButton,
  *   features: {chat: boolean, people: boolean, screenshare: boolean, leaveButton: boolean,
  *   participantCount: boolean, locking: boolean, toolbarText: boolean, cameraAccess: boolean,
  *   settingsButton: boolean, pipButton: boolean, moreButton: boolean, toolbarDarkText: boolean}}} ToolbarModel
@@ -30,6 +31,7 @@ const BUTTONS = /** @type {const} */ ([
   ["toggle-people", "toggle-people", "people", "people"],
   ["toggle-pip", "toggle-pip", "pip", "pip"],
   ["toggle-settings", "toggle-settings", "settings", "settings"],
+  ["record", "toggle-recording", "record", "record"],
   ["lock", "toggle-lock", "lock", "unlock"],
   ["end-meeting", "end-meeting", "power", "power"],
   ["leave", "leave", "leave", "leave"],
@@ -55,7 +57,7 @@ export class SalonToolbar extends HTMLElement {
         <salon-more data-part="more"></salon-more>
       </div>
       <div class="tb-side tb-end">
-        ${button("toggle-settings")}${button("lock")}${button("end-meeting")}${button("leave")}
+        ${button("toggle-settings")}${button("record")}${button("lock")}${button("end-meeting")}${button("leave")}
       </div>`);
     part(this, "toggle-settings").setAttribute("aria-haspopup", "dialog");
     for (const [id, action] of BUTTONS) part(this, id).addEventListener("click", () => intent(this, action));
@@ -89,6 +91,7 @@ export class SalonToolbar extends HTMLElement {
       "toggle-people": { show: f.people, on: true, pressed: m.panel === "people", label: t("toolbar.people"), title: t("toolbar.peopleTitle") },
       "toggle-pip": { show: f.pipButton && m.pipSupported, on: true, pressed: m.pip, label: t("toolbar.pip"), title: m.pip ? t("toolbar.pipClose") : t("toolbar.pipTitle") },
       "toggle-settings": { show: f.settingsButton, on: true, label: t("toolbar.settings"), title: t("toolbar.settingsTitle") },
+      record: { show: m.record.show, on: true, pressed: m.record.on, label: m.record.label, title: m.record.title },
       lock: { show: m.isHost && f.locking, on: m.locked, pressed: m.locked, label: m.locked ? t("toolbar.locked") : t("toolbar.unlocked"), title: m.locked ? t("toolbar.unlock") : t("toolbar.lock") },
       "end-meeting": { show: m.isHost, on: true, label: t("toolbar.endMeeting"), title: t("toolbar.endMeetingTitle") },
       leave: { show: f.leaveButton, on: true, label: t("toolbar.leave"), title: t("toolbar.leaveTitle") },
