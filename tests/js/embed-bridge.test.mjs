@@ -93,16 +93,16 @@ describe("createEmbedBridge", () => {
     const bridge = createEmbedBridge({ enabled: true, parent: w.parent, self: w.self, allowed: ALLOWED });
     const got = [];
     bridge.onCommand((command) => got.push(command));
-    w.deliver({ source: w.parent, origin: "https://app.example.com", data: { command: "start_streaming", args: [] } });
+    w.deliver({ source: w.parent, origin: "https://app.example.com", data: { command: "start_live_transcription", args: [] } });
     assert.deepEqual(got, []);
-    assert.match(warnings[0], /start_streaming/);
+    assert.match(warnings[0], /start_live_transcription/);
   });
 
   it("knows every Whereby embed command", () => {
     for (const command of ["toggle_camera", "toggle_microphone", "toggle_screenshare", "toggle_chat", "toggle_people",
       "leave_room", "knock", "cancel_knock", "end_meeting", "toggle_breakout", "open_settings",
-      "start_recording", "stop_recording"]) assert.ok(COMMANDS.includes(command), command);
-    for (const command of ["start_streaming", "stop_streaming", "start_live_transcription"]) assert.ok(UNSUPPORTED_COMMANDS.includes(command));
+      "start_recording", "stop_recording", "start_streaming", "stop_streaming"]) assert.ok(COMMANDS.includes(command), command);
+    for (const command of ["start_live_transcription", "stop_live_transcription"]) assert.ok(UNSUPPORTED_COMMANDS.includes(command));
   });
 
   it("speaks JSON strings to a React Native WebView, and takes its commands", () => {

@@ -112,26 +112,24 @@ def resolver(addresses: list[Address]) -> Callable[[str], Awaitable[list[Address
     return resolve
 
 
-async def test_the_automatic_trigger_streams_from_the_first_one_in_until_the_room_empties() -> None:
+async def test_a_stream_starts_once_and_stops() -> None:
     media = Media()
     streaming = LiveStreaming(media, DestinationPolicy(), resolver([PUBLIC]))
     live = meeting({"destination": {"url": "rtmp://x.example/app/k"}, "startTrigger": "automatic"})
-    await streaming.entered(live, 1)
-    await streaming.entered(live, 2)  # already streaming
+    assert await streaming.start(live) is None
+    assert await streaming.start(live) is None  # already streaming
     assert media.calls == [("/live-a", ("rtmp://8.8.4.4:1935/app/k", "rtmp://x.example/app"))]
-    await streaming.departed(live, 1)
     assert streaming.streaming("/live-a")
-    await streaming.departed(live, 0)
+    await streaming.stop(live)
     assert media.calls[-1] == ("/live-a", None)
     assert not streaming.streaming("/live-a")
 
 
-async def test_a_refused_destination_a_normal_room_or_no_trigger_is_not_streamed() -> None:
+async def test_a_refused_destination_or_a_normal_room_is_not_streamed() -> None:
     media = Media()
     refused = LiveStreaming(media, DestinationPolicy(), resolver([PRIVATE]))
     live = meeting({"destination": {"url": "rtmp://x.example/app/k"}, "startTrigger": "automatic"})
     assert await refused.start(live) == NOT_ALLOWED
-    await refused.entered(live, 1)
     literal = meeting(
         {"destination": {"url": "rtmp://169.254.169.254/a/k"}, "startTrigger": "none"}
     )
@@ -142,9 +140,6 @@ async def test_a_refused_destination_a_normal_room_or_no_trigger_is_not_streamed
         RoomMode.NORMAL,
     )
     assert await fine.start(normal) == "live streaming works in group rooms only"
-    await fine.entered(
-        meeting({"destination": {"url": "rtmp://x.example/a/k"}, "startTrigger": "none"}), 1
-    )
     assert media.calls == []
 
 

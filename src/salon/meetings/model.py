@@ -67,6 +67,8 @@ class RoomRole(StrEnum):
     """Signed in to the organization's dashboard as a member, in the same browser."""
     RECORDER = "recorder"
     """A cloud recording, as webhooks report it; never a connection of its own."""
+    STREAMER = "streamer"
+    """A live stream to RTMP, as webhooks report it; never a connection of its own."""
 
 
 KEY_ROLES = frozenset({RoomRole.HOST, RoomRole.VIEWER})

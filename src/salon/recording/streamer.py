@@ -10,7 +10,6 @@ from typing import Protocol
 
 from salon.meetings.model import Meeting, RoomMode
 from salon.recording.streaming import (
-    StreamTrigger,
     destination_problem,
     streaming_options,
 )
@@ -38,20 +37,6 @@ class LiveStreaming:
 
     def streaming(self, room_name: str) -> bool:
         return room_name in self._streaming
-
-    async def entered(self, meeting: Meeting, people: int) -> None:
-        """Someone is in: start when the meeting's trigger says so (never failing the join)."""
-        options = streaming_options(meeting.options)
-        if options.trigger is not StreamTrigger.AUTOMATIC or people < 1:
-            return
-        try:
-            await self.start(meeting)
-        except Exception:
-            log.exception("streaming: the trigger could not start %s", meeting.room_name)
-
-    async def departed(self, meeting: Meeting, people: int) -> None:
-        if people == 0:
-            await self.stop(meeting)
 
     async def start(self, meeting: Meeting) -> str | None:
         """Start streaming the meeting's room; why not, when it cannot."""

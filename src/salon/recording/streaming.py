@@ -14,23 +14,13 @@ that short window.
 import json
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Protocol
 from urllib.parse import urlsplit
 
 from salon.errors import InvalidInput
-from salon.meetings.model import Meeting
 from salon.webhooks.destinations import Address, DestinationPolicy
 
 SCHEMES = {"rtmp": 1935, "rtmps": 443}
 NOT_ALLOWED = "streaming.destination.url: the address is not allowed"
-
-
-class RoomStreaming(Protocol):
-    """What a room needs of live streaming (`salon.recording.streamer` implements it)."""
-
-    async def entered(self, meeting: Meeting, people: int) -> None: ...
-
-    async def departed(self, meeting: Meeting, people: int) -> None: ...
 
 
 class StreamTrigger(StrEnum):

@@ -7,6 +7,7 @@ rooms never see a frame.
                 timer, breakout-start / -assign / -broadcast / -end (breakout-choose: anyone)
     group media publish, answer, candidate, subscribe, quality, view, publish-rtp
     recording   start-recording, stop-recording
+    streaming   start-streaming, stop-streaming
 """
 
 from dataclasses import dataclass
@@ -245,9 +246,25 @@ class StopRecording:
 
 RecordingCommand = StartRecording | StopRecording
 
+
+# --- live streaming ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class StartStreaming:
+    pass
+
+
+@dataclass(frozen=True, slots=True)
+class StopStreaming:
+    pass
+
+
+StreamingCommand = StartStreaming | StopStreaming
+
 RoomCommand = (
     Join | Knock | CancelKnock | Leave | Signal | MediaState | Chat | SetName | Ping | HostCommand
-    | GroupMediaCommand | RecordingCommand
+    | GroupMediaCommand | RecordingCommand | StreamingCommand
 )  # fmt: skip
 
 NAMES: dict[type, str] = {
@@ -262,6 +279,7 @@ NAMES: dict[type, str] = {
     SfuSubscribe: "sfu-subscribe", SfuQuality: "sfu-quality", SfuView: "sfu-view",
     SfuPublishRtp: "sfu-publish-rtp", StartRecording: "start-recording",
     StopRecording: "stop-recording",
+    StartStreaming: "start-streaming", StopStreaming: "stop-streaming",
 }  # fmt: skip
 """Each command's name, which is also the `type` its frame travels under."""
 

@@ -18,6 +18,7 @@ from salon.rooms.recording import RoomRecording
 from salon.rooms.room import Room, Seat
 from salon.rooms.sessions import Sessions
 from salon.rooms.state import HOST_ROLES
+from salon.rooms.streaming import RoomStreaming
 
 IceServersFor = Callable[[ParticipantId, int], list[dict[str, Any]]]
 
@@ -31,12 +32,14 @@ class Entrance:
         recording: RoomRecording,
         *,
         ice_servers_for: IceServersFor | None = None,
+        streaming: RoomStreaming | None = None,
     ) -> None:
         self._ctx = ctx
         self._sessions = sessions
         self._media = media
         self._recording = recording
         self._ice_servers_for = ice_servers_for
+        self._streaming = streaming
 
     async def enter(self, room: Room, seat: Seat) -> None:
         ctx = self._ctx
@@ -63,6 +66,8 @@ class Entrance:
         if started is not None:
             await ctx.record(started)
         await self._recording.entered(room, seat)
+        if self._streaming is not None:
+            await self._streaming.entered(room, seat)
 
     def _not_entered(self, room: Room, seat: Seat) -> None:
         """The join could not be recorded: take the newcomer out again, and let their page try

@@ -16,6 +16,7 @@ from salon.rooms.notices import Client, Closing, ParticipantLeft, Removed
 from salon.rooms.recording import RoomRecording
 from salon.rooms.room import Room, Seat, SeatStatus
 from salon.rooms.sessions import Sessions
+from salon.rooms.streaming import RoomStreaming
 
 RESUME_GRACE_S = 20.0
 
@@ -30,6 +31,8 @@ class Departures:
         media: RoomGroupMedia,
         recording: RoomRecording,
         resume_grace_s: float = RESUME_GRACE_S,
+        *,
+        streaming: RoomStreaming | None = None,
     ) -> None:
         self._ctx = ctx
         self._directory = directory
@@ -38,6 +41,7 @@ class Departures:
         self._media = media
         self._recording = recording
         self._resume_grace_s = resume_grace_s
+        self._streaming = streaming
 
     async def leave_by_choice(self, seat: Seat) -> None:
         room = seat.room
@@ -98,6 +102,8 @@ class Departures:
         if ended is not None:
             await self._ctx.record(ended)
         await self._recording.departed(room)
+        if self._streaming is not None:
+            await self._streaming.departed(room)
         self._directory.drop_if_idle(room)
 
     async def empty(self, room: Room, reason: LeaveReason) -> None:

@@ -191,11 +191,22 @@ class RecordingPrompt:
     """To a host: the meeting asks whether to start recording."""
 
 
+@dataclass(frozen=True, slots=True)
+class StreamingStatus:
+    streaming: bool
+    started_ms: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class StreamingPrompt:
+    """To a host: the meeting asks whether to start live streaming."""
+
+
 Notice = (
     Joined | ParticipantJoined | ParticipantUpdated | ParticipantLeft | RoomUpdated | RoomLocked
     | RoomFull | Removed | Pong | Relayed | ChatMessage | Knocking | KnockList | KnockRejected
     | KnockHeld | Muted | CameraTurnedOff | MediaPublished | MediaMessage | RecordingStatus
-    | RecordingPrompt
+    | RecordingPrompt | StreamingStatus | StreamingPrompt
 )  # fmt: skip
 
 

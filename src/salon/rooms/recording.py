@@ -18,7 +18,6 @@ from salon.recording.options import (
     StartTrigger,
     recording_options,
 )
-from salon.recording.streaming import RoomStreaming
 from salon.rooms.commands import RecordingCommand, StartRecording
 from salon.rooms.context import RoomContext
 from salon.rooms.errors import Refused, RoomErrorCode
@@ -51,13 +50,9 @@ class _Recording:
 
 
 class RoomRecording:
-    def __init__(
-        self, ctx: RoomContext, cloud: CloudRecording | None, streaming: RoomStreaming | None
-    ) -> None:
+    def __init__(self, ctx: RoomContext, cloud: CloudRecording | None) -> None:
         self._ctx = ctx
         self._cloud = cloud
-        self._streaming = streaming
-        """Live streaming to RTMP follows the same room: it starts and stops with its people."""
         self._recordings: dict[RoomName, _Recording] = {}
 
     def offered(self, meeting: Meeting) -> RecordingType:
@@ -96,8 +91,6 @@ class RoomRecording:
 
     async def entered(self, room: Room, seat: Seat) -> None:
         """A participant is in: show them the indicator, and start when the trigger says so."""
-        if self._streaming is not None:  # live streaming's trigger, too
-            await self._streaming.entered(room.meeting, len(room.state.participants))
         current = self._recordings.get(room.state.name)
         if current is not None and current.ready:
             self._ctx.send(room, seat.participant_id, RecordingStatus(True, current.started_ms))
@@ -116,9 +109,7 @@ class RoomRecording:
             self._ctx.send(room, seat.participant_id, RecordingPrompt())
 
     async def departed(self, room: Room) -> None:
-        """The recording stops when the room empties (and so does live streaming)."""
-        if self._streaming is not None:
-            await self._streaming.departed(room.meeting, len(room.state.participants))
+        """The recording stops when the room empties."""
         if not room.state.participants and room.state.name in self._recordings:
             await self.stop(room)
 

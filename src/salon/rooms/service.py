@@ -25,7 +25,6 @@ from salon.ids import OrgId, ParticipantId, RoomName
 from salon.meetings.model import RoomMode, RoomRole
 from salon.meetings.service import MeetingService
 from salon.ratelimit import RateLimiter
-from salon.recording.streaming import RoomStreaming
 from salon.rooms.chat import Chat
 from salon.rooms.commands import (
     BreakoutChoose,
@@ -46,7 +45,9 @@ from salon.rooms.commands import (
     SfuView,
     Signal,
     StartRecording,
+    StartStreaming,
     StopRecording,
+    StopStreaming,
 )
 from salon.rooms.commands import (
     Chat as ChatCommand,
@@ -77,6 +78,7 @@ from salon.rooms.room import Room, Seat, SeatStatus
 from salon.rooms.sdp import receive_only
 from salon.rooms.sessions import SESSION_END_GRACE_S, Sessions
 from salon.rooms.state import Entry, GroupCaps, SignedInMember, entry_role
+from salon.rooms.streaming import RoomStreaming, StreamControl
 
 DEFAULT_NAME = "Guest"
 DEFAULT_CAPS = GroupCaps()
@@ -95,7 +97,7 @@ class RoomService:
         resume_grace_s: float = RESUME_GRACE_S,
         session_end_grace_s: float = SESSION_END_GRACE_S,
         cloud_recording: CloudRecording | None = None,
-        live_streaming: RoomStreaming | None = None,
+        live_streaming: StreamControl | None = None,
         limits: RoomLimits | None = None,
         group_caps: GroupCaps = DEFAULT_CAPS,
     ) -> None:
@@ -108,7 +110,8 @@ class RoomService:
         self._rooms = RoomDirectory(group_caps)
         sessions = Sessions(ctx, self._rooms, session_end_grace_s)
         self._media = RoomGroupMedia(ctx, group_media)
-        self._recording = RoomRecording(ctx, cloud_recording, live_streaming)
+        self._recording = RoomRecording(ctx, cloud_recording)
+        self._streaming = RoomStreaming(ctx, live_streaming)
         self._chat = Chat(ctx)
         self._entrance = Entrance(
             ctx,
@@ -116,10 +119,18 @@ class RoomService:
             self._media,
             self._recording,
             ice_servers_for=ice_servers_for,
+            streaming=self._streaming,
         )
         self._door = WaitingRoom(ctx, limits, self._entrance.enter)
         self._departures = Departures(
-            ctx, self._rooms, sessions, self._door, self._media, self._recording, resume_grace_s
+            ctx,
+            self._rooms,
+            sessions,
+            self._door,
+            self._media,
+            self._recording,
+            resume_grace_s,
+            streaming=self._streaming,
         )
         self._hosts = HostActions(ctx, self._door, self._departures, self._media, self._chat)
 
@@ -284,6 +295,8 @@ class RoomService:
                 await self._media.handle(seat, command)
             case StartRecording() | StopRecording():
                 await self._recording.handle(seat, command)
+            case StartStreaming() | StopStreaming():
+                await self._streaming.handle(seat, command)
             case SetName(name):
                 ctx.broadcast(room, room.rename(seat, name))
             case _:

@@ -20,7 +20,12 @@ from salon.rooms.breakout import Breakout
 
 HOST_ROLES = frozenset({RoomRole.HOST, RoomRole.OWNER, RoomRole.MEMBER})
 """Roles with host privileges (docs/whereby-compatibility.md, "Roles in a room")."""
-ENTERS_LOCKED = HOST_ROLES | {RoomRole.VIEWER, RoomRole.GRANTED_VISITOR, RoomRole.RECORDER}
+ENTERS_LOCKED = HOST_ROLES | {
+    RoomRole.VIEWER,
+    RoomRole.GRANTED_VISITOR,
+    RoomRole.RECORDER,
+    RoomRole.STREAMER,
+}
 
 
 @dataclass(frozen=True, slots=True)

@@ -40,6 +40,8 @@ from salon.rooms.notices import (
     RoomLocked,
     RoomUpdated,
     RoomView,
+    StreamingPrompt,
+    StreamingStatus,
 )
 from salon.rooms.state import Knocker, Participant
 from salon.signaling.protocol import PROTOCOL_VERSION, CloseCode
@@ -145,6 +147,10 @@ def wire(message: ServerMessage) -> dict[str, Any]:
             return {"type": "recording-status", "recording": recording, "startedAt": started_ms}
         case RecordingPrompt():
             return {"type": "recording-prompt"}
+        case StreamingStatus(streaming, started_ms):
+            return {"type": "streaming-status", "streaming": streaming, "startedAt": started_ms}
+        case StreamingPrompt():
+            return {"type": "streaming-prompt"}
         case ErrorMessage(code, text, about):
             error: dict[str, Any] = {"type": "error", "code": code.value, "message": text}
             if about is not None:

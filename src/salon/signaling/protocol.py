@@ -45,6 +45,7 @@ from salon.signaling.host_messages import parse_host
 from salon.signaling.recording_messages import parse_recording
 from salon.signaling.sfu_messages import SDP_MAX, parse_sfu
 from salon.signaling.stats_messages import Stats, parse_stats
+from salon.signaling.streaming_messages import parse_streaming
 
 PROTOCOL_VERSION = 1
 MAX_FRAME_BYTES = 64 * 1024
@@ -320,6 +321,9 @@ def parse(frame: str | bytes) -> ClientMessage:
     recording_message = parse_recording(kind)
     if recording_message is not None:
         return recording_message
+    streaming_message = parse_streaming(kind)
+    if streaming_message is not None:
+        return streaming_message
     raise ProtocolError(
         RoomErrorCode.UNKNOWN_TYPE, f"unknown message type {kind[:40]!r}", kind[:40]
     )

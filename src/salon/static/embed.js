@@ -227,6 +227,7 @@ export class SalonEmbed extends Base {
     this.#send("stop_recording");
   }
 
+  /** Live streaming to the meeting's RTMP URL: a host's, in a group room (the server checks). */
   startStreaming() {
     this.#send("start_streaming");
   }

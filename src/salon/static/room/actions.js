@@ -12,6 +12,7 @@ import { meetingActions } from "./actions/meeting.js";
 import { pageActions } from "./actions/page.js";
 import { recordingActions } from "./recording.js";
 import { lookup } from "./store.js";
+import { STREAMING_COMMANDS, streamingActions } from "./streaming.js";
 
 /** Embed commands (docs/embedding.md, Events and commands): `args[0]` true/false sets, undefined toggles. */
 /** @type {Record<string, string>} */
@@ -20,13 +21,17 @@ const COMMAND_ACTIONS = {
   toggle_chat: "toggle-chat", toggle_people: "toggle-people", leave_room: "leave", end_meeting: "end-meeting",
   knock: "knock", cancel_knock: "cancel-knock", toggle_breakout: "toggle-breakout", open_settings: "open-settings",
   start_recording: "start-recording", stop_recording: "stop-recording",
+  ...STREAMING_COMMANDS,
 };
 
 /** @param {import('./actions/context.js').ActionDeps} deps */
 export function createActions(deps) {
   const ctx = actionContext(deps);
   /** @type {import('./actions/context.js').Handlers} */
-  const handlers = { ...deviceActions(ctx), ...pageActions(ctx), ...meetingActions(ctx), ...breakoutActions(ctx), ...recordingActions(ctx) };
+  const handlers = {
+    ...deviceActions(ctx), ...pageActions(ctx), ...meetingActions(ctx), ...breakoutActions(ctx),
+    ...recordingActions(ctx), ...streamingActions(ctx),
+  };
 
   /** @param {string} action @param {Record<string, unknown>} [detail] */
   function run(action, detail = {}) {

@@ -19,11 +19,11 @@ export const COMMANDS = Object.freeze([
   "toggle_camera", "toggle_microphone", "toggle_screenshare", "toggle_chat", "toggle_people",
   "leave_room", "end_meeting", "knock", "cancel_knock", "toggle_breakout", "open_settings",
   "start_recording", "stop_recording",
+  "start_streaming", "stop_streaming",
 ]);
 
-/** Commands that need features Salon does not have (cloud recording, …). */
+/** Commands that need features Salon does not have (live transcription). */
 export const UNSUPPORTED_COMMANDS = Object.freeze([
-  "start_streaming", "stop_streaming",
   "start_live_transcription", "stop_live_transcription",
 ]);
 

@@ -96,6 +96,8 @@ const CLIENT = {
   timer: { running: [bool, true] },
   "start-recording": {},
   "stop-recording": {},
+  "start-streaming": {},
+  "stop-streaming": {},
   ping: { id: [(v) => str(v) || num(v), false] },
   "sfu-publish": { description: [description, true], screenMid: [nullableStr, false], restart: [bool, false], publication: [num, false] },
   "sfu-answer": { description: [description, true], subscription: [num, false] },

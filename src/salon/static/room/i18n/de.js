@@ -254,4 +254,6 @@ export default {
   "breakout.toast.ended": "Willkommen zurück! Alle sind wieder im Hauptraum.",
   "breakout.toast.ended.neutral": "Die Breakout-Gruppen sind beendet. Alle sind im Hauptraum.",
   "breakout.toast.broadcast": "{name} an alle Gruppen: {text}",
+  "streaming.prompt": "Dieses Meeting kann live übertragen werden.",
+  "streaming.start": "Live gehen",
 };

@@ -254,4 +254,6 @@ export default {
   "breakout.toast.ended": "Welcome back! Everyone is in the main room again.",
   "breakout.toast.ended.neutral": "The breakout groups have ended. Everyone is in the main room.",
   "breakout.toast.broadcast": "{name} to all groups: {text}",
+  "streaming.prompt": "This meeting can be streamed live.",
+  "streaming.start": "Go live",
 };

@@ -255,4 +255,6 @@ export default {
   "breakout.toast.ended": "¡Bienvenidos de nuevo! Todos están otra vez en la sala principal.",
   "breakout.toast.ended.neutral": "Las salas para grupos han terminado. Todos están en la sala principal.",
   "breakout.toast.broadcast": "{name} a todos los grupos: {text}",
+  "streaming.prompt": "Esta reunión se puede transmitir en directo.",
+  "streaming.start": "Emitir en directo",
 };

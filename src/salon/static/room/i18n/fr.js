@@ -255,4 +255,6 @@ export default {
   "breakout.toast.ended": "Bon retour\u00a0! Tout le monde est à nouveau dans la salle principale.",
   "breakout.toast.ended.neutral": "Les sous-groupes sont terminés. Tout le monde est dans la salle principale.",
   "breakout.toast.broadcast": "{name} à tous les groupes\u00a0: {text}",
+  "streaming.prompt": "Cette réunion peut être diffusée en direct.",
+  "streaming.start": "Passer en direct",
 };

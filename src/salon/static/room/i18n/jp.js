@@ -256,4 +256,6 @@ export default {
   "breakout.toast.ended": "おかえりなさい！全員がメインルームに戻りました。",
   "breakout.toast.ended.neutral": "ブレイクアウトグループが終了しました。全員がメインルームにいます。",
   "breakout.toast.broadcast": "{name}（全グループへ）: {text}",
+  "streaming.prompt": "このミーティングはライブ配信できます。",
+  "streaming.start": "配信を開始",
 };

@@ -254,4 +254,6 @@ export default {
   "breakout.toast.ended": "Velkommen tilbake! Alle er i hovedrommet igjen.",
   "breakout.toast.ended.neutral": "Grupperommene er avsluttet. Alle er i hovedrommet.",
   "breakout.toast.broadcast": "{name} til alle grupper: {text}",
+  "streaming.prompt": "Dette møtet kan strømmes direkte.",
+  "streaming.start": "Gå direkte",
 };

@@ -256,4 +256,6 @@ export default {
   "breakout.toast.ended": "Bem-vindo de volta! Estão todos outra vez na sala principal.",
   "breakout.toast.ended.neutral": "As salas de grupo terminaram. Estão todos na sala principal.",
   "breakout.toast.broadcast": "{name} para todos os grupos: {text}",
+  "streaming.prompt": "Esta reunião pode ser transmitida ao vivo.",
+  "streaming.start": "Transmitir ao vivo",
 };

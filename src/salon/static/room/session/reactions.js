@@ -11,6 +11,7 @@ import { t } from "../i18n.js";
 import { nameOf } from "../names.js";
 import { hasHostRole } from "../state.js";
 import { lookup } from "../store.js";
+import { streamingReactions } from "../streaming.js";
 
 /**
  * @typedef {import('../state.js').RoomState} RoomState
@@ -187,7 +188,7 @@ function endReactions({ embed, links, page }) {
  * @param {ReactionDeps} deps @returns {Record<string, Reaction>}
  */
 export function createReactions(deps) {
-  return { ...linkReactions(deps), ...peopleReactions(deps), ...roomReactions(deps), ...endReactions(deps) };
+  return { ...linkReactions(deps), ...peopleReactions(deps), ...roomReactions(deps), ...endReactions(deps), ...streamingReactions(deps) };
 }
 
 /**
