@@ -218,7 +218,8 @@ export class SalonEmbed extends Base {
     this.#send("toggle_breakout", [open]);
   }
 
-  // Cloud recording, streaming and live transcription: not in Salon; the room says so in its console.
+  // Cloud recording and live streaming run when a host asks; live transcription is not in Salon
+  // yet (the room says so in its console).
   startRecording() {
     this.#send("start_recording");
   }
