@@ -122,8 +122,9 @@ async def database(database_url: str) -> AsyncIterator[Database]:
 
 
 @pytest.fixture
-async def api(database: Database, clock: FakeClock) -> AsyncIterator[Api]:
-    made = await make_api(database, clock)
+async def api(database: Database, clock: FakeClock, tmp_path: Path) -> AsyncIterator[Api]:
+    """The app, keeping its files (recordings, transcripts) in the test's own folder."""
+    made = await make_api(database, clock, data_dir=str(tmp_path))
     try:
         yield made
     finally:

@@ -3,28 +3,15 @@ plays one kept by Salon (the player's source redirects to a fresh signed link, s
 ranges) and deletes one with the form's CSRF token; members, other organizations and a forged form
 get nothing; a room name with markup is shown as text."""
 
-from collections.abc import AsyncIterator
 from pathlib import Path
-
-import pytest
 
 from dashboard_helpers import Person, signed_in
 from edges.test_recordings_api import add_recording
-from helpers import Api, FakeClock, make_api
+from helpers import Api
 from salon.accounts.model import AccountRole
 from salon.recording.model import RecordingStatus, StorageKind
-from salon.storage.db import Database
 
 PAGE = "/dashboard/recordings"
-
-
-@pytest.fixture
-async def api(database: Database, clock: FakeClock, tmp_path: Path) -> AsyncIterator[Api]:
-    made = await make_api(database, clock, data_dir=str(tmp_path))
-    try:
-        yield made
-    finally:
-        await made.client.aclose()
 
 
 def row_of(page: str, recording_id: str) -> str:

@@ -5,30 +5,19 @@ expiring, served with range requests; 403 for a recording in the customer's S3 b
 
 import asyncio
 import json
-from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from helpers import Api, FakeClock, make_api
+from helpers import Api, FakeClock
 from salon.ids import MeetingId, OrgId, RoomName, RoomSessionId
 from salon.recording.model import Recording, RecordingStatus, StorageKind
 from salon.storage import recordings as rows
-from salon.storage.db import Database
 
 RECORDING_KEYS = ["recordingId", "roomSessionId", "roomName", "filename", "startDate", "endDate",
                   "sizeInMegaBytes"]  # fmt: skip
 START_MS = 1_772_366_400_000  # 2026-03-01T12:00:00Z
-
-
-@pytest.fixture
-async def api(database: Database, clock: FakeClock, tmp_path: Path) -> AsyncIterator[Api]:
-    made = await make_api(database, clock, data_dir=str(tmp_path))
-    try:
-        yield made
-    finally:
-        await made.client.aclose()
 
 
 async def add_recording(

@@ -9,7 +9,7 @@ once."""
 import asyncio
 import json
 import uuid
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -18,14 +18,13 @@ import pytest
 from moto.server import ThreadedMotoServer
 
 from e2e.salon_process import free_port
-from helpers import Api, FakeClock, make_api
+from helpers import Api
 from salon.jobs.model import JobFailed
 from salon.jobs.runner import JobRunner
 from salon.meetings.model import Meeting
 from salon.recording.job import CONVERTED_FOLDER, CompositionJob
 from salon.recording.service import COMPOSE_JOB, RecordingService
 from salon.storage import recordings as rows
-from salon.storage.db import Database
 
 WITHIN_S = 20.0
 COMPOSED = b"composed video" * 1000
@@ -63,15 +62,6 @@ class Composer:
         (tracks_dir / "videoroom-1-user-2-3-video-0.webm").write_bytes(b"track")
         target.write_bytes(COMPOSED)  # noqa: ASYNC240 - a test's small file
         return 10.0
-
-
-@pytest.fixture
-async def api(database: Database, clock: FakeClock, tmp_path: Path) -> AsyncIterator[Api]:
-    made = await make_api(database, clock, data_dir=str(tmp_path))
-    try:
-        yield made
-    finally:
-        await made.client.aclose()
 
 
 @pytest.fixture(scope="module")

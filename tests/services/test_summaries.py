@@ -13,11 +13,10 @@ from typing import Any
 import pytest
 from aiohttp import web
 
-from helpers import Api, FakeClock, make_api
+from helpers import Api
 from salon.ids import OrgId, RoomName
 from salon.jobs.runner import JobRunner
 from salon.storage import transcriptions as rows
-from salon.storage.db import Database
 from salon.summaries.job import SUMMARY_JOB, SummaryJob
 from salon.summaries.llm import LlmSummariser
 from salon.summaries.summariser import ExtractiveSummariser, Summariser
@@ -40,15 +39,6 @@ LINES = [
     Line(15, 19, "Dr Grey", "this is likely a sprained ligament in the knee"),
     Line(20, 24, "Dr Grey", "i will prescribe ibuprofen and schedule a follow up next week"),
 ]
-
-
-@pytest.fixture
-async def api(database: Database, clock: FakeClock, tmp_path: Path) -> AsyncIterator[Api]:
-    made = await make_api(database, clock, data_dir=str(tmp_path))
-    try:
-        yield made
-    finally:
-        await made.client.aclose()
 
 
 async def transcript(

@@ -10,21 +10,18 @@ import asyncio
 import json
 import struct
 import subprocess
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import pytest
-
-from helpers import Api, FakeClock, make_api
+from helpers import Api
 from salon.ids import MeetingId, OrgId, RoomName
 from salon.jobs.runner import JobRunner
 from salon.recording.job import CONVERTED_FOLDER
 from salon.recording.model import FEEDS_FILE, Recording, RecordingStatus, StorageKind
 from salon.recording.service import TRACKS_FOLDER
 from salon.storage import recordings as recording_rows
-from salon.storage.db import Database
 from salon.transcription.engine import SpeechEngine
 from salon.transcription.job import TRANSCRIBE_JOB, TranscriptionJob
 from salon.transcription.model import Segment
@@ -92,15 +89,6 @@ def lay_tracks(folder: Path, speakers: list[Speaker], corrupt: bool = False) -> 
             speak(speaker, converted / f"{stem}.opus")
         feeds[str(speaker.feed)] = {"participantId": speaker.participant_id, "screenMids": []}
     (tracks / FEEDS_FILE).write_text(json.dumps(feeds))
-
-
-@pytest.fixture
-async def api(database: Database, clock: FakeClock, tmp_path: Path) -> AsyncIterator[Api]:
-    made = await make_api(database, clock, data_dir=str(tmp_path))
-    try:
-        yield made
-    finally:
-        await made.client.aclose()
 
 
 async def recorded(api: Api, tmp_path: Path, speakers: list[Speaker], corrupt: bool = False) -> str:

@@ -6,8 +6,11 @@ import signal
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
-from browser.harness import POLL_S, Meeting, Meetings, Participant
+import httpx
+
+from browser.harness import FUTURE, POLL_S, Meeting, Meetings, Participant
 from e2e.salon_process import SalonServer
 from sfu.bots import Bot
 
@@ -21,6 +24,23 @@ class GroupMeetings(Meetings):
 
     async def create(self, *, locked: bool = False, mode: str = "group") -> Meeting:
         return await super().create(locked=locked, mode=mode)
+
+    def client(self) -> httpx.AsyncClient:
+        """A client of the server's API, with its first key."""
+        return httpx.AsyncClient(base_url=self.base_url, headers=self.headers, timeout=30)
+
+
+async def create_group_meeting(
+    api: httpx.AsyncClient, prefix: str, **fields: object
+) -> dict[str, Any]:
+    """`POST /v1/meetings` of a group room named `prefix`..., ending in the future: the meeting."""
+    made = await api.post(
+        "/v1/meetings",
+        json={"endDate": FUTURE, "roomMode": "group", "roomNamePrefix": prefix, **fields},
+    )
+    assert made.status_code == 201, made.text
+    result: dict[str, Any] = made.json()
+    return result
 
 
 def children_named(parent: int, name: str) -> list[int]:

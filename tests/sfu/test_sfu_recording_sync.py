@@ -8,15 +8,13 @@ import json
 import subprocess
 from pathlib import Path
 
-import httpx
 import pytest
 
 import sfu.bots
-from browser.harness import FUTURE
 from e2e.salon_process import SalonServer
 from sfu import marks
 from sfu.bots import Bot
-from sfu.rooms import GroupMeetings, wait_for
+from sfu.rooms import GroupMeetings, create_group_meeting, wait_for
 from sfu.test_sfu_recording import until_recording_listed
 
 RECORD_FOR_S = 12.0
@@ -45,20 +43,13 @@ async def test_every_flash_and_its_beep_are_within_40_ms_in_the_composed_file(
 ) -> None:
     monkeypatch.setattr(sfu.bots, "MovingPicture", marks.Flash)
     monkeypatch.setattr(sfu.bots, "Tone", marks.Beep)
-    async with httpx.AsyncClient(
-        base_url=salon.base_url, headers=meetings.headers, timeout=30
-    ) as api:
-        made = await api.post(
-            "/v1/meetings",
-            json={
-                "endDate": FUTURE,
-                "roomMode": "group",
-                "roomNamePrefix": "sync-",
-                "recording": {"type": "cloud", "destination": None, "startTrigger": "automatic"},
-            },
+    async with meetings.client() as api:
+        made = await create_group_meeting(
+            api,
+            "sync-",
+            recording={"type": "cloud", "destination": None, "startTrigger": "automatic"},
         )
-        assert made.status_code == 201, made.text
-        room = made.json()["roomName"]
+        room = made["roomName"]
         bots += [Bot(salon.base_url, room, f"Flash {n}", video_size=marks.SIZE) for n in range(2)]
         for bot in bots:
             await bot.join()

@@ -10,12 +10,9 @@ import time
 from pathlib import Path
 from typing import Any
 
-import httpx
-
-from browser.harness import FUTURE
 from e2e.salon_process import SalonServer
 from sfu.bots import Bot
-from sfu.rooms import GroupMeetings, children_named, wait_for
+from sfu.rooms import GroupMeetings, children_named, create_group_meeting, wait_for
 from sfu.rtmp_server import RtmpServer
 
 STREAMED_WITHIN_S = 90.0
@@ -47,23 +44,16 @@ async def test_a_group_room_streams_live_to_an_rtmp_server(
     meetings: GroupMeetings, salon: SalonServer, bots: list[Bot], tmp_path: Path
 ) -> None:
     with RtmpServer(tmp_path / "nginx") as rtmp:
-        async with httpx.AsyncClient(
-            base_url=salon.base_url, headers=meetings.headers, timeout=30
-        ) as api:
-            made = await api.post(
-                "/v1/meetings",
-                json={
-                    "endDate": FUTURE,
-                    "roomMode": "group",
-                    "roomNamePrefix": "live-",
-                    "streaming": {
-                        "destination": {"url": rtmp.url("stream-key-1")},
-                        "startTrigger": "automatic",
-                    },
+        async with meetings.client() as api:
+            made = await create_group_meeting(
+                api,
+                "live-",
+                streaming={
+                    "destination": {"url": rtmp.url("stream-key-1")},
+                    "startTrigger": "automatic",
                 },
             )
-            assert made.status_code == 201, made.text
-            room = made.json()["roomName"]
+            room = made["roomName"]
         bots += [Bot(salon.base_url, room, f"Live {n}") for n in range(2)]
         for bot in bots:
             await bot.join()

@@ -16,10 +16,9 @@ import numpy
 from aiortc import MediaStreamTrack
 from av import AudioFrame
 
-from browser.harness import FUTURE
 from e2e.salon_process import SalonServer
 from sfu.bots import AUDIO_RATE, AUDIO_SAMPLES, Bot, MovingPicture
-from sfu.rooms import GroupMeetings, wait_for
+from sfu.rooms import GroupMeetings, create_group_meeting, wait_for
 
 RECORD_FOR_S = 12.0
 """What is recorded: each sentence three or four times (the content, not a wait)."""
@@ -109,25 +108,17 @@ async def until(client: httpx.AsyncClient, path: str, ready: Any) -> Any:
 async def test_a_recorded_room_is_transcribed_with_each_speakers_name_and_words(
     meetings: GroupMeetings, salon: SalonServer, tmp_path: Path
 ) -> None:
-    async with httpx.AsyncClient(
-        base_url=salon.base_url, headers=meetings.headers, timeout=30
-    ) as api:
-        made = await api.post(
-            "/v1/meetings",
-            json={
-                "endDate": FUTURE,
-                "roomMode": "group",
-                "roomNamePrefix": "talk-",
-                "fields": ["hostRoomUrl"],
-                "recording": {
-                    "type": "cloud",
-                    "destination": {"provider": "whereby"},
-                    "startTrigger": "none",
-                },
+    async with meetings.client() as api:
+        meeting = await create_group_meeting(
+            api,
+            "talk-",
+            fields=["hostRoomUrl"],
+            recording={
+                "type": "cloud",
+                "destination": {"provider": "whereby"},
+                "startTrigger": "none",
             },
         )
-        assert made.status_code == 201, made.text
-        meeting = made.json()
         host_key = meeting["hostRoomUrl"].split("roomKey=")[1]
         ada = Speaker(salon.base_url, meeting["roomName"], "Ada Lovelace", room_key=host_key)
         ada.samples = speech_samples(

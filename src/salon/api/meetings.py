@@ -4,6 +4,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, Response
 
+from salon.api.collections import Cursor, Limit
 from salon.api.deps import caller_of
 from salon.api.openapi import request_body_schema
 from salon.api.responses import COMMON_ERRORS, Json, parse_body
@@ -56,8 +57,8 @@ async def create_meeting(request: Request) -> Response:
 )
 async def list_meetings(
     request: Request,
-    cursor: Annotated[str | None, Query(max_length=200)] = None,
-    limit: Annotated[int, Query(ge=1, le=100)] = 50,
+    cursor: Cursor = None,
+    limit: Limit = 50,
     fields: FieldsQuery = None,
     room_name_prefix: Annotated[
         str | None,

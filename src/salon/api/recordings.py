@@ -2,12 +2,24 @@
 organization's cloud recordings, and an expiring signed link to a recording kept by Salon; and the
 route that link points at, which serves the file with HTTP range requests (players seek)."""
 
-from typing import Annotated
-
-from fastapi import APIRouter, Query, Request, Response
+from fastapi import APIRouter, Request, Response
 from pydantic import BaseModel, ConfigDict, Field
 from starlette.responses import FileResponse
 
+from salon.api.collections import (
+    DELETED,
+    AccessLinkOut,
+    BulkIds,
+    Cursor,
+    Limit,
+    LinkExpires,
+    LinkSignature,
+    RoomNameFilter,
+    SortBy,
+    ValidFor,
+    no_content,
+    page,
+)
 from salon.api.deps import caller_of
 from salon.api.openapi import request_body_schema
 from salon.api.responses import COMMON_ERRORS, Json, parse_body
@@ -18,8 +30,6 @@ from salon.services import services_of
 
 router = APIRouter(prefix="/v1", tags=["recordings"], responses=COMMON_ERRORS)
 files = APIRouter(include_in_schema=False)
-
-BULK_MAX = 100
 
 
 class RecordingOut(BaseModel):
@@ -39,14 +49,9 @@ class RecordingListOut(BaseModel):
     cursor: str | None
 
 
-class AccessLinkOut(BaseModel):
-    accessLink: str
-    expires: int = Field(description="Epoch milliseconds, as Whereby's access links have it.")
-
-
 class BulkDeleteBody(BaseModel):
     model_config = ConfigDict(strict=True, extra="ignore")
-    recordingIds: list[Annotated[str, Field(max_length=64)]] = Field(max_length=BULK_MAX)
+    recordingIds: BulkIds
 
 
 def _recordings(request: Request) -> RecordingService:
@@ -56,12 +61,10 @@ def _recordings(request: Request) -> RecordingService:
 @router.get("/recordings", summary="Get recordings", response_model=RecordingListOut)
 async def list_recordings(
     request: Request,
-    room_name: Annotated[str | None, Query(alias="roomName", max_length=200)] = None,
-    cursor: Annotated[str | None, Query(max_length=200)] = None,
-    limit: Annotated[int, Query(ge=1, le=100)] = 50,
-    sort_by: Annotated[
-        str | None, Query(alias="sortBy", max_length=40, examples=["startDate:desc"])
-    ] = None,
+    room_name: RoomNameFilter = None,
+    cursor: Cursor = None,
+    limit: Limit = 50,
+    sort_by: SortBy = None,
 ) -> Response:
     found, next_cursor = await _recordings(request).list_recordings(
         caller_of(request).org_id,
@@ -70,7 +73,7 @@ async def list_recordings(
         limit=limit,
         sort_by=sort_by,
     )
-    return Json({"results": [render_recording(r) for r in found], "cursor": next_cursor})
+    return page([render_recording(r) for r in found], next_cursor)
 
 
 @router.get("/recordings/{recordingId}", summary="Get recording", response_model=RecordingOut)
@@ -84,11 +87,11 @@ async def get_recording(recordingId: str, request: Request) -> Response:
     status_code=204,
     response_class=Response,
     summary="Delete recording",
-    responses={204: {"description": "Deleted, or deleted already."}},
+    responses=DELETED,
 )
 async def delete_recording(recordingId: str, request: Request) -> Response:
     await _recordings(request).delete(caller_of(request).org_id, [recordingId])
-    return Response(status_code=204)
+    return no_content()
 
 
 @router.get(
@@ -100,7 +103,7 @@ async def delete_recording(recordingId: str, request: Request) -> Response:
 async def access_link(
     recordingId: str,
     request: Request,
-    valid_for: Annotated[int, Query(alias="validForSeconds")] = ACCESS_LINK_DEFAULT_S,
+    valid_for: ValidFor = ACCESS_LINK_DEFAULT_S,
 ) -> Response:
     link = await _recordings(request).access_link(caller_of(request).org_id, recordingId, valid_for)
     return Json(link)
@@ -117,15 +120,15 @@ async def bulk_delete(request: Request) -> Response:
     who = caller_of(request)
     body = parse_body(BulkDeleteBody, await request.body())
     await _recordings(request).delete(who.org_id, body.recordingIds)
-    return Response(status_code=204)
+    return no_content()
 
 
 @files.get(FILE_PATH + "{recordingId}")
 async def recording_file(
     recordingId: str,
     request: Request,
-    expires: Annotated[str, Query(max_length=20)] = "",
-    signature: Annotated[str, Query(max_length=64)] = "",
+    expires: LinkExpires = "",
+    signature: LinkSignature = "",
 ) -> Response:
     path = await _recordings(request).file_for_link(recordingId, expires, signature)
     return FileResponse(path, filename=path.name, headers={"Cache-Control": "private"})

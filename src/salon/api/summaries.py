@@ -1,11 +1,12 @@
 """`/v1/summaries` (Whereby's contract, in beta there): summarise a ready transcript with one of
 six templates, list, read and delete summaries."""
 
-from typing import Annotated, Any, Literal
+from typing import Any, Literal
 
-from fastapi import APIRouter, Query, Request, Response
+from fastapi import APIRouter, Request, Response
 from pydantic import BaseModel, ConfigDict, Field
 
+from salon.api.collections import DELETED, Cursor, Limit, SortBy, no_content, page
 from salon.api.deps import caller_of
 from salon.api.openapi import request_body_schema
 from salon.api.responses import COMMON_ERRORS, Json, parse_body
@@ -83,16 +84,14 @@ async def create_summary(request: Request) -> Response:
 @router.get("/summaries", summary="Get summaries", response_model=SummaryListOut)
 async def list_summaries(
     request: Request,
-    cursor: Annotated[str | None, Query(max_length=200)] = None,
-    limit: Annotated[int, Query(ge=1, le=100)] = 50,
-    sort_by: Annotated[
-        str | None, Query(alias="sortBy", max_length=40, examples=["startDate:desc"])
-    ] = None,
+    cursor: Cursor = None,
+    limit: Limit = 50,
+    sort_by: SortBy = None,
 ) -> Response:
     found, next_cursor = await _summaries(request).list_summaries(
         caller_of(request).org_id, cursor=cursor, limit=limit, sort_by=sort_by
     )
-    return Json({"results": [render_summary(s) for s in found], "cursor": next_cursor})
+    return page([render_summary(s) for s in found], next_cursor)
 
 
 @router.get("/summaries/{summaryId}", summary="Get summary", response_model=SummaryOut)
@@ -106,8 +105,8 @@ async def get_summary(summaryId: str, request: Request) -> Response:
     status_code=204,
     response_class=Response,
     summary="Delete summary",
-    responses={204: {"description": "Deleted, or deleted already."}},
+    responses=DELETED,
 )
 async def delete_summary(summaryId: str, request: Request) -> Response:
     await _summaries(request).delete(caller_of(request).org_id, summaryId)
-    return Response(status_code=204)
+    return no_content()

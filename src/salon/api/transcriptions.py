@@ -2,15 +2,28 @@
 and bulk-delete the organization's transcripts, and an expiring signed link to a transcript's
 Markdown file; and the route that link points at."""
 
-from typing import Annotated, Literal
+from typing import Literal
 
-from fastapi import APIRouter, Query, Request, Response
+from fastapi import APIRouter, Request, Response
 from pydantic import BaseModel, ConfigDict, Field
 from starlette.responses import FileResponse
 
+from salon.api.collections import (
+    DELETED,
+    AccessLinkOut,
+    BulkIds,
+    Cursor,
+    Limit,
+    LinkExpires,
+    LinkSignature,
+    RoomNameFilter,
+    SortBy,
+    ValidFor,
+    no_content,
+    page,
+)
 from salon.api.deps import caller_of
 from salon.api.openapi import request_body_schema
-from salon.api.recordings import AccessLinkOut
 from salon.api.responses import COMMON_ERRORS, Json, parse_body
 from salon.api.webhook_shapes import DATE_TIME
 from salon.recording.model import ACCESS_LINK_DEFAULT_S
@@ -20,8 +33,6 @@ from salon.transcription.service import TranscriptionService
 
 router = APIRouter(prefix="/v1", tags=["transcriptions"], responses=COMMON_ERRORS)
 files = APIRouter(include_in_schema=False)
-
-BULK_MAX = 100
 
 
 class TranscriptionOut(BaseModel):
@@ -56,7 +67,7 @@ class CreatedOut(BaseModel):
 
 class BulkDeleteBody(BaseModel):
     model_config = ConfigDict(strict=True, extra="ignore")
-    transcriptionIds: list[Annotated[str, Field(max_length=64)]] = Field(max_length=BULK_MAX)
+    transcriptionIds: BulkIds
 
 
 def _transcriptions(request: Request) -> TranscriptionService:
@@ -80,12 +91,10 @@ async def create_transcription(request: Request) -> Response:
 @router.get("/transcriptions", summary="Get transcriptions", response_model=TranscriptionListOut)
 async def list_transcriptions(
     request: Request,
-    room_name: Annotated[str | None, Query(alias="roomName", max_length=200)] = None,
-    cursor: Annotated[str | None, Query(max_length=200)] = None,
-    limit: Annotated[int, Query(ge=1, le=100)] = 50,
-    sort_by: Annotated[
-        str | None, Query(alias="sortBy", max_length=40, examples=["startDate:desc"])
-    ] = None,
+    room_name: RoomNameFilter = None,
+    cursor: Cursor = None,
+    limit: Limit = 50,
+    sort_by: SortBy = None,
 ) -> Response:
     found, next_cursor = await _transcriptions(request).list_transcriptions(
         caller_of(request).org_id,
@@ -94,7 +103,7 @@ async def list_transcriptions(
         limit=limit,
         sort_by=sort_by,
     )
-    return Json({"results": [render_transcription(t) for t in found], "cursor": next_cursor})
+    return page([render_transcription(t) for t in found], next_cursor)
 
 
 @router.get(
@@ -112,11 +121,11 @@ async def get_transcription(transcriptionId: str, request: Request) -> Response:
     status_code=204,
     response_class=Response,
     summary="Delete transcription",
-    responses={204: {"description": "Deleted, or deleted already."}},
+    responses=DELETED,
 )
 async def delete_transcription(transcriptionId: str, request: Request) -> Response:
     await _transcriptions(request).delete(caller_of(request).org_id, [transcriptionId])
-    return Response(status_code=204)
+    return no_content()
 
 
 @router.get(
@@ -127,7 +136,7 @@ async def delete_transcription(transcriptionId: str, request: Request) -> Respon
 async def access_link(
     transcriptionId: str,
     request: Request,
-    valid_for: Annotated[int, Query(alias="validForSeconds")] = ACCESS_LINK_DEFAULT_S,
+    valid_for: ValidFor = ACCESS_LINK_DEFAULT_S,
 ) -> Response:
     link = await _transcriptions(request).access_link(
         caller_of(request).org_id, transcriptionId, valid_for
@@ -146,15 +155,15 @@ async def bulk_delete(request: Request) -> Response:
     who = caller_of(request)
     body = parse_body(BulkDeleteBody, await request.body())
     await _transcriptions(request).delete(who.org_id, body.transcriptionIds)
-    return Response(status_code=204)
+    return no_content()
 
 
 @files.get(FILE_PATH + "{transcriptionId}")
 async def transcript_file(
     transcriptionId: str,
     request: Request,
-    expires: Annotated[str, Query(max_length=20)] = "",
-    signature: Annotated[str, Query(max_length=64)] = "",
+    expires: LinkExpires = "",
+    signature: LinkSignature = "",
 ) -> Response:
     path = await _transcriptions(request).file_for_link(transcriptionId, expires, signature)
     return FileResponse(

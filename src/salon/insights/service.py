@@ -17,7 +17,7 @@ from salon.insights.model import (
     decode_samples,
     parse_sort,
 )
-from salon.meetings.model import decode_cursor, encode_cursor, format_date_time
+from salon.meetings.model import format_date_time, offset_of, offset_page
 from salon.storage import insights as insight_rows
 from salon.storage.db import Database, Row
 
@@ -87,11 +87,6 @@ def _figures(row: Row) -> dict[str, Any]:
     }
 
 
-def _page(rows: list[Row], offset: int, limit: int) -> tuple[list[Row], str | None]:
-    more = len(rows) > limit
-    return rows[:limit], encode_cursor(offset + limit) if more else None
-
-
 class InsightsService:
     def __init__(self, db: Database, clock: Clock) -> None:
         self._db = db
@@ -101,7 +96,7 @@ class InsightsService:
         self, org_id: OrgId, found: RoomFilter, sort: str | None, cursor: str | None, limit: int
     ) -> Page:
         column, descending = parse_sort(sort, tuple(ROOM_SORTS), "createdAt:desc")
-        offset = 0 if cursor is None else decode_cursor(cursor)
+        offset = offset_of(cursor)
         like = []
         if found.starts_with is not None:
             like.append(_like_escaped(found.starts_with.lower()) + "%")
@@ -120,7 +115,7 @@ class InsightsService:
             limit=limit + 1,
             now_ms=self._clock(),
         )
-        shown, next_cursor = _page(rows, offset, limit)
+        shown, next_cursor = offset_page(rows, offset, limit)
         return Page(
             [
                 {
@@ -147,7 +142,7 @@ class InsightsService:
         limit: int,
     ) -> Page:
         column, descending = parse_sort(sort, tuple(SESSION_SORTS), "startedAt:desc")
-        offset = 0 if cursor is None else decode_cursor(cursor)
+        offset = offset_of(cursor)
         rows = await insight_rows.list_sessions(
             self._db,
             org_id,
@@ -159,7 +154,7 @@ class InsightsService:
             limit=limit + 1,
             now_ms=self._clock(),
         )
-        shown, next_cursor = _page(rows, offset, limit)
+        shown, next_cursor = offset_page(rows, offset, limit)
         results = []
         for row in shown:
             started, ended = _date(row["started_ms"]), _date(row["ended_ms"])
@@ -189,7 +184,7 @@ class InsightsService:
         if session_id is None and external_id is None:
             raise InvalidInput("roomSessionId or externalId is required")
         column, descending = parse_sort(sort, tuple(PARTICIPANT_SORTS), "joinedAt:asc")
-        offset = 0 if cursor is None else decode_cursor(cursor)
+        offset = offset_of(cursor)
         rows = await insight_rows.list_participants(
             self._db,
             org_id,
@@ -200,7 +195,7 @@ class InsightsService:
             offset=offset,
             limit=limit + 1,
         )
-        shown, next_cursor = _page(rows, offset, limit)
+        shown, next_cursor = offset_page(rows, offset, limit)
         return Page(
             [
                 {

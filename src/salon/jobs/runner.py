@@ -29,6 +29,12 @@ log = logging.getLogger(__name__)
 Commit = Callable[[Transaction], Awaitable[None]]
 """What a finished job writes, in the transaction that marks it done."""
 
+
+async def commit_nothing(tx: Transaction) -> None:
+    """The `Commit` of a job with nothing to write (its item went meanwhile)."""
+    return
+
+
 LEASE_MS = 60_000
 POLL_S = 5.0
 RETRY_DELAY_MS = 5_000

@@ -13,6 +13,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
+from typing import TypeVar
 
 from salon.clock import MS_PER_HOUR
 from salon.errors import InvalidInput
@@ -28,6 +29,7 @@ HUMAN_SHORT_LENGTH = 6
 HUMAN_SHORT_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"
 
 _PREFIX_RE = re.compile(r"[a-z0-9-]*")
+_T = TypeVar("_T")
 _WHITESPACE_RE = re.compile(r"\s+")
 _DATE_TIME_RE = re.compile(
     r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}(:[0-9]{2}(\.[0-9]+)?)?(Z|z|[+-][0-9]{2}:?[0-9]{2})?",
@@ -235,3 +237,14 @@ def decode_cursor(cursor: str) -> int:
     if label != "after" or not number.isdigit() or len(number) > 18:
         raise InvalidInput("cursor is not valid: pass the cursor of a previous page")
     return int(number)
+
+
+def offset_of(cursor: str | None) -> int:
+    """Where an offset-paged list continues: its start with no cursor."""
+    return 0 if cursor is None else decode_cursor(cursor)
+
+
+def offset_page(found: list[_T], offset: int, limit: int) -> tuple[list[_T], str | None]:
+    """The page of rows fetched `limit + 1` at `offset`, and the cursor of the next if any."""
+    more = len(found) > limit
+    return found[:limit], encode_cursor(offset + limit) if more else None

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from salon.clock import Clock
 from salon.jobs.model import Job, JobFailed
-from salon.jobs.runner import Commit
+from salon.jobs.runner import Commit, commit_nothing
 from salon.recording.compose import compose
 from salon.recording.model import Recording, StorageKind, composite_filename
 from salon.recording.options import S3Destination
@@ -24,10 +24,6 @@ log = logging.getLogger(__name__)
 
 CONVERTED_FOLDER = "raw-tracks"
 """Inside a recording's folder: each track converted on its own (kept beside the composite)."""
-
-
-async def _nothing(tx: Transaction) -> None:
-    return None
 
 
 def store_for(recording: Recording, local: LocalStore) -> RecordingStore:
@@ -53,7 +49,7 @@ class CompositionJob:
         recording_id = json.loads(job.payload)["recordingId"]
         recording = await rows.get_any(self._db, recording_id)
         if recording is None or await rows.is_deleted(self._db, recording_id):
-            return _nothing  # deleted before it was composed
+            return commit_nothing  # deleted before it was composed
         folder = Path(recording.raw_dir)
         filename = composite_filename(
             recording.room_name, recording.started_ms, recording.file_format
@@ -120,7 +116,7 @@ class RemovalJob:
         recording_id = json.loads(job.payload)["recordingId"]
         recording = await rows.get_any(self._db, recording_id)
         if recording is None or not recording.raw_dir:
-            return _nothing
+            return commit_nothing
         await store_for(recording, self._local).delete(Path(recording.raw_dir), recording.location)
 
         async def commit(tx: Transaction) -> None:

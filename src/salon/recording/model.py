@@ -91,9 +91,13 @@ def link_signature(secret: bytes, recording_id: str, expires_ms: int) -> str:
     return hmac.new(secret, f"{recording_id}.{expires_ms}".encode(), hashlib.sha256).hexdigest()
 
 
+def signed_query(secret: bytes, signed_id: str, expires_ms: int) -> str:
+    """The query string of an access link to `signed_id` (an id, or a scoped id)."""
+    return f"expires={expires_ms}&signature={link_signature(secret, signed_id, expires_ms)}"
+
+
 def access_path(secret: bytes, recording_id: str, expires_ms: int) -> str:
-    signature = link_signature(secret, recording_id, expires_ms)
-    return f"{FILE_PATH}{recording_id}?expires={expires_ms}&signature={signature}"
+    return f"{FILE_PATH}{recording_id}?{signed_query(secret, recording_id, expires_ms)}"
 
 
 _HEX = re.compile(r"[0-9a-f]{64}")

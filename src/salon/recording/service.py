@@ -18,7 +18,7 @@ from salon.clock import Clock
 from salon.errors import Forbidden, NotFound
 from salon.ids import OrgId, RoomSessionId
 from salon.jobs.runner import enqueue
-from salon.meetings.model import Meeting, decode_cursor, encode_cursor
+from salon.meetings.model import Meeting, offset_of, offset_page
 from salon.recording.model import (
     Recording,
     RecordingStatus,
@@ -131,10 +131,9 @@ class RecordingService:
         sort_by: str | None,
     ) -> tuple[list[Recording], str | None]:
         order = sort_clause(sort_by)
-        offset = 0 if cursor is None else decode_cursor(cursor)
+        offset = offset_of(cursor)
         found = await rows.list_ready(self._db, org_id, room_name, order, offset, limit + 1)
-        more = len(found) > limit
-        return found[:limit], encode_cursor(offset + limit) if more else None
+        return offset_page(found, offset, limit)
 
     async def recent(self, org_id: OrgId, limit: int) -> list[Recording]:
         """The newest recordings in any state (recording, processing, ready, failed)."""

@@ -4,6 +4,7 @@ from collections.abc import Sequence
 
 from salon.ids import MeetingId, OrgId, RoomName, RoomSessionId
 from salon.recording.model import Recording, RecordingStatus, StorageKind
+from salon.storage import org_rows
 from salon.storage.db import Database, Row, Transaction
 
 _COLUMNS = (
@@ -85,15 +86,7 @@ async def mark_deleted(
     tx: Transaction, org_id: OrgId, ids: Sequence[str], now_ms: int
 ) -> list[str]:
     """The ids that were the organization's and not deleted yet."""
-    if not ids:
-        return []
-    names = ", ".join(f":r{i}" for i in range(len(ids)))
-    rows = await tx.fetch_all(
-        "UPDATE recordings SET deleted_ms = :now"
-        f" WHERE org_id = :org_id AND deleted_ms IS NULL AND id IN ({names}) RETURNING id",
-        {"now": now_ms, "org_id": org_id} | {f"r{i}": rid for i, rid in enumerate(ids)},
-    )
-    return [row["id"] for row in rows]
+    return await org_rows.mark_deleted(tx, "recordings", org_id, ids, now_ms)
 
 
 async def get_any(db: Database | Transaction, recording_id: str) -> Recording | None:
@@ -123,9 +116,7 @@ async def list_ready(
 ) -> list[Recording]:
     """`order_by` comes from `recording.model.sort_clause` (a fixed set), never from input."""
     params: dict[str, object] = {"org_id": org_id, "limit": limit, "offset": offset}
-    room = ""
-    if room_name is not None:
-        room, params["room_name"] = " AND room_name = :room_name", room_name
+    room = org_rows.room_filter(room_name, params)
     rows = await db.fetch_all(
         f"SELECT {_COLUMNS} FROM recordings WHERE org_id = :org_id AND status = 'ready'"
         f" AND deleted_ms IS NULL{room} ORDER BY {order_by} LIMIT :limit OFFSET :offset",
@@ -151,7 +142,4 @@ async def forget_files(tx: Transaction, recording_id: str) -> None:
 
 
 async def is_deleted(db: Database, recording_id: str) -> bool:
-    row = await db.fetch_one(
-        "SELECT deleted_ms FROM recordings WHERE id = :id", {"id": recording_id}
-    )
-    return row is None or row["deleted_ms"] is not None
+    return await org_rows.is_deleted(db, "recordings", recording_id)

@@ -3,6 +3,7 @@
 from collections.abc import Sequence
 
 from salon.ids import OrgId, RoomName, RoomSessionId
+from salon.storage import org_rows
 from salon.storage.db import Database, Row, Transaction
 from salon.transcription.model import Transcription, TranscriptionState, TranscriptionType
 
@@ -81,15 +82,7 @@ async def mark_deleted(
     tx: Transaction, org_id: OrgId, ids: Sequence[str], now_ms: int
 ) -> list[str]:
     """The ids that were the organization's and not deleted yet."""
-    if not ids:
-        return []
-    names = ", ".join(f":t{i}" for i in range(len(ids)))
-    rows = await tx.fetch_all(
-        "UPDATE transcriptions SET deleted_ms = :now"
-        f" WHERE org_id = :org_id AND deleted_ms IS NULL AND id IN ({names}) RETURNING id",
-        {"now": now_ms, "org_id": org_id} | {f"t{i}": tid for i, tid in enumerate(ids)},
-    )
-    return [row["id"] for row in rows]
+    return await org_rows.mark_deleted(tx, "transcriptions", org_id, ids, now_ms)
 
 
 async def get_any(db: Database | Transaction, transcription_id: str) -> Transcription | None:
@@ -116,9 +109,7 @@ async def list_transcriptions(
 ) -> list[Transcription]:
     """`order_by` comes from `transcription.model.sort_clause` (a fixed set), never from input."""
     params: dict[str, object] = {"org_id": org_id, "limit": limit, "offset": offset}
-    room = ""
-    if room_name is not None:
-        room, params["room_name"] = " AND room_name = :room_name", room_name
+    room = org_rows.room_filter(room_name, params)
     rows = await db.fetch_all(
         f"SELECT {_COLUMNS} FROM transcriptions WHERE org_id = :org_id AND deleted_ms IS NULL"
         f"{room} ORDER BY {order_by} LIMIT :limit OFFSET :offset",
@@ -128,10 +119,7 @@ async def list_transcriptions(
 
 
 async def is_deleted(db: Database, transcription_id: str) -> bool:
-    row = await db.fetch_one(
-        "SELECT deleted_ms FROM transcriptions WHERE id = :id", {"id": transcription_id}
-    )
-    return row is None or row["deleted_ms"] is not None
+    return await org_rows.is_deleted(db, "transcriptions", transcription_id)
 
 
 async def forget_file(tx: Transaction, transcription_id: str) -> None:
@@ -144,9 +132,8 @@ async def display_names(db: Database, participant_ids: Sequence[str]) -> dict[st
     """The display names the participants joined with (room history)."""
     if not participant_ids:
         return {}
-    names = ", ".join(f":p{i}" for i in range(len(participant_ids)))
+    names, bound = org_rows.bound_list("p", participant_ids)
     rows = await db.fetch_all(
-        f"SELECT id, display_name FROM room_participants WHERE id IN ({names})",
-        {f"p{i}": pid for i, pid in enumerate(participant_ids)},
+        f"SELECT id, display_name FROM room_participants WHERE id IN ({names})", bound
     )
     return {row["id"]: row["display_name"] for row in rows}

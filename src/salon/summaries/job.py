@@ -7,7 +7,7 @@ from pathlib import Path
 
 from salon.clock import Clock
 from salon.jobs.model import Job, JobFailed
-from salon.jobs.runner import Commit
+from salon.jobs.runner import Commit, commit_nothing
 from salon.storage import summaries as rows
 from salon.storage import transcriptions as transcription_rows
 from salon.storage.db import Database, Transaction
@@ -15,10 +15,6 @@ from salon.summaries.llm import SummaryFailed
 from salon.summaries.summariser import Summariser
 
 SUMMARY_JOB = "summary.write"
-
-
-async def _nothing(tx: Transaction) -> None:
-    return None
 
 
 class SummaryJob:
@@ -32,7 +28,7 @@ class SummaryJob:
         summary_id = json.loads(job.payload)["summaryId"]
         summary = await rows.get_any(self._db, summary_id)
         if summary is None:
-            return _nothing  # deleted meanwhile
+            return commit_nothing  # deleted meanwhile
         transcription = await transcription_rows.get_any(self._db, summary.transcription_id)
         if transcription is None or transcription.location is None:
             raise JobFailed("the transcript is no longer kept")

@@ -9,7 +9,7 @@ from salon.clock import Clock
 from salon.errors import Conflict, InvalidInput, NotFound
 from salon.ids import OrgId
 from salon.jobs.runner import enqueue
-from salon.meetings.model import decode_cursor, encode_cursor
+from salon.meetings.model import offset_of, offset_page
 from salon.storage import summaries as rows
 from salon.storage import transcriptions as transcription_rows
 from salon.storage.db import Database
@@ -63,10 +63,9 @@ class SummaryService:
         self, org_id: OrgId, *, cursor: str | None, limit: int, sort_by: str | None
     ) -> tuple[list[Summary], str | None]:
         order = sort_clause(sort_by, "t") if sort_by else "s.created_ms DESC, s.id"
-        offset = 0 if cursor is None else decode_cursor(cursor)
+        offset = offset_of(cursor)
         found = await rows.list_summaries(self._db, org_id, order, offset, limit + 1)
-        more = len(found) > limit
-        return found[:limit], encode_cursor(offset + limit) if more else None
+        return offset_page(found, offset, limit)
 
     async def get(self, org_id: OrgId, summary_id: str) -> Summary:
         found = await rows.get(self._db, org_id, summary_id)

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from salon.clock import Clock
 from salon.jobs.model import Job, JobFailed
-from salon.jobs.runner import Commit
+from salon.jobs.runner import Commit, commit_nothing
 from salon.recording.job import CONVERTED_FOLDER
 from salon.recording.service import TRACKS_FOLDER
 from salon.storage import recordings as recording_rows
@@ -41,10 +41,6 @@ REMOVE_JOB = "transcription.remove"
 UNKNOWN_SPEAKER = "Participant"
 
 
-async def _nothing(tx: Transaction) -> None:
-    return None
-
-
 def transcription_folder(root: Path, transcription_id: str) -> Path:
     return root / "transcriptions" / transcription_id
 
@@ -60,7 +56,7 @@ class TranscriptionJob:
         transcription_id = json.loads(job.payload)["transcriptionId"]
         transcription = await rows.get_any(self._db, transcription_id)
         if transcription is None or await rows.is_deleted(self._db, transcription_id):
-            return _nothing
+            return commit_nothing
         recording = (
             None
             if transcription.recording_id is None

@@ -15,8 +15,8 @@ from salon.clock import Clock
 from salon.errors import NotFound
 from salon.ids import OrgId
 from salon.jobs.runner import enqueue
-from salon.meetings.model import decode_cursor, encode_cursor
-from salon.recording.model import check_valid_for, link_is_valid, link_signature
+from salon.meetings.model import offset_of, offset_page
+from salon.recording.model import check_valid_for, link_is_valid, signed_query
 from salon.storage import recordings as recording_rows
 from salon.storage import summaries as summary_rows
 from salon.storage import transcriptions as rows
@@ -103,12 +103,11 @@ class TranscriptionService:
         sort_by: str | None,
     ) -> tuple[list[Transcription], str | None]:
         order = sort_clause(sort_by)
-        offset = 0 if cursor is None else decode_cursor(cursor)
+        offset = offset_of(cursor)
         found = await rows.list_transcriptions(
             self._db, org_id, room_name, order, offset, limit + 1
         )
-        more = len(found) > limit
-        return found[:limit], encode_cursor(offset + limit) if more else None
+        return offset_page(found, offset, limit)
 
     async def get(self, org_id: OrgId, transcription_id: str) -> Transcription:
         found = await rows.get(self._db, org_id, transcription_id)
@@ -135,8 +134,7 @@ class TranscriptionService:
         if transcription.state is not TranscriptionState.READY:
             raise NotFound(f"transcription {transcription_id!r} has no file (yet)")
         expires = self._clock() + check_valid_for(valid_for_s) * 1000
-        signature = link_signature(self._link_secret, LINK_SCOPE + transcription_id, expires)
-        query = f"expires={expires}&signature={signature}"
+        query = signed_query(self._link_secret, LINK_SCOPE + transcription_id, expires)
         link = f"{self._public_url}{FILE_PATH}{transcription_id}?{query}"
         return {"accessLink": link, "expires": expires}
 
