@@ -4,7 +4,7 @@
     external: ws://a, ws://b ──► connect (retrying) ──► up ──lost──► down ──► retry ──► …
 
 Rooms are placed on the instance up that forwards the fewest tracks (placement.py) and stay
-there while it lives. `on_down(url)` and `on_up(url)` tell the bridge, which moves the rooms of
+there while it lives. `on_down(url)` and `on_up(url)` tell `JanusGroupMedia`, which moves the rooms of
 a dead instance.
 """
 
@@ -53,7 +53,7 @@ class JanusPool:
         self.on_up: Callable[[str], None] = lambda _name: None
         self.on_down: Callable[[str], None] = lambda _name: None
         self.tracks: Callable[[str], int] = lambda _room: 0
-        """A room's forwarded tracks now (the bridge knows them)."""
+        """A room's forwarded tracks now (`JanusGroupMedia` knows them)."""
         self._changed = asyncio.Event()
         self._tasks: list[asyncio.Task[None]] = []
         self._started = False

@@ -14,7 +14,7 @@ from typing import Any, Protocol
 
 
 class JanusRoom(Protocol):
-    """The VideoRoom the publisher goes into (the bridge's `VideoRoom`)."""
+    """The VideoRoom the publisher goes into (`sfu/model.py`'s `VideoRoom`)."""
 
     @property
     def room_id(self) -> int: ...
