@@ -4,8 +4,8 @@
     external: ws://a, ws://b ──► connect (retrying) ──► up ──lost──► down ──► retry ──► …
 
 Rooms are placed on the instance up that forwards the fewest tracks (placement.py) and stay
-there while it lives. `on_down(url)` and `on_up(url)` tell `JanusGroupMedia`, which moves the rooms of
-a dead instance.
+there while it lives. `on_down(url)` and `on_up(url)` tell `JanusGroupMedia`, which moves the
+rooms of a dead instance.
 """
 
 import asyncio
