@@ -36,21 +36,11 @@ SERVER = pytest.StashKey[SalonServer]()
 SERVER_LOG_FROM = pytest.StashKey[tuple[int, int]]()
 
 
-TIMING_FIRST = ("test_sfu_recording_sync.py",)
-"""Tests that measure time in their bots' media run first. Every test here shares one event loop,
-one `salon serve` and one Janus; the A/V measurement needs its aiortc bots to send on time, and
-once earlier tests have run, what they leave in the session (peer connections closing, the
-server's composition jobs) delays the bots' audio by 70-75 ms while their video keeps time: a
-lag of the rig, not of the recording (the same test alone, or after the other recording tests,
-measures +7 ms)."""
-
-
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     session_loop = pytest.mark.asyncio(loop_scope="session")
     for item in items:
         if is_async_test(item) and HERE in Path(str(item.path)).parents:
             item.add_marker(session_loop, append=False)
-    items.sort(key=lambda item: Path(str(item.path)).name not in TIMING_FIRST)
 
 
 @pytest.hookimpl(wrapper=True)
