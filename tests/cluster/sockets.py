@@ -25,7 +25,7 @@ FUTURE = "2099-01-01T00:00:00Z"
 def node(database_url: str, redis_url: str, log_dir: Path, number: int) -> SalonServer:
     extra = [
         "--redis-url", redis_url, "--node-id", f"node-{number}", "--janus", "off",
-        "--rate-limit-points", "0", "--log-level", "warning",
+        "--rate-limit-points", "0", "--log-level", "warning", "--session-end-grace-s", "1",
     ]  # fmt: skip
     return SalonServer.on(
         log_dir=log_dir / f"node-{number}", database_url=database_url, extra_args=extra
