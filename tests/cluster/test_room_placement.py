@@ -3,7 +3,7 @@ PostgreSQL database and one Redis database. People whose sockets land on differe
 one room (lists, chat both ways, the host's actions, closes with their codes); a relayed socket
 that drops leaves its participant reconnecting on the owner, and resumes through either node;
 webhooks are written once per person; when the owner is killed, the other node takes the room
-once the clients reconnect."""
+once the clients reconnect; without Redis, joins are refused with a code the page retries on."""
 
 import os
 import signal
@@ -15,10 +15,12 @@ from cluster.sockets import (
     Person,
     create_meeting,
     joined_through,
+    node,
     outbox,
     subscribe_webhooks,
     two_nodes,
 )
+from e2e.salon_process import free_port
 from salon.cluster.lease import owner_key, parse_owner
 from services.room_harness import eventually
 
@@ -134,3 +136,20 @@ async def test_when_the_owner_is_killed_the_other_node_takes_the_room(
         await grace2.next_of("chat", text="still here")
         for person in (ada, grace, grace2, ada2):
             await person.ws.close()
+
+
+async def test_without_redis_a_join_is_refused_with_a_code_the_page_retries_on(
+    fresh_postgres: str, tmp_path: Path
+) -> None:
+    nowhere = f"redis://127.0.0.1:{free_port()}/0"
+    with node(fresh_postgres, nowhere, tmp_path, 1) as alone:
+        assert alone.first_key is not None
+        meeting = await create_meeting(alone, alone.first_key)  # the API fails open
+        person = await Person.open(alone)
+        await person.send("join", v=1, room=meeting.room, roomKey=meeting.host_key)
+        refused = await person.next_of("error")
+        assert refused["about"] == "join"
+        assert "try again" in refused["message"]
+        code, _ = await person.closed_with()
+        assert code == 1012  # not a final code: the page reconnects with its backoff
+        assert "joins of rooms this node does not hold are refused" in alone.stderr + alone.stdout
