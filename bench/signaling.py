@@ -322,19 +322,21 @@ def run_nodes(wave: int, clients: int) -> int:
     try:
         with PrivateRedis() as redis, tempfile.TemporaryDirectory(prefix="salon-bench-") as temp:
 
-            def node(number: int) -> SalonServer:
+            def node(number: int) -> SalonServer:  # node 1 makes the first key
                 folder = Path(temp) / f"node-{number}"
                 folder.mkdir()
                 return SalonServer(
                     folder, "--rate-limit-points", "0", "--room-joins-per-minute", "0",
                     "--database-url", f"{base}/{database}", "--redis-url", redis.url,
-                    "--node-id", f"node-{number}", "--janus", "off",
+                    "--node-id", f"node-{number}", "--janus", "off", first=number == 1,
                 )  # fmt: skip
 
             print(f"{clients} clients, {rooms} rooms of {PER_ROOM}, waves of {wave}; PostgreSQL")
             print(f"database {database}, private Redis at {redis.url}")
             with node(1) as one:
                 alone = asyncio.run(measure([one.base_url], one.key, wave, rooms))
+                print("\none node (every socket on its room's owner)")
+                report(alone, wave, summary=False)
                 with node(2) as two:
                     spread = Spread()
                     both = asyncio.run(
@@ -350,8 +352,6 @@ def run_nodes(wave: int, clients: int) -> int:
                     owners = asyncio.run(room_owners(redis.url, ["node-1", "node-2"], spread.rooms))
     finally:
         _admin(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
-    print("\none node (every socket on its room's owner)")
-    report(alone, wave, summary=False)
     print("\ntwo nodes (members alternate between the nodes)")
     report(both, wave, summary=False)
     relayed, frames = relayed_frames(spread, owners, rooms)
