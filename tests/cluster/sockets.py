@@ -20,6 +20,27 @@ from e2e.salon_process import HOST, SalonServer
 
 WAIT_S = 10.0
 FUTURE = "2099-01-01T00:00:00Z"
+READY_WITHIN_S = 120.0
+"""A node over PostgreSQL and Redis starts slower than one over SQLite, the more so on a machine
+busy with other tests; this is a deadline, not a wait."""
+
+
+class SlowStartingServer(SalonServer):
+    def _wait_ready(self) -> None:
+        assert self.process is not None
+        deadline = time.monotonic() + READY_WITHIN_S
+        with httpx.Client(base_url=self.base_url, timeout=1.0) as client:
+            while True:
+                if self.process.poll() is not None:
+                    raise RuntimeError(f"salon serve exited:\n{self.stdout}\n{self.stderr}")
+                try:
+                    if client.get("/healthz").status_code == 200:
+                        return
+                except httpx.TransportError:
+                    pass
+                if time.monotonic() > deadline:
+                    raise TimeoutError(f"no /healthz within {READY_WITHIN_S} s\n{self.stderr}")
+                time.sleep(0.1)  # the pause between polls, not a synchronisation
 
 
 def node(database_url: str, redis_url: str, log_dir: Path, number: int) -> SalonServer:
@@ -27,7 +48,7 @@ def node(database_url: str, redis_url: str, log_dir: Path, number: int) -> Salon
         "--redis-url", redis_url, "--node-id", f"node-{number}", "--janus", "off",
         "--rate-limit-points", "0", "--log-level", "warning", "--session-end-grace-s", "1",
     ]  # fmt: skip
-    return SalonServer.on(
+    return SlowStartingServer.on(
         log_dir=log_dir / f"node-{number}", database_url=database_url, extra_args=extra
     )
 
