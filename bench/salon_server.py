@@ -15,7 +15,8 @@ from types import TracebackType
 
 SALON = str(Path(sys.executable).parent / "salon")
 HOST = "127.0.0.1"
-READY_WITHIN_S = 30.0
+READY_WITHIN_S = 120.0
+"""Generous: a loaded machine (the benchmarks run beside other work) starts a node slowly."""
 _KEY_LINE = re.compile(r"^\s+(salon_[a-z0-9]{12}_\S+)\s*$", re.MULTILINE)
 
 
@@ -48,8 +49,10 @@ def wait_answers(url: str, process: "subprocess.Popen[bytes]", log: Callable[[],
 
 
 class SalonServer:
-    def __init__(self, data_dir: Path, *flags: str) -> None:
+    def __init__(self, data_dir: Path, *flags: str, first: bool = True) -> None:
+        """`first=False`: another server made the database's first key (a second node)."""
         self.data_dir = data_dir
+        self._first = first
         self.port = free_port()
         self.base_url = f"http://{HOST}:{self.port}"
         self.log = data_dir / "serve.log"
@@ -72,6 +75,8 @@ class SalonServer:
             self.stop()
             raise
         found = _KEY_LINE.search(self.log.read_text())
+        if found is None and not self._first:
+            return self
         if found is None:
             self.stop()
             raise BenchError(f"no first API key in the banner:\n{self.log.read_text()}")

@@ -64,7 +64,7 @@ from salon.sfu.placement import parse_instances
 from salon.sfu.pool import JanusPool
 from salon.sfu.process import JanusProcess, janus_binary
 from salon.sfu.turn import IceServers, split_urls
-from salon.signaling.endpoint import SIGNAL_PATH, signal_endpoint
+from salon.signaling.endpoint import SIGNAL_PATH, serve_relayed, signal_endpoint
 from salon.signaling.messages import encode as encode_message
 from salon.storage.db import Database
 from salon.storage.engines import open_database as open_database
@@ -311,6 +311,8 @@ async def build_app(settings: Settings, database: Database, clock: Clock = syste
     wiring = await build_services(settings, database, clock)
     services = wiring.services
     rooms, group_media, recovery = services.rooms, wiring.group_media, wiring.recovery
+    if services.cluster.relay is not None:  # sockets other nodes relay to this one's rooms
+        services.cluster.relay.serve_remote_with(functools.partial(serve_relayed, services))
 
     @contextlib.asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:

@@ -1,7 +1,8 @@
 """Closing a room on every node: `DELETE /v1/meetings/{id}` and the sweeper on one node, and a
 host's "end meeting" on one node, empty the room on the other, through the Redis bus. Two app
 instances share a fresh PostgreSQL database and a Redis database of the test's own; people of one
-room sit on both (each node holds its own part of the room until rooms are placed on one node)."""
+room sit on both, joined below the socket (placement would put them on one node): as a node cut
+off from Redis while another took its room would hold a part of it."""
 
 import json
 

@@ -36,8 +36,9 @@ class RedisGuard:
         if now - self._warned_at >= WARN_EVERY_S:
             self._warned_at = now
             log.warning(
-                "Redis is unreachable (%s: %s): limits fail open and reads show this node's "
-                "rooms only until it answers again (this warning repeats at most once a minute)",
+                "Redis is unreachable (%s: %s): limits fail open, reads show this node's rooms "
+                "only and joins of rooms this node does not hold are refused until it answers "
+                "again (this warning repeats at most once a minute)",
                 what,
                 type(error).__name__,
             )

@@ -4,7 +4,7 @@ This is what `salon serve` runs without `--redis-url`."""
 from collections.abc import Callable
 from typing import Protocol
 
-from salon.cluster.model import RoomCloser, RoomPresence
+from salon.cluster.model import Placement, RoomCloser, RoomPresence
 from salon.ids import OrgId, RoomName
 from salon.ratelimit import RateLimiter, Verdict
 
@@ -90,3 +90,16 @@ class LocalDirectory:
 
     async def room(self, org_id: OrgId, room_name: RoomName) -> RoomPresence | None:
         return next((r for r in self._rooms_of(org_id) if r.room_name == room_name), None)
+
+
+class LocalPlacement:
+    """One process serves every room: placing is saying "here"."""
+
+    def __init__(self, node_id: str) -> None:
+        self._here = Placement(node_id, 0, True)
+
+    async def place(self, room: RoomName) -> Placement:
+        return self._here
+
+    def let_go(self, room: RoomName) -> None:
+        return None

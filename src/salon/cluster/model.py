@@ -104,3 +104,94 @@ class RoomDirectory(Protocol):
         ...
 
     async def room(self, org_id: OrgId, room_name: RoomName) -> RoomPresence | None: ...
+
+
+# --- placement: one node serves each live room ---------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Placement:
+    """Where a room is served: here (this node holds its lease), or on `node`."""
+
+    node: str
+    token: int
+    here: bool
+
+
+class PlacementUnavailable(Exception):
+    """Nobody can say which node serves the room (Redis is unreachable): the join is refused and
+    the page retries."""
+
+
+class RoomPlacement(Protocol):
+    async def place(self, room: RoomName) -> Placement:
+        """Which node serves `room`, taking its lease when nobody holds it. When the answer is
+        here, the caller serves the room until it calls `let_go(room)` once."""
+        ...
+
+    def let_go(self, room: RoomName) -> None: ...
+
+
+# --- relaying a socket to the node that serves its room ------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class RelayHello:
+    """What the owner needs of a socket that landed on another node: its first `join`, and what
+    that node knew of the client."""
+
+    room: RoomName
+    first_frame: str
+    address: str | None
+    agent: str
+    member: tuple[str, str] | None
+    """(organization id, role) of the dashboard account signed in in the client's browser."""
+
+
+@dataclass(frozen=True, slots=True)
+class Closed:
+    """The owner closed a relayed socket: close the client's with this code and reason."""
+
+    code: int
+    reason: str
+
+
+class RelayedConnection(Protocol):
+    """A client's socket on this node, as relayed to its room's owner."""
+
+    def send(self, text: str) -> None:
+        """A client frame, to the owner (in order, never blocks)."""
+        ...
+
+    def send_binary(self) -> None:
+        """The client sent a binary frame (the owner answers that frames must be text)."""
+        ...
+
+    async def receive(self) -> str | Closed:
+        """The owner's next frame for the client, or how the owner closed the socket."""
+        ...
+
+    def close(self) -> None:
+        """The client is gone: the owner's participant leaves."""
+        ...
+
+
+class RemoteSocket(Protocol):
+    """On the owner: a socket relayed from another node, with the WebSocket calls the signaling
+    endpoint makes (`receive` answers ASGI messages)."""
+
+    async def receive(self) -> dict[str, object]: ...
+
+    async def send_text(self, data: str) -> None: ...
+
+    async def close(self, code: int = 1000, reason: str | None = None) -> None: ...
+
+
+RemoteHandler = Callable[[RemoteSocket, RelayHello], Awaitable[None]]
+"""Serves one relayed socket on the owner to its end (the signaling endpoint's loop)."""
+
+
+class SocketRelay(Protocol):
+    def serve_remote_with(self, handler: RemoteHandler) -> None: ...
+
+    def open(self, owner: str, hello: RelayHello) -> RelayedConnection: ...

@@ -9,17 +9,27 @@ from typing import Any
 from salon.accounts import throttle
 from salon.clock import Clock
 from salon.cluster.guard import FAILURES, RedisGuard, log
-from salon.cluster.local import LocalApiLimiter, LocalBus, LocalDirectory, LocalSignInLimiter
+from salon.cluster.local import (
+    LocalApiLimiter,
+    LocalBus,
+    LocalDirectory,
+    LocalPlacement,
+    LocalSignInLimiter,
+)
 from salon.cluster.model import (
     ApiLimiter,
     ClusterBus,
     PersonPresence,
     RoomDirectory,
+    RoomPlacement,
     RoomPresence,
     SignInLimiter,
+    SocketRelay,
 )
 from salon.errors import InvalidInput
+from salon.ids import RoomName
 from salon.ratelimit import RateLimiter
+from salon.rooms.events import LeaveReason
 from salon.rooms.room import Room
 from salon.rooms.service import RoomService
 from salon.storage.db import Dialect, dialect_of
@@ -65,6 +75,10 @@ class Cluster:
     sign_in: SignInLimiter
     bus: ClusterBus
     directory: RoomDirectory
+    placement: RoomPlacement
+    """Which node serves each live room (always this one, alone)."""
+    relay: SocketRelay | None = None
+    """Carries sockets to the node that serves their room (cluster mode only)."""
     redis: Any = None
     """The Redis client in cluster mode (`redis.asyncio.Redis`), else None."""
     guard: RedisGuard = field(default_factory=RedisGuard)
@@ -81,7 +95,7 @@ class Cluster:
             await self.redis.ping()
         except FAILURES as error:
             self.guard.failed("connecting", error)
-        for part in (self.bus, self.directory):
+        for part in (self.bus, self.directory, self.relay, self.placement):
             start: Callable[[], None] | None = getattr(part, "start", None)
             if start is not None:
                 start()
@@ -134,18 +148,30 @@ def build_cluster(
             directory=LocalDirectory(
                 lambda org: [room for room in _occupied(rooms) if room.org_id == org]
             ),
+            placement=LocalPlacement(node_id),
         )
     else:
         from redis.asyncio import Redis
 
         from salon.cluster.redis_bus import RedisBus
         from salon.cluster.redis_limits import RedisApiLimiter, RedisSignInLimiter
+        from salon.cluster.redis_placement import RedisPlacement
         from salon.cluster.redis_presence import RedisDirectory
+        from salon.cluster.relay import RedisRelay
 
         client: Redis = Redis.from_url(
             redis_url, socket_timeout=1.0, socket_connect_timeout=1.0, health_check_interval=10
         )
         guard = RedisGuard()
+        placement = RedisPlacement(
+            client, guard, node_id, lambda room: rooms.live_room(room) is not None
+        )
+
+        async def lost(room: RoomName) -> None:
+            # Another node serves the room now: its people here reconnect (close code 1012).
+            await rooms.close_room(room, LeaveReason.SERVER_STOPPED.value)
+
+        placement.on_lost(lost)
         cluster = Cluster(
             api_limiter=RedisApiLimiter(client, guard, rate_limit_points, clock),
             sign_in=RedisSignInLimiter(
@@ -162,10 +188,15 @@ def build_cluster(
             directory=RedisDirectory(
                 client, guard, node_id, lambda: _occupied(rooms), wall_clock_s
             ),
+            placement=placement,
+            relay=RedisRelay(client, guard, node_id),
             redis=client,
             guard=guard,
         )
-        log.info("cluster mode: node %s shares limits, closings and presence in Redis", node_id)
+        log.info(
+            "cluster mode: node %s shares limits, closings, presence and room placement in Redis",
+            node_id,
+        )
     cluster.bus.on_room_closed(rooms.close_room)
     rooms.on_meeting_ended(cluster.bus.closed_here)
     return cluster
