@@ -12,7 +12,7 @@ import uuid
 from typing import Protocol
 
 from salon.ids import RoomName
-from salon.meetings.model import Meeting, RoomRole
+from salon.meetings.model import Meeting, RoomMode, RoomRole
 from salon.recording.streaming import StreamTrigger, streaming_options
 from salon.rooms.capture import CaptureKind, RoomCapture, TriggerWish
 from salon.rooms.commands import StartStreaming, StreamingCommand
@@ -43,6 +43,15 @@ class RoomStreaming:
     def __init__(self, ctx: RoomContext, control: StreamControl | None) -> None:
         self._control = control
         self._capture = RoomCapture(ctx, STREAMING, self)
+
+    def offered(self, meeting: Meeting) -> bool:
+        """May the meeting's hosts go live: this server streams, the meeting has a destination,
+        and its room is a group room (as `StreamControl.start` requires)."""
+        return (
+            self._control is not None
+            and streaming_options(meeting.options).target is not None
+            and meeting.room_mode is RoomMode.GROUP
+        )
 
     def streaming(self, room_name: RoomName) -> bool:
         return self._capture.running(room_name)
