@@ -60,6 +60,13 @@ async def streamed(
     )
 
 
+def offered(member: Any) -> bool:
+    """What `joined` told the page: may its hosts go live (it shows them the Go live button)."""
+    [joined] = member.client.of("joined")
+    streaming: bool = joined["streaming"]
+    return streaming
+
+
 def statuses(member: Any) -> list[bool]:
     return [m["streaming"] for m in member.client.of("streaming-status")]
 
@@ -81,6 +88,8 @@ async def test_only_a_host_starts_and_stops_it_and_everyone_is_told(
     meeting = await streamed(rooms)
     host = await rooms.join(meeting, meeting.host_key)
     guest = await rooms.join(meeting)
+    assert offered(host)  # the page shows the button to hosts alone
+    assert offered(guest)
     assert await rooms.send(guest, "start-streaming") == "not_allowed"
     assert await rooms.send(guest, "stop-streaming") == "not_allowed"
     assert media.calls == []
@@ -142,9 +151,11 @@ async def test_the_prompt_trigger_asks_each_host_and_starts_nothing(
 async def test_it_is_refused_where_it_cannot_run(rooms: Rooms, media: FakeStream) -> None:
     plain = await rooms.meeting(roomMode="group")
     host = await rooms.join(plain, plain.host_key)
+    assert not offered(host)
     assert await rooms.send(host, "start-streaming") == "not_allowed"
     normal = await streamed(rooms, mode="normal")
     host = await rooms.join(normal, normal.host_key)
+    assert not offered(host)
     assert await rooms.send(host, "start-streaming") == "not_allowed"
     private = await streamed(rooms, url="rtmp://10.0.0.5/app/key")
     host = await rooms.join(private, private.host_key)

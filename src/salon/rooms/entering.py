@@ -93,4 +93,5 @@ class Entrance:
             ),
             media=MediaPath.GROUP if uses_sfu(room) else MediaPath.MESH,
             recording=room.state.recording,
+            streaming=self._streaming is not None and self._streaming.offered(room.meeting),
         )

@@ -62,6 +62,8 @@ class Joined:
     media: MediaPath
     recording: RecordingType = RecordingType.NONE
     """What the room's hosts may record (the page shows hosts a Record button)."""
+    streaming: bool = False
+    """Whether the room's hosts may stream it live (the page shows hosts a Go live button)."""
 
 
 @dataclass(frozen=True, slots=True)

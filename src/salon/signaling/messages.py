@@ -87,6 +87,7 @@ def wire(message: ServerMessage) -> dict[str, Any]:
                 "iceServers": message.ice_servers,
                 "media": message.media.value,
                 "recording": message.recording.value,
+                "streaming": message.streaming,
             }
         case ParticipantJoined(participant):
             return {"type": "participant-joined", "participant": participant_view(participant)}

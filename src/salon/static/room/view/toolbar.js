@@ -6,6 +6,7 @@
 import { t } from "../i18n.js";
 import { recordButton } from "../recording.js";
 import { isHost, participantCount } from "../state.js";
+import { liveButton } from "../streaming.js";
 
 /**
  * @typedef {import('../state.js').RoomState} RoomState
@@ -55,7 +56,7 @@ export function toolbarModel(s, u, { params, media, root, pipSupported }) {
     canShareScreen: media.canShareScreen, isHost: isHost(s), locked: Boolean(s.room?.locked),
     panel: s.panel, unread: s.unread, count, capacity, micMissing: media.micMissing,
     pip: u.pip, pipSupported, timerStartedAt: s.room?.timerStartedAt ?? u.timerStartedAt, more: moreItems(s, u, viewer, params, root),
-    record: recordButton(s),
+    record: recordButton(s), live: liveButton(s),
     features: {
       chat: params.chat, people: params.people, screenshare: params.screenshare, leaveButton: params.leaveButton,
       participantCount: params.participantCount, locking: params.locking, toolbarText: params.toolbarText,

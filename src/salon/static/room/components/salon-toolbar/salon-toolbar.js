@@ -2,7 +2,7 @@
  * <salon-toolbar>: microphone, camera, screen share, chat, people, Picture-in-Picture, "…" (a
  * <salon-more> menu), settings and leave; for hosts also lock and end-meeting; the participant
  * counter "n/capacity" and the meeting clock (<salon-timer>). Buttons send intents; the toolbar
- * holds no state of its own. Set `toolbar.model` (a ToolbarModel).
+ * holds no state of its own. Hosts also get Record and Go live when the meeting offers them. Set `toolbar.model` (a ToolbarModel).
  */
 
 import { adoptStyle, html, intent, part, setHTML } from "../../dom.js";
@@ -16,7 +16,7 @@ import { registerSalonTimer } from "../salon-timer/salon-timer.js";
  *   canShareScreen: boolean, isHost: boolean, locked: boolean, panel: string | null, unread: number,
  *   count: number, capacity: number, micMissing: boolean, pip: boolean, pipSupported: boolean,
  *   timerStartedAt: number | null, more: import('../salon-more/salon-more.js').MoreItem[],
- *   record: import('../../recording.js').RecordButton,
+ *   record: import('../../recording.js').RecordButton, live: import('../../streaming.js').LiveButton,
  *   features: {chat: boolean, people: boolean, screenshare: boolean, leaveButton: boolean,
  *   participantCount: boolean, locking: boolean, toolbarText: boolean, cameraAccess: boolean,
  *   settingsButton: boolean, pipButton: boolean, moreButton: boolean, toolbarDarkText: boolean}}} ToolbarModel
@@ -32,6 +32,7 @@ const BUTTONS = /** @type {const} */ ([
   ["toggle-pip", "toggle-pip", "pip", "pip"],
   ["toggle-settings", "toggle-settings", "settings", "settings"],
   ["record", "toggle-recording", "record", "record"],
+  ["go-live", "toggle-streaming", "live", "live"],
   ["lock", "toggle-lock", "lock", "unlock"],
   ["end-meeting", "end-meeting", "power", "power"],
   ["leave", "leave", "leave", "leave"],
@@ -57,7 +58,7 @@ export class SalonToolbar extends HTMLElement {
         <salon-more data-part="more"></salon-more>
       </div>
       <div class="tb-side tb-end">
-        ${button("toggle-settings")}${button("record")}${button("lock")}${button("end-meeting")}${button("leave")}
+        ${button("toggle-settings")}${button("record")}${button("go-live")}${button("lock")}${button("end-meeting")}${button("leave")}
       </div>`);
     part(this, "toggle-settings").setAttribute("aria-haspopup", "dialog");
     for (const [id, action] of BUTTONS) part(this, id).addEventListener("click", () => intent(this, action));
@@ -92,6 +93,7 @@ export class SalonToolbar extends HTMLElement {
       "toggle-pip": { show: f.pipButton && m.pipSupported, on: true, pressed: m.pip, label: t("toolbar.pip"), title: m.pip ? t("toolbar.pipClose") : t("toolbar.pipTitle") },
       "toggle-settings": { show: f.settingsButton, on: true, label: t("toolbar.settings"), title: t("toolbar.settingsTitle") },
       record: { show: m.record.show, on: true, pressed: m.record.on, label: m.record.label, title: m.record.title },
+      "go-live": { show: m.live.show, on: true, pressed: m.live.on, label: m.live.label, title: m.live.title },
       lock: { show: m.isHost && f.locking, on: m.locked, pressed: m.locked, label: m.locked ? t("toolbar.locked") : t("toolbar.unlocked"), title: m.locked ? t("toolbar.unlock") : t("toolbar.lock") },
       "end-meeting": { show: m.isHost, on: true, label: t("toolbar.endMeeting"), title: t("toolbar.endMeetingTitle") },
       leave: { show: f.leaveButton, on: true, label: t("toolbar.leave"), title: t("toolbar.leaveTitle") },
