@@ -284,9 +284,9 @@ async def redis(rig: Rig) -> Fault:
 
     fault = await _with_outage(rig, "redis", inject, recover)
     fault.forgives_failures = False  # Salon fails open: the load must not notice
-    points_s = await check.back_after(back, "points")
-    closing_s = await check.back_after(back, "closing")
-    presence_s = await check.back_after(back, "presence")
+    points_s, closing_s, presence_s = await asyncio.gather(
+        *(check.back_after(back, what) for what in ("points", "closing", "presence"))
+    )
     chats_after = [await pair.passes() for pair in pairs]
     for pair in pairs:
         await pair.close()
@@ -314,8 +314,9 @@ async def redis(rig: Rig) -> Fault:
     if any(count > allowed for count in warned):
         problems.append(f"warnings per node {warned} (goal <= {allowed}: one a minute)")
     fault.note = (
-        f"(while down: {len(statuses)} API calls on the nodes, answers "
-        f"{sorted(set(map(str, statuses)))}, X-RateLimit-Remaining {sorted(map(str, remaining))}"
+        f"(while down: {len(looks)} looks, {2 * len(statuses)} API calls on the nodes, "
+        f"worst answers {sorted(set(map(str, statuses)))}, "
+        f"X-RateLimit-Remaining {sorted(map(str, remaining))}"
         f", chats {chats.count(True)}/{len(chats)} passed, {chats_after.count(True)}"
         f"/{len(chats_after)} after; back: points shared after {_s(points_s)}, closing across "
         f"nodes after {_s(closing_s)}, presence after {_s(presence_s)}; warnings per node "
