@@ -263,8 +263,16 @@ async def redis(rig: Rig) -> Fault:
     server = rig.redis
     assert server is not None, "the redis fault needs cluster mode"
     check = RedisCheck(rig.nodes, server, rig.load.api_key)
-    rooms = await rig.load.create_rooms(len(rig.nodes), 0)
-    pairs = [await ChatPair.open(node, room) for node, room in zip(rig.nodes, rooms, strict=True)]
+    for attempt in range(3):  # the setup, before the fault: a loaded machine may time it out
+        try:
+            rooms = await rig.load.create_rooms(len(rig.nodes), 0)
+            pairs = [
+                await ChatPair.open(node, room) for node, room in zip(rig.nodes, rooms, strict=True)
+            ]
+            break
+        except (httpx.HTTPError, OSError, TimeoutError, RuntimeError, WebSocketException):
+            if attempt == 2:
+                raise
     warned_before = check.warnings()
     shared_before = await check.points_shared()
     looks = []
