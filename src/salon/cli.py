@@ -89,7 +89,7 @@ async def _serve(settings: Settings) -> None:
         settings.redis_url, url, settings.node_id
     )  # before touching the database
     await migrate(url)
-    database = open_database(url)
+    database = open_database(url, min_free_mib=settings.ready_min_free_mib)
     try:
         app = await build_app(settings, database)
         services = services_of(app)
@@ -376,6 +376,11 @@ def _parser() -> argparse.ArgumentParser:
         "--room-joins-per-minute", type=int, help="room joins per client address per minute (120)"
     )
     serve.add_argument("--node-id", help="this server's name in room history (main)")
+    serve.add_argument(
+        "--ready-min-free-mib",
+        type=int,
+        help="/readyz is 503 below this much free disk for SQLite (64, or 1 %% of the disk)",
+    )
     serve.add_argument(
         "--redis-url",
         help="redis://HOST:PORT/DB: cluster mode, with a PostgreSQL --database-url and a "

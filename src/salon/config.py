@@ -64,6 +64,9 @@ class Settings:
     redis_url: str | None = None
     """redis://HOST:PORT/DB: cluster mode, several nodes over one PostgreSQL database sharing
     limits, room closings and presence through this Redis. Without it: one process."""
+    ready_min_free_mib: int = 64
+    """`/readyz` answers 503 while the SQLite database's file system has less free space than
+    this (or than 1 % of its size, if that is less); 0 turns the rule off."""
     housekeeping_interval_s: float = 60.0
     log_level: str = "info"
     log_format: str = "text"

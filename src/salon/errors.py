@@ -33,6 +33,11 @@ class StorageUnavailable(Exception):
     `503 unavailable` from the edge that meets it, never the storage layer's message."""
 
 
+class DiskNearlyFull(StorageUnavailable):
+    """The database's file system is below its floor of free space: not ready (`/readyz` 503),
+    although reads and some writes may still succeed."""
+
+
 class SalonError(Exception):
     code: ApiErrorCode = ApiErrorCode.INVALID_INPUT
 

@@ -17,7 +17,9 @@ from salon.rooms.service import RoomService
 from salon.signaling import messages
 from salon.storage.db import Database, Params, Row, StorageUnavailable, Transaction
 from salon.storage.sqlite import SqliteDatabase
+from salon.webhooks.dispatcher import Dispatcher
 from services.room_harness import Rooms, eventually
+from webhook_helpers import FAST, open_rig, until_count, visitor_joined
 
 WITHIN_S = 10.0
 
@@ -29,6 +31,7 @@ class RefusingWrites:
         self.inner = inner
         self.dialect = inner.dialect
         self.refusing = False
+        self.refused = 0
 
     async def fetch_one(self, sql: str, params: Params | None = None) -> Row | None:
         return await self.inner.fetch_one(sql, params or {})
@@ -42,6 +45,7 @@ class RefusingWrites:
     @asynccontextmanager
     async def _transaction(self) -> AsyncIterator[Transaction]:
         if self.refusing:
+            self.refused += 1
             raise StorageUnavailable("database or disk is full")
         async with self.inner.transaction() as tx:
             yield tx
@@ -106,6 +110,31 @@ async def test_leaves_during_an_outage_are_recorded_later_and_joins_wait_for_the
 
     await eventually(sessions_ended, "every session recorded as ended")
     await service.stop()
+
+
+async def test_the_webhook_dispatcher_outlives_a_database_that_refuses_writes(api: Api) -> None:
+    async with open_rig(api) as rig:
+        await rig.endpoint("/hook", [200])
+        meeting = await rig.meeting()
+        await RoomRecorder(api.database, api.app.state.services.orgs).record(
+            await visitor_joined(rig, meeting)
+        )
+        flaky = RefusingWrites(api.database)
+        flaky.refusing = True  # claiming a delivery is a write: it fails
+        dispatcher = Dispatcher(flaky, rig.sender, api.clock, FAST)
+        running = asyncio.create_task(dispatcher.run())
+        try:
+
+            async def refused_twice() -> bool:
+                return flaky.refused >= 2  # a claim, then the next poll's
+
+            await eventually(refused_twice, "the dispatcher tried to claim and was refused")
+            assert not running.done()
+            flaky.refusing = False
+            await until_count(rig.receiver, "/hook", 1, within_s=WITHIN_S)
+        finally:
+            running.cancel()
+            await asyncio.gather(running, return_exceptions=True)
 
 
 @pytest.fixture

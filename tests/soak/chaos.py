@@ -6,12 +6,14 @@ truthful during the outage, and how long until a room can be joined again (goal:
     janus     `kill -9` of the managed Janus (Salon restarts it)
     disk      the data folder's tmpfs filled up, then freed
     webhook   the receiver hangs, then answers 500, then recovers
+    redis     `kill -9` of the cluster's `redis-server`, then a restart (soak.redis_chaos)
 """
 
 import asyncio
 import contextlib
 import errno
 import json
+import math
 import os
 import signal
 import subprocess
@@ -24,8 +26,11 @@ import httpx
 from websockets.asyncio.client import connect
 from websockets.exceptions import WebSocketException
 
+from cluster.private_redis import RedisServer
 from soak.load import FUTURE, Load, Stats
 from soak.process import SalonProcess, readiness
+from soak.redis_chaos import BACK_WITHIN_S, LOOK_EVERY_S, ChatPair, RedisCheck
+from soak.redis_chaos import OUTAGE_S as REDIS_OUTAGE_S
 from webhook_helpers import HANG, Receiver
 
 USABLE_WITHIN_S = 10.0
@@ -43,6 +48,10 @@ class Fault:
     readyz_truthful: bool = True
     usable_after_s: float | None = None
     note: str = ""
+    forgives_failures: bool = True
+    """Whether the load's failures during the fault (and FAULT_GRACE_S after) are forgiven."""
+    problems: list[str] = field(default_factory=list)
+    """Goals of this fault's own that were missed."""
 
     def line(self) -> str:
         seen = sorted({str(status) for status in self.readyz_during})
@@ -65,6 +74,9 @@ class Rig:
     probe_group_room: str | None
     data_dir: Path | None
     pg_cluster: tuple[str, str] | None
+    nodes: list[SalonProcess] = field(default_factory=list)
+    """Cluster mode: every node (`salon` is the first); else empty."""
+    redis: RedisServer | None = None
 
 
 async def probe_join(rig: Rig, room: str) -> bool:
@@ -247,6 +259,84 @@ async def webhook(rig: Rig) -> Fault:
     return fault
 
 
+async def redis(rig: Rig) -> Fault:
+    server = rig.redis
+    assert server is not None, "the redis fault needs cluster mode"
+    check = RedisCheck(rig.nodes, server, rig.load.api_key)
+    for attempt in range(3):  # the setup, before the fault: a loaded machine may time it out
+        try:
+            rooms = await rig.load.create_rooms(len(rig.nodes), 0)
+            pairs = [
+                await ChatPair.open(node, room) for node, room in zip(rig.nodes, rooms, strict=True)
+            ]
+            break
+        except (httpx.HTTPError, OSError, TimeoutError, RuntimeError, WebSocketException):
+            if attempt == 2:
+                raise
+    warned_before = check.warnings()
+    shared_before = await check.points_shared()
+    looks = []
+    back = 0.0
+
+    async def inject() -> None:
+        await asyncio.to_thread(server.kill)
+        killed = time.monotonic()
+        while time.monotonic() - killed < REDIS_OUTAGE_S:
+            looks.append(await check.look(killed, pairs))
+            await asyncio.sleep(LOOK_EVERY_S)
+
+    async def recover() -> None:
+        nonlocal back
+        await asyncio.to_thread(server.start)
+        back = time.monotonic()
+
+    fault = await _with_outage(rig, "redis", inject, recover)
+    fault.forgives_failures = False  # Salon fails open: the load must not notice
+    points_s, closing_s, presence_s = await asyncio.gather(
+        *(check.back_after(back, what) for what in ("points", "closing", "presence"))
+    )
+    chats_after = [await pair.passes() for pair in pairs]
+    for pair in pairs:
+        await pair.close()
+    outage_s = time.monotonic() - back + REDIS_OUTAGE_S
+    warned = [now - before for now, before in zip(check.warnings(), warned_before, strict=True)]
+    statuses = [status for look in looks for status in look.api_statuses]
+    ready = [status for look in looks for status in look.ready]
+    chats = [ok for look in looks for ok in look.chats]
+    remaining = {r for look in looks for r in look.remaining}
+    fault.readyz_during = ready
+    fault.readyz_truthful = bool(ready) and all(status == 200 for status in ready)
+    problems = fault.problems
+    if not shared_before:
+        problems.append("the API points were not shared before the fault")
+    if any(status is None or status >= 500 for status in statuses):
+        problems.append(f"API answers while Redis was down: {sorted(set(map(str, statuses)))}")
+    if not all(chats) or not all(chats_after):
+        problems.append(f"chats in rooms running before the fault: {chats.count(False)} lost "
+                        f"during, {chats_after.count(False)} after")  # fmt: skip
+    for what, seconds in (("API points", points_s), ("closing", closing_s),
+                          ("presence", presence_s)):  # fmt: skip
+        if seconds is None or seconds > BACK_WITHIN_S:
+            problems.append(f"{what} shared again after {seconds} s (goal <= {BACK_WITHIN_S} s)")
+    allowed = 1 + math.ceil(outage_s / 60)
+    if any(count > allowed for count in warned):
+        problems.append(f"warnings per node {warned} (goal <= {allowed}: one a minute)")
+    fault.note = (
+        f"(while down: {len(looks)} looks, {2 * len(statuses)} API calls on the nodes, "
+        f"worst answers {sorted(set(map(str, statuses)))}, "
+        f"X-RateLimit-Remaining {sorted(map(str, remaining))}"
+        f", chats {chats.count(True)}/{len(chats)} passed, {chats_after.count(True)}"
+        f"/{len(chats_after)} after; back: points shared after {_s(points_s)}, closing across "
+        f"nodes after {_s(closing_s)}, presence after {_s(presence_s)}; warnings per node "
+        f"{warned})"
+    )
+    return fault
+
+
+def _s(seconds: float | None) -> str:
+    return "never" if seconds is None else f"{seconds:.1f} s"
+
+
 async def _janus_up(rig: Rig) -> bool:
     try:
         async with httpx.AsyncClient(timeout=5) as http:
@@ -279,4 +369,5 @@ FAULTS: dict[str, Callable[[Rig], Awaitable[Fault]]] = {
     "janus": janus,
     "disk": disk,
     "webhook": webhook,
+    "redis": redis,
 }

@@ -19,12 +19,22 @@ connection, which in WAL mode sees committed data and never waits for the writer
 
 import asyncio
 import contextlib
+import os
 import sqlite3
 import time
 from collections.abc import Callable, Sequence
 from typing import Any
 
 from salon.storage.db import NO_PARAMS, Dialect, Params, Row, StorageUnavailable, UniqueViolation
+from salon.storage.free_space import (
+    DEFAULT_MIN_FREE_MIB,
+    MIB,
+    DiskNearlyFull,
+    FreeSpaceReader,
+    floor_bytes,
+    read_free_space,
+    too_little,
+)
 
 _BUSY_TIMEOUT_MS = 5000
 
@@ -90,7 +100,15 @@ class _Unit:
 class SqliteDatabase:
     dialect = Dialect.SQLITE
 
-    def __init__(self, path: str) -> None:
+    def __init__(
+        self,
+        path: str,
+        *,
+        min_free_bytes: int = DEFAULT_MIN_FREE_MIB * MIB,
+        free_space: FreeSpaceReader | None = None,
+    ) -> None:
+        self._min_free_bytes = min_free_bytes
+        self._free_space = free_space or read_free_space(os.path.dirname(os.path.abspath(path)))
         self._writer = _connect(path)
         self._reader = _connect(path)
 
@@ -200,8 +218,16 @@ class SqliteDatabase:
                     durable.set_exception(outcome)
 
     async def ping(self) -> None:
-        """Reads answer; and after a failed write, a write does too (readiness must not say
-        "ready" while every write fails, e.g. on a full disk)."""
+        """The file system has room (`free_space.too_little`), reads answer, and after a failed
+        write a write does too: readiness must not say "ready" while writes fail, nor on a full
+        disk where SQLite still lets a write through now and then (into space its WAL holds)."""
+        try:
+            space = self._free_space()
+        except OSError as error:
+            raise StorageUnavailable(f"cannot read the free disk space: {error}") from error
+        if too_little(space, self._min_free_bytes):
+            floor = floor_bytes(space.size_bytes, self._min_free_bytes)
+            raise DiskNearlyFull(f"{space.free_bytes} bytes free, below the floor of {floor}")
         _run(self._reader, "SELECT 1", NO_PARAMS)
         if self.write_failure is not None:
             async with self.transaction() as tx:

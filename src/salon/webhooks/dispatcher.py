@@ -19,7 +19,7 @@ from typing import Any, TypeVar
 
 from salon.clock import Clock
 from salon.storage import webhooks as rows
-from salon.storage.db import Database
+from salon.storage.db import Database, StorageUnavailable
 from salon.webhooks.fairness import DueEndpoint, Limits, plan
 from salon.webhooks.model import DeliveryStatus, Outcome, RetryPolicy
 from salon.webhooks.sender import Sender
@@ -98,6 +98,7 @@ class Dispatcher:
         self.counters = Counters()
         """This process's results, all organizations together."""
         self._org_counters: dict[int, Counters] = {}
+        self._storage_away = False
 
     def counters_for(self, org_id: int) -> Counters:
         """This process's results for one organization's deliveries."""
@@ -112,7 +113,7 @@ class Dispatcher:
         recorder = asyncio.create_task(self._record_forever())
         try:
             while True:
-                claimed = await self.claim_and_send()
+                claimed = await self._claim_unless_storage_is_away()
                 if not claimed:
                     with contextlib.suppress(TimeoutError):
                         await asyncio.wait_for(self._wake.wait(), POLL_S)
@@ -123,6 +124,22 @@ class Dispatcher:
                 task.cancel()
             await asyncio.gather(recorder, *self._tasks, return_exceptions=True)
             await self._flush()
+
+    async def _claim_unless_storage_is_away(self) -> int:
+        """A database that is down or whose disk is full fails the claim: the deliveries wait for
+        it, and this loop goes on (were it to end, every delivery would stay pending until a
+        restart). One warning per outage."""
+        try:
+            claimed = await self.claim_and_send()
+        except StorageUnavailable as error:
+            if not self._storage_away:
+                log.warning("webhooks: cannot claim deliveries (%s); retrying", error)
+            self._storage_away = True
+            return 0
+        if self._storage_away:
+            log.warning("webhooks: claiming deliveries again")
+            self._storage_away = False
+        return claimed
 
     async def claim_and_send(self) -> int:
         """One round: lease what is due (and fits) and start sending it; how many were started."""
