@@ -48,8 +48,10 @@ def wait_answers(url: str, process: "subprocess.Popen[bytes]", log: Callable[[],
 
 
 class SalonServer:
-    def __init__(self, data_dir: Path, *flags: str) -> None:
+    def __init__(self, data_dir: Path, *flags: str, source: Path | None = None) -> None:
+        """`source`: another checkout's `src` folder to run Salon from (a benchmark's baseline)."""
         self.data_dir = data_dir
+        self._env = {**os.environ, "PYTHONPATH": str(source)} if source else None
         self.port = free_port()
         self.base_url = f"http://{HOST}:{self.port}"
         self.log = data_dir / "serve.log"
@@ -65,7 +67,9 @@ class SalonServer:
 
     def __enter__(self) -> "SalonServer":
         with self.log.open("wb") as out:
-            self._process = subprocess.Popen(self._command, stdout=out, stderr=subprocess.STDOUT)
+            self._process = subprocess.Popen(
+                self._command, stdout=out, stderr=subprocess.STDOUT, env=self._env
+            )
         try:
             self._wait_ready()
         except BaseException:
