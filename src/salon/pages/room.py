@@ -17,7 +17,6 @@ from starlette.responses import HTMLResponse, PlainTextResponse, Response
 from salon.ids import OrgId, RoomName
 from salon.orgs.domains import frame_ancestors
 from salon.orgs.model import Organization
-from salon.pages.module_graph import preload_links
 from salon.pages.theme import theme_meta
 from salon.ratelimit import client_of
 from salon.services import services_of
@@ -45,18 +44,6 @@ router = APIRouter(include_in_schema=False)
 @lru_cache(maxsize=8)
 def _page(path: Path) -> str:
     return path.read_text(encoding="utf-8")
-
-
-_ENTRY_SCRIPT = f'<script type="module" src="{STATIC_PATH}/room/main.js"></script>'
-
-
-@lru_cache(maxsize=1)
-def _room_page() -> str:
-    """The room page, with every module of its graph announced before its entry script
-    (module_graph.py), so that the browser fetches them all at once. Read once, like the page."""
-    page = _page(_ROOM_PAGE)
-    links = preload_links(STATIC_DIR / "room" / "main.js", STATIC_DIR, STATIC_PATH, page)
-    return page.replace(_ENTRY_SCRIPT, f"{links}\n  {_ENTRY_SCRIPT}", 1)
 
 
 def not_found() -> Response:
@@ -128,5 +115,5 @@ async def room_page(name: str, request: Request) -> Response:
     # The page obeys embed commands only from these origins (docs/embedding.md, "Allowed domains").
     meta = f'<meta name="salon-allowed-origins" content="{html.escape(" ".join(origins))}">'
     meta += await theme_meta(services.themes, meeting.org_id, meeting.room_name)
-    page = _room_page().replace("</head>", f"{meta}\n</head>", 1)
+    page = _page(_ROOM_PAGE).replace("</head>", f"{meta}\n</head>", 1)
     return HTMLResponse(page, headers={**_HEADERS, "Content-Security-Policy": policy})
