@@ -210,6 +210,8 @@ def baseline_source(ref: str, into: Path) -> Path:
         ["git", "-C", str(HERE.parent), "archive", ref, "src"], check=True, capture_output=True
     ).stdout
     subprocess.run(["tar", "-x", "-C", str(into)], input=archive, check=True)
+    compiled = [sys.executable, "-m", "compileall", "-q", str(into / "src")]
+    subprocess.run(compiled, check=True, capture_output=True)  # starts as fast as the other
     return into / "src"
 
 

@@ -15,7 +15,7 @@ from types import TracebackType
 
 SALON = str(Path(sys.executable).parent / "salon")
 HOST = "127.0.0.1"
-READY_WITHIN_S = 30.0
+READY_WITHIN_S = 60.0  # a loaded machine imports the app slowly
 _KEY_LINE = re.compile(r"^\s+(salon_[a-z0-9]{12}_\S+)\s*$", re.MULTILINE)
 
 
