@@ -61,7 +61,7 @@ CHROMIUM_ARGS = [
     "--disable-component-update", "--disable-sync", "--no-first-run",
     "--allow-loopback-in-peer-connection",
 ]  # fmt: skip
-DEADLINE_MS = 15_000
+DEADLINE_MS = 30_000
 SETTLE_MS = 1_000
 """After the first frame, how long a renegotiation has to show before the offers are counted."""
 
@@ -166,7 +166,7 @@ async def one_run(browser: Browser, server: SalonServer, precall: bool) -> dict[
             await page.wait_for_selector('[data-testid="precall-join"]:not([disabled])')
             click_ms = await page.evaluate(CLICK_JS)
         else:
-            await page.goto(f"{url}?displayName=Bo&precallReview=off")
+            await page.goto(f"{url}?displayName=Bo&precallReview=off", wait_until="commit")
         try:
             await page.wait_for_function(FRAME_DECODED_JS, timeout=DEADLINE_MS, polling=50)
         except PlaywrightTimeout:

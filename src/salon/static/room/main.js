@@ -115,11 +115,6 @@ const ui = createUiStore(initialUi(params, language()));
 const signaling = new SignalingClient({ url: signalingUrl(location) });
 signaling.warm(); // the socket's handshake is done by the time the page joins
 const media = new LocalMedia({ echoCancellation: params.aec, autoGainControl: params.agc, lowData: params.lowData });
-const devices = { audio: params.audio, video: params.video && params.cameraAccess };
-// With no pre-call review the devices start now, not once the page is built (startDevices, below,
-// takes this start over): the camera's first frames are part of every join's wait. Their events
-// come in a later task, after this module has wired the session.
-const startedEarly = usesMedia && !params.precallReview ? media.start(devices) : null;
 /** @type {Map<string, {camera?: MediaStream, screen?: MediaStream}>} */
 const remote = new Map();
 // Peer to peer in normal rooms, through the SFU in group rooms (media/router.js).
@@ -179,7 +174,7 @@ function startDevices() {
   permissionStep = null;
   tracksIn ??= new Promise((resolve) => media.addEventListener("change", () => resolve(), { once: true }));
   tracksIn.then(() => (tracksReady = true));
-  started ??= (startedEarly ?? media.start(devices)).then(() => {
+  started ??= media.start({ audio: params.audio, video: params.video && params.cameraAccess }).then(() => {
     const problems = media.problems;
     if (problems.audio === "denied" || problems.video === "denied") embed.emit("deny_device_permission", { denied: true });
     else embed.emit("grant_device_permission", { granted: true });
