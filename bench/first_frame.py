@@ -227,11 +227,12 @@ PAGE_LOAD_JS = """
     scripts: scripts.length,
     modules: mark('salon:modules'),
     ready: mark('salon:ready'),
+    load: nav.loadEventEnd,
   };
 }
 """
 """Page load, from navigation start: the page's HTML in, the first module asked for, the last
-module in, the graph evaluated (`salon:modules`), ready to join."""
+module in, the graph evaluated (`salon:modules`), ready to join, the `load` event done."""
 
 
 async def page_load(browser: Browser, server: SalonServer) -> dict[str, float]:
@@ -241,9 +242,11 @@ async def page_load(browser: Browser, server: SalonServer) -> dict[str, float]:
     context = await browser.new_context(viewport={"width": 960, "height": 600})
     try:
         page = await context.new_page()
-        await page.goto(url)
+        await page.goto(url, wait_until="commit")
         await page.wait_for_function(
-            "() => performance.getEntriesByName('salon:ready').length > 0", timeout=DEADLINE_MS
+            "() => performance.getEntriesByName('salon:ready').length > 0"
+            " && performance.getEntriesByType('navigation')[0].loadEventEnd > 0",
+            timeout=DEADLINE_MS,
         )
         marks: dict[str, float] = await page.evaluate(PAGE_LOAD_JS)
         return marks

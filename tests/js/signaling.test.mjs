@@ -201,46 +201,6 @@ describe("SignalingClient", () => {
     assert.equal(events.filter(([type]) => type === "chat").length, 1);
   });
 
-  it("joins on the socket warmed before, at once when it is open, else once it opens", () => {
-    const { c, socket } = client();
-    c.warm();
-    assert.equal(c.state, "idle");
-    socket().open();
-    assert.deepEqual(socket().sent, []); // nothing is said before joining
-    c.connect({ room: "/r" });
-    assert.equal(FakeSocket.all.length, 1);
-    assert.equal(c.state, "open");
-    assert.equal(socket().sent[0].type, "join");
-
-    const still = client();
-    still.c.warm();
-    still.c.connect({ room: "/r" });
-    assert.equal(FakeSocket.all.length, 1);
-    assert.equal(still.c.state, "connecting");
-    still.socket().open();
-    assert.equal(still.socket().sent[0].type, "join");
-  });
-
-  it("replaces a warm socket that waited long, forgets one that closed, and closes it on leave", () => {
-    const { c, timers, socket } = client();
-    c.warm();
-    socket().open();
-    timers.advance(20_000);
-    assert.equal(FakeSocket.all.length, 2);
-    assert.equal(socket(0).readyState, 3); // the old one closed
-    socket().drop();
-    c.connect({ room: "/r" });
-    assert.equal(FakeSocket.all.length, 3); // the warm one had closed: a fresh socket
-    assert.equal(c.state, "connecting");
-
-    const leaving = client();
-    leaving.c.warm();
-    leaving.c.leave();
-    assert.equal(leaving.socket().readyState, 3);
-    leaving.timers.advance(60_000);
-    assert.equal(FakeSocket.all.length, 1); // no new warm socket once the page left
-  });
-
   it("reports unreadable frames without failing", () => {
     const { c, events, socket } = client();
     c.connect({ room: "/r" });

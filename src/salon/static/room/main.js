@@ -113,7 +113,6 @@ if (params.avatarUrl && !avatarUrl) console.warn("salon: ignoring avatarUrl: its
 const store = createStore();
 const ui = createUiStore(initialUi(params, language()));
 const signaling = new SignalingClient({ url: signalingUrl(location) });
-signaling.warm(); // the socket's handshake is done by the time the page joins
 const media = new LocalMedia({ echoCancellation: params.aec, autoGainControl: params.agc, lowData: params.lowData });
 /** @type {Map<string, {camera?: MediaStream, screen?: MediaStream}>} */
 const remote = new Map();

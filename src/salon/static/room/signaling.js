@@ -45,15 +45,13 @@ export class SignalingClient extends EventTarget {
   /** @type {any} */ #pingTimer = null;
   /** @type {any} */ #retryTimer = null;
   /** @type {any} */ #closeTimer = null;
-  /** @type {WebSocket | null} */ #warm = null;
-  /** @type {any} */ #warmTimer = null;
 
   /**
    * @param {{url: string, WebSocket?: typeof WebSocket, timers?: Pick<typeof globalThis,
    *   'setTimeout' | 'clearTimeout' | 'setInterval' | 'clearInterval'>, now?: () => number,
-   *   pingEvery?: number, deadAfter?: number, random?: () => number, warmFor?: number}} options
+   *   pingEvery?: number, deadAfter?: number, random?: () => number}} options
    */
-  constructor({ url, WebSocket: Socket, timers = globalThis, now = Date.now, pingEvery = 15_000, deadAfter = 40_000, random = Math.random, warmFor = 20_000 }) {
+  constructor({ url, WebSocket: Socket, timers = globalThis, now = Date.now, pingEvery = 15_000, deadAfter = 40_000, random = Math.random }) {
     super();
     this.url = url;
     this.Socket = Socket ?? globalThis.WebSocket;
@@ -62,7 +60,6 @@ export class SignalingClient extends EventTarget {
     this.pingEvery = pingEvery;
     this.deadAfter = deadAfter;
     this.random = random;
-    this.warmFor = warmFor;
   }
 
   /** @returns {ClientState} */
@@ -73,30 +70,6 @@ export class SignalingClient extends EventTarget {
   /** My participant id once joined (kept across a resume). */
   get participantId() {
     return this.#resume?.participantId ?? null;
-  }
-
-  /**
-   * Open a socket before joining (the page is about to): `connect` then sends its join at once,
-   * its handshake done. Replaced every `warmFor` ms while it waits, so that a socket a proxy or
-   * the network dropped silently is never the one joined on; one that closes is just forgotten.
-   */
-  warm() {
-    if (this.#state !== "idle" || !this.Socket) return;
-    this.#coolDown();
-    const ws = new this.Socket(this.url);
-    ws.onclose = () => {
-      if (this.#warm === ws) this.#warm = null;
-    };
-    ws.onerror = () => {};
-    this.#warm = ws;
-    this.#warmTimer = this.timers.setTimeout(() => this.warm(), this.warmFor);
-  }
-
-  #coolDown() {
-    this.timers.clearTimeout(this.#warmTimer);
-    const ws = this.#warm;
-    this.#warm = null;
-    if (ws && ws.readyState <= 1) ws.close(CLOSE.NORMAL);
   }
 
   /** Open the socket and join. @param {JoinFields} join */
@@ -158,16 +131,12 @@ export class SignalingClient extends EventTarget {
   /** @param {ClientState} state */
   #open(state) {
     this.#setState(state);
-    const warm = this.#warm;
-    this.timers.clearTimeout(this.#warmTimer);
-    this.#warm = null;
-    const ws = warm && warm.readyState <= 1 ? warm : new this.Socket(this.url);
+    const ws = new this.Socket(this.url);
     this.#ws = ws;
     ws.onopen = () => ws === this.#ws && this.#onOpen();
     ws.onmessage = (event) => ws === this.#ws && this.#onFrame(String(event.data));
     ws.onclose = (event) => ws === this.#ws && this.#onClose(event.code, event.reason);
     ws.onerror = () => {}; // a close event always follows
-    if (ws.readyState === 1) this.#onOpen();
   }
 
   #onOpen() {
@@ -261,7 +230,6 @@ export class SignalingClient extends EventTarget {
 
   /** @param {number} code @param {string} reason */
   #finish(code, reason) {
-    this.#coolDown();
     if (this.#state === "closed") return;
     const ws = this.#ws;
     this.#ws = null;
