@@ -24,6 +24,7 @@ click, and the automatic join), ≤ 1.0 s in both browsers.
 
 import argparse
 import asyncio
+import contextlib
 import json
 import socket
 import statistics
@@ -44,7 +45,14 @@ from browser.bidi import Firefox  # noqa: E402
 from browser.firefox import FirefoxCrowd  # noqa: E402
 from browser.firefox import expect as expect_firefox  # noqa: E402
 from browser.harness import Crowd  # noqa: E402
-from join_breakdown import FRAME_DECODED_JS, MARKS_JS, Breakdown, collect, collect_other  # noqa: E402
+from join_breakdown import (  # noqa: E402
+    FRAME_DECODED_JS,
+    MARKS_JS,
+    OFFERS_JS,
+    Breakdown,
+    collect,
+    collect_other,
+)
 from salon_server import SalonServer  # noqa: E402
 
 CHROMIUM_ARGS = [
@@ -53,7 +61,9 @@ CHROMIUM_ARGS = [
     "--disable-component-update", "--disable-sync", "--no-first-run",
     "--allow-loopback-in-peer-connection",
 ]  # fmt: skip
-DEADLINE_MS = 15_000
+DEADLINE_MS = 30_000
+SETTLE_MS = 1_000
+"""After the first frame, how long a renegotiation has to show before the offers are counted."""
 
 # Bo's Chromium page: click Join, and say when (the page's clock); the init script times the rest.
 CLICK_JS = """
@@ -156,13 +166,15 @@ async def one_run(browser: Browser, server: SalonServer, precall: bool) -> dict[
             await page.wait_for_selector('[data-testid="precall-join"]:not([disabled])')
             click_ms = await page.evaluate(CLICK_JS)
         else:
-            await page.goto(f"{url}?displayName=Bo&precallReview=off")
+            await page.goto(f"{url}?displayName=Bo&precallReview=off", wait_until="commit")
         try:
             await page.wait_for_function(FRAME_DECODED_JS, timeout=DEADLINE_MS, polling=50)
         except PlaywrightTimeout:
             raise SystemExit("first_frame: FAILED: no remote frame within the deadline") from None
         steps = await collect(page, click_ms)
-        return {**steps, **await collect_other(ada_page, steps, "ada.")}
+        other = await collect_other(ada_page, steps, "ada.")
+        await page.wait_for_timeout(SETTLE_MS)
+        return {**steps, **other, "offers": await page.evaluate(OFFERS_JS)}
     finally:
         await bo.close()
         await ada.close()
@@ -192,19 +204,129 @@ def summary(name: str, values: list[float]) -> str:
     return f"{name} median={statistics.median(values):.0f}ms (min {low:.0f}, max {high:.0f})"
 
 
-async def main(runs: int, with_firefox: bool) -> None:
+def baseline_source(ref: str, into: Path) -> Path:
+    """`src` of the git commit `ref`, written under `into`: the server and page before a change."""
+    archive = subprocess.run(
+        ["git", "-C", str(HERE.parent), "archive", ref, "src"], check=True, capture_output=True
+    ).stdout
+    subprocess.run(["tar", "-x", "-C", str(into)], input=archive, check=True)
+    compiled = [sys.executable, "-m", "compileall", "-q", str(into / "src")]
+    subprocess.run(compiled, check=True, capture_output=True)  # starts as fast as the other
+    return into / "src"
+
+
+PAGE_LOAD_JS = """
+() => {
+  const mark = (name) => performance.getEntriesByName(name)[0]?.startTime ?? -1;
+  const nav = performance.getEntriesByType('navigation')[0];
+  const scripts = performance.getEntriesByType('resource').filter((r) => r.name.endsWith('.js'));
+  return {
+    html: nav.responseEnd,
+    'first-js': Math.min(...scripts.map((r) => r.startTime)),
+    'last-js': Math.max(...scripts.map((r) => r.responseEnd)),
+    scripts: scripts.length,
+    modules: mark('salon:modules'),
+    ready: mark('salon:ready'),
+    load: nav.loadEventEnd,
+  };
+}
+"""
+"""Page load, from navigation start: the page's HTML in, the first module asked for, the last
+module in, the graph evaluated (`salon:modules`), ready to join, the `load` event done."""
+
+
+async def page_load(browser: Browser, server: SalonServer) -> dict[str, float]:
+    """One room page loaded in a fresh context (nothing cached), up to ready-to-join: its module
+    graph and ready marks, from navigation start (a pre-call page: nobody joins)."""
+    url = create_meeting(server)
+    context = await browser.new_context(viewport={"width": 960, "height": 600})
+    try:
+        page = await context.new_page()
+        await page.goto(url, wait_until="commit")
+        await page.wait_for_function(
+            "() => performance.getEntriesByName('salon:ready').length > 0"
+            " && performance.getEntriesByType('navigation')[0].loadEventEnd > 0",
+            timeout=DEADLINE_MS,
+        )
+        marks: dict[str, float] = await page.evaluate(PAGE_LOAD_JS)
+        return marks
+    finally:
+        await context.close()
+
+
+class Variant:
+    """One server's Chromium joins (the current code, or a baseline's) and their breakdowns."""
+
+    def __init__(self, name: str, server: SalonServer) -> None:
+        self.name, self.server = name, server
+        self.salon: list[float] = []
+        self.auto: list[float] = []
+        self.clicked = Breakdown(f"{name}: pre-call (from the click)")
+        self.straight = Breakdown(f"{name}: auto-join")
+        self.loads: list[dict[str, float]] = []
+
+    async def load_page(self, browser: Browser) -> None:
+        self.loads.append(await page_load(browser, self.server))
+
+    def load_result(self) -> str:
+        medians = {
+            key: statistics.median(load[key] for load in self.loads) for key in self.loads[0]
+        }
+        steps = " ".join(f"{key}={value:.0f}" for key, value in medians.items())
+        return (
+            f"{self.name}: page load, median of {len(self.loads)} fresh pages (ms from navigation"
+            f" start): {steps} (goal: ready <= 300 ms)"
+        )
+
+    async def run(self, browser: Browser, counted: bool) -> str:
+        steps = await one_run(browser, self.server, precall=True)
+        auto_steps = await one_run(browser, self.server, precall=False)
+        if not counted:
+            return ""
+        self.salon.append(steps["frame"])
+        self.auto.append(auto_steps["frame"])
+        return (
+            f"  {self.name}: chromium salon {steps['frame']:7.1f} ms"
+            f"  auto-join {auto_steps['frame']:7.1f} ms\n"
+            f"{self.clicked.add(steps)}\n{self.straight.add(auto_steps)}"
+        )
+
+    def result(self, floor: float) -> str:
+        median = statistics.median
+        return (
+            f"{self.name}: {summary('chromium salon', self.salon)}"
+            f" | {summary('chromium auto-join', self.auto)}"
+            f" | ratio salon/direct={median(self.salon) / floor:.2f}"
+            f", auto-join/direct={median(self.auto) / floor:.2f}"
+        )
+
+
+async def main(runs: int, with_firefox: bool, baseline: str | None, page_loads: int) -> None:
     firefox = await Firefox.launch() if with_firefox else None
-    with tempfile.TemporaryDirectory() as data_dir, SalonServer(Path(data_dir)) as server:
+    with contextlib.ExitStack() as stack:
+        data_dir = Path(stack.enter_context(tempfile.TemporaryDirectory()))
+        server = stack.enter_context(SalonServer(data_dir))
+        variants = [Variant("now", server)]
+        if baseline is not None:
+            (data_dir / "baseline").mkdir()
+            source = baseline_source(baseline, data_dir / "baseline")
+            (data_dir / "baseline-data").mkdir()
+            before = SalonServer(data_dir / "baseline-data", source=source)
+            variants.insert(0, Variant(f"baseline {baseline}", stack.enter_context(before)))
         async with async_playwright() as playwright:
             browser = await playwright.chromium.launch(
                 executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS
             )
-            salon, auto, floor, fox_salon, fox_floor = [], [], [], [], []
-            clicked, straight = Breakdown("pre-call (from the click)"), Breakdown("auto-join")
-            for run in range(runs + 1):  # the first run warms caches up and is not counted
-                steps = await one_run(browser, server, precall=True)
-                auto_steps = await one_run(browser, server, precall=False)
-                took, auto_took = steps["frame"], auto_steps["frame"]
+            for load in range(page_loads + 1 if page_loads else 0):  # the first warms up
+                for variant in variants if load % 2 else variants[::-1]:
+                    await variant.load_page(browser)
+                    if not load:
+                        variant.loads.clear()
+            floor, fox_salon, fox_floor = [], [], []
+            for run in range(runs + 1 if runs else 0):  # the first run warms caches up
+                # Before and after take turns, in alternating order, so that load hits both.
+                order = variants if run % 2 else variants[::-1]
+                rows = [await variant.run(browser, counted=run > 0) for variant in order]
                 page = await browser.new_page()
                 await page.goto(f"{server.base_url}/healthz")  # a secure context: 127.0.0.1
                 direct: float = await page.evaluate(LOOPBACK_JS, DEADLINE_MS)
@@ -218,34 +340,39 @@ async def main(runs: int, with_firefox: bool) -> None:
                     fox_direct = await fox_page.evaluate(LOOPBACK_JS, DEADLINE_MS)
                     await loopback.close()
                 if run:
-                    salon.append(took)
-                    auto.append(auto_took)
                     floor.append(direct)
                     fox_salon.append(fox_took)
                     fox_floor.append(fox_direct)
                     print(
-                        f"run {run:2}: chromium salon {took:7.1f} ms  auto-join {auto_took:7.1f} ms"
-                        f"  direct {direct:7.1f} ms"
+                        f"run {run:2}: direct {direct:7.1f} ms"
                         f"   firefox salon {fox_took:7.1f} ms  direct {fox_direct:7.1f} ms"
                     )
-                    print(clicked.add(steps))
-                    print(straight.add(auto_steps), flush=True)
+                    print("\n".join(rows), flush=True)
             await browser.close()
     if firefox is not None:
         await firefox.close()
     median = statistics.median
-    print(clicked.table())
-    print(straight.table())
+    for variant in variants:
+        if variant.loads:
+            print(variant.load_result())
+    if not runs:
+        return
+    for variant in variants:
+        print(variant.clicked.table())
+        print(variant.straight.table())
+    for variant in variants[:-1]:
+        print(variant.result(median(floor)))
+    now = variants[-1]
     print(
-        f"first_frame: {summary('chromium salon', salon)}"
-        f" | {summary('chromium auto-join', auto)}"
+        f"first_frame: {summary('chromium salon', now.salon)}"
+        f" | {summary('chromium auto-join', now.auto)}"
         f" | {summary('firefox salon', fox_salon)}"
         f" | direct loopback chromium median={median(floor):.0f}ms"
         f", firefox median={median(fox_floor):.0f}ms"
-        f" | ratio salon/direct chromium={median(salon) / median(floor):.2f}"
-        f", auto-join={median(auto) / median(floor):.2f}"
+        f" | ratio salon/direct chromium={median(now.salon) / median(floor):.2f}"
+        f", auto-join={median(now.auto) / median(floor):.2f}"
         f", firefox={median(fox_salon) / median(fox_floor):.2f}"
-        f" | ratio firefox/chromium salon={median(fox_salon) / median(salon):.2f}"
+        f" | ratio firefox/chromium salon={median(fox_salon) / median(now.salon):.2f}"
         " (goals: chromium salon/direct <= 2.00, salon <= 1000 ms in both)"
     )
 
@@ -254,8 +381,22 @@ if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=10)
     parser.add_argument("--no-firefox", action="store_true", help="Chromium only (quicker)")
+    parser.add_argument(
+        "--baseline",
+        metavar="REF",
+        help="also join through Salon as of this git commit (its own server), taking turns with "
+        "the current code in every run, and print both (e.g. --baseline HEAD~3)",
+    )
+    parser.add_argument(
+        "--page-loads",
+        type=int,
+        default=0,
+        metavar="N",
+        help="first load the room page N times in fresh contexts (each variant in turn) and print "
+        "the module graph and ready-to-join medians (with --runs 0: only that)",
+    )
     args = parser.parse_args()
     if not in_private_namespace():
         command = f"ip link set lo up && exec {sys.executable} {' '.join(sys.argv)}"
         raise SystemExit(subprocess.call(["unshare", "--net", "sh", "-c", command]))
-    asyncio.run(main(args.runs, not args.no_firefox))
+    asyncio.run(main(args.runs, not args.no_firefox, args.baseline, args.page_loads))

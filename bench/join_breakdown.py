@@ -15,7 +15,8 @@ benchmark process cannot skew it:
   its first video frame decoded.
 
 `collect(page)` reads them once a frame has decoded and returns the steps relative to the join
-(the click), plus the page load before it; `Breakdown` prints runs and medians.
+(the click), plus the page load before it and the offers the page sent and received (`offers`:
+one per pair, more is a renegotiation); `Breakdown` prints runs and medians.
 """
 
 import statistics
@@ -23,9 +24,11 @@ from typing import Any
 
 MARKS_JS = """
 (() => {
-  const join = (window.__join = { marks: {}, pcs: [] });
+  const join = (window.__join = { marks: {}, pcs: [], offers: 0 });
   const mark = (name) => { if (!(name in join.marks)) join.marks[name] = performance.now(); };
   const described = (m) => m && m.description && m.description.type;
+  const isOffer = (m) => (m.type === 'signal' && described(m) === 'offer')
+    || m.type === 'sfu-offer';
   const Socket = window.WebSocket;
   window.WebSocket = class extends Socket {
     constructor(...args) {
@@ -35,6 +38,7 @@ MARKS_JS = """
       this.addEventListener('message', (event) => {
         let m;
         try { m = JSON.parse(event.data); } catch { return; }
+        if (isOffer(m)) join.offers += 1;
         if (m.type === 'joined') mark('joined');
         else if (m.type === 'signal' && described(m) === 'answer') mark('answer-received');
         else if (m.type === 'signal' && described(m) === 'offer') mark('offer-received');
@@ -45,6 +49,7 @@ MARKS_JS = """
     send(data) {
       try {
         const m = JSON.parse(data);
+        if (isOffer(m) || m.type === 'sfu-publish') join.offers += 1;
         if (m.type === 'join') mark('join-sent');
         else if (m.type === 'signal' && described(m) === 'offer') mark('offer-sent');
         else if (m.type === 'signal' && described(m) === 'answer') mark('answer-sent');
@@ -109,6 +114,9 @@ MARKS_JS = """
 """
 
 FRAME_DECODED_JS = "() => (window.__join?.pcs ?? []).some((pc) => 'first-frame' in pc)"
+OFFERS_JS = "() => window.__join.offers"
+"""Offers this page sent and received so far (`signal` offers, `sfu-publish`, `sfu-offer`): one
+per pair in a P2P join, two (publish, subscribe) in a group room; more is a renegotiation."""
 
 COLLECT_JS = """
 () => {
@@ -119,7 +127,8 @@ COLLECT_JS = """
   }
   const decoded = window.__join.pcs.filter((pc) => 'first-frame' in pc);
   decoded.sort((a, b) => a['first-frame'] - b['first-frame']);
-  return { marks, pc: decoded[0] ?? window.__join.pcs[0] ?? {}, origin: performance.timeOrigin };
+  const pc = decoded[0] ?? window.__join.pcs[0] ?? {};
+  return { marks, pc, origin: performance.timeOrigin, offers: window.__join.offers };
 }
 """
 
@@ -160,6 +169,7 @@ async def collect(
     origin = click_ms if click_ms is not None else marks[origin_mark]
     row = {column: marks[mark] - origin for column, mark in STEPS if mark in marks}
     row.update({column: marks[mark] for column, mark in LOAD if mark in marks})
+    row["offers"] = found["offers"]
     row["join-at"] = origin
     row["time-origin"] = found["origin"]
     return row
@@ -187,7 +197,7 @@ class Breakdown:
 
     def columns(self) -> list[str]:
         present = {key for row in self.rows for key in row}
-        every = [c for c, _ in STEPS] + [c for c, _ in LOAD] + ["join-at"]
+        every = [c for c, _ in STEPS] + [c for c, _ in LOAD] + ["offers", "join-at"]
         others = dict.fromkeys(k for row in self.rows for k in row if "." in k)
         return [c for c in every if c in present] + list(others)
 

@@ -142,13 +142,46 @@ async def cpu_window(pids: list[int], seconds: float) -> list[float]:
     return [(cpu_seconds(pid) - b) / seconds for pid, b in zip(pids, before, strict=True)]
 
 
-async def newcomer_first_frame(browser: Browser, viewer_url: str) -> dict[str, float]:
+def baseline_room_files(ref: str, into: Path) -> Path:
+    """The room page's scripts and styles as of the git commit `ref`, written under `into`."""
+    folder = "src/salon/static/room"
+    archive = subprocess.run(
+        ["git", "-C", str(HERE.parent), "archive", ref, folder], check=True, capture_output=True
+    ).stdout
+    subprocess.run(["tar", "-x", "-C", str(into)], input=archive, check=True)
+    return into / folder
+
+
+async def serve_room_files(context: BrowserContext, files: Path | None) -> None:
+    """The page's room scripts from `files` (a baseline's), else from the server; routed either
+    way, so that both pay the same for the routing."""
+
+    async def handle(route: Any) -> None:
+        if files is None:
+            await route.continue_()
+            return
+        name = route.request.url.split("/_salon/static/room/", 1)[1].split("?", 1)[0]
+        path = (files / name).resolve()
+        if not path.is_relative_to(files) or not path.is_file():
+            await route.continue_()
+            return
+        kind = {".js": "text/javascript", ".css": "text/css"}.get(path.suffix, "text/plain")
+        await route.fulfill(body=path.read_bytes(), content_type=kind)
+
+    await context.route("**/_salon/static/room/**", handle)
+
+
+async def newcomer_first_frame(
+    browser: Browser, viewer_url: str, files: Path | None = None
+) -> dict[str, float]:
     """A Chromium viewer opens the room: the steps of its join (bench/join_breakdown.py), in ms
     from its joining (the page's `salon:join`, as it opens the signaling socket) to its first
-    decoded frame, and the page load before it (from navigation start)."""
+    decoded frame, and the page load before it (from navigation start). `files`: the room's
+    scripts of a baseline (`--baseline`)."""
     context = await browser.new_context(viewport={"width": 960, "height": 600})
     try:
         await context.add_init_script(MARKS_JS)
+        await serve_room_files(context, files)
         page = await context.new_page()
         await page.goto(f"{viewer_url}&displayName=Newcomer")
         try:
@@ -161,7 +194,12 @@ async def newcomer_first_frame(browser: Browser, viewer_url: str) -> dict[str, f
 
 
 async def sfu_growth(
-    server: SalonServer, browser: Browser, publishers: int, steps: list[int], window: float
+    server: SalonServer,
+    browser: Browser,
+    publishers: int,
+    steps: list[int],
+    window: float,
+    baseline: tuple[str, Path] | None = None,
 ) -> list[dict[str, float]]:
     made = create(server, "group")
     room = made["roomName"]
@@ -190,8 +228,17 @@ async def sfu_growth(
             await asyncio.gather(*(bot.join() for bot in joining))
             await until(all_receiving, "every subscriber receiving", 60)
             joins = Breakdown(f"newcomer at {count} subscribers")
-            for _ in range(NEWCOMERS):
-                print(joins.add(await newcomer_first_frame(browser, made["viewerRoomUrl"])))
+            before = Breakdown(f"baseline {baseline[0]}: newcomer at {count}") if baseline else None
+            for n in range(NEWCOMERS):
+                url = made["viewerRoomUrl"]
+                if before is None or n % 2:
+                    print(joins.add(await newcomer_first_frame(browser, url)))
+                if before is not None and baseline is not None:  # taking turns with the above
+                    print(before.add(await newcomer_first_frame(browser, url, baseline[1])))
+                    if not n % 2:
+                        print(joins.add(await newcomer_first_frame(browser, url)))
+            if before is not None:
+                print(before.table())
             print(joins.table(), flush=True)
             first_frame = joins.medians()["frame"] / 1000
             page_load = joins.medians()["join"] / 1000
@@ -254,12 +301,19 @@ async def upload_per_participant(
             await context.close()
 
 
-async def main(publishers: int, steps: list[int], window: float, upload: bool) -> None:
+async def main(
+    publishers: int, steps: list[int], window: float, upload: bool, baseline_ref: str | None
+) -> None:
     bots.count_without_decoding()
     with (
         tempfile.TemporaryDirectory() as data_dir,
         SalonServer(Path(data_dir), "--janus", "auto") as server,
     ):
+        baseline = None
+        if baseline_ref is not None:
+            (Path(data_dir) / "baseline").mkdir()
+            files = baseline_room_files(baseline_ref, Path(data_dir) / "baseline")
+            baseline = (baseline_ref, files)
         warm = Bot(server.base_url, create(server, "group")["roomName"], "warm-up")
         await warm.join()  # starts the managed Janus
         await until(
@@ -273,7 +327,7 @@ async def main(publishers: int, steps: list[int], window: float, upload: bool) -
             browser = await playwright.chromium.launch(
                 executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS
             )
-            rows = await sfu_growth(server, browser, publishers, steps, window)
+            rows = await sfu_growth(server, browser, publishers, steps, window, baseline)
             p2p = sfu = float("nan")
             if upload:
                 p2p = await upload_per_participant(browser, server, "normal", window)
@@ -299,9 +353,15 @@ if __name__ == "__main__":
     parser.add_argument("--steps", default="8,16,24,32", help="subscriber counts, comma-separated")
     parser.add_argument("--window", type=float, default=10.0, help="seconds of each measurement")
     parser.add_argument("--no-upload", action="store_true", help="skip the 4-person upload part")
+    parser.add_argument(
+        "--baseline",
+        metavar="REF",
+        help="newcomers also join with the room page's scripts as of this git commit, taking "
+        "turns with the current ones, and both breakdowns are printed",
+    )
     args = parser.parse_args()
     if not in_veth_namespace():
         command = f"{VETH_SETUP}; exec {sys.executable} {' '.join(sys.argv)}"
         raise SystemExit(subprocess.call(["unshare", "--net", "sh", "-c", command]))
     steps = [int(n) for n in args.steps.split(",")]
-    asyncio.run(main(args.publishers, steps, args.window, not args.no_upload))
+    asyncio.run(main(args.publishers, steps, args.window, not args.no_upload, args.baseline))

@@ -77,3 +77,58 @@ async def test_an_automatic_join_does_not_wait_for_the_devices_and_each_pair_neg
         "Gus": [third.pid],
         "Vera": [],
     }, answers
+
+
+# When the page made each RTCPeerConnection, and when `joined` came.
+TIMES_JS = """
+(() => {
+  const times = (window.joinTimes = { joined: null });
+  const Socket = window.WebSocket;
+  window.WebSocket = class extends Socket {
+    constructor(...args) {
+      super(...args);
+      this.addEventListener('message', (event) => {
+        if (times.joined === null && JSON.parse(event.data).type === 'joined') {
+          times.joined = performance.now();
+        }
+      });
+    }
+  };
+  const Native = window.RTCPeerConnection;
+  window.RTCPeerConnection = class extends Native {
+    constructor(...args) {
+      super(...args);
+      this.createdAt = performance.now();
+    }
+  };
+})();
+"""
+
+MADE_BEFORE_JS = """
+(peer) => ({
+  link: window.salonRoom.peers.get(peer).createdAt,
+  joined: window.joinTimes.joined,
+})
+"""
+
+
+async def test_the_first_link_is_made_before_the_join_is_answered(
+    crowd: Crowd, meetings: Meetings
+) -> None:
+    meeting = await meetings.create()
+    host = await crowd.person("Hana")
+    await join(host, meeting.host_room_url)
+
+    guest = await crowd.person("Gus")
+    await guest.context.add_init_script(TIMES_JS)
+    await join(guest, meeting.room_url)  # the pre-call path: the devices are in at the click
+    await assert_mesh_flows([host, guest])
+    for person in (host, guest):
+        await person.wait_until(STABLE_JS, what="every peer connection stable")
+
+    times = await guest.page.evaluate(MADE_BEFORE_JS, host.pid)
+    assert times["link"] < times["joined"], "the link to Hana is made while the join travels"
+    # And it is the one offer of the pair, answered once.
+    assert [f["to"] for f in descriptions(guest, "offer")] == [host.pid]
+    assert [f["to"] for f in descriptions(host, "answer")] == [guest.pid]
+    assert descriptions(host, "offer") == []
