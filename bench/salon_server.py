@@ -17,7 +17,6 @@ SALON = str(Path(sys.executable).parent / "salon")
 HOST = "127.0.0.1"
 READY_WITHIN_S = 120.0
 """Generous: a loaded machine (the benchmarks run beside other work) starts a node slowly."""
-READY_WITHIN_S = 60.0  # a loaded machine imports the app slowly
 _KEY_LINE = re.compile(r"^\s+(salon_[a-z0-9]{12}_\S+)\s*$", re.MULTILINE)
 
 
@@ -50,12 +49,13 @@ def wait_answers(url: str, process: "subprocess.Popen[bytes]", log: Callable[[],
 
 
 class SalonServer:
-    def __init__(self, data_dir: Path, *flags: str, first: bool = True) -> None:
-        """`first=False`: another server made the database's first key (a second node)."""
+    def __init__(
+        self, data_dir: Path, *flags: str, first: bool = True, source: Path | None = None
+    ) -> None:
+        """`first=False`: another server made the database's first key (a second node).
+        `source`: another checkout's `src` folder to run Salon from (a benchmark's baseline)."""
         self.data_dir = data_dir
         self._first = first
-    def __init__(self, data_dir: Path, *flags: str, source: Path | None = None) -> None:
-        """`source`: another checkout's `src` folder to run Salon from (a benchmark's baseline)."""
         self._env = {**os.environ, "PYTHONPATH": str(source)} if source else None
         self.port = free_port()
         self.base_url = f"http://{HOST}:{self.port}"
