@@ -130,3 +130,15 @@ async def list_summaries(
         {"org_id": org_id, "limit": limit, "offset": offset},
     )
     return [_summary(row) for row in rows]
+
+
+async def list_for_transcription(
+    db: Database, org_id: OrgId, transcription_id: str
+) -> list[Summary]:
+    """The transcript's summaries not deleted (one at most), newest first."""
+    rows = await db.fetch_all(
+        f"{_SELECT} WHERE s.transcription_id = :id AND s.org_id = :org_id"
+        " AND s.deleted_ms IS NULL ORDER BY s.created_ms DESC, s.id",
+        {"id": transcription_id, "org_id": org_id},
+    )
+    return [_summary(row) for row in rows]

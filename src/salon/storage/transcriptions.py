@@ -118,6 +118,16 @@ async def list_transcriptions(
     return [_transcription(row) for row in rows]
 
 
+async def list_recent(db: Database, org_id: OrgId, limit: int) -> list[Transcription]:
+    """The organization's transcripts in every state but deleted, newest first (the dashboard)."""
+    rows = await db.fetch_all(
+        f"SELECT {_COLUMNS} FROM transcriptions WHERE org_id = :org_id AND deleted_ms IS NULL"
+        " ORDER BY created_ms DESC, id LIMIT :limit",
+        {"org_id": org_id, "limit": limit},
+    )
+    return [_transcription(row) for row in rows]
+
+
 async def is_deleted(db: Database, transcription_id: str) -> bool:
     return await org_rows.is_deleted(db, "transcriptions", transcription_id)
 

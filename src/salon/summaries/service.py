@@ -73,6 +73,10 @@ class SummaryService:
             raise NotFound(f"no summary with id {summary_id!r}")
         return found
 
+    async def of_transcription(self, org_id: OrgId, transcription_id: str) -> list[Summary]:
+        """The transcript's summary, if it has one (a list: the dashboard shows them all)."""
+        return await rows.list_for_transcription(self._db, org_id, transcription_id)
+
     async def delete(self, org_id: OrgId, summary_id: str) -> None:
         """Idempotent."""
         async with self._db.transaction() as tx:

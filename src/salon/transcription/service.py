@@ -6,6 +6,7 @@ Markdown file.
     job  ──► engine per speaker ──► transcript file ──► ready + transcription.finished (one tx)
 """
 
+import asyncio
 import json
 import uuid
 from collections.abc import Callable
@@ -24,10 +25,12 @@ from salon.storage.db import Database
 from salon.transcription.job import REMOVE_JOB, TRANSCRIBE_JOB
 from salon.transcription.model import (
     FILE_PATH,
+    Line,
     Transcription,
     TranscriptionState,
     TranscriptionType,
     event_data,
+    parse_markdown,
     sort_clause,
 )
 from salon.webhooks.events import TRANSCRIPTION_STARTED
@@ -114,6 +117,24 @@ class TranscriptionService:
         if found is None:
             raise NotFound(f"no transcription with id {transcription_id!r}")
         return found
+
+    async def recent(self, org_id: OrgId, limit: int) -> list[Transcription]:
+        """The organization's transcripts in every state but deleted, newest first."""
+        return await rows.list_recent(self._db, org_id, limit)
+
+    async def lines(self, org_id: OrgId, transcription_id: str) -> tuple[Transcription, list[Line]]:
+        """A transcript and its lines as its Markdown file has them (none until it is ready).
+        Only the lines Salon writes are read back (`parse_markdown`): the file is never shown
+        as it stands."""
+        transcription = await self.get(org_id, transcription_id)
+        if transcription.state is not TranscriptionState.READY or transcription.location is None:
+            return transcription, []
+        path = self._root / transcription.location
+        try:
+            text = await asyncio.to_thread(path.read_text, encoding="utf-8", errors="replace")
+        except FileNotFoundError:
+            raise NotFound(f"transcription {transcription_id!r} has no file (yet)") from None
+        return transcription, parse_markdown(text)
 
     async def delete(self, org_id: OrgId, transcription_ids: list[str]) -> None:
         """Idempotent: unknown ids, other organizations' and deleted ones are passed over. The
