@@ -1,5 +1,5 @@
-"""The `summaries` table: at most one live summary per transcript. Reads join the transcript
-for its room, session and times."""
+"""The `summaries` table: at most one live summary per transcript (a unique index over the rows
+not deleted, migration 0012). Reads join the transcript for its room, session and times."""
 
 import json
 from collections.abc import Sequence
@@ -62,9 +62,9 @@ async def insert_summary(
     )
 
 
-async def live_for(tx: Transaction, transcription_id: str) -> str | None:
+async def live_for(db: Database | Transaction, transcription_id: str) -> str | None:
     """The id of the transcript's summary that is not deleted, if there is one."""
-    row = await tx.fetch_one(
+    row = await db.fetch_one(
         "SELECT id FROM summaries WHERE transcription_id = :id AND deleted_ms IS NULL",
         {"id": transcription_id},
     )
