@@ -16,7 +16,7 @@ from salon.dashboard.permissions import Area
 from salon.dashboard.refusals import DashboardRoute
 from salon.dashboard.render import HEADERS, flash, message_page, page
 from salon.dashboard.transcripts_page import HERE as TRANSCRIPTS
-from salon.dashboard.web import PREFIX, dashboard_of, redirect, require, signed_in_form
+from salon.dashboard.web import PREFIX, redirect, require, signed_in_form
 from salon.errors import Forbidden
 from salon.recording.model import ACCESS_LINK_DEFAULT_S
 from salon.services import services_of
@@ -65,7 +65,7 @@ async def recording_file(request: Request, recording_id: str) -> Response:
     open for hours still plays. Another organization's recording, or one not ready, is a 404."""
     viewer = await require(request, Area.RECORDINGS)
     try:
-        link = await dashboard_of(request).recordings.access_link(
+        link = await services_of(request).recordings.access_link(
             viewer.org.org_id, recording_id, ACCESS_LINK_DEFAULT_S
         )
     except Forbidden as refused:
@@ -77,5 +77,5 @@ async def recording_file(request: Request, recording_id: str) -> Response:
 @router.post("/recordings/{recording_id}/delete")
 async def delete_recording(request: Request, recording_id: str) -> Response:
     viewer, _ = await signed_in_form(request, Area.RECORDINGS)
-    await dashboard_of(request).recordings.delete(viewer.org.org_id, [recording_id])
+    await services_of(request).recordings.delete(viewer.org.org_id, [recording_id])
     return redirect(HERE, notice="deleted")

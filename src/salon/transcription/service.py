@@ -16,7 +16,7 @@ from salon.clock import Clock
 from salon.errors import NotFound
 from salon.ids import OrgId
 from salon.jobs.runner import enqueue
-from salon.meetings.model import offset_of, offset_page
+from salon.meetings.model import PageQuery, offset_of, offset_page
 from salon.recording.model import check_valid_for, link_is_valid, signed_query
 from salon.storage import recordings as recording_rows
 from salon.storage import summaries as summary_rows
@@ -97,20 +97,14 @@ class TranscriptionService:
         return transcription.id
 
     async def list_transcriptions(
-        self,
-        org_id: OrgId,
-        *,
-        room_name: str | None,
-        cursor: str | None,
-        limit: int,
-        sort_by: str | None,
+        self, org_id: OrgId, query: PageQuery
     ) -> tuple[list[Transcription], str | None]:
-        order = sort_clause(sort_by)
-        offset = offset_of(cursor)
+        order = sort_clause(query.sort_by)
+        offset = offset_of(query.cursor)
         found = await rows.list_transcriptions(
-            self._db, org_id, room_name, order, offset, limit + 1
+            self._db, org_id, query.room_name, order, offset, query.limit + 1
         )
-        return offset_page(found, offset, limit)
+        return offset_page(found, offset, query.limit)
 
     async def get(self, org_id: OrgId, transcription_id: str) -> Transcription:
         found = await rows.get(self._db, org_id, transcription_id)
