@@ -40,7 +40,7 @@ from salon.jobs.runner import JobRunner
 from salon.keys.service import KeyService
 from salon.log_context import RequestIds
 from salon.meetings.service import MeetingService
-from salon.metrics.events import committed
+from salon.metrics.events import committed, job_ran
 from salon.metrics.http import HttpMetrics, MetricsEndpoint
 from salon.metrics.wiring import build_exposition
 from salon.orgs.service import OrgService
@@ -68,6 +68,7 @@ from salon.signaling.endpoint import SIGNAL_PATH, serve_relayed, signal_endpoint
 from salon.signaling.messages import encode as encode_message
 from salon.storage.db import Database
 from salon.storage.engines import open_database as open_database
+from salon.storage.postgres import PostgresDatabase
 from salon.storage.sqlite import SqliteDatabase
 from salon.summaries.job import SUMMARY_JOB, SummaryJob
 from salon.summaries.service import SummaryService
@@ -384,7 +385,9 @@ async def build_app(settings: Settings, database: Database, clock: Clock = syste
         max_body_bytes=settings.max_body_bytes,
         max_upload_bytes=UPLOAD_BODY_LIMIT_BYTES,
     )
-    install_metrics(app, settings, rooms, group_media, services.dispatcher, database, clock)
+    install_metrics(
+        app, settings, rooms, group_media, services.dispatcher, services.jobs, database, clock
+    )
     app.add_middleware(RequestIds)  # outermost: every log line of a request carries its id
     return app
 
@@ -395,6 +398,7 @@ def install_metrics(
     rooms: RoomService,
     group_media: JanusGroupMedia | None,
     dispatcher: Dispatcher,
+    jobs: JobRunner,
     database: Database,
     clock: Clock,
 ) -> None:
@@ -409,10 +413,12 @@ def install_metrics(
         dispatcher=dispatcher,
         database=database,
         clock=clock,
+        job_kinds=lambda: jobs.kinds,
     )
     app.state.metrics = exposition
-    if isinstance(database, SqliteDatabase):  # group commit: batch sizes and commit times
+    if isinstance(database, SqliteDatabase | PostgresDatabase):  # group commit: batches, times
         database.on_commit = committed
+    jobs.on_ran = job_ran
     app.add_middleware(HttpMetrics)
     if settings.metrics:
         app.add_middleware(MetricsEndpoint, exposition=exposition, token=settings.metrics_token)

@@ -1,10 +1,12 @@
 """Prometheus metrics of a real `salon serve` process, scraped over HTTP and parsed with
 prometheus_client's own text-format parser: the metrics port, `/metrics` on the main port behind
 its bearer token, and the figures after real API calls, signaling joins, a rate-limited request
-and webhook deliveries. No label may carry a room name, a meeting id or a participant id."""
+and webhook deliveries, and a background job's run. No label may carry a room name, a meeting
+id, a participant id or a job id."""
 
 import asyncio
 import json
+import sqlite3
 import time
 from collections.abc import AsyncIterator, Callable, Iterator
 from pathlib import Path
@@ -218,3 +220,31 @@ def test_metrics_on_the_main_port_without_a_token_is_refused_at_start(tmp_path: 
     assert ran.stderr.strip().endswith(
         "salon: --metrics needs a bearer token: --metrics-token or SALON_METRICS_TOKEN"
     )
+
+
+async def test_a_background_job_moves_the_job_metrics(
+    server: SalonServer, web: httpx.AsyncClient
+) -> None:
+    """A job written to the queue as a service writes one (here a recording's removal, for a
+    recording gone already): the runner finds it at its next poll and its run is counted."""
+    assert server.data_dir is not None
+    runs = "salon_job_duration_seconds_count"
+    before = await scrape(web, server)
+    assert (
+        "salon_jobs",
+        frozenset({("kind", "transcription.run"), ("status", "pending")}),
+    ) in before
+    with sqlite3.connect(server.data_dir / "salon.db", timeout=10) as db:
+        db.execute(
+            "INSERT INTO jobs (id, kind, payload, status, attempts, max_attempts, run_after_ms,"
+            " created_ms) VALUES ('job_e2e_metrics', 'recording.remove',"
+            " '{\"recordingId\": \"gone\"}', 'pending', 0, 2, 0, 0)"
+        )
+    done = {"kind": "recording.remove", "outcome": "done"}
+    after = await scrape_until(
+        web, server, lambda s: value(s, runs, **done) > value(before, runs, **done)
+    )
+    assert value(after, runs, **done) - value(before, runs, **done) == 1
+    assert value(after, "salon_job_duration_seconds_bucket", le="+Inf", **done) >= 1
+    assert value(after, "salon_jobs", kind="recording.remove", status="pending") == 0
+    assert not any("job_e2e_metrics" in label for label in label_values(after))

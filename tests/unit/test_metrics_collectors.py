@@ -6,9 +6,12 @@ from dataclasses import dataclass
 from prometheus_client import CollectorRegistry, generate_latest
 from prometheus_client.parser import text_string_to_metric_families
 
+from salon.metrics import events
 from salon.metrics.collectors import (
     BacklogReading,
     JanusCollector,
+    JobQueueReading,
+    JobsCollector,
     RoomsCollector,
     RoomSnapshot,
     WebhooksCollector,
@@ -91,3 +94,49 @@ def test_webhook_outcomes_and_backlog() -> None:
     assert got[("salon_webhook_attempts_total", (("outcome", "failed"),))] == 1
     assert got[("salon_webhook_pending", ())] == 12
     assert got[("salon_webhook_oldest_pending_age_seconds", ())] == 3.5
+
+
+def test_the_job_queue_is_counted_by_kind_and_status_with_unknown_kinds_as_other() -> None:
+    reading = JobQueueReading()
+    kinds = ["recording.compose", "summary.write"]
+    idle = scrape(JobsCollector(lambda: kinds, reading))
+    assert idle[("salon_jobs", (("kind", "summary.write"), ("status", "pending")))] == 0
+    assert idle[("salon_jobs", (("kind", "recording.compose"), ("status", "running")))] == 0
+
+    reading.counts = {
+        ("recording.compose", "pending"): 3,
+        ("recording.compose", "running"): 1,
+        ("job-of-another-version", "pending"): 2,
+        ("made.up", "pending"): 1,
+    }
+    busy = scrape(JobsCollector(lambda: kinds, reading))
+    assert busy[("salon_jobs", (("kind", "recording.compose"), ("status", "pending")))] == 3
+    assert busy[("salon_jobs", (("kind", "recording.compose"), ("status", "running")))] == 1
+    assert busy[("salon_jobs", (("kind", "other"), ("status", "pending")))] == 3
+    assert busy[("salon_jobs", (("kind", "summary.write"), ("status", "pending")))] == 0
+    assert {dict(labels)["kind"] for _, labels in busy} == {*kinds, "other"}
+
+
+def test_job_runs_and_group_commits_move_their_histograms() -> None:
+    def count(name: str, **labels: str) -> float:
+        registry = CollectorRegistry()
+        for metric in events.ALL:
+            registry.register(metric)
+        value = registry.get_sample_value(name, labels)
+        return 0.0 if value is None else value
+
+    ran = count("salon_job_duration_seconds_count", kind="summary.write", outcome="done")
+    slow = count(
+        "salon_job_duration_seconds_bucket", kind="summary.write", outcome="done", le="5.0"
+    )
+    batches = count("salon_db_commit_batch_size_sum")
+    events.job_ran("summary.write", "done", 7.5)
+    events.committed(12, 0.002)
+    assert (
+        count("salon_job_duration_seconds_count", kind="summary.write", outcome="done") == ran + 1
+    )
+    assert (
+        count("salon_job_duration_seconds_bucket", kind="summary.write", outcome="done", le="5.0")
+        == slow
+    )  # 7.5 s is over the 5 s bucket
+    assert count("salon_db_commit_batch_size_sum") == batches + 12

@@ -3,26 +3,25 @@ organization's cloud recordings, and an expiring signed link to a recording kept
 route that link points at, which serves the file with HTTP range requests (players seek)."""
 
 from fastapi import APIRouter, Request, Response
-from pydantic import BaseModel, ConfigDict, Field
-from starlette.responses import FileResponse
+from pydantic import BaseModel, Field
 
+from salon.api import collections
 from salon.api.collections import (
     DELETED,
     AccessLinkOut,
+    BulkDelete,
     BulkIds,
-    Cursor,
-    Limit,
     LinkExpires,
     LinkSignature,
-    RoomNameFilter,
-    SortBy,
+    RoomPage,
     ValidFor,
+    file_response,
     no_content,
     page,
 )
 from salon.api.deps import caller_of
 from salon.api.openapi import request_body_schema
-from salon.api.responses import COMMON_ERRORS, Json, parse_body
+from salon.api.responses import COMMON_ERRORS, Json
 from salon.api.webhook_shapes import DATE_TIME
 from salon.recording.model import ACCESS_LINK_DEFAULT_S, FILE_PATH, render_recording
 from salon.recording.service import RecordingService
@@ -49,9 +48,11 @@ class RecordingListOut(BaseModel):
     cursor: str | None
 
 
-class BulkDeleteBody(BaseModel):
-    model_config = ConfigDict(strict=True, extra="ignore")
+class BulkDeleteBody(BulkDelete):
     recordingIds: BulkIds
+
+    def ids(self) -> list[str]:
+        return self.recordingIds
 
 
 def _recordings(request: Request) -> RecordingService:
@@ -59,19 +60,9 @@ def _recordings(request: Request) -> RecordingService:
 
 
 @router.get("/recordings", summary="Get recordings", response_model=RecordingListOut)
-async def list_recordings(
-    request: Request,
-    room_name: RoomNameFilter = None,
-    cursor: Cursor = None,
-    limit: Limit = 50,
-    sort_by: SortBy = None,
-) -> Response:
+async def list_recordings(request: Request, query: RoomPage) -> Response:
     found, next_cursor = await _recordings(request).list_recordings(
-        caller_of(request).org_id,
-        room_name=room_name,
-        cursor=cursor,
-        limit=limit,
-        sort_by=sort_by,
+        caller_of(request).org_id, query
     )
     return page([render_recording(r) for r in found], next_cursor)
 
@@ -105,8 +96,9 @@ async def access_link(
     request: Request,
     valid_for: ValidFor = ACCESS_LINK_DEFAULT_S,
 ) -> Response:
-    link = await _recordings(request).access_link(caller_of(request).org_id, recordingId, valid_for)
-    return Json(link)
+    return await collections.access_link(
+        request, _recordings(request).access_link, recordingId, valid_for
+    )
 
 
 @router.post(
@@ -117,10 +109,7 @@ async def access_link(
     openapi_extra=request_body_schema(BulkDeleteBody),
 )
 async def bulk_delete(request: Request) -> Response:
-    who = caller_of(request)
-    body = parse_body(BulkDeleteBody, await request.body())
-    await _recordings(request).delete(who.org_id, body.recordingIds)
-    return no_content()
+    return await collections.bulk_delete(request, BulkDeleteBody, _recordings(request).delete)
 
 
 @files.get(FILE_PATH + "{recordingId}")
@@ -130,5 +119,4 @@ async def recording_file(
     expires: LinkExpires = "",
     signature: LinkSignature = "",
 ) -> Response:
-    path = await _recordings(request).file_for_link(recordingId, expires, signature)
-    return FileResponse(path, filename=path.name, headers={"Cache-Control": "private"})
+    return file_response(await _recordings(request).file_for_link(recordingId, expires, signature))

@@ -6,19 +6,18 @@ from typing import Literal
 
 from fastapi import APIRouter, Request, Response
 from pydantic import BaseModel, ConfigDict, Field
-from starlette.responses import FileResponse
 
+from salon.api import collections
 from salon.api.collections import (
     DELETED,
     AccessLinkOut,
+    BulkDelete,
     BulkIds,
-    Cursor,
-    Limit,
     LinkExpires,
     LinkSignature,
-    RoomNameFilter,
-    SortBy,
+    RoomPage,
     ValidFor,
+    file_response,
     no_content,
     page,
 )
@@ -65,9 +64,11 @@ class CreatedOut(BaseModel):
     transcriptionId: str
 
 
-class BulkDeleteBody(BaseModel):
-    model_config = ConfigDict(strict=True, extra="ignore")
+class BulkDeleteBody(BulkDelete):
     transcriptionIds: BulkIds
+
+    def ids(self) -> list[str]:
+        return self.transcriptionIds
 
 
 def _transcriptions(request: Request) -> TranscriptionService:
@@ -89,19 +90,9 @@ async def create_transcription(request: Request) -> Response:
 
 
 @router.get("/transcriptions", summary="Get transcriptions", response_model=TranscriptionListOut)
-async def list_transcriptions(
-    request: Request,
-    room_name: RoomNameFilter = None,
-    cursor: Cursor = None,
-    limit: Limit = 50,
-    sort_by: SortBy = None,
-) -> Response:
+async def list_transcriptions(request: Request, query: RoomPage) -> Response:
     found, next_cursor = await _transcriptions(request).list_transcriptions(
-        caller_of(request).org_id,
-        room_name=room_name,
-        cursor=cursor,
-        limit=limit,
-        sort_by=sort_by,
+        caller_of(request).org_id, query
     )
     return page([render_transcription(t) for t in found], next_cursor)
 
@@ -138,10 +129,8 @@ async def access_link(
     request: Request,
     valid_for: ValidFor = ACCESS_LINK_DEFAULT_S,
 ) -> Response:
-    link = await _transcriptions(request).access_link(
-        caller_of(request).org_id, transcriptionId, valid_for
-    )
-    return Json(link)
+    links = _transcriptions(request).access_link
+    return await collections.access_link(request, links, transcriptionId, valid_for)
 
 
 @router.post(
@@ -152,10 +141,7 @@ async def access_link(
     openapi_extra=request_body_schema(BulkDeleteBody),
 )
 async def bulk_delete(request: Request) -> Response:
-    who = caller_of(request)
-    body = parse_body(BulkDeleteBody, await request.body())
-    await _transcriptions(request).delete(who.org_id, body.transcriptionIds)
-    return no_content()
+    return await collections.bulk_delete(request, BulkDeleteBody, _transcriptions(request).delete)
 
 
 @files.get(FILE_PATH + "{transcriptionId}")
@@ -166,9 +152,4 @@ async def transcript_file(
     signature: LinkSignature = "",
 ) -> Response:
     path = await _transcriptions(request).file_for_link(transcriptionId, expires, signature)
-    return FileResponse(
-        path,
-        filename=path.name,
-        media_type="text/markdown; charset=utf-8",
-        headers={"Cache-Control": "private"},
-    )
+    return file_response(path, media_type="text/markdown; charset=utf-8")

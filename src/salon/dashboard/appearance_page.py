@@ -10,13 +10,13 @@ from salon.dashboard.render import flash, page
 from salon.dashboard.web import (
     PREFIX,
     Viewer,
-    dashboard_of,
     read_upload,
     redirect,
     require,
     signed_in_form,
 )
 from salon.errors import InvalidInput
+from salon.services import services_of
 from salon.themes.model import (
     BACKGROUND_THEMES,
     COLOR_NAMES,
@@ -42,7 +42,7 @@ PART_TITLES = {
 async def _page(
     request: Request, viewer: Viewer, *, error: str | None = None, status_code: int = 200
 ) -> Response:
-    stored = await dashboard_of(request).themes.parts(viewer.org.org_id, ORG_DEFAULT)
+    stored = await services_of(request).themes.parts(viewer.org.org_id, ORG_DEFAULT)
     tokens = stored.get(ThemePart.TOKENS)
     return page(
         request,
@@ -83,7 +83,7 @@ async def save_colors(request: Request) -> Response:
     viewer, form = await signed_in_form(request, Area.APPEARANCE)
     colors = {name: form.get(name) for name in COLOR_NAMES if form.get(name)}
     try:
-        await dashboard_of(request).themes.set_colors(viewer.org.org_id, None, colors)
+        await services_of(request).themes.set_colors(viewer.org.org_id, None, colors)
     except InvalidInput as invalid:
         return await _page(request, viewer, error=invalid.message, status_code=400)
     return redirect(HERE, notice="saved")
@@ -97,7 +97,7 @@ async def upload_image(part: str, request: Request) -> Response:
     if chosen is ThemePart.TOKENS:
         return await _page(request, viewer, error="no such image", status_code=404)
     try:
-        await dashboard_of(request).themes.set_image(
+        await services_of(request).themes.set_image(
             viewer.org.org_id, None, chosen, upload.file or b""
         )
     except InvalidInput as invalid:
@@ -112,7 +112,7 @@ async def save_preset(part: str, request: Request) -> Response:
     try:
         if chosen not in (ThemePart.ROOM_BACKGROUND, ThemePart.KNOCK_BACKGROUND):
             raise InvalidInput("presets are for backgrounds")
-        await dashboard_of(request).themes.set_preset(
+        await services_of(request).themes.set_preset(
             viewer.org.org_id, None, chosen, form.get("palette") or None, form.get("theme") or None
         )
     except InvalidInput as invalid:
@@ -123,5 +123,5 @@ async def save_preset(part: str, request: Request) -> Response:
 @router.post("/appearance/reset/{part}")
 async def reset_part(part: str, request: Request) -> Response:
     viewer, _ = await signed_in_form(request, Area.APPEARANCE)
-    await dashboard_of(request).themes.reset(viewer.org.org_id, None, _part(part))
+    await services_of(request).themes.reset(viewer.org.org_id, None, _part(part))
     return redirect(HERE, notice="reset")

@@ -17,7 +17,6 @@ from salon.dashboard.web import (
     SESSION_COOKIE,
     Form,
     client_address,
-    dashboard_of,
     forget_cookie,
     presession,
     read_form,
@@ -27,6 +26,7 @@ from salon.dashboard.web import (
     viewer_of,
 )
 from salon.errors import Conflict, InvalidInput, RateLimited, Unauthorized
+from salon.services import services_of
 
 router = APIRouter(prefix=PREFIX, include_in_schema=False, route_class=DashboardRoute)
 
@@ -43,7 +43,7 @@ def signed_in(request: Request, token: str, to: str = PREFIX) -> Response:
 
 def with_presession(request: Request, render: Callable[[str], Response]) -> Response:
     binding, fresh = presession(request)
-    response = render(csrf_token(dashboard_of(request).secret, binding))
+    response = render(csrf_token(services_of(request).session_secret, binding))
     if fresh:
         set_cookie(request, response, PRESESSION_COOKIE, binding, PRESESSION_MAX_AGE_S)
     return response
@@ -99,11 +99,11 @@ async def sign_in_form(request: Request) -> Response:
 async def sign_in(request: Request) -> Response:
     binding, _ = presession(request)
     form = await read_form(request, request.cookies.get(PRESESSION_COOKIE))
-    board = dashboard_of(request)
-    csrf = csrf_token(board.secret, binding)
+    services = services_of(request)
+    csrf = csrf_token(services.session_secret, binding)
     email = form["email"].strip()
     try:
-        _, token = await board.accounts.sign_in(email, form["password"], client_address(request))
+        _, token = await services.accounts.sign_in(email, form["password"], client_address(request))
     except RateLimited as limited:
         response = _sign_in_page(request, csrf, email, limited.message, 429, _next(form["next"]))
         response.headers["Retry-After"] = str(max(1, limited.ms_left // 1000))
@@ -119,7 +119,7 @@ async def sign_in(request: Request) -> Response:
 @router.post("/sign-out")
 async def sign_out(request: Request) -> Response:
     viewer, _ = await signed_in_form(request)
-    await dashboard_of(request).accounts.sign_out(viewer.session_token)
+    await services_of(request).accounts.sign_out(viewer.session_token)
     response = redirect(f"{PREFIX}/sign-in")
     forget_cookie(request, response, SESSION_COOKIE)
     return response
@@ -128,7 +128,7 @@ async def sign_out(request: Request) -> Response:
 @router.post("/sign-out-everywhere")
 async def sign_out_everywhere(request: Request) -> Response:
     viewer, _ = await signed_in_form(request)
-    await dashboard_of(request).accounts.sign_out_everywhere(viewer.account.account_id)
+    await services_of(request).accounts.sign_out_everywhere(viewer.account.account_id)
     response = redirect(f"{PREFIX}/sign-in")
     forget_cookie(request, response, SESSION_COOKIE)
     return response
@@ -182,26 +182,26 @@ def unusable(request: Request, problem: LinkUnusable) -> Response:
 
 
 async def _show_link(request: Request, kind: LinkKind, token: str) -> Response:
-    board = dashboard_of(request)
+    services = services_of(request)
     try:
-        link = await board.accounts.link(token, kind)
+        link = await services.accounts.link(token, kind)
     except LinkUnusable as problem:
         return unusable(request, problem)
-    org = await board.orgs.get(link.org_id)
+    org = await services.orgs.get(link.org_id)
     return with_presession(
         request, lambda csrf: _link_page(request, kind, token, link, org.subdomain, csrf)
     )
 
 
 async def _accept_link(request: Request, kind: LinkKind, token: str) -> Response:
-    board = dashboard_of(request)
+    services = services_of(request)
     binding, _ = presession(request)
     form = await read_form(request, request.cookies.get(PRESESSION_COOKIE))
     try:
-        link = await board.accounts.link(token, kind)
+        link = await services.accounts.link(token, kind)
     except LinkUnusable as problem:
         return unusable(request, problem)
-    org = await board.orgs.get(link.org_id)
+    org = await services.orgs.get(link.org_id)
     email = form["email"].strip()
     errors: dict[str, str] = {}
     address: str | None = None
@@ -212,14 +212,14 @@ async def _accept_link(request: Request, kind: LinkKind, token: str) -> Response
     check_new_password(form, address, errors)
     if not errors:
         try:
-            _, session = await board.accounts.accept_link(token, kind, email, form["password"])
+            _, session = await services.accounts.accept_link(token, kind, email, form["password"])
         except LinkUnusable as problem:
             return unusable(request, problem)
         except Conflict as taken:
             errors["email"] = taken.message
         else:
             return signed_in(request, session)
-    csrf = csrf_token(board.secret, binding)
+    csrf = csrf_token(services.session_secret, binding)
     return _link_page(
         request, kind, token, link, org.subdomain, csrf, email=email, errors=errors, status_code=400
     )

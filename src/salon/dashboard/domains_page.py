@@ -7,9 +7,10 @@ from starlette.responses import Response
 from salon.dashboard.permissions import Area
 from salon.dashboard.refusals import DashboardRoute
 from salon.dashboard.render import flash, page
-from salon.dashboard.web import PREFIX, Viewer, dashboard_of, redirect, require, signed_in_form
+from salon.dashboard.web import PREFIX, Viewer, redirect, require, signed_in_form
 from salon.errors import InvalidInput
 from salon.orgs.domains import frame_ancestors
+from salon.services import services_of
 
 router = APIRouter(prefix=PREFIX, include_in_schema=False, route_class=DashboardRoute)
 HERE = f"{PREFIX}/domains"
@@ -28,7 +29,7 @@ async def _page(
     value: str = "",
     status_code: int = 200,
 ) -> Response:
-    origins = await dashboard_of(request).orgs.allowed_domains(viewer.org.org_id)
+    origins = await services_of(request).orgs.allowed_domains(viewer.org.org_id)
     return page(
         request,
         "domains.html",
@@ -54,7 +55,7 @@ async def domains_page(request: Request) -> Response:
 async def add_domain(request: Request) -> Response:
     viewer, form = await signed_in_form(request, Area.DOMAINS)
     try:
-        await dashboard_of(request).orgs.add_domain(viewer.org.org_id, form["origin"])
+        await services_of(request).orgs.add_domain(viewer.org.org_id, form["origin"])
     except InvalidInput as invalid:
         return await _page(
             request, viewer, error=invalid.message, value=form["origin"], status_code=400
@@ -65,7 +66,7 @@ async def add_domain(request: Request) -> Response:
 @router.post("/domains/remove")
 async def remove_domain(request: Request) -> Response:
     viewer, _ = await signed_in_form(request, Area.DOMAINS)
-    await dashboard_of(request).orgs.remove_domain(
+    await services_of(request).orgs.remove_domain(
         viewer.org.org_id, request.query_params.get("origin", "")
     )
     return redirect(HERE, notice="removed")

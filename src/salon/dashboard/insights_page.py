@@ -12,9 +12,10 @@ from salon.dashboard.charts import Series, line_chart
 from salon.dashboard.permissions import Area
 from salon.dashboard.refusals import DashboardRoute
 from salon.dashboard.render import page
-from salon.dashboard.web import PREFIX, Dashboard, Viewer, dashboard_of, require
+from salon.dashboard.web import PREFIX, Viewer, require
 from salon.insights.service import RoomFilter
 from salon.meetings.model import parse_date_time
+from salon.services import Services, services_of
 
 router = APIRouter(prefix=PREFIX, include_in_schema=False, route_class=DashboardRoute)
 HERE = f"{PREFIX}/insights"
@@ -33,7 +34,7 @@ def _minutes(joined: str, left: str | None, now_ms: int) -> int:
 @router.get("/insights")
 async def insights_page(request: Request) -> Response:
     viewer = await require(request, Area.INSIGHTS)
-    found = await dashboard_of(request).insights.rooms(
+    found = await services_of(request).insights.rooms(
         viewer.org.org_id, RoomFilter(), "createdAt:desc", None, ROOMS_SHOWN
     )
     return page(
@@ -50,21 +51,21 @@ async def insights_page(request: Request) -> Response:
 @router.get("/insights/room")
 async def room_insights_page(request: Request) -> Response:
     viewer = await require(request, Area.INSIGHTS)
-    board = dashboard_of(request)
+    services = services_of(request)
     name = request.query_params.get("name", "")[:200]
-    sessions = await board.insights.sessions(
+    sessions = await services.insights.sessions(
         viewer.org.org_id, name, None, "startedAt:desc", None, SESSIONS_SHOWN
     )
-    now_ms = board.clock()
+    now_ms = services.clock()
     shown = []
     for session in sessions.results:
-        people = await board.insights.participants(
+        people = await services.insights.participants(
             viewer.org.org_id, session["roomSessionId"], None, "joinedAt:asc", None, 100
         )
         charted = len(people.results) <= CHARTED_PARTICIPANTS
         rows = []
         for person in people.results:
-            charts = await _charts(board, viewer, session, person) if charted else Markup("")
+            charts = await _charts(services, viewer, session, person) if charted else Markup("")
             minutes = _minutes(person["joinedAt"], person["leftAt"], now_ms)
             rows.append(person | {"minutes": minutes, "charts": charts})
         shown.append(session | {"people": rows})
@@ -80,10 +81,10 @@ async def room_insights_page(request: Request) -> Response:
 
 
 async def _charts(
-    board: Dashboard, viewer: Viewer, session: dict[str, Any], person: dict[str, Any]
+    services: Services, viewer: Viewer, session: dict[str, Any], person: dict[str, Any]
 ) -> Markup:
     """A person's bitrate and packet loss, sent and received."""
-    found = await board.insights.participant(
+    found = await services.insights.participant(
         viewer.org.org_id, session["roomSessionId"], person["participantId"]
     )
     if not found:

@@ -7,8 +7,9 @@ from starlette.responses import Response
 from salon.dashboard.permissions import Area
 from salon.dashboard.refusals import DashboardRoute
 from salon.dashboard.render import flash, page
-from salon.dashboard.web import PREFIX, Viewer, dashboard_of, redirect, require, signed_in_form
+from salon.dashboard.web import PREFIX, Viewer, redirect, require, signed_in_form
 from salon.errors import InvalidInput
+from salon.services import services_of
 
 router = APIRouter(prefix=PREFIX, include_in_schema=False, route_class=DashboardRoute)
 HERE = f"{PREFIX}/keys"
@@ -29,8 +30,8 @@ async def _page(
     status_code: int = 200,
 ) -> Response:
     """`rename`: the key id, the name tried and why it was refused."""
-    board = dashboard_of(request)
-    await board.keys.flush_usage()  # last-use times are batched; show them current
+    services = services_of(request)
+    await services.keys.flush_usage()  # last-use times are batched; show them current
     return page(
         request,
         "keys.html",
@@ -39,7 +40,7 @@ async def _page(
         status_code=status_code,
         here=HERE,
         flash=flash(request, NOTICES),
-        keys=await board.keys.list_keys(viewer.org.org_id),
+        keys=await services.keys.list_keys(viewer.org.org_id),
         created=created,
         create_error=create_error,
         create_value=create_value,
@@ -56,7 +57,7 @@ async def keys_page(request: Request) -> Response:
 async def generate_key(request: Request) -> Response:
     viewer, form = await signed_in_form(request, Area.KEYS)
     try:
-        _, plaintext = await dashboard_of(request).keys.create(viewer.org.org_id, form["name"])
+        _, plaintext = await services_of(request).keys.create(viewer.org.org_id, form["name"])
     except InvalidInput as invalid:
         return await _page(
             request,
@@ -72,7 +73,7 @@ async def generate_key(request: Request) -> Response:
 async def rename_key(request: Request, key_id: str) -> Response:
     viewer, form = await signed_in_form(request, Area.KEYS)
     try:
-        await dashboard_of(request).keys.rename(viewer.org.org_id, key_id, form["name"])
+        await services_of(request).keys.rename(viewer.org.org_id, key_id, form["name"])
     except InvalidInput as invalid:
         return await _page(
             request, viewer, rename=(key_id, form["name"], invalid.message), status_code=400
@@ -83,5 +84,5 @@ async def rename_key(request: Request, key_id: str) -> Response:
 @router.post("/keys/{key_id}/delete")
 async def delete_key(request: Request, key_id: str) -> Response:
     viewer, _ = await signed_in_form(request, Area.KEYS)
-    await dashboard_of(request).keys.delete(viewer.org.org_id, key_id)
+    await services_of(request).keys.delete(viewer.org.org_id, key_id)
     return redirect(HERE, notice="deleted")

@@ -12,7 +12,8 @@ from salon.cluster.model import RoomPresence
 from salon.dashboard.permissions import Area
 from salon.dashboard.refusals import DashboardRoute
 from salon.dashboard.render import HEADERS, fragment, page
-from salon.dashboard.web import PREFIX, dashboard_of, require
+from salon.dashboard.web import PREFIX, require
+from salon.services import services_of
 
 router = APIRouter(prefix=PREFIX, include_in_schema=False, route_class=DashboardRoute)
 REFRESH_MS = 2000
@@ -42,9 +43,10 @@ def room_view(room: RoomPresence, base_url: str) -> dict[str, Any]:
 
 async def _snapshot(request: Request) -> tuple[Any, list[dict[str, Any]]]:
     viewer = await require(request, Area.LIVE)
-    board = dashboard_of(request)
+    services = services_of(request)
     rooms = [
-        room_view(room, board.public_url) for room in await board.presence.rooms(viewer.org.org_id)
+        room_view(room, services.settings.effective_public_url)
+        for room in await services.cluster.directory.rooms(viewer.org.org_id)
     ]
     rooms = [room for room in rooms if room["participants"] or room["knocking"]]
     rooms.sort(key=lambda room: room["roomName"])
@@ -54,14 +56,14 @@ async def _snapshot(request: Request) -> tuple[Any, list[dict[str, Any]]]:
 @router.get("/live.json")
 async def live_json(request: Request) -> Response:
     _, rooms = await _snapshot(request)
-    return JSONResponse({"rooms": rooms, "at": dashboard_of(request).clock()}, headers=HEADERS)
+    return JSONResponse({"rooms": rooms, "at": services_of(request).clock()}, headers=HEADERS)
 
 
 @router.get("/live/rooms")
 async def live_rooms(request: Request) -> Response:
     """The rooms list alone, as HTML: what the page's script swaps in every few seconds."""
     _, rooms = await _snapshot(request)
-    markup = fragment("live_rooms.html", rooms=rooms, now=dashboard_of(request).clock())
+    markup = fragment("live_rooms.html", rooms=rooms, now=services_of(request).clock())
     return HTMLResponse(markup, headers=HEADERS)
 
 
@@ -76,5 +78,5 @@ async def live_page(request: Request) -> Response:
         fragment_url=FRAGMENT_URL,
         refresh_ms=REFRESH_MS,
         rooms=rooms,
-        now=dashboard_of(request).clock(),
+        now=services_of(request).clock(),
     )

@@ -12,10 +12,8 @@ from salon.dashboard.refusals import DashboardRoute
 from salon.dashboard.render import flash, page
 from salon.dashboard.web import (
     PREFIX,
-    Dashboard,
     Form,
     Viewer,
-    dashboard_of,
     redirect,
     require,
     signed_in_form,
@@ -23,6 +21,7 @@ from salon.dashboard.web import (
 from salon.errors import InvalidInput
 from salon.meetings.model import UrlField
 from salon.meetings.service import MeetingView
+from salon.services import Services, services_of
 
 router = APIRouter(prefix=PREFIX, include_in_schema=False, route_class=DashboardRoute)
 HERE = f"{PREFIX}/meetings"
@@ -47,12 +46,12 @@ def _status(view: MeetingView, now_ms: int) -> str:
     return "ended" if now_ms >= meeting.end_ms else "now"
 
 
-async def _meetings(board: Dashboard, viewer: Viewer, prefix: str) -> list[MeetingView]:
+async def _meetings(services: Services, viewer: Viewer, prefix: str) -> list[MeetingView]:
     """The organization's meetings whose room name starts with `prefix`, oldest first."""
     views: list[MeetingView] = []
     cursor = None
     for _ in range(MAX_PAGES):
-        found = await board.meetings.list_meetings(
+        found = await services.meetings.list_meetings(
             viewer.org.org_id,
             cursor=cursor,
             limit=PAGE_SIZE,
@@ -82,13 +81,13 @@ async def _page(
     errors: dict[str, str] | None = None,
     status_code: int = 200,
 ) -> Response:
-    board = dashboard_of(request)
+    services = services_of(request)
     wanted = request.query_params.get("status", "all")
     wanted = wanted if wanted in STATUSES else "all"
     prefix = request.query_params.get("q", "").strip()
     filter_error = None
     try:
-        views = await _meetings(board, viewer, prefix)
+        views = await _meetings(services, viewer, prefix)
     except InvalidInput as invalid:
         views, filter_error = [], invalid.message
     return page(
@@ -105,7 +104,7 @@ async def _page(
         wanted=wanted,
         prefix=prefix,
         filter_error=filter_error,
-        rows=await _rows(board, viewer, views, wanted),
+        rows=await _rows(services, viewer, views, wanted),
         shown=SHOWN,
         filtered=bool(views or prefix or wanted != "all"),
         form=_fields_of(form),
@@ -114,14 +113,14 @@ async def _page(
 
 
 async def _rows(
-    board: Dashboard, viewer: Viewer, views: list[MeetingView], wanted: str
+    services: Services, viewer: Viewer, views: list[MeetingView], wanted: str
 ) -> list[_Row]:
     """The meetings with the status `wanted` ("all": every one), newest first, with how many
     people are in each room now (on every node)."""
-    now = board.clock()
+    now = services.clock()
     present = {
         room.room_name: len(room.participants)
-        for room in await board.presence.rooms(viewer.org.org_id)
+        for room in await services.cluster.directory.rooms(viewer.org.org_id)
     }
     rows = []
     for view in reversed(views):
@@ -152,7 +151,7 @@ async def create_meeting(request: Request) -> Response:
     made, errors = meeting_request(values, checked)
     if made is not None:
         try:
-            await dashboard_of(request).meetings.create(viewer.org.org_id, made)
+            await services_of(request).meetings.create(viewer.org.org_id, made)
         except InvalidInput as invalid:
             errors = {field_of_date_error(invalid.message): invalid.message}
         else:
@@ -163,5 +162,5 @@ async def create_meeting(request: Request) -> Response:
 @router.post("/meetings/{meeting_id}/delete")
 async def delete_meeting(request: Request, meeting_id: str) -> Response:
     viewer, _ = await signed_in_form(request, Area.MEETINGS)
-    await dashboard_of(request).meetings.delete(viewer.org.org_id, meeting_id)
+    await services_of(request).meetings.delete(viewer.org.org_id, meeting_id)
     return redirect(HERE, notice="deleted")

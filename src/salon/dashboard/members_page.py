@@ -11,12 +11,12 @@ from salon.dashboard.web import (
     PREFIX,
     Form,
     Viewer,
-    dashboard_of,
     redirect,
     require,
     signed_in_form,
 )
 from salon.errors import Conflict, InvalidInput
+from salon.services import services_of
 
 router = APIRouter(prefix=PREFIX, include_in_schema=False, route_class=DashboardRoute)
 HERE = f"{PREFIX}/members"
@@ -41,7 +41,7 @@ async def _page(
 ) -> Response:
     """`reset`: whose password a new link resets, and the link; `row_error`: an account id and
     why its change was refused."""
-    board = dashboard_of(request)
+    services = services_of(request)
     return page(
         request,
         "members.html",
@@ -51,8 +51,8 @@ async def _page(
         here=HERE,
         roles=ROLES,
         flash=flash(request, NOTICES),
-        people=await board.accounts.list_accounts(viewer.org.org_id),
-        invites=await board.accounts.open_invites(viewer.org.org_id),
+        people=await services.accounts.list_accounts(viewer.org.org_id),
+        invites=await services.accounts.open_invites(viewer.org.org_id),
         form={"email": form["email"], "role": form["role"]}
         if form
         else {"email": "", "role": "member"},
@@ -71,7 +71,7 @@ async def members_page(request: Request) -> Response:
 @router.post("/members/invite")
 async def invite(request: Request) -> Response:
     viewer, form = await signed_in_form(request, Area.MEMBERS)
-    board = dashboard_of(request)
+    services = services_of(request)
     try:
         role = check_role(form["role"])
     except InvalidInput as invalid:
@@ -79,12 +79,12 @@ async def invite(request: Request) -> Response:
             request, viewer, form=form, errors={"role": invalid.message}, status_code=400
         )
     try:
-        token = await board.accounts.invite(viewer.org.org_id, form["email"], role)
+        token = await services.accounts.invite(viewer.org.org_id, form["email"], role)
     except (InvalidInput, Conflict) as refused:
         return await _page(
             request, viewer, form=form, errors={"email": refused.message}, status_code=400
         )
-    link = f"{board.public_url}{PREFIX}/invite/{token}"
+    link = f"{services.settings.effective_public_url}{PREFIX}/invite/{token}"
     return await _page(request, viewer, link=link, status_code=201)
 
 
@@ -93,7 +93,7 @@ async def change_role(request: Request, account_id: int) -> Response:
     viewer, form = await signed_in_form(request, Area.MEMBERS)
     try:
         role = check_role(form["role"])
-        await dashboard_of(request).accounts.change_role(
+        await services_of(request).accounts.change_role(
             viewer.org.org_id, AccountId(account_id), role
         )
     except InvalidInput as invalid:
@@ -109,7 +109,7 @@ async def change_role(request: Request, account_id: int) -> Response:
 async def remove(request: Request, account_id: int) -> Response:
     viewer, _ = await signed_in_form(request, Area.MEMBERS)
     try:
-        await dashboard_of(request).accounts.remove(viewer.org.org_id, AccountId(account_id))
+        await services_of(request).accounts.remove(viewer.org.org_id, AccountId(account_id))
     except InvalidInput as invalid:
         return await _page(
             request, viewer, row_error=(account_id, invalid.message), status_code=400
@@ -122,14 +122,14 @@ async def remove(request: Request, account_id: int) -> Response:
 @router.post("/members/{account_id}/reset-link")
 async def reset_link(request: Request, account_id: int) -> Response:
     viewer, _ = await signed_in_form(request, Area.MEMBERS)
-    board = dashboard_of(request)
-    account, token = await board.accounts.reset_link(viewer.org.org_id, AccountId(account_id))
-    link = f"{board.public_url}{PREFIX}/reset/{token}"
+    services = services_of(request)
+    account, token = await services.accounts.reset_link(viewer.org.org_id, AccountId(account_id))
+    link = f"{services.settings.effective_public_url}{PREFIX}/reset/{token}"
     return await _page(request, viewer, reset=(account.email, link), status_code=201)
 
 
 @router.post("/members/invites/{digest}/revoke")
 async def revoke(request: Request, digest: str) -> Response:
     viewer, _ = await signed_in_form(request, Area.MEMBERS)
-    await dashboard_of(request).accounts.revoke_invite(viewer.org.org_id, digest)
+    await services_of(request).accounts.revoke_invite(viewer.org.org_id, digest)
     return redirect(HERE, notice="revoked")

@@ -26,7 +26,6 @@ from salon.dashboard.web import (
     PRESESSION_COOKIE,
     Viewer,
     client_address,
-    dashboard_of,
     presession,
     read_form,
     redirect,
@@ -34,6 +33,7 @@ from salon.dashboard.web import (
     signed_in_form,
 )
 from salon.errors import RateLimited, Unauthorized
+from salon.services import services_of
 
 router = APIRouter(prefix=PREFIX, include_in_schema=False, route_class=DashboardRoute)
 HERE = f"{PREFIX}/account/password"
@@ -83,7 +83,7 @@ async def change(request: Request) -> Response:
     if errors:
         return _change_page(request, viewer, errors=errors, status_code=400)
     try:
-        ended = await dashboard_of(request).accounts.change_password(
+        ended = await services_of(request).accounts.change_password(
             viewer.account,
             form["current"],
             form["password"],
@@ -124,7 +124,7 @@ def _reset_page(
 @router.get("/reset/{token}")
 async def reset_form(request: Request, token: str) -> Response:
     try:
-        link = await dashboard_of(request).accounts.link(token, LinkKind.RESET)
+        link = await services_of(request).accounts.link(token, LinkKind.RESET)
     except LinkUnusable as problem:
         return unusable(request, problem)
     return with_presession(request, lambda csrf: _reset_page(request, token, link, csrf))
@@ -132,16 +132,18 @@ async def reset_form(request: Request, token: str) -> Response:
 
 @router.post("/reset/{token}")
 async def reset(request: Request, token: str) -> Response:
-    board = dashboard_of(request)
+    services = services_of(request)
     binding, _ = presession(request)
     form = await read_form(request, request.cookies.get(PRESESSION_COOKIE))
     try:
-        link = await board.accounts.link(token, LinkKind.RESET)
+        link = await services.accounts.link(token, LinkKind.RESET)
         errors: dict[str, str] = {}
         check_new_password(form, link.email, errors)
         if errors:
-            return _reset_page(request, token, link, csrf_token(board.secret, binding), errors)
-        _, session = await board.accounts.accept_reset(token, form["password"])
+            return _reset_page(
+                request, token, link, csrf_token(services.session_secret, binding), errors
+            )
+        _, session = await services.accounts.accept_reset(token, form["password"])
     except LinkUnusable as problem:
         return unusable(request, problem)
     return signed_in(request, session)

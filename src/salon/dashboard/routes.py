@@ -17,6 +17,7 @@ from salon.dashboard import (
     members_page,
     password_pages,
     recordings_page,
+    transcripts_page,
     webhooks_page,
 )
 from salon.dashboard.web import SESSION_COOKIE
@@ -36,6 +37,7 @@ def install_dashboard(app: FastAPI) -> None:
         meetings_page,
         live_page,
         recordings_page,
+        transcripts_page,
         members_page,
         password_pages,
         appearance_page,

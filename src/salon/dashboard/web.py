@@ -11,22 +11,11 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
 from salon.accounts.model import Account
-from salon.accounts.service import AccountService
 from salon.accounts.tokens import csrf_matches, csrf_token, new_token
-from salon.clock import Clock
-from salon.cluster.model import RoomDirectory
 from salon.dashboard.permissions import Area, may_use
-from salon.insights.service import InsightsService
-from salon.keys.service import KeyService
-from salon.meetings.service import MeetingService
 from salon.orgs.model import Organization
-from salon.orgs.service import OrgService
 from salon.ratelimit import client_of
-from salon.recording.service import RecordingService
-from salon.rooms.service import RoomService
-from salon.services import Services, services_of
-from salon.themes.service import ThemeService
-from salon.webhooks.service import WebhookService
+from salon.services import services_of
 
 PREFIX = "/dashboard"
 SESSION_COOKIE = "salon_session"
@@ -36,75 +25,6 @@ CSRF_FIELD = "csrf"
 CSRF_HEADER = "x-csrf-token"
 FORM_MAX_BYTES = 64 * 1024
 FORM_MAX_FIELDS = 200
-
-
-class Dashboard:
-    """What the dashboard's pages use: the application's services, seen from the dashboard."""
-
-    __slots__ = ("_services",)
-
-    def __init__(self, services: Services) -> None:
-        self._services = services
-
-    @property
-    def accounts(self) -> AccountService:
-        return self._services.accounts
-
-    @property
-    def orgs(self) -> OrgService:
-        return self._services.orgs
-
-    @property
-    def keys(self) -> KeyService:
-        return self._services.keys
-
-    @property
-    def meetings(self) -> MeetingService:
-        return self._services.meetings
-
-    @property
-    def webhooks(self) -> WebhookService:
-        return self._services.webhooks
-
-    @property
-    def rooms(self) -> RoomService:
-        return self._services.rooms
-
-    @property
-    def themes(self) -> ThemeService:
-        return self._services.themes
-
-    @property
-    def insights(self) -> InsightsService:
-        return self._services.insights
-
-    @property
-    def presence(self) -> RoomDirectory:
-        """Every node's live rooms (this process's alone when Salon runs as one)."""
-        return self._services.cluster.directory
-
-    @property
-    def recordings(self) -> RecordingService:
-        return self._services.recordings
-
-    @property
-    def clock(self) -> Clock:
-        return self._services.clock
-
-    @property
-    def secret(self) -> bytes:
-        return self._services.session_secret
-
-    @property
-    def public_url(self) -> str:
-        return self._services.settings.effective_public_url
-
-    @property
-    def secure_cookies(self) -> bool:
-        return self.public_url.startswith("https://")
-
-    def wake_dispatcher(self) -> None:
-        self._services.dispatcher.wake()
 
 
 @dataclass(frozen=True, slots=True)
@@ -149,18 +69,14 @@ class Form:
         return name in self._fields
 
 
-def dashboard_of(request: Request) -> Dashboard:
-    return Dashboard(services_of(request))
-
-
 async def viewer_of(request: Request) -> Viewer | None:
-    board = dashboard_of(request)
+    services = services_of(request)
     token = request.cookies.get(SESSION_COOKIE)
-    account = await board.accounts.session_account(token)
+    account = await services.accounts.session_account(token)
     if account is None or token is None:
         return None
-    org = await board.orgs.get(account.org_id)
-    return Viewer(account, org, token, csrf_token(board.secret, token))
+    org = await services.orgs.get(account.org_id)
+    return Viewer(account, org, token, csrf_token(services.session_secret, token))
 
 
 async def require(request: Request, area: Area | None = None) -> Viewer:
@@ -199,9 +115,11 @@ async def read_form(request: Request, binding: str | None) -> Form:
     except (UnicodeDecodeError, ValueError):
         raise StaleForm from None
     form = Form(fields)
-    board = dashboard_of(request)
+    services = services_of(request)
     presented = form.get(CSRF_FIELD) or request.headers.get(CSRF_HEADER)
-    if not _same_origin(request) or not csrf_matches(board.secret, binding or "", presented):
+    if not _same_origin(request) or not csrf_matches(
+        services.session_secret, binding or "", presented
+    ):
         raise StaleForm
     return form
 
@@ -234,7 +152,7 @@ async def read_upload(request: Request, binding: str, max_bytes: int) -> Upload:
     form = Form(fields)
     presented = form.get(CSRF_FIELD) or request.headers.get(CSRF_HEADER)
     if not _same_origin(request) or not csrf_matches(
-        dashboard_of(request).secret, binding, presented
+        services_of(request).session_secret, binding, presented
     ):
         raise StaleForm
     return Upload(form, data or None)
@@ -262,7 +180,7 @@ def presession(request: Request) -> tuple[str, bool]:
 
 
 def set_cookie(request: Request, response: Response, name: str, value: str, max_age: int) -> None:
-    board = dashboard_of(request)
+    public_url = services_of(request).settings.effective_public_url
     response.set_cookie(
         name,
         value,
@@ -270,7 +188,7 @@ def set_cookie(request: Request, response: Response, name: str, value: str, max_
         path="/",
         httponly=True,
         samesite="lax",
-        secure=board.secure_cookies or request.url.scheme == "https",
+        secure=public_url.startswith("https://") or request.url.scheme == "https",
     )
 
 

@@ -11,12 +11,12 @@ from salon.dashboard.web import (
     PREFIX,
     Form,
     Viewer,
-    dashboard_of,
     redirect,
     require,
     signed_in_form,
 )
 from salon.errors import InvalidInput
+from salon.services import services_of
 from salon.webhooks.events import EVENT_TYPES
 from salon.webhooks.model import Endpoint
 
@@ -52,7 +52,7 @@ async def _list_page(
         status_code=status_code,
         here=HERE,
         flash=flash(request, NOTICES),
-        endpoints=await dashboard_of(request).webhooks.list_endpoints(viewer.org.org_id),
+        endpoints=await services_of(request).webhooks.list_endpoints(viewer.org.org_id),
         event_types=EVENT_TYPES,
         url=form["url"] if form else "",
         chosen=form.all("events") if form is not None else list(EVENT_TYPES),
@@ -73,7 +73,7 @@ def _field_of(message: str) -> str:
 async def create_webhook(request: Request) -> Response:
     viewer, form = await signed_in_form(request, Area.WEBHOOKS)
     try:
-        endpoint = await dashboard_of(request).webhooks.create(
+        endpoint = await services_of(request).webhooks.create(
             viewer.org.org_id, form["url"], form.all("events")
         )
     except InvalidInput as invalid:
@@ -100,7 +100,7 @@ async def _endpoint_page(
     errors: dict[str, str] | None = None,
     status_code: int = 200,
 ) -> Response:
-    service = dashboard_of(request).webhooks
+    service = services_of(request).webhooks
     endpoint: Endpoint = await service.get(viewer.org.org_id, endpoint_id)
     log = []
     for summary in await service.deliveries(viewer.org.org_id, endpoint.id, LOG_ROWS):
@@ -134,7 +134,7 @@ async def endpoint_page(request: Request, endpoint_id: str) -> Response:
 async def save_endpoint(request: Request, endpoint_id: str) -> Response:
     viewer, form = await signed_in_form(request, Area.WEBHOOKS)
     try:
-        await dashboard_of(request).webhooks.update(
+        await services_of(request).webhooks.update(
             viewer.org.org_id,
             endpoint_id,
             url=form["url"],
@@ -156,14 +156,14 @@ async def save_endpoint(request: Request, endpoint_id: str) -> Response:
 @router.post("/webhooks/{endpoint_id}/reveal")
 async def reveal_secret(request: Request, endpoint_id: str) -> Response:
     viewer, _ = await signed_in_form(request, Area.WEBHOOKS)
-    endpoint = await dashboard_of(request).webhooks.get(viewer.org.org_id, endpoint_id)
+    endpoint = await services_of(request).webhooks.get(viewer.org.org_id, endpoint_id)
     return await _endpoint_page(request, viewer, endpoint_id, secret=endpoint.secret)
 
 
 @router.post("/webhooks/{endpoint_id}/rotate")
 async def rotate_secret(request: Request, endpoint_id: str) -> Response:
     viewer, _ = await signed_in_form(request, Area.WEBHOOKS)
-    endpoint = await dashboard_of(request).webhooks.update(
+    endpoint = await services_of(request).webhooks.update(
         viewer.org.org_id, endpoint_id, rotate_secret=True
     )
     return await _endpoint_page(request, viewer, endpoint_id, secret=endpoint.secret)
@@ -172,23 +172,23 @@ async def rotate_secret(request: Request, endpoint_id: str) -> Response:
 @router.post("/webhooks/{endpoint_id}/test")
 async def send_test(request: Request, endpoint_id: str) -> Response:
     viewer, _ = await signed_in_form(request, Area.WEBHOOKS)
-    board = dashboard_of(request)
-    await board.webhooks.send_test(viewer.org.org_id, endpoint_id, viewer.org.subdomain)
-    board.wake_dispatcher()
+    services = services_of(request)
+    await services.webhooks.send_test(viewer.org.org_id, endpoint_id, viewer.org.subdomain)
+    services.dispatcher.wake()
     return redirect(f"{HERE}/{endpoint_id}", notice="test")
 
 
 @router.post("/webhooks/{endpoint_id}/delete")
 async def delete_endpoint(request: Request, endpoint_id: str) -> Response:
     viewer, _ = await signed_in_form(request, Area.WEBHOOKS)
-    await dashboard_of(request).webhooks.delete(viewer.org.org_id, endpoint_id)
+    await services_of(request).webhooks.delete(viewer.org.org_id, endpoint_id)
     return redirect(HERE, notice="deleted")
 
 
 @router.post("/webhooks/deliveries/{delivery_id}/replay")
 async def replay_delivery(request: Request, delivery_id: str) -> Response:
     viewer, _ = await signed_in_form(request, Area.WEBHOOKS)
-    board = dashboard_of(request)
-    replayed = await board.webhooks.replay(viewer.org.org_id, delivery_id)
-    board.wake_dispatcher()
+    services = services_of(request)
+    replayed = await services.webhooks.replay(viewer.org.org_id, delivery_id)
+    services.dispatcher.wake()
     return redirect(f"{HERE}/{replayed['endpointId']}", notice="replayed")

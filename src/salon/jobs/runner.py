@@ -15,6 +15,7 @@ import asyncio
 import contextlib
 import logging
 import os
+import time
 from collections.abc import Awaitable, Callable
 from typing import Protocol
 
@@ -25,6 +26,10 @@ from salon.storage import jobs as rows
 from salon.storage.db import Database, Dialect, Transaction
 
 log = logging.getLogger(__name__)
+
+Ran = Callable[[str, str, float], None]
+"""Told (kind, outcome, seconds) after each attempt: `done`, `dropped` (its claim was taken over),
+`retried` or `failed` (for good). Metrics."""
 
 Commit = Callable[[Transaction], Awaitable[None]]
 """What a finished job writes, in the transaction that marks it done."""
@@ -79,6 +84,8 @@ class JobRunner:
         self._poll_s = poll_s
         self._on_finished = on_finished
         """Called once a job's result is committed (the webhook dispatcher's wake-up)."""
+        self.on_ran: Ran | None = None
+        """Told how each attempt went (the composition root sets it: metrics)."""
         self._wake = asyncio.Event()
         self._running: dict[str, asyncio.Task[None]] = {}
 
@@ -87,6 +94,11 @@ class JobRunner:
 
     def wake(self) -> None:
         self._wake.set()
+
+    @property
+    def kinds(self) -> list[str]:
+        """The kinds of job this runner has a handler for."""
+        return sorted(self._handlers)
 
     @property
     def busy(self) -> int:
@@ -143,6 +155,7 @@ class JobRunner:
 
     async def _run(self, job: Job) -> None:
         handler = self._handlers[job.kind]
+        started = time.perf_counter()
         keeper = asyncio.create_task(self._keep_lease(job))
         try:
             commit = await handler.run(job)
@@ -157,15 +170,22 @@ class JobRunner:
             if not isinstance(error, JobFailed):
                 log.exception("jobs: %s %s failed", job.kind, job.id)
             await self._failed(handler, job, reason)
+            self._ran(job, "failed" if job.last_attempt else "retried", started)
             return
         keeper.cancel()
         async with self._db.transaction() as tx:
-            if await rows.finish(tx, job, JobStatus.DONE, self._clock()):
+            finished = await rows.finish(tx, job, JobStatus.DONE, self._clock())
+            if finished:
                 await commit(tx)
             else:
                 log.warning("jobs: %s %s was taken over; its result is dropped", job.kind, job.id)
+        self._ran(job, "done" if finished else "dropped", started)
         if self._on_finished is not None:
             self._on_finished()
+
+    def _ran(self, job: Job, outcome: str, started: float) -> None:
+        if self.on_ran is not None:
+            self.on_ran(job.kind, outcome, time.perf_counter() - started)
 
     async def _failed(self, handler: JobHandler, job: Job, reason: str) -> None:
         now = self._clock()

@@ -239,6 +239,18 @@ def decode_cursor(cursor: str) -> int:
     return int(number)
 
 
+@dataclass(frozen=True, slots=True)
+class PageQuery:
+    """What a listing of an organization's items (recordings, transcriptions) asks for: a room
+    (or every room), where the last page ended, how many, and in what order (Whereby's
+    `roomName`, `cursor`, `limit`, `sortBy`)."""
+
+    room_name: str | None
+    cursor: str | None
+    limit: int
+    sort_by: str | None
+
+
 def offset_of(cursor: str | None) -> int:
     """Where an offset-paged list continues: its start with no cursor."""
     return 0 if cursor is None else decode_cursor(cursor)

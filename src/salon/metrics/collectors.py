@@ -1,9 +1,10 @@
 """Gauges read from live state when Prometheus scrapes, so the code owning that state needs no
 metrics calls: rooms and participants (by mode and role), Janus instances, webhook outcomes and
-backlog. Each collector takes callables, not services, so this package imports no service."""
+backlog, the job queue. Each collector takes callables, not services, so this package imports no
+service."""
 
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Protocol
 
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
@@ -141,3 +142,40 @@ class WebhooksCollector(Collector):
         )
         oldest.add_metric([], self._backlog.oldest_age_s)
         yield from (attempts, pending, oldest)
+
+
+JOB_STATUSES = ("pending", "running")
+OTHER_KIND = "other"
+
+
+@dataclass(slots=True)
+class JobQueueReading:
+    """Filled by `Exposition.refresh` just before each scrape: (kind, status) → jobs."""
+
+    counts: dict[tuple[str, str], int] = field(default_factory=dict)
+
+
+class JobsCollector(Collector):
+    """The queue's depth by kind and status. Every kind the runner handles has its series (0
+    when idle); a kind it does not handle (another node's, an older version's) counts as
+    `other`, so the label stays a bounded set."""
+
+    def __init__(self, kinds: Callable[[], Iterable[str]], reading: JobQueueReading) -> None:
+        self._kinds = kinds
+        self._reading = reading
+
+    def collect(self) -> Iterator[Metric]:
+        queued = GaugeMetricFamily(
+            "salon_jobs",
+            "Background jobs waiting (pending) or running, by kind.",
+            labels=["kind", "status"],
+        )
+        known = set(self._kinds())
+        counts = dict.fromkeys(((kind, status) for kind in known for status in JOB_STATUSES), 0)
+        for (kind, status), count in self._reading.counts.items():
+            if status in JOB_STATUSES:
+                key = (kind if kind in known else OTHER_KIND, status)
+                counts[key] = counts.get(key, 0) + count
+        for (kind, status), count in sorted(counts.items()):
+            queued.add_metric([kind, status], count)
+        yield queued

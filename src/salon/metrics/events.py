@@ -11,6 +11,8 @@ from prometheus_client import Counter, Histogram
 
 LATENCY_BUCKETS_S = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
 BATCH_BUCKETS = (1, 2, 4, 8, 16, 32, 64, 128, 256)
+JOB_BUCKETS_S = (0.01, 0.05, 0.1, 0.5, 1.0, 5.0, 10.0, 30.0, 60.0, 300.0, 900.0, 3600.0)
+"""From removing a folder (milliseconds) to composing or transcribing an hour of a meeting."""
 UNKNOWN_TYPE = "unknown"
 
 HTTP_REQUESTS = Counter(
@@ -57,14 +59,22 @@ JOIN_SECONDS = Histogram(
 )
 COMMIT_BATCH = Histogram(
     "salon_db_commit_batch_size",
-    "Transactions made durable by one commit (group commit, SQLite).",
+    "Transactions made durable by one commit (group commit, SQLite or PostgreSQL).",
     buckets=BATCH_BUCKETS,
     registry=None,
 )
 COMMIT_SECONDS = Histogram(
     "salon_db_commit_duration_seconds",
-    "Time one group commit took (SQLite).",
+    "Time one group commit took (SQLite or PostgreSQL).",
     buckets=LATENCY_BUCKETS_S,
+    registry=None,
+)
+JOB_SECONDS = Histogram(
+    "salon_job_duration_seconds",
+    "Time a background job's attempt took, by kind (composition, transcription, summary, file"
+    " removal) and outcome: done, retried (failed; tried again later), failed (for good).",
+    ["kind", "outcome"],
+    buckets=JOB_BUCKETS_S,
     registry=None,
 )
 
@@ -78,6 +88,7 @@ ALL = (
     JOIN_SECONDS,
     COMMIT_BATCH,
     COMMIT_SECONDS,
+    JOB_SECONDS,
 )
 
 
@@ -100,3 +111,8 @@ def join_answered(seconds: float) -> None:
 def committed(batch_size: int, seconds: float) -> None:
     COMMIT_BATCH.observe(batch_size)
     COMMIT_SECONDS.observe(seconds)
+
+
+def job_ran(kind: str, outcome: str, seconds: float) -> None:
+    """`kind` is one the job runner has a handler for (a constant of the code), never input."""
+    JOB_SECONDS.labels(kind, outcome).observe(seconds)

@@ -22,6 +22,8 @@ BacklogQuery = Callable[[], Awaitable[tuple[int, int | None]]]
 """→ (pending deliveries, creation time of the oldest in epoch ms, or None)."""
 ReadinessCheck = Callable[[], Awaitable[bool]]
 """What `/readyz` answers, as a boolean."""
+Refresh = Callable[[], Awaitable[None]]
+"""Another reading that needs I/O (the job queue), taken before each scrape."""
 
 
 class Exposition:
@@ -32,6 +34,7 @@ class Exposition:
         backlog_query: BacklogQuery,
         now_ms: Callable[[], int],
         ready: ReadinessCheck,
+        refreshes: tuple[tuple[str, Refresh], ...] = (),
     ) -> None:
         self.registry = CollectorRegistry(auto_describe=True)
         GCCollector(registry=self.registry)  # it registers itself
@@ -47,6 +50,7 @@ class Exposition:
         self._backlog_query = backlog_query
         self._now_ms = now_ms
         self._ready = ready
+        self._refreshes = refreshes
         self._ready_gauge = Gauge(
             "salon_ready",
             "1 when /readyz would answer 200 (the database reads and writes).",
@@ -54,9 +58,15 @@ class Exposition:
         )
 
     async def refresh(self) -> None:
-        """Read what needs I/O. A database that does not answer leaves the last backlog reading
-        and logs a warning rather than failing the scrape (`salon_ready` reports it)."""
+        """Read what needs I/O. A database that does not answer leaves the last readings (the
+        job queue, the webhook backlog) and logs a warning rather than failing the scrape
+        (`salon_ready` reports it)."""
         self._ready_gauge.set(1 if await self._ready() else 0)
+        for what, refresh in self._refreshes:
+            try:
+                await refresh()
+            except Exception as error:
+                log.warning("metrics: could not read the %s (%s)", what, type(error).__name__)
         try:
             pending, oldest_ms = await self._backlog_query()
         except Exception as error:

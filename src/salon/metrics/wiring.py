@@ -8,6 +8,8 @@ from salon.metrics.collectors import (
     BacklogReading,
     InstanceUsage,
     JanusCollector,
+    JobQueueReading,
+    JobsCollector,
     RoomsCollector,
     RoomSnapshot,
     WebhooksCollector,
@@ -15,6 +17,7 @@ from salon.metrics.collectors import (
 from salon.metrics.exposition import Exposition
 from salon.rooms.service import RoomService
 from salon.storage.db import Database, StorageUnavailable
+from salon.storage.jobs import queue_depth
 from salon.storage.webhook_backlog import pending_backlog
 from salon.webhooks.dispatcher import Dispatcher
 
@@ -38,8 +41,15 @@ def build_exposition(
     dispatcher: Dispatcher,
     database: Database,
     clock: Clock,
+    job_kinds: Callable[[], Iterable[str]] = tuple,
 ) -> Exposition:
     backlog = BacklogReading()
+    job_queue = JobQueueReading()
+
+    async def read_job_queue() -> None:
+        job_queue.counts = {
+            (kind, status): count for kind, status, count in await queue_depth(database)
+        }
 
     async def backlog_query() -> tuple[int, int | None]:
         reading = await pending_backlog(database)
@@ -57,9 +67,11 @@ def build_exposition(
             RoomsCollector(lambda: _room_snapshots(rooms)),
             JanusCollector(sfu_usage),
             WebhooksCollector(lambda: dispatcher.counters, backlog),
+            JobsCollector(job_kinds, job_queue),
         ],
         backlog,
         backlog_query,
         clock,
         ready,
+        refreshes=(("job queue", read_job_queue),),
     )

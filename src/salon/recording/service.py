@@ -18,7 +18,7 @@ from salon.clock import Clock
 from salon.errors import Forbidden, NotFound
 from salon.ids import OrgId, RoomSessionId
 from salon.jobs.runner import enqueue
-from salon.meetings.model import Meeting, offset_of, offset_page
+from salon.meetings.model import Meeting, PageQuery, offset_of, offset_page
 from salon.recording.model import (
     Recording,
     RecordingStatus,
@@ -122,18 +122,14 @@ class RecordingService:
     # --- for /v1/recordings -------------------------------------------------------------------
 
     async def list_recordings(
-        self,
-        org_id: OrgId,
-        *,
-        room_name: str | None,
-        cursor: str | None,
-        limit: int,
-        sort_by: str | None,
+        self, org_id: OrgId, query: PageQuery
     ) -> tuple[list[Recording], str | None]:
-        order = sort_clause(sort_by)
-        offset = offset_of(cursor)
-        found = await rows.list_ready(self._db, org_id, room_name, order, offset, limit + 1)
-        return offset_page(found, offset, limit)
+        order = sort_clause(query.sort_by)
+        offset = offset_of(query.cursor)
+        found = await rows.list_ready(
+            self._db, org_id, query.room_name, order, offset, query.limit + 1
+        )
+        return offset_page(found, offset, query.limit)
 
     async def recent(self, org_id: OrgId, limit: int) -> list[Recording]:
         """The newest recordings in any state (recording, processing, ready, failed)."""

@@ -114,3 +114,12 @@ async def get_job(db: Database, job_id: str) -> Row | None:
         "SELECT id, kind, status, attempts, last_error, finished_ms FROM jobs WHERE id = :id",
         {"id": job_id},
     )
+
+
+async def queue_depth(db: Database) -> list[tuple[str, str, int]]:
+    """(kind, status, count) of the jobs waiting or running: the queue's depth, for metrics."""
+    rows = await db.fetch_all(
+        "SELECT kind, status, COUNT(*) AS n FROM jobs"
+        " WHERE status IN ('pending', 'running') GROUP BY kind, status"
+    )
+    return [(str(row["kind"]), str(row["status"]), int(row["n"])) for row in rows]

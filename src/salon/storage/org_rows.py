@@ -1,11 +1,11 @@
 """What the tables of an organization's soft-deleted items (recordings, transcriptions) share:
-the `IN (...)` list of bound names, deleting ids of the organization, the optional room filter of
-a listing, and whether a row is gone."""
+the `IN (...)` list of bound names, deleting ids of the organization, a page of a listing
+(optionally of one room), and whether a row is gone."""
 
 from collections.abc import Sequence
 
 from salon.ids import OrgId
-from salon.storage.db import Database, Transaction
+from salon.storage.db import Database, Row, Transaction
 
 
 def bound_list(prefix: str, values: Sequence[object]) -> tuple[str, dict[str, object]]:
@@ -30,12 +30,31 @@ async def mark_deleted(
     return [row["id"] for row in rows]
 
 
-def room_filter(room_name: str | None, params: dict[str, object]) -> str:
-    """The `AND room_name = ...` clause of a listing, binding its parameter, or nothing."""
-    if room_name is None:
-        return ""
-    params["room_name"] = room_name
-    return " AND room_name = :room_name"
+async def list_page(
+    db: Database,
+    table: str,
+    columns: str,
+    org_id: OrgId,
+    *,
+    room_name: str | None,
+    order_by: str,
+    offset: int,
+    limit: int,
+    only: str = "",
+) -> Sequence[Row]:
+    """The organization's rows not deleted, of one room if `room_name`, ordered, one page.
+    `table`, `columns`, `order_by` and `only` (more `AND` conditions) are the caller's constants
+    (`order_by` from a fixed set of sort clauses), never from input."""
+    params: dict[str, object] = {"org_id": org_id, "limit": limit, "offset": offset}
+    room = ""
+    if room_name is not None:
+        params["room_name"] = room_name
+        room = " AND room_name = :room_name"
+    return await db.fetch_all(
+        f"SELECT {columns} FROM {table} WHERE org_id = :org_id{only} AND deleted_ms IS NULL"
+        f"{room} ORDER BY {order_by} LIMIT :limit OFFSET :offset",
+        params,
+    )
 
 
 async def is_deleted(db: Database, table: str, row_id: str) -> bool:

@@ -20,7 +20,8 @@ turned into `$n` once per statement text.
 import asyncio
 import contextlib
 import re
-from collections.abc import Sequence
+import time
+from collections.abc import Callable, Sequence
 from functools import lru_cache
 from typing import Any
 
@@ -129,6 +130,8 @@ class PostgresDatabase:
         self._batch_open = False
         self._waiting: list[asyncio.Future[None]] = []
         self._committer: asyncio.Task[None] | None = None
+        self.on_commit: Callable[[int, float], None] | None = None
+        """Told (units in the batch, seconds the COMMIT took) after each commit: metrics."""
 
     async def _connections(self) -> Any:
         if self._pool is None:
@@ -257,12 +260,15 @@ class PostgresDatabase:
         if not batch:
             return
         outcome: BaseException | None = None
+        started = time.perf_counter()
         try:
             await _run(self._writer, "execute", "COMMIT", NO_PARAMS)
             self._batch_open = False
         except StorageUnavailable as error:
             outcome = StorageUnavailable(f"commit failed: {error}")
             await self._abandon(str(outcome))
+        if self.on_commit is not None:
+            self.on_commit(len(batch), time.perf_counter() - started)
         for durable in batch:
             if durable.done():
                 continue

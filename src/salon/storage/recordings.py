@@ -115,13 +115,10 @@ async def list_ready(
     limit: int,
 ) -> list[Recording]:
     """`order_by` comes from `recording.model.sort_clause` (a fixed set), never from input."""
-    params: dict[str, object] = {"org_id": org_id, "limit": limit, "offset": offset}
-    room = org_rows.room_filter(room_name, params)
-    rows = await db.fetch_all(
-        f"SELECT {_COLUMNS} FROM recordings WHERE org_id = :org_id AND status = 'ready'"
-        f" AND deleted_ms IS NULL{room} ORDER BY {order_by} LIMIT :limit OFFSET :offset",
-        params,
-    )
+    rows = await org_rows.list_page(
+        db, "recordings", _COLUMNS, org_id, room_name=room_name, order_by=order_by,
+        offset=offset, limit=limit, only=" AND status = 'ready'",
+    )  # fmt: skip
     return [_recording(row) for row in rows]
 
 

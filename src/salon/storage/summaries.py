@@ -1,5 +1,5 @@
-"""The `summaries` table: at most one live summary per transcript. Reads join the transcript
-for its room, session and times."""
+"""The `summaries` table: at most one live summary per transcript (a unique index over the rows
+not deleted, migration 0012). Reads join the transcript for its room, session and times."""
 
 import json
 from collections.abc import Sequence
@@ -62,9 +62,9 @@ async def insert_summary(
     )
 
 
-async def live_for(tx: Transaction, transcription_id: str) -> str | None:
+async def live_for(db: Database | Transaction, transcription_id: str) -> str | None:
     """The id of the transcript's summary that is not deleted, if there is one."""
-    row = await tx.fetch_one(
+    row = await db.fetch_one(
         "SELECT id FROM summaries WHERE transcription_id = :id AND deleted_ms IS NULL",
         {"id": transcription_id},
     )
@@ -128,5 +128,17 @@ async def list_summaries(
         f"{_SELECT} WHERE s.org_id = :org_id AND s.deleted_ms IS NULL"
         f" ORDER BY {order_by} LIMIT :limit OFFSET :offset",
         {"org_id": org_id, "limit": limit, "offset": offset},
+    )
+    return [_summary(row) for row in rows]
+
+
+async def list_for_transcription(
+    db: Database, org_id: OrgId, transcription_id: str
+) -> list[Summary]:
+    """The transcript's summaries not deleted (one at most), newest first."""
+    rows = await db.fetch_all(
+        f"{_SELECT} WHERE s.transcription_id = :id AND s.org_id = :org_id"
+        " AND s.deleted_ms IS NULL ORDER BY s.created_ms DESC, s.id",
+        {"id": transcription_id, "org_id": org_id},
     )
     return [_summary(row) for row in rows]

@@ -108,12 +108,19 @@ async def list_transcriptions(
     db: Database, org_id: OrgId, room_name: str | None, order_by: str, offset: int, limit: int
 ) -> list[Transcription]:
     """`order_by` comes from `transcription.model.sort_clause` (a fixed set), never from input."""
-    params: dict[str, object] = {"org_id": org_id, "limit": limit, "offset": offset}
-    room = org_rows.room_filter(room_name, params)
+    rows = await org_rows.list_page(
+        db, "transcriptions", _COLUMNS, org_id, room_name=room_name, order_by=order_by,
+        offset=offset, limit=limit,
+    )  # fmt: skip
+    return [_transcription(row) for row in rows]
+
+
+async def list_recent(db: Database, org_id: OrgId, limit: int) -> list[Transcription]:
+    """The organization's transcripts in every state but deleted, newest first (the dashboard)."""
     rows = await db.fetch_all(
         f"SELECT {_COLUMNS} FROM transcriptions WHERE org_id = :org_id AND deleted_ms IS NULL"
-        f"{room} ORDER BY {order_by} LIMIT :limit OFFSET :offset",
-        params,
+        " ORDER BY created_ms DESC, id LIMIT :limit",
+        {"org_id": org_id, "limit": limit},
     )
     return [_transcription(row) for row in rows]
 

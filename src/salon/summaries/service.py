@@ -12,10 +12,17 @@ from salon.jobs.runner import enqueue
 from salon.meetings.model import offset_of, offset_page
 from salon.storage import summaries as rows
 from salon.storage import transcriptions as transcription_rows
-from salon.storage.db import Database
+from salon.storage.db import Database, UniqueViolation
 from salon.summaries.job import SUMMARY_JOB
 from salon.summaries.model import Summary, Template, empty_summary
 from salon.transcription.model import TranscriptionState, sort_clause
+
+
+def _has_one(transcription_id: str, existing: str | None) -> Conflict:
+    return Conflict(
+        f"transcription {transcription_id!r} has a summary already ({existing});"
+        " delete it to make another"
+    )
 
 
 class SummaryService:
@@ -30,32 +37,36 @@ class SummaryService:
     async def create(self, org_id: OrgId, transcription_id: str, template: Template) -> str:
         now = self._clock()
         summary_id = str(uuid.uuid4())
-        async with self._db.transaction() as tx:
-            transcription = await transcription_rows.get(tx, org_id, transcription_id)
-            if transcription is None:
-                raise NotFound(f"no transcription with id {transcription_id!r}")
-            if transcription.state is not TranscriptionState.READY:
-                raise InvalidInput(
-                    f"transcription {transcription_id!r} is {transcription.state.value};"
-                    " a summary needs a ready transcription"
+        try:
+            async with self._db.transaction() as tx:
+                transcription = await transcription_rows.get(tx, org_id, transcription_id)
+                if transcription is None:
+                    raise NotFound(f"no transcription with id {transcription_id!r}")
+                if transcription.state is not TranscriptionState.READY:
+                    raise InvalidInput(
+                        f"transcription {transcription_id!r} is {transcription.state.value};"
+                        " a summary needs a ready transcription"
+                    )
+                existing = await rows.live_for(tx, transcription_id)
+                if existing is not None:
+                    raise _has_one(transcription_id, existing)
+                await rows.insert_summary(
+                    tx,
+                    summary_id,
+                    org_id,
+                    transcription_id,
+                    template,
+                    json.dumps(empty_summary(template)),
+                    self._summariser_name,
+                    now,
                 )
-            existing = await rows.live_for(tx, transcription_id)
-            if existing is not None:
-                raise Conflict(
-                    f"transcription {transcription_id!r} has a summary already ({existing});"
-                    " delete it to make another"
-                )
-            await rows.insert_summary(
-                tx,
-                summary_id,
-                org_id,
-                transcription_id,
-                template,
-                json.dumps(empty_summary(template)),
-                self._summariser_name,
-                now,
-            )
-            await enqueue(tx, SUMMARY_JOB, json.dumps({"summaryId": summary_id}), now)
+                await enqueue(tx, SUMMARY_JOB, json.dumps({"summaryId": summary_id}), now)
+        except UniqueViolation:
+            # Another request (another node, or a transaction the check could not see yet)
+            # inserted the transcript's summary after the check: the unique index of live
+            # summaries refused this one, and the caller hears what the check would have said.
+            existing = await rows.live_for(self._db, transcription_id)
+            raise _has_one(transcription_id, existing) from None
         self._wake_jobs()
         return summary_id
 
@@ -72,6 +83,10 @@ class SummaryService:
         if found is None:
             raise NotFound(f"no summary with id {summary_id!r}")
         return found
+
+    async def of_transcription(self, org_id: OrgId, transcription_id: str) -> list[Summary]:
+        """The transcript's summary, if it has one (a list: the dashboard shows them all)."""
+        return await rows.list_for_transcription(self._db, org_id, transcription_id)
 
     async def delete(self, org_id: OrgId, summary_id: str) -> None:
         """Idempotent."""

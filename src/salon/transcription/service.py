@@ -6,6 +6,7 @@ Markdown file.
     job  ──► engine per speaker ──► transcript file ──► ready + transcription.finished (one tx)
 """
 
+import asyncio
 import json
 import uuid
 from collections.abc import Callable
@@ -15,7 +16,7 @@ from salon.clock import Clock
 from salon.errors import NotFound
 from salon.ids import OrgId
 from salon.jobs.runner import enqueue
-from salon.meetings.model import offset_of, offset_page
+from salon.meetings.model import PageQuery, offset_of, offset_page
 from salon.recording.model import check_valid_for, link_is_valid, signed_query
 from salon.storage import recordings as recording_rows
 from salon.storage import summaries as summary_rows
@@ -24,10 +25,12 @@ from salon.storage.db import Database
 from salon.transcription.job import REMOVE_JOB, TRANSCRIBE_JOB
 from salon.transcription.model import (
     FILE_PATH,
+    Line,
     Transcription,
     TranscriptionState,
     TranscriptionType,
     event_data,
+    parse_markdown,
     sort_clause,
 )
 from salon.webhooks.events import TRANSCRIPTION_STARTED
@@ -94,26 +97,38 @@ class TranscriptionService:
         return transcription.id
 
     async def list_transcriptions(
-        self,
-        org_id: OrgId,
-        *,
-        room_name: str | None,
-        cursor: str | None,
-        limit: int,
-        sort_by: str | None,
+        self, org_id: OrgId, query: PageQuery
     ) -> tuple[list[Transcription], str | None]:
-        order = sort_clause(sort_by)
-        offset = offset_of(cursor)
+        order = sort_clause(query.sort_by)
+        offset = offset_of(query.cursor)
         found = await rows.list_transcriptions(
-            self._db, org_id, room_name, order, offset, limit + 1
+            self._db, org_id, query.room_name, order, offset, query.limit + 1
         )
-        return offset_page(found, offset, limit)
+        return offset_page(found, offset, query.limit)
 
     async def get(self, org_id: OrgId, transcription_id: str) -> Transcription:
         found = await rows.get(self._db, org_id, transcription_id)
         if found is None:
             raise NotFound(f"no transcription with id {transcription_id!r}")
         return found
+
+    async def recent(self, org_id: OrgId, limit: int) -> list[Transcription]:
+        """The organization's transcripts in every state but deleted, newest first."""
+        return await rows.list_recent(self._db, org_id, limit)
+
+    async def lines(self, org_id: OrgId, transcription_id: str) -> tuple[Transcription, list[Line]]:
+        """A transcript and its lines as its Markdown file has them (none until it is ready).
+        Only the lines Salon writes are read back (`parse_markdown`): the file is never shown
+        as it stands."""
+        transcription = await self.get(org_id, transcription_id)
+        if transcription.state is not TranscriptionState.READY or transcription.location is None:
+            return transcription, []
+        path = self._root / transcription.location
+        try:
+            text = await asyncio.to_thread(path.read_text, encoding="utf-8", errors="replace")
+        except FileNotFoundError:
+            raise NotFound(f"transcription {transcription_id!r} has no file (yet)") from None
+        return transcription, parse_markdown(text)
 
     async def delete(self, org_id: OrgId, transcription_ids: list[str]) -> None:
         """Idempotent: unknown ids, other organizations' and deleted ones are passed over. The
