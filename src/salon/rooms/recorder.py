@@ -23,7 +23,9 @@ from salon.webhooks.service import WebhookService
 log = logging.getLogger(__name__)
 
 RETRY_FIRST_S = 0.2
-RETRY_MAX_S = 5.0
+RETRY_MAX_S = 1.0
+"""Joins are refused while events wait, so the pause after an outage is time nobody can join:
+at most a second (one cheap write attempt a second while the database is away)."""
 
 
 class RoomRecorder:
