@@ -81,17 +81,17 @@ def serve(dump_dir: Path, argv: list[str]) -> int:
 
 async def _wait_for(path: Path, within_s: float) -> None:
     deadline = time.monotonic() + within_s
-    while not path.exists():
+    while not await asyncio.to_thread(path.exists):
         if time.monotonic() > deadline:
             raise TimeoutError(f"no {path}")
         await asyncio.sleep(0.2)
 
 
 async def drive(args: argparse.Namespace) -> None:
+    import httpx
+
     from e2e.salon_process import HOST, clean_env, free_port
     from soak.load import Load, Stats
-
-    import httpx
 
     work = Path(tempfile.mkdtemp(prefix="salon-soak-memory-"))
     port = free_port()
@@ -103,7 +103,8 @@ async def drive(args: argparse.Namespace) -> None:
     if args.arena_max:
         env["MALLOC_ARENA_MAX"] = str(args.arena_max)
     log = (work / "serve.log").open("wb")
-    server = subprocess.Popen(
+    server = await asyncio.to_thread(
+        subprocess.Popen,
         [sys.executable, __file__, "--serve", str(work), *serve_args],
         stdout=log,
         stderr=subprocess.STDOUT,
@@ -113,7 +114,9 @@ async def drive(args: argparse.Namespace) -> None:
         deadline = time.monotonic() + 240
         while True:
             try:
-                if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
+                async with httpx.AsyncClient(timeout=1) as probe:
+                    healthy = (await probe.get(f"{base}/healthz")).status_code == 200
+                if healthy:
                     break
             except httpx.HTTPError:
                 pass
@@ -173,9 +176,9 @@ def _report(
     args: argparse.Namespace, work: Path, stats: Any, rss_series: list[tuple[float, int]]
 ) -> None:
     with (work / "dump-1.pickle").open("rb") as file:
-        first = pickle.load(file)
+        first = pickle.load(file)  # noqa: S301 (this run's own dumps)
     with (work / "dump-2.pickle").open("rb") as file:
-        last = pickle.load(file)
+        last = pickle.load(file)  # noqa: S301 (this run's own dumps)
     mib = 2**20
     if args.trace:
         print("\ntop growth by traceback:")
