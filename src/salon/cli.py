@@ -146,6 +146,9 @@ async def _serve(settings: Settings) -> None:
             ws_max_size=MAX_FRAME_BYTES,  # a larger frame closes its socket with 1009
             ws_ping_interval=10.0,  # notice a vanished peer within ~20 s
             ws_ping_timeout=10.0,
+            # Signaling frames are small JSON: compression saves little, and each socket's zlib
+            # state (~300 KB) made a closed connection's memory wait for a full collection.
+            ws_per_message_deflate=False,
             log_config=None,  # keep our handler, and with it the filter that redacts secrets
         )
         # The framework's objects live as long as the process: keep them out of the collector's

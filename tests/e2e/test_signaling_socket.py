@@ -409,3 +409,15 @@ async def test_a_client_that_stops_reading_is_closed_4008_and_the_room_keeps_pac
     updated = await next_of(members[0], "participant-updated")
     assert (updated["participant"]["id"], updated["participant"]["reconnecting"]) == (slow_id, True)
     await assert_chats(Pair(members[0], members[1], ""), "the room goes on")
+
+
+async def test_the_socket_declines_compression_so_no_zlib_state_outlives_a_connection(
+    room: Room,
+) -> None:
+    # Each compressed socket held ~300 KB of zlib state, which a closed connection kept until a
+    # full collection: under rejoin churn the soak's memory grew for as long as it ran.
+    ws = await room.connect()
+    assert ws.response is not None
+    assert "Sec-WebSocket-Extensions" not in ws.response.headers
+    await ws.send(json.dumps({"type": "join", "v": 1, "room": room.name, "displayName": "z"}))
+    assert (await next_of(ws, "joined"))["type"] == "joined"
