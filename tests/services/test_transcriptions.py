@@ -195,7 +195,10 @@ async def test_a_recording_is_transcribed_speaker_by_speaker_in_time_order(
     assert lines[1].startswith("**[00:00:05] Bruno:**"), served.text
     for word in ("lighthouse", "tuesday"):
         assert word in lines[0], served.text
-    for word in ("invoice", "department"):
+    # PocketSphinx hears the end of this sentence differently from one machine to another
+    # ("accounting department" on some, "does it out to the car to" on others): its first words
+    # are what every machine hears.
+    for word in ("send", "invoice"):
         assert word in lines[1], served.text
 
     finished = await events_of(api, "transcription.finished")
