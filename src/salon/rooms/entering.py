@@ -18,6 +18,7 @@ from salon.rooms.recording import RoomRecording
 from salon.rooms.room import Room, Seat
 from salon.rooms.sessions import Sessions
 from salon.rooms.state import HOST_ROLES
+from salon.rooms.captions import RoomCaptions
 from salon.rooms.streaming import RoomStreaming
 
 IceServersFor = Callable[[ParticipantId, int], list[dict[str, Any]]]
@@ -33,6 +34,7 @@ class Entrance:
         *,
         ice_servers_for: IceServersFor | None = None,
         streaming: RoomStreaming | None = None,
+        captions: RoomCaptions | None = None,
     ) -> None:
         self._ctx = ctx
         self._sessions = sessions
@@ -40,6 +42,7 @@ class Entrance:
         self._recording = recording
         self._ice_servers_for = ice_servers_for
         self._streaming = streaming
+        self._captions = captions
 
     async def enter(self, room: Room, seat: Seat) -> None:
         ctx = self._ctx
@@ -68,6 +71,8 @@ class Entrance:
         await self._recording.entered(room, seat)
         if self._streaming is not None:
             await self._streaming.entered(room, seat)
+        if self._captions is not None:
+            await self._captions.entered(room, seat)
 
     def _not_entered(self, room: Room, seat: Seat) -> None:
         """The join could not be recorded: take the newcomer out again, and let their page try
@@ -93,4 +98,5 @@ class Entrance:
             ),
             media=MediaPath.GROUP if uses_sfu(room) else MediaPath.MESH,
             recording=room.state.recording,
+            live_transcription=room.state.live_transcription,
         )

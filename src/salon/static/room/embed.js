@@ -20,12 +20,11 @@ export const COMMANDS = Object.freeze([
   "leave_room", "end_meeting", "knock", "cancel_knock", "toggle_breakout", "open_settings",
   "start_recording", "stop_recording",
   "start_streaming", "stop_streaming",
-]);
-
-/** Commands that need features Salon does not have (live transcription). */
-export const UNSUPPORTED_COMMANDS = Object.freeze([
   "start_live_transcription", "stop_live_transcription",
 ]);
+
+/** Commands that need features Salon does not have (none at present). */
+export const UNSUPPORTED_COMMANDS = Object.freeze([]);
 
 /**
  * Does an origin match one of the allowed-domain entries (`https://host`, `https://*.host`,

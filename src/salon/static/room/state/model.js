@@ -29,7 +29,8 @@
  *   unread: number, panel: Panel | null, notice: Notice | null,
  *   lastError: {code: string, message: string, about: string | null} | null,
  *   local: {audio: boolean, video: boolean, screen: boolean},
- *   recording: {kind: string, cloud: boolean, local: boolean}}} RoomState
+ *   recording: {kind: string, cloud: boolean, local: boolean},
+ *   transcription: {offered: boolean, on: boolean, shown: boolean}}} RoomState
  * @typedef {'chat' | 'people' | 'breakout'} Panel
  * @typedef {{type: string, [field: string]: any}} RoomEvent
  * @typedef {(state: RoomState, event: RoomEvent) => RoomState} Reducer
@@ -60,6 +61,8 @@ export function initialState() {
     local: { audio: false, video: false, screen: false },
     // What hosts may record (none, local, cloud), and whether the cloud or this browser records.
     recording: { kind: "none", cloud: false, local: false },
+    // Whether hosts may start live transcription, whether it runs, and whether this page shows captions.
+    transcription: { offered: false, on: false, shown: true },
   };
 }
 

@@ -39,6 +39,7 @@ function joined(state, event) {
     participants: (event.participants ?? []).map(participant),
     room: room(event.room ?? {}, state.room),
     recording: { ...state.recording, kind: event.recording ?? "none" },
+    transcription: { ...state.transcription, offered: event.liveTranscription === true },
     knock: { status: "idle", message: null },
     // Hosts get the knocks already waiting; a resume keeps what this page knew.
     ...(Array.isArray(event.knocks) && (event.knocks.length > 0 || !resumed)
@@ -118,6 +119,7 @@ export const SERVER_REDUCERS = {
   "room-updated": (state, event) => ({ ...state, room: room(event.room ?? {}, state.room) }),
   chat,
   "recording-status": (state, event) => ({ ...state, recording: { ...state.recording, cloud: event.recording === true } }),
+  "transcription-status": (state, event) => ({ ...state, transcription: { ...state.transcription, on: event.transcribing === true && event.captions !== false } }),
   muted: (state) => withLocal(state, { audio: false }),
   "camera-turned-off": (state) => withLocal(state, { video: false }),
   removed: (state, event) =>
