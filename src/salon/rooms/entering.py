@@ -9,6 +9,7 @@ from collections.abc import Callable
 from typing import Any
 
 from salon.ids import ParticipantId
+from salon.rooms.captions import RoomCaptions
 from salon.rooms.context import RoomContext
 from salon.rooms.events import RoomEventType
 from salon.rooms.group_media import RoomGroupMedia, uses_sfu
@@ -18,7 +19,6 @@ from salon.rooms.recording import RoomRecording
 from salon.rooms.room import Room, Seat
 from salon.rooms.sessions import Sessions
 from salon.rooms.state import HOST_ROLES
-from salon.rooms.captions import RoomCaptions
 from salon.rooms.streaming import RoomStreaming
 
 IceServersFor = Callable[[ParticipantId, int], list[dict[str, Any]]]

@@ -6,6 +6,7 @@ removal, or all at once when the room closes.
 """
 
 from salon.ids import ParticipantId
+from salon.rooms.captions import RoomCaptions
 from salon.rooms.context import RoomContext
 from salon.rooms.directory import RoomDirectory
 from salon.rooms.door import WaitingRoom
@@ -16,7 +17,6 @@ from salon.rooms.notices import Client, Closing, ParticipantLeft, Removed
 from salon.rooms.recording import RoomRecording
 from salon.rooms.room import Room, Seat, SeatStatus
 from salon.rooms.sessions import Sessions
-from salon.rooms.captions import RoomCaptions
 from salon.rooms.streaming import RoomStreaming
 
 RESUME_GRACE_S = 20.0

@@ -123,7 +123,9 @@ class RoomForwards:
     def forwarding(self, room_name: str) -> bool:
         return room_name in self._streams
 
-    async def switch(self, room_name: str, sink: FeedSink | None, room: StreamedRoom | None) -> None:
+    async def switch(
+        self, room_name: str, sink: FeedSink | None, room: StreamedRoom | None
+    ) -> None:
         """Forward `room_name`'s feeds to `sink`, or stop (None)."""
         async with self._lock:
             current = self._streams.pop(room_name, None)

@@ -20,9 +20,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from salon.recording.live import LivePipeline
 from salon.sfu import rtp_publishers
 from salon.sfu.audio_selection import DEFAULT_VOICES, Loudness
-from salon.recording.live import LivePipeline
 from salon.sfu.forwarding import AUDIO_ONLY, FeedSink, RoomForwards
 from salon.sfu.janus_client import JanusError
 from salon.sfu.model import Feed, Member, Send, VideoRoom

@@ -136,7 +136,8 @@ class CaptionPipeline:
         except asyncio.CancelledError:
             # the speaker left or captions stopped: their last words still count
             with contextlib.suppress(RuntimeError):  # the worker may be shut down already
-                for heard in await asyncio.shield(loop.run_in_executor(self._worker, stream.finish)):
+                last = await asyncio.shield(loop.run_in_executor(self._worker, stream.finish))
+                for heard in last:
                     self._on_heard(feed.participant_id, heard, origin_ms)
             raise
         finally:
