@@ -23,9 +23,6 @@ export const COMMANDS = Object.freeze([
   "start_live_transcription", "stop_live_transcription",
 ]);
 
-/** Commands that need features Salon does not have (none at present). */
-export const UNSUPPORTED_COMMANDS = Object.freeze([]);
-
 /**
  * Does an origin match one of the allowed-domain entries (`https://host`, `https://*.host`,
  * `https://host:port`, `http://localhost:port`)? Pure.
@@ -115,7 +112,6 @@ export function createEmbedBridge({ enabled, parent = globalThis.parent, self = 
         const { command, args } = commandOf(event.data);
         if (typeof command !== "string") return;
         if (COMMANDS.includes(command)) handler(command, Array.isArray(args) ? args : []);
-        else if (UNSUPPORTED_COMMANDS.includes(command)) console.warn(`salon: the command ${command} needs a feature Salon does not have`);
         else console.warn(`salon: unknown command ${command}`);
       });
     },
