@@ -165,6 +165,10 @@ class RoomForwards:
         new = [feed for feed in published if feed not in stream.forwarded]
         if not gone and not new and stream.pipeline.running:
             return
+        log.info(
+            "forwarding: %s: %d feeds (%d new, %d gone)", room.key, len(published), len(new),
+            len(gone),
+        )  # fmt: skip
         await stream.pipeline.stop()
         await self._unforward(room, stream, gone)
         for feed_id in new:

@@ -42,7 +42,7 @@ def decode_command(sdp_path: Path, program: str = "ffmpeg") -> list[str]:
     return [
         program, "-nostdin", "-hide_banner", "-loglevel", "error",
         "-protocol_whitelist", "file,udp,rtp", "-reorder_queue_size", "16",
-        "-fflags", "nobuffer", "-i", str(sdp_path),
+        "-fflags", "nobuffer", "-analyzeduration", "0", "-probesize", "32", "-i", str(sdp_path),
         "-vn", "-ac", "1", "-ar", str(SAMPLE_RATE), "-f", "s16le", "-flush_packets", "1", "pipe:1",
     ]  # fmt: skip
 
@@ -87,6 +87,7 @@ class CaptionPipeline:
         for feed_id, feed in wanted.items():
             if feed_id not in self._speakers:
                 task = asyncio.create_task(self._hear(feed))
+                task.add_done_callback(self._ended)
                 self._speakers[feed_id] = _Speaker(feed, task)
 
     async def stop(self) -> None:
@@ -97,6 +98,11 @@ class CaptionPipeline:
         self._closed = True
         self._worker.shutdown(wait=False, cancel_futures=True)
         self._folder.cleanup()
+
+    @staticmethod
+    def _ended(task: "asyncio.Task[None]") -> None:
+        if not task.cancelled() and task.exception() is not None:
+            log.error("captions: a speaker's audio failed", exc_info=task.exception())
 
     @staticmethod
     async def _end(speaker: _Speaker) -> None:
