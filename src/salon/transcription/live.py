@@ -62,7 +62,8 @@ class CaptionPipeline:
         program: str = "ffmpeg",
     ) -> None:
         self._new_stream = new_stream
-        self._on_heard = on_heard
+        self.on_heard = on_heard
+        """Where what the speakers say goes (public: a test may speak for a speaker)."""
         self._clock = clock
         self._program = program
         self._speakers: dict[int, _Speaker] = {}
@@ -135,16 +136,16 @@ class CaptionPipeline:
                 if not pcm:
                     break
                 for heard in await loop.run_in_executor(self._worker, stream.accept, pcm):
-                    self._on_heard(feed.participant_id, heard, origin_ms)
+                    self.on_heard(feed.participant_id, heard, origin_ms)
             for heard in await loop.run_in_executor(self._worker, stream.finish):
-                self._on_heard(feed.participant_id, heard, origin_ms)
+                self.on_heard(feed.participant_id, heard, origin_ms)
             log.warning("captions: ffmpeg for feed %s ended (%s)", feed.feed_id, process.returncode)
         except asyncio.CancelledError:
             # the speaker left or captions stopped: their last words still count
             with contextlib.suppress(RuntimeError):  # the worker may be shut down already
                 last = await asyncio.shield(loop.run_in_executor(self._worker, stream.finish))
                 for heard in last:
-                    self._on_heard(feed.participant_id, heard, origin_ms)
+                    self.on_heard(feed.participant_id, heard, origin_ms)
             raise
         finally:
             if process.returncode is None:
