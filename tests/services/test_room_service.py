@@ -111,6 +111,7 @@ async def test_joined_is_shaped_as_the_protocol_says(
             "iceServers": [],
             "media": "mesh",
             "recording": "none",
+            "liveTranscription": False,
         }
     ]
     assert len(host.seat.resume_token) >= 16

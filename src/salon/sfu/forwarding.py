@@ -169,7 +169,8 @@ class RoomForwards:
             "forwarding: %s: %d feeds (%d new, %d gone)", room.key, len(published), len(new),
             len(gone),
         )  # fmt: skip
-        await stream.pipeline.stop()
+        # The sink is not stopped here: the live pipeline restarts in `start`, the captions keep
+        # the speakers who stay.
         await self._unforward(room, stream, gone)
         for feed_id in new:
             forwarded = await self._forward(room, feed_id, published[feed_id])

@@ -115,6 +115,7 @@ class CaptionPipeline:
         loop = asyncio.get_running_loop()
         path = Path(self._folder.name) / f"feed-{feed.feed_id}.sdp"
         path.write_text(feed.sdp())
+        log.info("captions: feed %s of %s: the decoder loads", feed.feed_id, feed.participant_id)
         stream = await loop.run_in_executor(self._worker, self._new_stream)
         process = await asyncio.create_subprocess_exec(
             *niced_child(decode_command(path, self._program), 0),
