@@ -34,6 +34,7 @@ CAPTIONS_JS = """() => [...document.querySelectorAll('#salon-captions [data-test
     text: p.querySelector('.caption-text').textContent,
     visible: p.checkVisibility(),
   }))"""
+CLICK_JS = "() => document.querySelector('[data-testid=toggle-captions]').click()"
 STOP_JS = "() => window.salonRoom.signaling.send('stop-live-transcription')"
 SPY_JS = """() => {
   window.embedEvents = [];
@@ -90,7 +91,9 @@ async def test_a_speakers_words_are_captioned_in_the_room_and_kept_as_a_live_tra
                 assert refusal["message"] == "only a host may start-live-transcription", refusal
                 assert not frames_of(ada, "transcription-status")
 
-                await host.page.get_by_test_id("toggle-captions").click()
+                # the room's Captions button (a host's starts live transcription)
+                await host.page.get_by_test_id("toggle-captions").wait_for()
+                await host.page.evaluate(CLICK_JS)
                 await wait_frames(host, "transcription-status", 1)
                 started = time.monotonic()
                 deadline = started + CAPTIONED_WITHIN_S

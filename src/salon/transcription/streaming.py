@@ -9,6 +9,7 @@ without a streaming decoder (faster-whisper) transcribes each utterance when it 
 A stream is synchronous and not thread-safe: the caller runs it in one worker thread at a time.
 """
 
+import threading
 from typing import Any, Protocol
 
 from salon.transcription.captions import Heard
@@ -31,6 +32,32 @@ class SpeechStream(Protocol):
     def finish(self) -> list[Heard]:
         """The utterance under way, ended (the audio stopped)."""
         ...
+
+
+class DecoderPool:
+    """PocketSphinx decoders, shared by every speaker of every room: one is taken when an
+    utterance starts and given back when it ends. Loading one takes about a second of CPU during
+    which the extension holds the GIL (the event loop stalls), so they are loaded once, and a
+    process needs only as many as utterances overlap."""
+
+    def __init__(self) -> None:
+        self._idle: list[Any] = []
+        self._lock = threading.Lock()
+
+    def take(self) -> Any:
+        with self._lock:
+            if self._idle:
+                return self._idle.pop()
+        import pocketsphinx
+
+        return pocketsphinx.Decoder(samprate=SAMPLE_RATE, loglevel="FATAL", **LIVE_DECODER)
+
+    def give(self, decoder: Any) -> None:
+        with self._lock:
+            self._idle.append(decoder)
+
+
+DECODERS = DecoderPool()
 
 
 def _words(text: str) -> str:
@@ -60,13 +87,11 @@ class _Framed:
 
 
 class PocketsphinxStream:
-    def __init__(self) -> None:
-        import pocketsphinx
-
+    def __init__(self, pool: DecoderPool = DECODERS) -> None:
         self._framed = _Framed()
-        self._decoder: Any = pocketsphinx.Decoder(
-            samprate=SAMPLE_RATE, loglevel="FATAL", **LIVE_DECODER
-        )
+        self._pool = pool
+        self._decoder: Any = None
+        """Held from the start of an utterance to its end."""
         self._started_s: float | None = None
 
     def accept(self, pcm: bytes) -> list[Heard]:
@@ -80,6 +105,8 @@ class PocketsphinxStream:
             if speech is None:
                 continue
             if not was_speech or self._started_s is None:
+                if self._decoder is None:
+                    self._decoder = self._pool.take()
                 self._decoder.start_utt()
                 self._started_s = float(endpointer.speech_start)
             self._decoder.process_raw(speech, False, False)
@@ -88,7 +115,7 @@ class PocketsphinxStream:
             if not endpointer.in_speech or too_long:
                 heard += self._end(float(endpointer.speech_end) if not too_long else None)
                 grew = False
-        if grew and self._started_s is not None:
+        if grew and self._started_s is not None and self._decoder is not None:
             hypothesis = self._decoder.hyp()
             text = _words(hypothesis.hypstr) if hypothesis is not None else ""
             if text:
@@ -96,11 +123,13 @@ class PocketsphinxStream:
         return heard
 
     def _end(self, end_s: float | None) -> list[Heard]:
-        if self._started_s is None:
+        if self._started_s is None or self._decoder is None:
             return []
         self._decoder.end_utt()
         started, self._started_s = self._started_s, None
         hypothesis = self._decoder.hyp()
+        decoder, self._decoder = self._decoder, None
+        self._pool.give(decoder)
         text = _words(hypothesis.hypstr) if hypothesis is not None else ""
         end = end_s if end_s is not None else self._framed.heard_s
         return [Heard(text, True, started, end)] if text else []
