@@ -77,6 +77,7 @@ from salon.themes.model import UPLOAD_BODY_LIMIT_BYTES
 from salon.themes.service import ThemeService
 from salon.transcription import job as transcription_jobs
 from salon.transcription.engine import build_engine
+from salon.transcription.live_service import LiveTranscriber
 from salon.transcription.service import TranscriptionService
 from salon.webhooks.destinations import DestinationPolicy, destination_policy
 from salon.webhooks.dispatcher import Dispatcher
@@ -257,6 +258,7 @@ async def build_services(settings: Settings, database: Database, clock: Clock) -
         session_end_grace_s=settings.session_end_grace_s,
         cloud_recording=recordings,
         live_streaming=LiveStreaming(group_media, policy),
+        live_captioning=LiveTranscriber(group_media, engine, transcriptions, clock),
         limits=RoomLimits(
             door_cap=settings.room_door_cap,
             knocks_per_minute=settings.room_knocks_per_minute,

@@ -3,7 +3,7 @@
 import assert from "node:assert/strict";
 import { afterEach, beforeEach, describe, it } from "node:test";
 
-import { COMMANDS, createEmbedBridge, eventTargets, UNSUPPORTED_COMMANDS } from "../../src/salon/static/room/embed.js";
+import { COMMANDS, createEmbedBridge, eventTargets } from "../../src/salon/static/room/embed.js";
 
 const SELF = "https://meet.salon.test";
 const ALLOWED = ["https://app.example.com", "https://*.corp.example", "http://localhost:3000"];
@@ -88,21 +88,22 @@ describe("createEmbedBridge", () => {
     assert.equal(warnings.length, 1);
   });
 
-  it("says which commands Salon cannot do", () => {
+  it("passes the live transcription commands on, and warns of an unknown one", () => {
     const w = windows({ ancestor: "https://app.example.com" });
     const bridge = createEmbedBridge({ enabled: true, parent: w.parent, self: w.self, allowed: ALLOWED });
     const got = [];
     bridge.onCommand((command) => got.push(command));
     w.deliver({ source: w.parent, origin: "https://app.example.com", data: { command: "start_live_transcription", args: [] } });
-    assert.deepEqual(got, []);
-    assert.match(warnings[0], /start_live_transcription/);
+    w.deliver({ source: w.parent, origin: "https://app.example.com", data: { command: "start_teleport", args: [] } });
+    assert.deepEqual(got, ["start_live_transcription"]);
+    assert.match(warnings[0], /start_teleport/);
   });
 
   it("knows every Whereby embed command", () => {
     for (const command of ["toggle_camera", "toggle_microphone", "toggle_screenshare", "toggle_chat", "toggle_people",
       "leave_room", "knock", "cancel_knock", "end_meeting", "toggle_breakout", "open_settings",
-      "start_recording", "stop_recording", "start_streaming", "stop_streaming"]) assert.ok(COMMANDS.includes(command), command);
-    for (const command of ["start_live_transcription", "stop_live_transcription"]) assert.ok(UNSUPPORTED_COMMANDS.includes(command));
+      "start_recording", "stop_recording", "start_streaming", "stop_streaming",
+      "start_live_transcription", "stop_live_transcription"]) assert.ok(COMMANDS.includes(command), command);
   });
 
   it("speaks JSON strings to a React Native WebView, and takes its commands", () => {

@@ -32,7 +32,7 @@ describe("encode", () => {
       "sfu-answer": { description: { type: "answer", sdp: "v=0" }, subscription: 5 },
       "sfu-candidate": { target: "subscriber", candidate: null }, "sfu-subscribe": {},
       "sfu-quality": { participantId: "p", substream: 0 }, "start-recording": {}, "stop-recording": {},
-      "start-streaming": {}, "stop-streaming": {},
+      "start-streaming": {}, "stop-streaming": {}, "start-live-transcription": {}, "stop-live-transcription": {},
       stats: { packetLossSend: 0.5, packetLossRecv: 0, bitrateSend: 812000, bitrateRecv: 640000, audio: true, video: false, screen: false },
       "sfu-view": { videos: [{ participantId: "p", kind: "camera", substream: 1 }], pinned: ["q"] },
     };

@@ -112,6 +112,7 @@ async def test_joined_is_shaped_as_the_protocol_says(
             "media": "mesh",
             "recording": "none",
             "streaming": False,
+            "liveTranscription": False,
         }
     ]
     assert len(host.seat.resume_token) >= 16

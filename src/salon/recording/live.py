@@ -55,6 +55,8 @@ class ForwardedStream:
 class ForwardedFeed:
     feed_id: int
     streams: tuple[ForwardedStream, ...]
+    participant_id: str = ""
+    """Whose feed it is (live captions name the speaker)."""
 
     def sdp(self) -> str:
         """The session description ffmpeg reads this publisher's forwarded RTP from."""

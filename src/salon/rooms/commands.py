@@ -262,9 +262,25 @@ class StopStreaming:
 
 StreamingCommand = StartStreaming | StopStreaming
 
+
+# --- live transcription -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class StartLiveTranscription:
+    pass
+
+
+@dataclass(frozen=True, slots=True)
+class StopLiveTranscription:
+    pass
+
+
+TranscriptionCommand = StartLiveTranscription | StopLiveTranscription
+
 RoomCommand = (
     Join | Knock | CancelKnock | Leave | Signal | MediaState | Chat | SetName | Ping | HostCommand
-    | GroupMediaCommand | RecordingCommand | StreamingCommand
+    | GroupMediaCommand | RecordingCommand | StreamingCommand | TranscriptionCommand
 )  # fmt: skip
 
 NAMES: dict[type, str] = {
@@ -280,6 +296,8 @@ NAMES: dict[type, str] = {
     SfuPublishRtp: "sfu-publish-rtp", StartRecording: "start-recording",
     StopRecording: "stop-recording",
     StartStreaming: "start-streaming", StopStreaming: "stop-streaming",
+    StartLiveTranscription: "start-live-transcription",
+    StopLiveTranscription: "stop-live-transcription",
 }  # fmt: skip
 """Each command's name, which is also the `type` its frame travels under."""
 

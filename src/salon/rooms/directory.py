@@ -15,9 +15,16 @@ class RoomDirectory:
     def get(self, name: RoomName) -> Room | None:
         return self._rooms.get(name)
 
-    def open(self, meeting: Meeting, *, recording: RecordingType = RecordingType.NONE) -> Room:
+    def open(
+        self,
+        meeting: Meeting,
+        *,
+        recording: RecordingType = RecordingType.NONE,
+        live_transcription: bool = False,
+    ) -> Room:
         """The meeting's live room, made if it is not open yet; `recording` (what its hosts may
-        record, read when it is made) puts a cloud-recorded room's media on the SFU."""
+        record, read when it is made) puts a cloud-recorded room's media on the SFU, and
+        `live_transcription` a live-transcribed room's."""
         room = self._rooms.get(meeting.room_name)
         if room is None:
             state = RoomState(
@@ -26,6 +33,7 @@ class RoomDirectory:
                 meeting.is_locked,
                 group_caps=self._group_caps,
                 recording=recording,
+                live_transcription=live_transcription,
             )
             room = self._rooms[meeting.room_name] = Room(meeting, state)
         return room

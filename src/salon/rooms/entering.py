@@ -9,6 +9,7 @@ from collections.abc import Callable
 from typing import Any
 
 from salon.ids import ParticipantId
+from salon.rooms.captions import RoomCaptions
 from salon.rooms.context import RoomContext
 from salon.rooms.events import RoomEventType
 from salon.rooms.group_media import RoomGroupMedia, uses_sfu
@@ -33,6 +34,7 @@ class Entrance:
         *,
         ice_servers_for: IceServersFor | None = None,
         streaming: RoomStreaming | None = None,
+        captions: RoomCaptions | None = None,
     ) -> None:
         self._ctx = ctx
         self._sessions = sessions
@@ -40,6 +42,7 @@ class Entrance:
         self._recording = recording
         self._ice_servers_for = ice_servers_for
         self._streaming = streaming
+        self._captions = captions
 
     async def enter(self, room: Room, seat: Seat) -> None:
         ctx = self._ctx
@@ -68,6 +71,8 @@ class Entrance:
         await self._recording.entered(room, seat)
         if self._streaming is not None:
             await self._streaming.entered(room, seat)
+        if self._captions is not None:
+            await self._captions.entered(room, seat)
 
     def _not_entered(self, room: Room, seat: Seat) -> None:
         """The join could not be recorded: take the newcomer out again, and let their page try
@@ -94,4 +99,5 @@ class Entrance:
             media=MediaPath.GROUP if uses_sfu(room) else MediaPath.MESH,
             recording=room.state.recording,
             streaming=self._streaming is not None and self._streaming.offered(room.meeting),
+            live_transcription=room.state.live_transcription,
         )

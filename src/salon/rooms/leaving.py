@@ -6,6 +6,7 @@ removal, or all at once when the room closes.
 """
 
 from salon.ids import ParticipantId
+from salon.rooms.captions import RoomCaptions
 from salon.rooms.context import RoomContext
 from salon.rooms.directory import RoomDirectory
 from salon.rooms.door import WaitingRoom
@@ -33,6 +34,7 @@ class Departures:
         resume_grace_s: float = RESUME_GRACE_S,
         *,
         streaming: RoomStreaming | None = None,
+        captions: RoomCaptions | None = None,
     ) -> None:
         self._ctx = ctx
         self._directory = directory
@@ -42,6 +44,7 @@ class Departures:
         self._recording = recording
         self._resume_grace_s = resume_grace_s
         self._streaming = streaming
+        self._captions = captions
 
     async def leave_by_choice(self, seat: Seat) -> None:
         room = seat.room
@@ -104,6 +107,8 @@ class Departures:
         await self._recording.departed(room)
         if self._streaming is not None:
             await self._streaming.departed(room)
+        if self._captions is not None:
+            await self._captions.departed(room)
         self._directory.drop_if_idle(room)
 
     async def empty(self, room: Room, reason: LeaveReason) -> None:

@@ -64,6 +64,8 @@ class Joined:
     """What the room's hosts may record (the page shows hosts a Record button)."""
     streaming: bool = False
     """Whether the room's hosts may stream it live (the page shows hosts a Go live button)."""
+    live_transcription: bool = False
+    """The meeting may be transcribed live (the page shows hosts a Captions button)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -204,11 +206,32 @@ class StreamingPrompt:
     """To a host: the meeting asks whether to start live streaming."""
 
 
+@dataclass(frozen=True, slots=True)
+class TranscriptionStatus:
+    """Live transcription started (`started_ms`) or stopped; `captions`: shown in the room."""
+
+    transcribing: bool
+    started_ms: int | None
+    captions: bool = True
+
+
+@dataclass(frozen=True, slots=True)
+class CaptionShown:
+    """A speaker's words: the utterance so far (interim), or all of it (final)."""
+
+    participant_id: ParticipantId
+    display_name: str
+    text: str
+    final: bool
+    start_ms: int
+    end_ms: int
+
+
 Notice = (
     Joined | ParticipantJoined | ParticipantUpdated | ParticipantLeft | RoomUpdated | RoomLocked
     | RoomFull | Removed | Pong | Relayed | ChatMessage | Knocking | KnockList | KnockRejected
     | KnockHeld | Muted | CameraTurnedOff | MediaPublished | MediaMessage | RecordingStatus
-    | RecordingPrompt | StreamingStatus | StreamingPrompt
+    | RecordingPrompt | StreamingStatus | StreamingPrompt | TranscriptionStatus | CaptionShown
 )  # fmt: skip
 
 

@@ -10,6 +10,7 @@
     Entrance (entering.py)    WaitingRoom (door.py)    HostActions (hosting.py)
     Departures (leaving.py)   RoomGroupMedia (group_media.py)    Chat (chat.py)
     RoomRecording (recording.py)    Sessions (sessions.py)    RoomDirectory (directory.py)
+    RoomStreaming (streaming.py)    RoomCaptions (captions.py)
 
 State changes and their fan-out happen without an `await` in between, so no two messages can
 interleave inside one change; the durable record of each event follows.
@@ -25,6 +26,7 @@ from salon.ids import OrgId, ParticipantId, RoomName
 from salon.meetings.model import RoomMode, RoomRole
 from salon.meetings.service import MeetingService
 from salon.ratelimit import RateLimiter
+from salon.rooms.captions import LiveCaptioning, RoomCaptions
 from salon.rooms.chat import Chat
 from salon.rooms.commands import (
     BreakoutChoose,
@@ -44,8 +46,10 @@ from salon.rooms.commands import (
     SfuSubscribe,
     SfuView,
     Signal,
+    StartLiveTranscription,
     StartRecording,
     StartStreaming,
+    StopLiveTranscription,
     StopRecording,
     StopStreaming,
 )
@@ -98,6 +102,7 @@ class RoomService:
         session_end_grace_s: float = SESSION_END_GRACE_S,
         cloud_recording: CloudRecording | None = None,
         live_streaming: StreamControl | None = None,
+        live_captioning: LiveCaptioning | None = None,
         limits: RoomLimits | None = None,
         group_caps: GroupCaps = DEFAULT_CAPS,
     ) -> None:
@@ -112,6 +117,7 @@ class RoomService:
         self._media = RoomGroupMedia(ctx, group_media)
         self._recording = RoomRecording(ctx, cloud_recording)
         self._streaming = RoomStreaming(ctx, live_streaming)
+        self._captions = RoomCaptions(ctx, live_captioning)
         self._chat = Chat(ctx)
         self._entrance = Entrance(
             ctx,
@@ -120,6 +126,7 @@ class RoomService:
             self._recording,
             ice_servers_for=ice_servers_for,
             streaming=self._streaming,
+            captions=self._captions,
         )
         self._door = WaitingRoom(ctx, limits, self._entrance.enter)
         self._departures = Departures(
@@ -131,6 +138,7 @@ class RoomService:
             self._recording,
             resume_grace_s,
             streaming=self._streaming,
+            captions=self._captions,
         )
         self._hosts = HostActions(ctx, self._door, self._departures, self._media, self._chat)
 
@@ -188,7 +196,11 @@ class RoomService:
             granted = await self._meetings.role_for_key(meeting.room_name, command.room_key)
             role = granted if granted is not None else RoomRole.VISITOR
         role = entry_role(role, member, meeting.org_id)
-        room = self._rooms.open(meeting, recording=self._recording.offered(meeting))
+        room = self._rooms.open(
+            meeting,
+            recording=self._recording.offered(meeting),
+            live_transcription=self._captions.offered(meeting),
+        )
         seat = Seat(
             room=room,
             participant_id=ParticipantId(str(uuid.uuid4())),
@@ -297,6 +309,8 @@ class RoomService:
                 await self._recording.handle(seat, command)
             case StartStreaming() | StopStreaming():
                 await self._streaming.handle(seat, command)
+            case StartLiveTranscription() | StopLiveTranscription():
+                await self._captions.handle(seat, command)
             case SetName(name):
                 ctx.broadcast(room, room.rename(seat, name))
             case _:

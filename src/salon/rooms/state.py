@@ -105,14 +105,21 @@ class RoomState:
     group_caps: GroupCaps = GroupCaps()
     recording: RecordingType = RecordingType.NONE
     """What the room's hosts may record: `cloud` only when this server can record it."""
+    live_transcription: bool = False
+    """The meeting may be transcribed live, and this server can (the SFU hears the speakers)."""
 
     # --- reading ---------------------------------------------------------------------------
 
     @property
     def uses_sfu(self) -> bool:
         """The room's media goes through the SFU: a group room, or a room recorded in the cloud
-        (the SFU is what records). A normal room keeps its own cap there."""
-        return self.mode is RoomMode.GROUP or self.recording is RecordingType.CLOUD
+        (the SFU is what records) or transcribed live (the SFU forwards the speakers' audio to
+        the engine). A normal room keeps its own cap there."""
+        return (
+            self.mode is RoomMode.GROUP
+            or self.recording is RecordingType.CLOUD
+            or self.live_transcription
+        )
 
     @property
     def capacity(self) -> int:

@@ -1,10 +1,15 @@
-"""Live streaming inside the SFU: every stream published in a streamed room is forwarded by Janus
-(VideoRoom `rtp_forward`, which needs the instance's admin key) to UDP ports on 127.0.0.1, where
-the room's live pipeline (`salon.recording.live`) receives them.
+"""Forwarding a room's published streams out of the SFU: Janus forwards them (VideoRoom
+`rtp_forward`, which needs the instance's admin key) to UDP ports on 127.0.0.1, where a sink
+receives them. Two kinds of sink exist:
 
-Only the main room is streamed (not its breakout groups). When the set of publishers changes,
-the forwards follow and the pipeline starts again with the new set, once things settle
-(`SETTLE_S`: people arriving together cause one restart, not one each).
+- live streaming: audio and video of everyone, to the room's live pipeline
+  (`salon.recording.live`), which starts again with the new set of feeds when it changes;
+- live captions: the audio alone, to the room's caption pipeline (`salon.transcription.live`),
+  which keeps the speakers who stay and starts or stops the others.
+
+Only the main room is forwarded (not its breakout groups). When the set of publishers changes,
+the forwards follow and the sink is given the new set, once things settle (`SETTLE_S`: people
+arriving together cause one change, not one each).
 """
 
 import asyncio
@@ -20,7 +25,6 @@ from salon.recording.live import (
     RTP_MAPS,
     ForwardedFeed,
     ForwardedStream,
-    LivePipeline,
 )
 from salon.sfu.janus_client import JanusError, JanusHandle
 
@@ -45,6 +49,23 @@ class StreamedRoom(Protocol):
         """Each publishing feed's streams, as Janus describes them."""
         ...
 
+    def owner_of(self, feed_id: int) -> str:
+        """Whose feed it is (a participant id)."""
+        ...
+
+
+class FeedSink(Protocol):
+    """What receives a room's forwarded feeds."""
+
+    @property
+    def running(self) -> bool: ...
+
+    async def start(self, feeds: list[ForwardedFeed]) -> None:
+        """Receive exactly `feeds` from now on (the live pipeline restarts with them)."""
+        ...
+
+    async def stop(self) -> None: ...
+
 
 def free_port_pair() -> int:
     """An even UDP port on 127.0.0.1 that is free, and whose next port is free too."""
@@ -65,37 +86,47 @@ def free_port_pair() -> int:
     raise OSError("no free UDP port pair for a forwarded stream")
 
 
-def streamable(streams: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """The audio and video streams of a feed that the live pipeline can read."""
+AUDIO_AND_VIDEO = frozenset({"audio", "video"})
+AUDIO_ONLY = frozenset({"audio"})
+
+
+def streamable(
+    streams: list[dict[str, Any]], kinds: frozenset[str] = AUDIO_AND_VIDEO
+) -> list[dict[str, Any]]:
+    """The streams of a feed, of `kinds`, that the live pipelines can read."""
     return [
         s
         for s in streams
-        if s.get("type") in PAYLOAD_TYPES and s.get("codec") in RTP_MAPS and not s.get("disabled")
+        if s.get("type") in PAYLOAD_TYPES
+        and s.get("type") in kinds
+        and s.get("codec") in RTP_MAPS
+        and not s.get("disabled")
     ]
 
 
 @dataclass
 class _Stream:
-    url: str
-    tc_url: str | None
-    pipeline: LivePipeline
+    pipeline: FeedSink
     forwarded: dict[int, tuple[ForwardedFeed, list[int]]] = field(default_factory=dict)
     """Each feed's forwarded streams and Janus's ids of its forwarders."""
     refresh: asyncio.Task[None] | None = None
 
 
-class RoomStreams:
-    def __init__(self) -> None:
+class RoomForwards:
+    """The rooms whose feeds (of `kinds`) are forwarded, each to its sink."""
+
+    def __init__(self, kinds: frozenset[str] = AUDIO_AND_VIDEO) -> None:
+        self._kinds = kinds
         self._streams: dict[str, _Stream] = {}
         self._lock = asyncio.Lock()
 
-    def streaming(self, room_name: str) -> bool:
+    def forwarding(self, room_name: str) -> bool:
         return room_name in self._streams
 
     async def switch(
-        self, room_name: str, target: tuple[str, str | None] | None, room: StreamedRoom | None
+        self, room_name: str, sink: FeedSink | None, room: StreamedRoom | None
     ) -> None:
-        """Start streaming `room_name` to `target` (URL, tcUrl), or stop (None)."""
+        """Forward `room_name`'s feeds to `sink`, or stop (None)."""
         async with self._lock:
             current = self._streams.pop(room_name, None)
             if current is not None:
@@ -104,8 +135,8 @@ class RoomStreams:
                 await current.pipeline.stop()
                 if room is not None:
                     await self._unforward(room, current, list(current.forwarded))
-            if target is not None:
-                stream = self._streams[room_name] = _Stream(*target, LivePipeline(*target))
+            if sink is not None:
+                stream = self._streams[room_name] = _Stream(sink)
                 if room is not None:
                     await self._follow(room, stream)
 
@@ -125,12 +156,21 @@ class RoomStreams:
                 await self._follow(room, stream)
 
     async def _follow(self, room: StreamedRoom, stream: _Stream) -> None:
-        published = {f: streamable(s) for f, s in room.published().items() if streamable(s)}
+        published = {
+            f: streamable(s, self._kinds)
+            for f, s in room.published().items()
+            if streamable(s, self._kinds)
+        }
         gone = [feed for feed in stream.forwarded if feed not in published]
         new = [feed for feed in published if feed not in stream.forwarded]
         if not gone and not new and stream.pipeline.running:
             return
-        await stream.pipeline.stop()
+        log.info(
+            "forwarding: %s: %d feeds (%d new, %d gone)", room.key, len(published), len(new),
+            len(gone),
+        )  # fmt: skip
+        # The sink is not stopped here: the live pipeline restarts in `start`, the captions keep
+        # the speakers who stay.
         await self._unforward(room, stream, gone)
         for feed_id in new:
             forwarded = await self._forward(room, feed_id, published[feed_id])
@@ -160,7 +200,7 @@ class RoomStreams:
         try:
             data, _ = await room.monitor.request(body)
         except JanusError as error:
-            log.warning("streaming: cannot forward feed %s of %s: %s", feed_id, room.key, error)
+            log.warning("forwarding: cannot forward feed %s of %s: %s", feed_id, room.key, error)
             return None
         ids = [int(f["stream_id"]) for f in data.get("forwarders", []) if "stream_id" in f]
         feed = ForwardedFeed(
@@ -169,6 +209,7 @@ class RoomStreams:
                 ForwardedStream(str(s["type"]), str(s["codec"]), port)
                 for s, port in zip(streams, ports, strict=True)
             ),
+            room.owner_of(feed_id),
         )
         return feed, ids
 

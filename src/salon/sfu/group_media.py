@@ -20,9 +20,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from salon.recording.live import LivePipeline
 from salon.sfu import rtp_publishers
 from salon.sfu.audio_selection import DEFAULT_VOICES, Loudness
-from salon.sfu.forwarding import RoomStreams
+from salon.sfu.forwarding import AUDIO_ONLY, FeedSink, RoomForwards
 from salon.sfu.janus_client import JanusError
 from salon.sfu.model import Feed, Member, Send, VideoRoom
 from salon.sfu.pool import JanusPool, NoSfuUp
@@ -72,7 +73,8 @@ class JanusGroupMedia:
         self._tasks: set[asyncio.Task[None]] = set()
         self._recordings = RoomRecordings()
         self._subscriptions = Subscriptions(self.room_of, self.member, self._spawn)
-        self._streams = RoomStreams()
+        self._streams = RoomForwards()
+        self._captions = RoomForwards(AUDIO_ONLY)
         pool.on_down = self._instance_down
         pool.on_up = self._instance_up
         pool.tracks = self.forwarded_tracks
@@ -86,6 +88,7 @@ class JanusGroupMedia:
         for task in list(self._tasks):
             task.cancel()
         await self._streams.close()
+        await self._captions.close()
         await self._pool.stop()
 
     # --- members --------------------------------------------------------------------------
@@ -117,7 +120,7 @@ class JanusGroupMedia:
             room.members.pop(participant_id, None)
             room.feeds.pop(member.feed_id, None)
             room.loudness.gone(member.feed_id)
-            self._streams.changed(room)
+            self._forwards_changed(room)
         await self._drop_handles(member)
         if room is not None and not room.members:
             await self._destroy(room)
@@ -230,7 +233,7 @@ class JanusGroupMedia:
         if isinstance(gone, int) and gone in room.feeds:
             room.feeds[gone].streams = []
             room.loudness.gone(gone)
-            self._streams.changed(room)
+            self._forwards_changed(room)
             self._reconcile_all(room)
         kind, feed_id = data.get("videoroom"), data.get("id")
         if kind in ("talking", "stopped-talking") and isinstance(feed_id, int):
@@ -270,7 +273,7 @@ class JanusGroupMedia:
             if owner.audio_muted:
                 self._spawn(self._moderate(room, owner))
         self._reconcile_all(room)
-        self._streams.changed(room)
+        self._forwards_changed(room)
 
     def _reconcile_all(self, room: VideoRoom) -> None:
         for member in list(room.members.values()):
@@ -421,7 +424,17 @@ class JanusGroupMedia:
     async def stream(self, room_name: str, target: tuple[str, str | None] | None) -> None:
         """Stream `room_name`'s main room live to `target` (URL and RTMP tcUrl), or stop."""
         room = self._rooms.get(room_name)
-        await self._streams.switch(room_name, target, room if room and room.alive else None)
+        sink = None if target is None else LivePipeline(*target)
+        await self._streams.switch(room_name, sink, room if room and room.alive else None)
+
+    async def caption(self, room_name: str, sink: FeedSink | None) -> None:
+        """Forward the audio of `room_name`'s main room to `sink` (live captions), or stop."""
+        room = self._rooms.get(room_name)
+        await self._captions.switch(room_name, sink, room if room and room.alive else None)
+
+    def _forwards_changed(self, room: VideoRoom) -> None:
+        self._streams.changed(room)
+        self._captions.changed(room)
 
     # --- recovery -------------------------------------------------------------------------
 

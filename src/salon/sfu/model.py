@@ -101,3 +101,8 @@ class VideoRoom:
 
     def published(self) -> dict[int, list[dict[str, Any]]]:
         return {feed_id: feed.streams for feed_id, feed in self.feeds.items()}
+
+    def owner_of(self, feed_id: int) -> str:
+        """The participant id of the feed's publisher, or "" when it is gone."""
+        feed = self.feeds.get(feed_id)
+        return feed.participant_id if feed is not None else ""

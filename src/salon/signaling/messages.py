@@ -16,6 +16,7 @@ from typing import Any
 from salon.rooms.errors import RoomErrorCode
 from salon.rooms.notices import (
     CameraTurnedOff,
+    CaptionShown,
     ChatMessage,
     Closing,
     Frame,
@@ -42,6 +43,7 @@ from salon.rooms.notices import (
     RoomView,
     StreamingPrompt,
     StreamingStatus,
+    TranscriptionStatus,
 )
 from salon.rooms.state import Knocker, Participant
 from salon.signaling.protocol import PROTOCOL_VERSION, CloseCode
@@ -88,6 +90,7 @@ def wire(message: ServerMessage) -> dict[str, Any]:
                 "media": message.media.value,
                 "recording": message.recording.value,
                 "streaming": message.streaming,
+                "liveTranscription": message.live_transcription,
             }
         case ParticipantJoined(participant):
             return {"type": "participant-joined", "participant": participant_view(participant)}
@@ -152,6 +155,23 @@ def wire(message: ServerMessage) -> dict[str, Any]:
             return {"type": "streaming-status", "streaming": streaming, "startedAt": started_ms}
         case StreamingPrompt():
             return {"type": "streaming-prompt"}
+        case TranscriptionStatus(transcribing, started_ms, captions):
+            return {
+                "type": "transcription-status",
+                "transcribing": transcribing,
+                "startedAt": started_ms,
+                "captions": captions,
+            }
+        case CaptionShown():
+            return {
+                "type": "caption",
+                "participantId": message.participant_id,
+                "displayName": message.display_name,
+                "text": message.text,
+                "final": message.final,
+                "startedAt": message.start_ms,
+                "endedAt": message.end_ms,
+            }
         case ErrorMessage(code, text, about):
             error: dict[str, Any] = {"type": "error", "code": code.value, "message": text}
             if about is not None:

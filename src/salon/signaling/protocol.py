@@ -46,6 +46,7 @@ from salon.signaling.recording_messages import parse_recording
 from salon.signaling.sfu_messages import SDP_MAX, parse_sfu
 from salon.signaling.stats_messages import Stats, parse_stats
 from salon.signaling.streaming_messages import parse_streaming
+from salon.signaling.transcription_messages import parse_transcription
 
 PROTOCOL_VERSION = 1
 MAX_FRAME_BYTES = 64 * 1024
@@ -324,6 +325,9 @@ def parse(frame: str | bytes) -> ClientMessage:
     streaming_message = parse_streaming(kind)
     if streaming_message is not None:
         return streaming_message
+    transcription_message = parse_transcription(kind)
+    if transcription_message is not None:
+        return transcription_message
     raise ProtocolError(
         RoomErrorCode.UNKNOWN_TYPE, f"unknown message type {kind[:40]!r}", kind[:40]
     )

@@ -218,8 +218,8 @@ export class SalonEmbed extends Base {
     this.#send("toggle_breakout", [open]);
   }
 
-  // Cloud recording and live streaming run when a host asks; live transcription is not in Salon
-  // yet (the room says so in its console).
+  // Cloud recording, live streaming and live transcription run when a host asks (the server
+  // checks the role).
   startRecording() {
     this.#send("start_recording");
   }

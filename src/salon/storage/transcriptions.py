@@ -57,15 +57,23 @@ async def insert_transcription(tx: Transaction, transcription: Transcription) ->
 
 
 async def mark_ready(
-    tx: Transaction, transcription_id: str, filename: str, location: str, duration_ms: int
+    tx: Transaction,
+    transcription_id: str,
+    filename: str,
+    location: str,
+    duration_ms: int,
+    ended_ms: int | None = None,
 ) -> None:
+    """Ready, with its file; `ended_ms` when it was not known at the start (live ones)."""
     await tx.execute(
         "UPDATE transcriptions SET state = 'ready', filename = :filename, location = :location,"
-        " duration_ms = :duration, error = NULL WHERE id = :id",
+        " duration_ms = :duration, error = NULL, ended_ms = COALESCE(:ended, ended_ms)"
+        " WHERE id = :id",
         {
             "filename": filename,
             "location": location,
             "duration": duration_ms,
+            "ended": ended_ms,
             "id": transcription_id,
         },
     )

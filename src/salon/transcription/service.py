@@ -4,6 +4,10 @@ Markdown file.
 
     POST ──► row: in_progress + job + transcription.started (one tx)
     job  ──► engine per speaker ──► transcript file ──► ready + transcription.finished (one tx)
+
+Live transcription (`LIVE_TRANSCRIPTION`) keeps its session's final captions the same way:
+    start ──► row: in_progress + transcription.started (one tx)
+    stop  ──► transcript file ──► ready + transcription.finished (one tx)
 """
 
 import asyncio
@@ -14,7 +18,7 @@ from pathlib import Path
 
 from salon.clock import Clock
 from salon.errors import NotFound
-from salon.ids import OrgId
+from salon.ids import OrgId, RoomName, RoomSessionId
 from salon.jobs.runner import enqueue
 from salon.meetings.model import PageQuery, offset_of, offset_page
 from salon.recording.model import check_valid_for, link_is_valid, signed_query
@@ -22,18 +26,21 @@ from salon.storage import recordings as recording_rows
 from salon.storage import summaries as summary_rows
 from salon.storage import transcriptions as rows
 from salon.storage.db import Database
-from salon.transcription.job import REMOVE_JOB, TRANSCRIBE_JOB
+from salon.transcription.job import REMOVE_JOB, TRANSCRIBE_JOB, transcription_folder
 from salon.transcription.model import (
     FILE_PATH,
+    STORAGE_TYPE,
     Line,
     Transcription,
     TranscriptionState,
     TranscriptionType,
     event_data,
     parse_markdown,
+    render_markdown,
     sort_clause,
+    transcript_filename,
 )
-from salon.webhooks.events import TRANSCRIPTION_STARTED
+from salon.webhooks.events import TRANSCRIPTION_FINISHED, TRANSCRIPTION_STARTED
 from salon.webhooks.service import WebhookService
 
 LINK_SCOPE = "transcription:"
@@ -95,6 +102,66 @@ class TranscriptionService:
             )
         self._wake_jobs()
         return transcription.id
+
+    async def start_live(
+        self, org_id: OrgId, room_name: RoomName, session_id: RoomSessionId | None, started_ms: int
+    ) -> Transcription:
+        """A live transcription begins: its row (in progress) and `transcription.started`."""
+        transcription = Transcription(
+            id=str(uuid.uuid4()),
+            org_id=org_id,
+            recording_id=None,
+            room_name=room_name,
+            room_session_id=session_id,
+            kind=TranscriptionType.LIVE,
+            state=TranscriptionState.IN_PROGRESS,
+            created_ms=self._clock(),
+            started_ms=started_ms,
+            ended_ms=started_ms,
+            filename=None,
+            location=None,
+            duration_ms=None,
+            engine=self._engine_name,
+            error=None,
+        )
+        async with self._db.transaction() as tx:
+            await rows.insert_transcription(tx, transcription)
+            await WebhookService.enqueue_recording_event(
+                tx,
+                org_id,
+                TRANSCRIPTION_STARTED,
+                event_data(transcription, TranscriptionState.IN_PROGRESS),
+                transcription.created_ms,
+            )
+        return transcription
+
+    async def finish_live(
+        self, transcription: Transcription, lines: list[Line], ended_ms: int
+    ) -> None:
+        """The live transcription ended: the Markdown file of its final captions, then ready and
+        `transcription.finished` in one transaction."""
+        filename = transcript_filename(transcription.room_name, transcription.started_ms)
+        markdown = render_markdown(transcription.room_name, transcription.started_ms, lines)
+        folder = transcription_folder(self._root, transcription.id)
+        folder.mkdir(parents=True, exist_ok=True)
+        partial = folder / f"{filename}.partial"
+        partial.write_text(markdown, encoding="utf-8")
+        partial.rename(folder / filename)
+        location = str((folder / filename).relative_to(self._root))
+        duration_ms = max(0, ended_ms - transcription.started_ms)
+        async with self._db.transaction() as tx:
+            await rows.mark_ready(tx, transcription.id, filename, location, duration_ms, ended_ms)
+            data = event_data(
+                transcription,
+                TranscriptionState.READY,
+                filename=filename,
+                storageType=STORAGE_TYPE,
+                durationInSeconds=round(duration_ms / 1000, 3),
+                recordingId=None,
+            )
+            await WebhookService.enqueue_recording_event(
+                tx, transcription.org_id, TRANSCRIPTION_FINISHED, data, self._clock()
+            )
 
     async def list_transcriptions(
         self, org_id: OrgId, query: PageQuery

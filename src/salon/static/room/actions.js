@@ -6,6 +6,7 @@
  */
 
 import { breakoutActions } from "./actions/breakout.js";
+import { TRANSCRIPTION_COMMANDS, transcriptionActions } from "./captions.js";
 import { actionContext } from "./actions/context.js";
 import { deviceActions } from "./actions/devices.js";
 import { meetingActions } from "./actions/meeting.js";
@@ -21,7 +22,7 @@ const COMMAND_ACTIONS = {
   toggle_chat: "toggle-chat", toggle_people: "toggle-people", leave_room: "leave", end_meeting: "end-meeting",
   knock: "knock", cancel_knock: "cancel-knock", toggle_breakout: "toggle-breakout", open_settings: "open-settings",
   start_recording: "start-recording", stop_recording: "stop-recording",
-  ...STREAMING_COMMANDS,
+  ...STREAMING_COMMANDS, ...TRANSCRIPTION_COMMANDS,
 };
 
 /** @param {import('./actions/context.js').ActionDeps} deps */
@@ -30,7 +31,7 @@ export function createActions(deps) {
   /** @type {import('./actions/context.js').Handlers} */
   const handlers = {
     ...deviceActions(ctx), ...pageActions(ctx), ...meetingActions(ctx), ...breakoutActions(ctx),
-    ...recordingActions(ctx), ...streamingActions(ctx),
+    ...recordingActions(ctx), ...streamingActions(ctx), ...transcriptionActions(ctx),
   };
 
   /** @param {string} action @param {Record<string, unknown>} [detail] */

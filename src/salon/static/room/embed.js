@@ -20,10 +20,6 @@ export const COMMANDS = Object.freeze([
   "leave_room", "end_meeting", "knock", "cancel_knock", "toggle_breakout", "open_settings",
   "start_recording", "stop_recording",
   "start_streaming", "stop_streaming",
-]);
-
-/** Commands that need features Salon does not have (live transcription). */
-export const UNSUPPORTED_COMMANDS = Object.freeze([
   "start_live_transcription", "stop_live_transcription",
 ]);
 
@@ -116,7 +112,6 @@ export function createEmbedBridge({ enabled, parent = globalThis.parent, self = 
         const { command, args } = commandOf(event.data);
         if (typeof command !== "string") return;
         if (COMMANDS.includes(command)) handler(command, Array.isArray(args) ? args : []);
-        else if (UNSUPPORTED_COMMANDS.includes(command)) console.warn(`salon: the command ${command} needs a feature Salon does not have`);
         else console.warn(`salon: unknown command ${command}`);
       });
     },

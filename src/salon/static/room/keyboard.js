@@ -1,6 +1,6 @@
 /**
  * Keyboard shortcuts in the room (README, Keyboard): M microphone, V camera, C chat, Shift+S
- * screen share, Shift+L lock, Shift+P float my video, PageDown or ] the grid's next page, PageUp
+ * screen share, Shift+L lock, Shift+P float my video, Shift+C captions, PageDown or ] the grid's next page, PageUp
  * or [ its previous page. Ignored while typing, inside a dialog, and with Ctrl, Alt or Meta held;
  * PageUp and PageDown also inside the side panel, where they scroll. Escape closes the side
  * panel, even from its text field (a dialog closes itself on Escape). Actions check the URL
@@ -12,7 +12,7 @@ import { lookup } from "./store.js";
 /** @type {Record<string, string>} */
 const KEYS = {
   m: "toggle-mic", v: "toggle-camera", c: "toggle-chat", "shift+s": "toggle-screenshare", "shift+l": "toggle-lock",
-  "shift+p": "toggle-float-self",
+  "shift+p": "toggle-float-self", "shift+c": "toggle-captions",
   pagedown: "grid-next-page", "]": "grid-next-page", pageup: "grid-previous-page", "[": "grid-previous-page",
 };
 

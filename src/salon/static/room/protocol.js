@@ -98,6 +98,8 @@ const CLIENT = {
   "stop-recording": {},
   "start-streaming": {},
   "stop-streaming": {},
+  "start-live-transcription": {},
+  "stop-live-transcription": {},
   ping: { id: [(v) => str(v) || num(v), false] },
   "sfu-publish": { description: [description, true], screenMid: [nullableStr, false], restart: [bool, false], publication: [num, false] },
   "sfu-answer": { description: [description, true], subscription: [num, false] },
@@ -143,6 +145,8 @@ const SERVER = {
   "sfu-published": { description: description },
   "sfu-offer": { description: description, streams: arr },
   "sfu-state": { state: str },
+  caption: { participantId: str, displayName: str, text: str },
+  "transcription-status": { transcribing: bool },
 };
 
 /** The message types this client understands. */

@@ -106,6 +106,7 @@ export function createView(deps) {
     else if (s.phase === "notice" && s.notice) screens.notice.model = s.notice;
     if (s.phase !== "room") shown = { tiles: [], stageKey: null };
     settings.model = settingsModel(s, ui.getState(), deps);
+    document.body.dataset.captions = s.transcription.shown ? "on" : "off";
 
     banner.hidden = !(s.connection === "reconnecting" && s.phase !== "notice" && s.phase !== "precall");
     part(banner, "text").textContent = t("banner.reconnecting");

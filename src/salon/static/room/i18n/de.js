@@ -92,6 +92,10 @@ export default {
   "toolbar.unlocked": "Sperren",
   "toolbar.endMeeting": "Für alle beenden",
   "toolbar.endMeetingTitle": "Meeting für alle beenden",
+  "toolbar.captions": "Untertitel",
+  "toolbar.captionsShow": "Untertitel anzeigen",
+  "toolbar.captionsHide": "Untertitel ausblenden",
+  "captions.label": "Live-Untertitel",
   "toolbar.record": "Aufnehmen",
   "toolbar.stopRecording": "Aufnahme beenden",
   "toolbar.recordTitle": "Das Meeting aufnehmen",
@@ -117,6 +121,7 @@ export default {
   "more.floatSelf": "Eigenes Video schwebend anzeigen (Umschalt+P)",
   "more.startTimer": "Meeting-Timer starten",
   "more.stopTimer": "Meeting-Timer stoppen",
+  "more.stopTranscription": "Live-Transkription beenden",
 
   "timer.label": "Meeting-Dauer",
 

@@ -92,6 +92,10 @@ export default {
   "toolbar.unlocked": "Lock",
   "toolbar.endMeeting": "End for all",
   "toolbar.endMeetingTitle": "End the meeting for everyone",
+  "toolbar.captions": "Captions",
+  "toolbar.captionsShow": "Show captions",
+  "toolbar.captionsHide": "Hide captions",
+  "captions.label": "Live captions",
   "toolbar.record": "Record",
   "toolbar.stopRecording": "Stop recording",
   "toolbar.recordTitle": "Record the meeting",
@@ -117,6 +121,7 @@ export default {
   "more.floatSelf": "Float my video (Shift+P)",
   "more.startTimer": "Start meeting timer",
   "more.stopTimer": "Stop meeting timer",
+  "more.stopTranscription": "Stop live transcription",
 
   "timer.label": "Meeting time",
 

@@ -93,6 +93,10 @@ export default {
   "toolbar.unlocked": "Bloquear",
   "toolbar.endMeeting": "Finalizar para todos",
   "toolbar.endMeetingTitle": "Finalizar la reunión para todos",
+  "toolbar.captions": "Subtítulos",
+  "toolbar.captionsShow": "Mostrar subtítulos",
+  "toolbar.captionsHide": "Ocultar subtítulos",
+  "captions.label": "Subtítulos en directo",
   "toolbar.record": "Grabar",
   "toolbar.stopRecording": "Detener grabación",
   "toolbar.recordTitle": "Grabar la reunión",
@@ -118,6 +122,7 @@ export default {
   "more.floatSelf": "Mostrar mi imagen flotante (Mayús+P)",
   "more.startTimer": "Iniciar el cronómetro de la reunión",
   "more.stopTimer": "Detener el cronómetro de la reunión",
+  "more.stopTranscription": "Detener la transcripción en directo",
 
   "timer.label": "Duración de la reunión",
 

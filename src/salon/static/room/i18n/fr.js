@@ -93,6 +93,10 @@ export default {
   "toolbar.unlocked": "Verrouiller",
   "toolbar.endMeeting": "Terminer pour tous",
   "toolbar.endMeetingTitle": "Mettre fin à la réunion pour tout le monde",
+  "toolbar.captions": "Sous-titres",
+  "toolbar.captionsShow": "Afficher les sous-titres",
+  "toolbar.captionsHide": "Masquer les sous-titres",
+  "captions.label": "Sous-titres en direct",
   "toolbar.record": "Enregistrer",
   "toolbar.stopRecording": "Arrêter l’enregistrement",
   "toolbar.recordTitle": "Enregistrer la réunion",
@@ -118,6 +122,7 @@ export default {
   "more.floatSelf": "Ma vidéo flottante (Maj+P)",
   "more.startTimer": "Démarrer le chronomètre de la réunion",
   "more.stopTimer": "Arrêter le chronomètre de la réunion",
+  "more.stopTranscription": "Arrêter la transcription en direct",
 
   "timer.label": "Durée de la réunion",
 

@@ -94,6 +94,10 @@ export default {
   "toolbar.unlocked": "ロック",
   "toolbar.endMeeting": "全員に対して終了",
   "toolbar.endMeetingTitle": "全員に対してミーティングを終了します",
+  "toolbar.captions": "字幕",
+  "toolbar.captionsShow": "字幕を表示",
+  "toolbar.captionsHide": "字幕を非表示",
+  "captions.label": "ライブ字幕",
   "toolbar.record": "録画",
   "toolbar.stopRecording": "録画を停止",
   "toolbar.recordTitle": "ミーティングを録画します",
@@ -119,6 +123,7 @@ export default {
   "more.floatSelf": "自分の映像をフローティング表示（Shift+P）",
   "more.startTimer": "ミーティングのタイマーを開始",
   "more.stopTimer": "ミーティングのタイマーを停止",
+  "more.stopTranscription": "ライブ文字起こしを停止",
 
   "timer.label": "経過時間",
 

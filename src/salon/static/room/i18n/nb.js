@@ -92,6 +92,10 @@ export default {
   "toolbar.unlocked": "Lås",
   "toolbar.endMeeting": "Avslutt for alle",
   "toolbar.endMeetingTitle": "Avslutt møtet for alle",
+  "toolbar.captions": "Teksting",
+  "toolbar.captionsShow": "Vis teksting",
+  "toolbar.captionsHide": "Skjul teksting",
+  "captions.label": "Direkteteksting",
   "toolbar.record": "Ta opp",
   "toolbar.stopRecording": "Stopp opptak",
   "toolbar.recordTitle": "Ta opp møtet",
@@ -117,6 +121,7 @@ export default {
   "more.floatSelf": "Vis videoen min flytende (Shift+P)",
   "more.startTimer": "Start tidtaking av møtet",
   "more.stopTimer": "Stopp tidtaking av møtet",
+  "more.stopTranscription": "Stopp direkte transkribering",
 
   "timer.label": "Møtetid",
 

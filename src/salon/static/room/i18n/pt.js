@@ -94,6 +94,10 @@ export default {
   "toolbar.unlocked": "Bloquear",
   "toolbar.endMeeting": "Terminar para todos",
   "toolbar.endMeetingTitle": "Terminar a reunião para todos",
+  "toolbar.captions": "Legendas",
+  "toolbar.captionsShow": "Mostrar legendas",
+  "toolbar.captionsHide": "Ocultar legendas",
+  "captions.label": "Legendas ao vivo",
   "toolbar.record": "Gravar",
   "toolbar.stopRecording": "Parar gravação",
   "toolbar.recordTitle": "Gravar a reunião",
@@ -119,6 +123,7 @@ export default {
   "more.floatSelf": "Mostrar o meu vídeo flutuante (Shift+P)",
   "more.startTimer": "Iniciar a contagem do tempo da reunião",
   "more.stopTimer": "Parar a contagem do tempo da reunião",
+  "more.stopTranscription": "Parar a transcrição ao vivo",
 
   "timer.label": "Duração da reunião",
 

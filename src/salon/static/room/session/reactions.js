@@ -12,6 +12,7 @@ import { nameOf } from "../names.js";
 import { hasHostRole } from "../state.js";
 import { lookup } from "../store.js";
 import { streamingReactions } from "../streaming.js";
+import { transcriptionReactions } from "../captions.js";
 
 /**
  * @typedef {import('../state.js').RoomState} RoomState
@@ -188,7 +189,7 @@ function endReactions({ embed, links, page }) {
  * @param {ReactionDeps} deps @returns {Record<string, Reaction>}
  */
 export function createReactions(deps) {
-  return { ...linkReactions(deps), ...peopleReactions(deps), ...roomReactions(deps), ...endReactions(deps), ...streamingReactions(deps) };
+  return { ...linkReactions(deps), ...peopleReactions(deps), ...roomReactions(deps), ...endReactions(deps), ...streamingReactions(deps), ...transcriptionReactions(deps) };
 }
 
 /**

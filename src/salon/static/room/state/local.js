@@ -26,6 +26,7 @@ export const LOCAL_REDUCERS = {
     const panel = open ? event.panel : state.panel === event.panel ? null : state.panel;
     return { ...state, panel, unread: panel === "chat" ? 0 : state.unread };
   },
+  "local/captions": (state, event) => ({ ...state, transcription: { ...state.transcription, shown: event.shown === true } }),
   "local/recording": (state, event) => ({ ...state, recording: { ...state.recording, local: event.on === true } }),
   "local/name": (state, event) => (state.me ? { ...state, me: { ...state.me, displayName: event.displayName } } : state),
 };

@@ -30,7 +30,8 @@
  *   lastError: {code: string, message: string, about: string | null} | null,
  *   local: {audio: boolean, video: boolean, screen: boolean},
  *   recording: {kind: string, cloud: boolean, local: boolean},
- *   streaming: {offered: boolean, live: boolean}}} RoomState
+ *   streaming: {offered: boolean, live: boolean},
+ *   transcription: {offered: boolean, on: boolean, shown: boolean}}} RoomState
  * @typedef {'chat' | 'people' | 'breakout'} Panel
  * @typedef {{type: string, [field: string]: any}} RoomEvent
  * @typedef {(state: RoomState, event: RoomEvent) => RoomState} Reducer
@@ -63,6 +64,8 @@ export function initialState() {
     recording: { kind: "none", cloud: false, local: false },
     // Whether this room's hosts may go live (`joined.streaming`), and whether it is live now.
     streaming: { offered: false, live: false },
+    // Whether hosts may start live transcription, whether it runs, and whether this page shows captions.
+    transcription: { offered: false, on: false, shown: true },
   };
 }
 

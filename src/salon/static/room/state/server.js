@@ -40,6 +40,7 @@ function joined(state, event) {
     room: room(event.room ?? {}, state.room),
     recording: { ...state.recording, kind: event.recording ?? "none" },
     streaming: { ...state.streaming, offered: event.streaming === true },
+    transcription: { ...state.transcription, offered: event.liveTranscription === true },
     knock: { status: "idle", message: null },
     // Hosts get the knocks already waiting; a resume keeps what this page knew.
     ...(Array.isArray(event.knocks) && (event.knocks.length > 0 || !resumed)
@@ -120,6 +121,7 @@ export const SERVER_REDUCERS = {
   chat,
   "recording-status": (state, event) => ({ ...state, recording: { ...state.recording, cloud: event.recording === true } }),
   "streaming-status": (state, event) => ({ ...state, streaming: { ...state.streaming, live: event.streaming === true } }),
+  "transcription-status": (state, event) => ({ ...state, transcription: { ...state.transcription, on: event.transcribing === true && event.captions !== false } }),
   muted: (state) => withLocal(state, { audio: false }),
   "camera-turned-off": (state) => withLocal(state, { video: false }),
   removed: (state, event) =>

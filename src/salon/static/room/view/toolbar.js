@@ -4,6 +4,7 @@
  */
 
 import { t } from "../i18n.js";
+import { captionsButton } from "../captions.js";
 import { recordButton } from "../recording.js";
 import { isHost, participantCount } from "../state.js";
 import { liveButton } from "../streaming.js";
@@ -41,6 +42,7 @@ export function moreItems(s, u, viewer, params, root) {
   if (!viewer) items.push({ id: "float-self", intent: "toggle-float-self", label: t("more.floatSelf"), checked: u.floatSelf });
   const clock = s.room?.timerStartedAt ?? null;
   if (isHost(s)) items.push({ id: "timer", intent: "toggle-timer", label: clock === null ? t("more.startTimer") : t("more.stopTimer") });
+  if (isHost(s) && s.transcription.on) items.push({ id: "stop-transcription", intent: "stop-live-transcription", label: t("more.stopTranscription") });
   return [...items, ...group];
 }
 
@@ -57,6 +59,7 @@ export function toolbarModel(s, u, { params, media, root, pipSupported }) {
     panel: s.panel, unread: s.unread, count, capacity, micMissing: media.micMissing,
     pip: u.pip, pipSupported, timerStartedAt: s.room?.timerStartedAt ?? u.timerStartedAt, more: moreItems(s, u, viewer, params, root),
     record: recordButton(s), live: liveButton(s),
+    captions: captionsButton(s),
     features: {
       chat: params.chat, people: params.people, screenshare: params.screenshare, leaveButton: params.leaveButton,
       participantCount: params.participantCount, locking: params.locking, toolbarText: params.toolbarText,

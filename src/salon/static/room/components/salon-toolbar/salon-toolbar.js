@@ -17,6 +17,7 @@ import { registerSalonTimer } from "../salon-timer/salon-timer.js";
  *   count: number, capacity: number, micMissing: boolean, pip: boolean, pipSupported: boolean,
  *   timerStartedAt: number | null, more: import('../salon-more/salon-more.js').MoreItem[],
  *   record: import('../../recording.js').RecordButton, live: import('../../streaming.js').LiveButton,
+ *   captions: import('../../captions.js').CaptionsButton,
  *   features: {chat: boolean, people: boolean, screenshare: boolean, leaveButton: boolean,
  *   participantCount: boolean, locking: boolean, toolbarText: boolean, cameraAccess: boolean,
  *   settingsButton: boolean, pipButton: boolean, moreButton: boolean, toolbarDarkText: boolean}}} ToolbarModel
@@ -31,6 +32,7 @@ const BUTTONS = /** @type {const} */ ([
   ["toggle-people", "toggle-people", "people", "people"],
   ["toggle-pip", "toggle-pip", "pip", "pip"],
   ["toggle-settings", "toggle-settings", "settings", "settings"],
+  ["toggle-captions", "toggle-captions", "captions", "captions"],
   ["record", "toggle-recording", "record", "record"],
   ["go-live", "toggle-streaming", "live", "live"],
   ["lock", "toggle-lock", "lock", "unlock"],
@@ -54,7 +56,7 @@ export class SalonToolbar extends HTMLElement {
       </div>
       <div class="tb-main">
         ${button("toggle-mic")}${button("toggle-camera")}${button("toggle-screenshare")}
-        ${button("toggle-chat")}${button("toggle-people")}${button("toggle-pip")}
+        ${button("toggle-chat")}${button("toggle-people")}${button("toggle-captions")}${button("toggle-pip")}
         <salon-more data-part="more"></salon-more>
       </div>
       <div class="tb-side tb-end">
@@ -92,6 +94,7 @@ export class SalonToolbar extends HTMLElement {
       "toggle-people": { show: f.people, on: true, pressed: m.panel === "people", label: t("toolbar.people"), title: t("toolbar.peopleTitle") },
       "toggle-pip": { show: f.pipButton && m.pipSupported, on: true, pressed: m.pip, label: t("toolbar.pip"), title: m.pip ? t("toolbar.pipClose") : t("toolbar.pipTitle") },
       "toggle-settings": { show: f.settingsButton, on: true, label: t("toolbar.settings"), title: t("toolbar.settingsTitle") },
+      "toggle-captions": { show: m.captions.show, on: true, pressed: m.captions.on, label: m.captions.label, title: m.captions.title },
       record: { show: m.record.show, on: true, pressed: m.record.on, label: m.record.label, title: m.record.title },
       "go-live": { show: m.live.show, on: true, pressed: m.live.on, label: m.live.label, title: m.live.title },
       lock: { show: m.isHost && f.locking, on: m.locked, pressed: m.locked, label: m.locked ? t("toolbar.locked") : t("toolbar.unlocked"), title: m.locked ? t("toolbar.unlock") : t("toolbar.lock") },
