@@ -17,7 +17,7 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from salon.children import niced_child
+from salon.children import niced_child, stop_child
 from salon.recording.layout import HEIGHT, WIDTH, VideoSpan, layout
 
 log = logging.getLogger(__name__)
@@ -198,15 +198,8 @@ class LivePipeline:
                 await watcher
         async with self._spawning:  # a start under way finishes first, and is ended here
             process, self._process = self._process, None
-            if process is not None and process.returncode is None:
-                with contextlib.suppress(ProcessLookupError):
-                    process.terminate()
-                try:
-                    await asyncio.wait_for(process.wait(), STOP_WITHIN_S)
-                except TimeoutError:
-                    with contextlib.suppress(ProcessLookupError):
-                        process.kill()
-                    await process.wait()
+            if process is not None:
+                await stop_child(process, STOP_WITHIN_S)
             self._cleanup()
 
     def _cleanup(self) -> None:

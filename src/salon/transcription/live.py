@@ -21,7 +21,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
-from salon.children import niced_child
+from salon.children import niced_child, stop_child
 from salon.recording.live import ForwardedFeed
 from salon.transcription.captions import Heard
 from salon.transcription.engine import BYTES_PER_SECOND, SAMPLE_RATE
@@ -149,12 +149,4 @@ class CaptionPipeline:
                     self.on_heard(feed.participant_id, heard, origin_ms)
             raise
         finally:
-            if process.returncode is None:
-                with contextlib.suppress(ProcessLookupError):
-                    process.terminate()
-                try:
-                    await asyncio.wait_for(process.wait(), STOP_WITHIN_S)
-                except TimeoutError:
-                    with contextlib.suppress(ProcessLookupError):
-                        process.kill()
-                    await process.wait()
+            await stop_child(process, STOP_WITHIN_S)
