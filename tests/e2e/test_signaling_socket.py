@@ -267,7 +267,10 @@ async def test_over_the_burst_messages_get_slow_down_and_the_socket_stays_open(
     pongs = [a["id"] for a in answers if a["type"] == "pong"]
     refused = [a for a in answers if a["type"] == "error"]
     assert 99 <= len(pongs) <= 110  # a burst of 100, less the join, plus what refilled
-    assert pongs == list(range(len(pongs)))
+    # The burst is answered in order; a token refilled while the server read the rest (one each
+    # 20 ms) answers a later ping, so only the first 99 are one unbroken run.
+    assert pongs[:99] == list(range(99))
+    assert pongs == sorted(pongs)
     slow_down = {"type": "error", "code": "slow_down", "message": "too many messages; slow down"}
     # one slow_down per run of refused messages, not one per message
     assert 1 <= len(refused) <= 150 - len(pongs)
