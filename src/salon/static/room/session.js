@@ -89,10 +89,6 @@ export function createSession({ store, signaling, mesh, media, params, embed, ro
       externalId: params.externalId ?? undefined,
       metadata: params.metadata ?? undefined,
     });
-    // The first link is made while the join travels, once the devices are in (media/mesh.js).
-    const starting = devicesReady();
-    if (starting) starting.catch(() => {}).then(() => mesh.prepare());
-    else mesh.prepare();
   }
 
   function leave() {

@@ -32,55 +32,6 @@ export class Mesh extends EventTarget {
     this.iceServers = [];
     /** @type {Map<string, {track: MediaStreamTrack | null, stream: MediaStream | null}>} */
     this.local = new Map();
-    /**
-     * The newcomer's first link, made before `joined` (see `prepare`), with what it wanted to send
-     * while it had nobody to send it to.
-     * @type {{link: PeerLink, outbox: import('./peer.js').SignalPayload[]} | null}
-     */
-    this.prepared = null;
-  }
-
-  /**
-   * Start the first link before knowing whom it links to: tracks added, offer made, candidates
-   * gathering, while the socket opens and the join is answered. Setting the local offer is the
-   * slow step of a link (hundreds of milliseconds on a busy machine); done now, the newcomer's
-   * offer leaves the moment `joined` names the first participant. Made with no ICE servers: a
-   * join answer that brings some (TURN credentials are per participant) discards it.
-   * Only with a camera and a microphone track, so that the offer already carries both.
-   */
-  prepare() {
-    if (this.prepared || this.selfId || !this.local.get("audio")?.track || !this.local.get("video")?.track) return;
-    /** @type {import('./peer.js').SignalPayload[]} */
-    const outbox = [];
-    const link = new PeerLink({
-      remoteId: "", polite: false, iceServers: [], receiveOnly: false,
-      send: (payload) => void outbox.push(payload),
-      RTCPeerConnection: this.PC,
-    });
-    for (const slot of ["audio", "video", "screen"]) {
-      const entry = this.local.get(slot);
-      if (entry?.track) link.setTrack(/** @type {any} */ (slot), entry.track, entry.stream);
-    }
-    link.negotiate();
-    this.prepared = { link, outbox };
-  }
-
-  /** The prepared link, if it suits the link to `remoteId` (no ICE servers to use), else closed. */
-  #takePrepared() {
-    const prepared = this.prepared;
-    this.prepared = null;
-    if (!prepared) return null;
-    if (this.viewer || this.iceServers.length > 0 || prepared.link.closed) {
-      prepared.link.close();
-      return null;
-    }
-    return prepared;
-  }
-
-  /** Drop the prepared link (nobody to link to, or the media goes another way). */
-  dropPrepared() {
-    this.prepared?.link.close();
-    this.prepared = null;
   }
 
   /**
@@ -88,10 +39,7 @@ export class Mesh extends EventTarget {
    * @param {string} id @param {{viewer: boolean, iceServers: RTCIceServer[]}} options
    */
   setSelf(id, { viewer, iceServers }) {
-    if (this.selfId !== id || this.viewer !== viewer) {
-      for (const remoteId of [...this.links.keys()]) this.disconnect(remoteId);
-      if (this.selfId !== null) this.dropPrepared(); // prepared for a first join only
-    }
+    if (this.selfId !== id || this.viewer !== viewer) this.closeAll();
     this.selfId = id;
     this.viewer = viewer;
     this.iceServers = iceServers;
@@ -106,17 +54,15 @@ export class Mesh extends EventTarget {
     const existing = this.links.get(remoteId);
     if (existing) return existing;
     if (!this.selfId || remoteId === this.selfId) return null;
-    const send = (/** @type {import('./peer.js').SignalPayload} */ payload) => this.sendSignal(remoteId, payload);
-    const polite = this.selfId < remoteId;
-    // The newcomer's first link (it offers, the other side awaits its offer) may be made already.
-    const prepared = awaitOffer ? null : this.#takePrepared();
-    const link = prepared?.link ?? new PeerLink({
-      remoteId, polite, iceServers: this.iceServers, receiveOnly: this.viewer, awaitOffer, send, RTCPeerConnection: this.PC,
+    const link = new PeerLink({
+      remoteId,
+      polite: this.selfId < remoteId,
+      iceServers: this.iceServers,
+      receiveOnly: this.viewer,
+      awaitOffer,
+      send: (payload) => this.sendSignal(remoteId, payload),
+      RTCPeerConnection: this.PC,
     });
-    if (prepared) {
-      link.adopt(remoteId, polite, send);
-      for (const payload of prepared.outbox) send(payload);
-    }
     link.addEventListener("stream", (e) => this.#relay("stream", remoteId, /** @type {CustomEvent} */ (e).detail));
     link.addEventListener("stream-ended", (e) => this.#relay("stream-ended", remoteId, /** @type {CustomEvent} */ (e).detail));
     link.addEventListener("state", (e) => this.#relay("peer-state", remoteId, /** @type {CustomEvent} */ (e).detail));
@@ -151,7 +97,6 @@ export class Mesh extends EventTarget {
   }
 
   closeAll() {
-    this.dropPrepared();
     for (const id of [...this.links.keys()]) this.disconnect(id);
   }
 

@@ -93,16 +93,6 @@ export class PeerLink extends EventTarget {
     };
   }
 
-  /**
-   * Link a connection made before its remote side was known (mesh.js, `prepare`) to it.
-   * @param {string} remoteId @param {boolean} polite @param {SendSignal} send
-   */
-  adopt(remoteId, polite, send) {
-    this.remoteId = remoteId;
-    this.polite = polite;
-    this.send = send;
-  }
-
   /** A viewer sends nothing, but still wants both kinds of media. */
   #addReceivers() {
     this.pc.addTransceiver("audio", { direction: "recvonly" });

@@ -59,16 +59,6 @@ export class MediaRouter extends EventTarget {
     this.#syncPeers();
   }
 
-  /** The newcomer's first link, before `joined` (mesh.js; a group room drops it). */
-  prepare() {
-    this.mesh.prepare();
-  }
-
-  /** The first links are made: a prepared link nobody took is closed. */
-  dropPrepared() {
-    this.mesh.dropPrepared();
-  }
-
   /** @param {string} remoteId @param {{awaitOffer?: boolean}} [options] */
   connect(remoteId, options) {
     if (this.mode === "mesh") this.mesh.connect(remoteId, options);

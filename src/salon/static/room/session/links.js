@@ -54,7 +54,6 @@ export function createLinks({ store, mesh, media, signaling }) {
     const ids = state().participants.map((p) => p.id).filter(nearMe);
     if (msg.resumed) mesh.keepOnly(ids);
     for (const id of ids) mesh.connect(id);
-    mesh.dropPrepared(); // the first of them took it, or nobody is there to take it
     if (msg.resumed) mesh.restartIce();
     sendMedia(true);
   }
