@@ -17,9 +17,7 @@ from salon.rooms.service import RoomService
 from salon.signaling import messages
 from salon.storage.db import Database, Params, Row, StorageUnavailable, Transaction
 from salon.storage.sqlite import SqliteDatabase
-from salon.webhooks.dispatcher import Dispatcher
 from services.room_harness import Rooms, eventually
-from webhook_helpers import FAST, open_rig, until_count, visitor_joined
 
 WITHIN_S = 10.0
 
@@ -110,31 +108,6 @@ async def test_leaves_during_an_outage_are_recorded_later_and_joins_wait_for_the
 
     await eventually(sessions_ended, "every session recorded as ended")
     await service.stop()
-
-
-async def test_the_webhook_dispatcher_outlives_a_database_that_refuses_writes(api: Api) -> None:
-    async with open_rig(api) as rig:
-        await rig.endpoint("/hook", [200])
-        meeting = await rig.meeting()
-        await RoomRecorder(api.database, api.app.state.services.orgs).record(
-            await visitor_joined(rig, meeting)
-        )
-        flaky = RefusingWrites(api.database)
-        flaky.refusing = True  # claiming a delivery is a write: it fails
-        dispatcher = Dispatcher(flaky, rig.sender, api.clock, FAST)
-        running = asyncio.create_task(dispatcher.run())
-        try:
-
-            async def refused_twice() -> bool:
-                return flaky.refused >= 2  # a claim, then the next poll's
-
-            await eventually(refused_twice, "the dispatcher tried to claim and was refused")
-            assert not running.done()
-            flaky.refusing = False
-            await until_count(rig.receiver, "/hook", 1, within_s=WITHIN_S)
-        finally:
-            running.cancel()
-            await asyncio.gather(running, return_exceptions=True)
 
 
 @pytest.fixture
